@@ -1,0 +1,763 @@
+// Package yamlpos decodes YAML into Go structs while keeping the position of
+// every value, so that any error a later stage finds (an unknown region, an
+// overlapping range) can still point at file:line:col.
+//
+// It walks goccy/go-yaml's AST itself instead of using that library's
+// reflection decoder: the zone file and the catalog need strict typing,
+// "did you mean" hints for unknown keys, limits against hostile input (alias
+// bombs, deep nesting, huge files) and a path-to-position table, none of which
+// the stock decoder gives together.
+package yamlpos
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	goyaml "github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Pos is a 1-based line and column in the source.
+type Pos struct {
+	Line int `json:"line"`
+	Col  int `json:"col"`
+}
+
+// Positions maps a value's path (for example "workloads[0].model") to where
+// it was written. The root is "".
+type Positions map[string]Pos
+
+// Lookup returns the position of path, or of its nearest written ancestor:
+// a defaulted field has no position of its own, but its parent does.
+func (p Positions) Lookup(path string) Pos {
+	for {
+		if pos, ok := p[path]; ok {
+			return pos
+		}
+		if path == "" {
+			return Pos{Line: 1, Col: 1}
+		}
+		path = parentPath(path)
+	}
+}
+
+func parentPath(path string) string {
+	i := strings.LastIndexAny(path, ".[")
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
+}
+
+// Error is a decoding or validation error at a place in a file.
+type Error struct {
+	File string
+	Pos  Pos
+	Msg  string // what is wrong, and what was expected
+	Hint string // how to fix it; may be empty
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
+	if e.Hint != "" {
+		fmt.Fprintf(&b, " (hint: %s)", e.Hint)
+	}
+	return b.String()
+}
+
+// HintError lets a scalar decoder attach a hint to its error.
+type HintError struct {
+	Msg, Hint string
+}
+
+func (e *HintError) Error() string { return e.Msg }
+
+// Scalar is implemented by types that parse themselves from one scalar, such
+// as a size with a unit ("400TB") or a duration ("14d"). kind is one of
+// "string", "int", "float", "bool", "null".
+type Scalar interface {
+	DecodeScalar(text, kind string) error
+}
+
+// ScalarOrMapping is implemented by struct types that accept a short scalar
+// form as well as the full mapping (a model given by catalog name or by its
+// architecture). FromScalar is called for a scalar; a mapping fills fields.
+type ScalarOrMapping interface {
+	FromScalar(text, kind string) error
+}
+
+// Limits bound the work a hostile input can cause.
+type Limits struct {
+	MaxBytes int // reject larger files before parsing
+	MaxDepth int // nesting of mappings and sequences
+	MaxNodes int // values visited, counting each alias expansion
+}
+
+// DefaultLimits suit hand-written configuration files.
+var DefaultLimits = Limits{MaxBytes: 4 << 20, MaxDepth: 64, MaxNodes: 200_000}
+
+// Decode parses data (named file in errors) into v, which must be a non-nil
+// pointer, and returns the position of every value decoded.
+func Decode(file string, data []byte, v any, lim Limits) (Positions, error) {
+	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
+		return nil, &Error{File: file, Pos: Pos{1, 1},
+			Msg:  fmt.Sprintf("file is %s; at most %s is accepted", humanBytes(len(data)), humanBytes(lim.MaxBytes)),
+			Hint: "a zone or catalog file is a short hand-written YAML document; check that the right file was given"}
+	}
+	if err := checkText(file, data); err != nil {
+		return nil, err
+	}
+	if lim.MaxDepth > 0 {
+		if err := checkFlowDepth(file, data, lim.MaxDepth); err != nil {
+			return nil, err
+		}
+	}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, fromYAMLError(file, err)
+	}
+	var body ast.Node
+	for _, doc := range f.Docs {
+		if doc.Body == nil {
+			continue
+		}
+		if _, ok := doc.Body.(*ast.CommentGroupNode); ok {
+			continue
+		}
+		if body != nil {
+			return nil, &Error{File: file, Pos: nodePos(doc.Body), Msg: "more than one YAML document", Hint: "remove the extra '---' separator"}
+		}
+		body = doc.Body
+	}
+	if body == nil {
+		return nil, &Error{File: file, Pos: Pos{1, 1}, Msg: "file is empty; expected a YAML mapping", Hint: "see docs/zone-file.md for a minimal example"}
+	}
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return nil, errors.New("yamlpos: Decode needs a non-nil pointer")
+	}
+	d := &decoder{file: file, lim: lim, pos: Positions{}, anchors: map[string]ast.Node{}}
+	if err := d.decode(body, rv.Elem(), "", 0); err != nil {
+		return nil, err
+	}
+	return d.pos, nil
+}
+
+func humanBytes(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// checkText rejects binary data before the YAML lexer sees it: a clear
+// "not text" beats a syntax error at a random byte.
+func checkText(file string, data []byte) error {
+	line, col := 1, 1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if (r == utf8.RuneError && size == 1) || r == 0 || (r < 0x20 && r != '\n' && r != '\r' && r != '\t') {
+			return &Error{File: file, Pos: Pos{line, col},
+				Msg:  fmt.Sprintf("binary data (byte 0x%02x at offset %d); expected UTF-8 YAML text", data[i], i),
+				Hint: "give the path of the YAML file, not of a compressed or binary file"}
+		}
+		if r == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+		i += size
+	}
+	return nil
+}
+
+// checkFlowDepth bounds flow-style nesting ("[[[[...") before parsing, since
+// the parser itself recurses once per level.
+func checkFlowDepth(file string, data []byte, max int) error {
+	depth, line, col := 0, 1, 1
+	var quote byte
+	for _, c := range data {
+		switch {
+		case c == '\n':
+			// Quotes in flow context do not span lines in files we accept.
+			line, col, quote = line+1, 0, 0
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+			if depth > max {
+				return &Error{File: file, Pos: Pos{line, col + 1},
+					Msg: fmt.Sprintf("nesting deeper than %d levels", max), Hint: "a zone file is a few levels deep; check the brackets"}
+			}
+		case c == ']' || c == '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+		col++
+	}
+	return nil
+}
+
+func fromYAMLError(file string, err error) error {
+	var ye goyaml.Error
+	if errors.As(err, &ye) {
+		p := Pos{1, 1}
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			p = Pos{tk.Position.Line, tk.Position.Column}
+		}
+		msg := ye.GetMessage()
+		hint := "check indentation and quoting around this place"
+		if strings.Contains(msg, "duplicate") || strings.Contains(msg, "already defined") {
+			msg = "duplicate key: " + strings.TrimPrefix(msg, "mapping key ")
+			hint = "each key may appear once in a mapping; remove or merge the repeated one"
+		}
+		return &Error{File: file, Pos: p, Msg: "invalid YAML: " + msg, Hint: hint}
+	}
+	return &Error{File: file, Pos: Pos{1, 1}, Msg: "invalid YAML: " + err.Error(), Hint: "check indentation and quoting"}
+}
+
+type decoder struct {
+	file    string
+	lim     Limits
+	pos     Positions
+	anchors map[string]ast.Node
+	nodes   int
+}
+
+func nodePos(n ast.Node) Pos {
+	if n == nil {
+		return Pos{1, 1}
+	}
+	tk := n.GetToken()
+	if tk == nil || tk.Position == nil {
+		return Pos{1, 1}
+	}
+	return Pos{tk.Position.Line, tk.Position.Column}
+}
+
+func (d *decoder) errAt(n ast.Node, hint, format string, args ...any) error {
+	return &Error{File: d.file, Pos: nodePos(n), Msg: fmt.Sprintf(format, args...), Hint: hint}
+}
+
+// resolve strips anchors, aliases and tags, returning the value node.
+func (d *decoder) resolve(n ast.Node) (ast.Node, error) {
+	for i := 0; i < 16; i++ {
+		switch t := n.(type) {
+		case *ast.AnchorNode:
+			if t.Name != nil {
+				d.anchors[t.Name.GetToken().Value] = t.Value
+			}
+			n = t.Value
+		case *ast.AliasNode:
+			name := t.Value.GetToken().Value
+			target, ok := d.anchors[name]
+			if !ok {
+				return nil, d.errAt(t, "define the anchor with &"+name+" before using it", "unknown alias *%s", name)
+			}
+			n = target
+		case *ast.TagNode:
+			n = t.Value
+		default:
+			return n, nil
+		}
+	}
+	return nil, d.errAt(n, "simplify the anchors and aliases", "too many nested anchors, aliases or tags")
+}
+
+var (
+	scalarType          = reflect.TypeFor[Scalar]()
+	scalarOrMappingType = reflect.TypeFor[ScalarOrMapping]()
+)
+
+func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) error {
+	d.nodes++
+	if d.lim.MaxNodes > 0 && d.nodes > d.lim.MaxNodes {
+		return d.errAt(n, "remove alias chains that expand the document", "document expands to more than %d values", d.lim.MaxNodes)
+	}
+	if d.lim.MaxDepth > 0 && depth > d.lim.MaxDepth {
+		return d.errAt(n, "a zone file is a few levels deep; check the indentation", "nesting deeper than %d levels", d.lim.MaxDepth)
+	}
+	n, err := d.resolve(n)
+	if err != nil {
+		return err
+	}
+	if n == nil {
+		return nil
+	}
+	d.pos[path] = nodePos(n)
+
+	if v.Kind() == reflect.Pointer {
+		if _, isNull := n.(*ast.NullNode); isNull {
+			v.SetZero()
+			return nil
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		v = v.Elem()
+	}
+	if v.CanAddr() {
+		if s, ok := v.Addr().Interface().(Scalar); ok && v.Type() != reflect.TypeFor[string]() {
+			text, kind, ok := scalarText(n)
+			if !ok {
+				return d.errAt(n, "", "expected a single value, got %s", describe(n))
+			}
+			if err := s.DecodeScalar(text, kind); err != nil {
+				return d.wrapScalarErr(n, err)
+			}
+			return nil
+		}
+		if s, ok := v.Addr().Interface().(ScalarOrMapping); ok {
+			if text, kind, ok := scalarText(n); ok {
+				if err := s.FromScalar(text, kind); err != nil {
+					return d.wrapScalarErr(n, err)
+				}
+				return nil
+			}
+		}
+	}
+
+	switch v.Kind() {
+	case reflect.Struct:
+		return d.decodeStruct(n, v, path, depth)
+	case reflect.Map:
+		return d.decodeMap(n, v, path, depth)
+	case reflect.Slice:
+		return d.decodeSlice(n, v, path, depth)
+	case reflect.Interface:
+		g, err := genericValue(d, n, path, depth)
+		if err != nil {
+			return err
+		}
+		if g != nil {
+			v.Set(reflect.ValueOf(g))
+		}
+		return nil
+	case reflect.String:
+		switch t := n.(type) {
+		case *ast.StringNode:
+			v.SetString(t.Value)
+		case *ast.LiteralNode:
+			v.SetString(t.Value.Value)
+		default:
+			text, _, ok := scalarText(n)
+			hint := ""
+			if ok {
+				hint = fmt.Sprintf("quote it to make it text: %q", text)
+			}
+			return d.errAt(n, hint, "expected text, got %s", describe(n))
+		}
+		return nil
+	case reflect.Bool:
+		b, ok := n.(*ast.BoolNode)
+		if !ok {
+			return d.errAt(n, "write true or false", "expected true or false, got %s", describe(n))
+		}
+		v.SetBool(b.Value)
+		return nil
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		in, ok := n.(*ast.IntegerNode)
+		if !ok {
+			if f, isF := n.(*ast.FloatNode); isF && f.Value == float64(int64(f.Value)) {
+				v.SetInt(int64(f.Value))
+				return nil
+			}
+			return d.errAt(n, "write a whole number such as 8", "expected a whole number, got %s", describe(n))
+		}
+		i, err := toInt64(in.Value)
+		if err != nil {
+			return d.errAt(n, "", "number out of range: %s", in.GetToken().Value)
+		}
+		v.SetInt(i)
+		return nil
+	case reflect.Float64:
+		switch t := n.(type) {
+		case *ast.IntegerNode:
+			i, err := toInt64(t.Value)
+			if err != nil {
+				return d.errAt(n, "", "number out of range: %s", t.GetToken().Value)
+			}
+			v.SetFloat(float64(i))
+		case *ast.FloatNode:
+			v.SetFloat(t.Value)
+		case *ast.StringNode:
+			// goccy reads an unquoted "671e9" (no dot) as text although
+			// YAML 1.2 calls it a number; accept it when unquoted.
+			f, err := strconv.ParseFloat(t.Value, 64)
+			if err != nil || t.GetToken().Type != token.StringType {
+				return d.errAt(n, "write a number such as 0.5", "expected a number, got %s", describe(n))
+			}
+			v.SetFloat(f)
+		default:
+			return d.errAt(n, "write a number such as 0.5", "expected a number, got %s", describe(n))
+		}
+		return nil
+	}
+	return fmt.Errorf("yamlpos: unsupported Go type %s at %s", v.Type(), path)
+}
+
+func (d *decoder) wrapScalarErr(n ast.Node, err error) error {
+	var he *HintError
+	if errors.As(err, &he) {
+		return d.errAt(n, he.Hint, "%s", he.Msg)
+	}
+	return d.errAt(n, "", "%s", err.Error())
+}
+
+func toInt64(v any) (int64, error) {
+	switch x := v.(type) {
+	case int64:
+		return x, nil
+	case uint64:
+		if x > 1<<62 {
+			return 0, errors.New("overflow")
+		}
+		return int64(x), nil
+	case int:
+		return int64(x), nil
+	}
+	return 0, fmt.Errorf("unexpected integer %T", v)
+}
+
+// scalarText returns a scalar's source text and kind.
+func scalarText(n ast.Node) (text, kind string, ok bool) {
+	switch t := n.(type) {
+	case *ast.StringNode:
+		return t.Value, "string", true
+	case *ast.LiteralNode:
+		return t.Value.Value, "string", true
+	case *ast.IntegerNode:
+		return t.GetToken().Value, "int", true
+	case *ast.FloatNode:
+		return t.GetToken().Value, "float", true
+	case *ast.BoolNode:
+		return t.GetToken().Value, "bool", true
+	case *ast.NullNode:
+		return "", "null", true
+	case *ast.InfinityNode, *ast.NanNode:
+		return t.GetToken().Value, "float", true
+	}
+	return "", "", false
+}
+
+func describe(n ast.Node) string {
+	switch t := n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.NullNode:
+		return "nothing (null)"
+	case *ast.BoolNode:
+		return "a boolean " + t.GetToken().Value
+	case *ast.IntegerNode:
+		return "the number " + t.GetToken().Value
+	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return "the number " + t.GetToken().Value
+	case *ast.StringNode:
+		return strconv.Quote(t.Value)
+	case *ast.LiteralNode:
+		return "a block of text"
+	}
+	return n.Type().String()
+}
+
+// mappingPairs returns the key/value pairs of a mapping node. A one-pair
+// mapping parses as a bare MappingValueNode.
+func mappingPairs(n ast.Node) ([]*ast.MappingValueNode, bool) {
+	switch t := n.(type) {
+	case *ast.MappingNode:
+		return t.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{t}, true
+	}
+	return nil, false
+}
+
+func (d *decoder) keyText(mv *ast.MappingValueNode) (string, error) {
+	k, err := d.resolve(mv.Key)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := k.(*ast.MergeKeyNode); ok {
+		return "", d.errAt(k, "write the keys out instead of merging with <<", "merge keys (<<) are not supported")
+	}
+	text, _, ok := scalarText(k)
+	if !ok {
+		return "", d.errAt(k, "", "expected a key, got %s", describe(k))
+	}
+	return text, nil
+}
+
+type fieldInfo struct {
+	index    []int
+	name     string
+	required bool
+}
+
+func structFields(t reflect.Type) []fieldInfo {
+	var out []fieldInfo
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag := f.Tag.Get("yaml")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		out = append(out, fieldInfo{index: f.Index, name: name, required: strings.Contains(opts, "required")})
+	}
+	return out
+}
+
+// FieldNames lists the YAML keys a struct type accepts, for hints and schemas.
+func FieldNames(t reflect.Type) []string {
+	var names []string
+	for _, f := range structFields(t) {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string, depth int) error {
+	pairs, ok := mappingPairs(n)
+	if !ok {
+		return d.errAt(n, "", "expected a mapping of %s, got %s", strings.Join(FieldNames(v.Type()), ", "), describe(n))
+	}
+	fields := structFields(v.Type())
+	byName := make(map[string]fieldInfo, len(fields))
+	for _, f := range fields {
+		byName[f.name] = f
+	}
+	seen := map[string]bool{}
+	for _, mv := range pairs {
+		key, err := d.keyText(mv)
+		if err != nil {
+			return err
+		}
+		f, ok := byName[key]
+		if !ok {
+			names := make([]string, 0, len(fields))
+			for _, f := range fields {
+				names = append(names, f.name)
+			}
+			hint := "valid keys here: " + strings.Join(names, ", ")
+			if s := Suggest(key, names); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			where := "at the top level"
+			if path != "" {
+				where = "in " + path
+			}
+			return d.errAt(mv.Key, hint, "unknown key %q %s", key, where)
+		}
+		if seen[key] {
+			return d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %q", key)
+		}
+		seen[key] = true
+		if err := d.decode(mv.Value, v.FieldByIndex(f.index), joinPath(path, key), depth+1); err != nil {
+			return err
+		}
+	}
+	for _, f := range fields {
+		if f.required && !seen[f.name] {
+			return d.errAt(n, "see docs/zone-file.md", "missing required key %q in %s", f.name, displayPath(path))
+		}
+	}
+	return nil
+}
+
+func displayPath(p string) string {
+	if p == "" {
+		return "the top level"
+	}
+	return p
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, depth int) error {
+	if _, ok := n.(*ast.NullNode); ok {
+		return nil
+	}
+	pairs, ok := mappingPairs(n)
+	if !ok {
+		return d.errAt(n, "", "expected a mapping, got %s", describe(n))
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMapWithSize(v.Type(), len(pairs)))
+	}
+	for _, mv := range pairs {
+		key, err := d.keyText(mv)
+		if err != nil {
+			return err
+		}
+		kv := reflect.ValueOf(key).Convert(v.Type().Key())
+		if v.MapIndex(kv).IsValid() {
+			return d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %q", key)
+		}
+		ev := reflect.New(v.Type().Elem()).Elem()
+		if err := d.decode(mv.Value, ev, joinPath(path, key), depth+1); err != nil {
+			return err
+		}
+		v.SetMapIndex(kv, ev)
+	}
+	return nil
+}
+
+func (d *decoder) decodeSlice(n ast.Node, v reflect.Value, path string, depth int) error {
+	if _, ok := n.(*ast.NullNode); ok {
+		return nil
+	}
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		// A single value where a list is expected is a common slip; accept
+		// it as a list of one for scalars, which YAML users expect.
+		if _, _, isScalar := scalarText(n); isScalar {
+			ev := reflect.New(v.Type().Elem()).Elem()
+			if err := d.decode(n, ev, path+"[0]", depth+1); err != nil {
+				return err
+			}
+			v.Set(reflect.Append(reflect.MakeSlice(v.Type(), 0, 1), ev))
+			return nil
+		}
+		return d.errAt(n, "start each item with '- '", "expected a list, got %s", describe(n))
+	}
+	out := reflect.MakeSlice(v.Type(), 0, len(seq.Values))
+	for i, item := range seq.Values {
+		ev := reflect.New(v.Type().Elem()).Elem()
+		if err := d.decode(item, ev, fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
+			return err
+		}
+		out = reflect.Append(out, ev)
+	}
+	v.Set(out)
+	return nil
+}
+
+// genericValue decodes into plain Go values (map[string]any, []any, scalars).
+func genericValue(d *decoder, n ast.Node, path string, depth int) (any, error) {
+	switch t := n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		pairs, _ := mappingPairs(t)
+		m := make(map[string]any, len(pairs))
+		for _, mv := range pairs {
+			key, err := d.keyText(mv)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := m[key]; dup {
+				return nil, d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %q", key)
+			}
+			var ev any
+			if err := d.decode(mv.Value, reflect.ValueOf(&ev).Elem(), joinPath(path, key), depth+1); err != nil {
+				return nil, err
+			}
+			m[key] = ev
+		}
+		return m, nil
+	case *ast.SequenceNode:
+		s := make([]any, 0, len(t.Values))
+		for i, item := range t.Values {
+			var ev any
+			if err := d.decode(item, reflect.ValueOf(&ev).Elem(), fmt.Sprintf("%s[%d]", path, i), depth+1); err != nil {
+				return nil, err
+			}
+			s = append(s, ev)
+		}
+		return s, nil
+	case *ast.StringNode:
+		return t.Value, nil
+	case *ast.LiteralNode:
+		return t.Value.Value, nil
+	case *ast.IntegerNode:
+		i, err := toInt64(t.Value)
+		if err != nil {
+			return nil, d.errAt(n, "", "number out of range")
+		}
+		return i, nil
+	case *ast.FloatNode:
+		return t.Value, nil
+	case *ast.BoolNode:
+		return t.Value, nil
+	case *ast.NullNode:
+		return nil, nil
+	}
+	return nil, d.errAt(n, "", "unsupported YAML value %s", describe(n))
+}
+
+// Suggest returns the candidate closest to s by edit distance, if it is
+// close enough to be a likely typo.
+func Suggest(s string, candidates []string) string {
+	best, bestD := "", 1<<30
+	ls := strings.ToLower(s)
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	for _, c := range sorted {
+		dist := levenshtein(ls, strings.ToLower(c))
+		if dist < bestD {
+			best, bestD = c, dist
+		}
+	}
+	limit := max(2, len(s)/3)
+	if bestD <= limit {
+		return best
+	}
+	return ""
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// PosOf converts a goccy token position, for callers that parse YAML
+// themselves.
+func PosOf(tk *token.Token) Pos {
+	if tk == nil || tk.Position == nil {
+		return Pos{1, 1}
+	}
+	return Pos{tk.Position.Line, tk.Position.Column}
+}

@@ -1,0 +1,225 @@
+package policy
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// AliasTable maps a policy alias ("Microsoft.Storage/storageAccounts/
+// networkAcls.defaultAction") to the path of the property it names in the
+// resource JSON ("properties.networkAcls.defaultAction"). Lookups are
+// case-insensitive, as aliases are.
+type AliasTable interface {
+	Lookup(alias string) (path string, ok bool)
+}
+
+type mapTable map[string]string
+
+func (t mapTable) Lookup(alias string) (string, bool) {
+	p, ok := t[strings.ToLower(alias)]
+	return p, ok
+}
+
+// LoadAliasesCSV reads a table of "alias,path" lines, plain or gzip-compressed
+// (detected from the content), such as the one produced from
+// Get-AzPolicyAlias.
+func LoadAliasesCSV(r io.Reader) (AliasTable, error) {
+	br := bufio.NewReader(r)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("aliases: %w", err)
+		}
+		defer gz.Close()
+		br = bufio.NewReader(gz)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	t := mapTable{}
+	for line := 1; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("aliases: line %d: %w", line, err)
+		}
+		if len(rec) < 2 {
+			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+				continue
+			}
+			return nil, fmt.Errorf("aliases: line %d: want alias,path", line)
+		}
+		a, p := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])
+		if line == 1 && strings.EqualFold(a, "alias") {
+			continue // header
+		}
+		t[strings.ToLower(a)] = p
+	}
+	if len(t) == 0 {
+		return nil, errors.New("aliases: no aliases in table")
+	}
+	return t, nil
+}
+
+// LoadAliasesProviderJSON reads the output of
+// `az provider list --expand "resourceTypes/aliases"` (an array of
+// providers, or an object with a "value" array, or a single provider).
+// An alias's defaultPath is used; when absent, its first listed path.
+func LoadAliasesProviderJSON(r io.Reader) (AliasTable, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("aliases: %w", err)
+	}
+	type aliasJSON struct {
+		Name        string `json:"name"`
+		DefaultPath string `json:"defaultPath"`
+		Paths       []struct {
+			Path string `json:"path"`
+		} `json:"paths"`
+	}
+	type providerJSON struct {
+		Namespace     string `json:"namespace"`
+		ResourceTypes []struct {
+			ResourceType string      `json:"resourceType"`
+			Aliases      []aliasJSON `json:"aliases"`
+		} `json:"resourceTypes"`
+	}
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, bom))
+	var providers []providerJSON
+	switch {
+	case len(data) > 0 && data[0] == '[':
+		err = json.Unmarshal(data, &providers)
+	default:
+		var wrapper struct {
+			Value []providerJSON `json:"value"`
+			providerJSON
+		}
+		err = json.Unmarshal(data, &wrapper)
+		providers = wrapper.Value
+		if wrapper.Namespace != "" {
+			providers = append(providers, wrapper.providerJSON)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("aliases: %w", err)
+	}
+	t := mapTable{}
+	for _, p := range providers {
+		for _, rt := range p.ResourceTypes {
+			for _, a := range rt.Aliases {
+				path := a.DefaultPath
+				if path == "" && len(a.Paths) > 0 {
+					path = a.Paths[0].Path
+				}
+				if a.Name != "" && path != "" {
+					t[strings.ToLower(a.Name)] = path
+				}
+			}
+		}
+	}
+	if len(t) == 0 {
+		return nil, errors.New("aliases: no aliases found (expected the output of az provider list --expand resourceTypes/aliases)")
+	}
+	return t, nil
+}
+
+// DefaultAliases is the table used when the caller supplies none: only the
+// exceptions below. Every other alias resolves by the documented default
+// mapping (the part after the resource type, under "properties."), and
+// results say which aliases were resolved that way.
+func DefaultAliases() AliasTable { return defaultTable{} }
+
+type defaultTable struct{}
+
+func (defaultTable) Lookup(string) (string, bool) { return "", false }
+
+// exceptions are aliases of the resource types aizone emits whose path does
+// not follow the default mapping. Nested sub-resources (subnets, security
+// rules, IP configurations), whose properties sit under their own
+// "properties" object, are handled by the lenient path walk instead of being
+// listed one by one.
+var exceptions = map[string]string{
+	"microsoft.compute/virtualmachines/sku.name":                               "properties.hardwareProfile.vmSize",
+	"microsoft.compute/virtualmachines/imagepublisher":                         "properties.storageProfile.imageReference.publisher",
+	"microsoft.compute/virtualmachines/imageoffer":                             "properties.storageProfile.imageReference.offer",
+	"microsoft.compute/virtualmachines/imagesku":                               "properties.storageProfile.imageReference.sku",
+	"microsoft.compute/virtualmachines/imageversion":                           "properties.storageProfile.imageReference.version",
+	"microsoft.compute/virtualmachines/imageid":                                "properties.storageProfile.imageReference.id",
+	"microsoft.compute/virtualmachines/osdisk.uri":                             "properties.storageProfile.osDisk.vhd.uri",
+	"microsoft.compute/virtualmachines/zones":                                  "zones",
+	"microsoft.compute/virtualmachinescalesets/sku.name":                       "sku.name",
+	"microsoft.compute/virtualmachinescalesets/sku.tier":                       "sku.tier",
+	"microsoft.compute/virtualmachinescalesets/sku.capacity":                   "sku.capacity",
+	"microsoft.compute/virtualmachinescalesets/zones":                          "zones",
+	"microsoft.compute/virtualmachinescalesets/imagepublisher":                 "properties.virtualMachineProfile.storageProfile.imageReference.publisher",
+	"microsoft.compute/virtualmachinescalesets/imageoffer":                     "properties.virtualMachineProfile.storageProfile.imageReference.offer",
+	"microsoft.compute/virtualmachinescalesets/imagesku":                       "properties.virtualMachineProfile.storageProfile.imageReference.sku",
+	"microsoft.compute/virtualmachinescalesets/osdisk.managedisk.storageaccounttype": "properties.virtualMachineProfile.storageProfile.osDisk.managedDisk.storageAccountType",
+	"microsoft.compute/virtualmachinescalesets/upgradepolicy.automaticosupgrade":     "properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade",
+	"microsoft.compute/virtualmachinescalesets/osprofile.linuxconfiguration.disablepasswordauthentication": "properties.virtualMachineProfile.osProfile.linuxConfiguration.disablePasswordAuthentication",
+	"microsoft.storage/storageaccounts/sku.name":                                "sku.name",
+	"microsoft.storage/storageaccounts/sku.tier":                                "sku.tier",
+	"microsoft.storage/storageaccounts/accesstier":                              "properties.accessTier",
+	"microsoft.network/publicipaddresses/sku.name":                              "sku.name",
+	"microsoft.network/publicipaddresses/sku.tier":                              "sku.tier",
+	"microsoft.containerservice/managedclusters/sku.name":                       "sku.name",
+	"microsoft.containerservice/managedclusters/sku.tier":                       "sku.tier",
+	"microsoft.containerservice/managedclusters/apiserverauthorizedipranges":    "properties.apiServerAccessProfile.authorizedIPRanges",
+	"microsoft.containerservice/managedclusters/securityprofile.azuredefender.enabled": "properties.securityProfile.defender.securityMonitoring.enabled",
+	"microsoft.keyvault/vaults/sku.name":                                        "properties.sku.name",
+	"microsoft.keyvault/vaults/sku.family":                                      "properties.sku.family",
+	"microsoft.netapp/netappaccounts/capacitypools/volumes/zones":               "zones",
+	"microsoft.storagecache/amlfilesystems/sku.name":                            "sku.name",
+	"microsoft.batch/batchaccounts/pools/vmsize":                                "properties.vmSize",
+}
+
+// resolveAlias maps an alias to a path with table t, falling back to the
+// exceptions and the default mapping. fallback reports that t did not know
+// the alias.
+func resolveAlias(t AliasTable, alias string) (path string, fallback bool) {
+	if t != nil {
+		if p, ok := t.Lookup(alias); ok {
+			return p, false
+		}
+	}
+	if p, ok := exceptions[strings.ToLower(alias)]; ok {
+		return p, true
+	}
+	return defaultAliasPath(alias), true
+}
+
+// defaultAliasPath applies the documented convention: an alias is the
+// resource type, a slash, and a property path under "properties". Property
+// paths contain no slash, so the last slash separates the two, except inside
+// a quoted key ("tags['a/b']").
+func defaultAliasPath(alias string) string {
+	cut := -1
+	inQuote := false
+	for i := 0; i < len(alias); i++ {
+		switch alias[i] {
+		case '\'':
+			inQuote = !inQuote
+		case '/':
+			if !inQuote {
+				cut = i
+			}
+		}
+	}
+	return "properties." + alias[cut+1:]
+}
+
+// isAlias reports whether a field names an alias rather than a built-in
+// field: aliases start with a provider namespace and a type.
+func isAlias(field string) bool {
+	i := strings.IndexByte(field, '/')
+	return i > 0 && !strings.HasPrefix(field, "tags")
+}

@@ -1,0 +1,281 @@
+package policy
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Resource is one Azure resource in the JSON shape ARM uses: as deployed
+// (GET on the resource), as exported by Azure Resource Graph, or as written
+// in a template (with a child name such as "vnet/subnet" and no id). The
+// derived identity fields are computed once, because every policy evaluated
+// against the resource reads them.
+type Resource struct {
+	Raw map[string]any
+
+	id       string
+	name     string
+	fullName string
+	typ      string
+	sub      string
+	rg       string
+}
+
+// NewResource wraps a decoded resource. Resources without an id (template
+// form) get one built from subscription, resourceGroup (template extension
+// keys many tools emit) or the placeholders "00000000-0000-0000-0000-000000000000"
+// and "rg", so that scope checks and related-resource lookups still work.
+func NewResource(raw map[string]any) *Resource {
+	r := &Resource{Raw: raw}
+	r.typ, _ = getCI(raw, "type").(string)
+	rawName, _ := getCI(raw, "name").(string)
+	r.id, _ = getCI(raw, "id").(string)
+	if r.id == "" {
+		sub, _ := getCI(raw, "subscriptionId").(string)
+		rg, _ := getCI(raw, "resourceGroup").(string)
+		if sub == "" {
+			sub = "00000000-0000-0000-0000-000000000000"
+		}
+		if rg == "" {
+			rg = "rg"
+		}
+		r.id = buildID(sub, rg, r.typ, rawName)
+	}
+	r.sub, r.rg = scopeOf(r.id)
+	r.fullName = fullNameFromID(r.id)
+	if r.fullName == "" {
+		r.fullName = rawName
+	}
+	r.name = rawName
+	if i := strings.LastIndex(rawName, "/"); i >= 0 {
+		r.name = rawName[i+1:]
+	}
+	if r.name == "" {
+		if i := strings.LastIndex(r.fullName, "/"); i >= 0 {
+			r.name = r.fullName[i+1:]
+		} else {
+			r.name = r.fullName
+		}
+	}
+	return r
+}
+
+// ID is the resource's id (built for template-form resources).
+func (r *Resource) ID() string { return r.id }
+
+// Type is the resource type as written.
+func (r *Resource) Type() string { return r.typ }
+
+// Name is the resource's own name (the last segment of a child's name).
+func (r *Resource) Name() string { return r.name }
+
+// FullName is the name including parents, "vnet/subnet".
+func (r *Resource) FullName() string { return r.fullName }
+
+// SubscriptionID is taken from the id.
+func (r *Resource) SubscriptionID() string { return r.sub }
+
+// ResourceGroup is the resource group name taken from the id.
+func (r *Resource) ResourceGroup() string { return r.rg }
+
+func buildID(sub, rg, typ, name string) string {
+	parts := strings.Split(typ, "/")
+	names := strings.Split(name, "/")
+	var b strings.Builder
+	b.WriteString("/subscriptions/" + sub)
+	if strings.EqualFold(typ, "Microsoft.Resources/resourceGroups") {
+		return b.String() + "/resourceGroups/" + name
+	}
+	b.WriteString("/resourceGroups/" + rg + "/providers/" + parts[0])
+	for i, t := range parts[1:] {
+		n := ""
+		if i < len(names) {
+			n = names[i]
+		}
+		b.WriteString("/" + t + "/" + n)
+	}
+	return b.String()
+}
+
+// scopeOf extracts the subscription id and resource group name from an id.
+func scopeOf(id string) (sub, rg string) {
+	seg := strings.Split(strings.Trim(id, "/"), "/")
+	for i := 0; i+1 < len(seg); i++ {
+		switch {
+		case strings.EqualFold(seg[i], "subscriptions") && sub == "":
+			sub = seg[i+1]
+		case strings.EqualFold(seg[i], "resourceGroups") && rg == "":
+			rg = seg[i+1]
+		}
+	}
+	return sub, rg
+}
+
+// fullNameFromID returns the names after the last "/providers/" joined by
+// "/": the fullName field of a child resource.
+func fullNameFromID(id string) string {
+	low := strings.ToLower(id)
+	i := strings.LastIndex(low, "/providers/")
+	if i < 0 {
+		return ""
+	}
+	seg := strings.Split(strings.Trim(id[i+len("/providers/"):], "/"), "/")
+	// seg: namespace, type, name, type, name, ...
+	var names []string
+	for j := 2; j < len(seg); j += 2 {
+		names = append(names, seg[j])
+	}
+	return strings.Join(names, "/")
+}
+
+// ParseResource decodes one resource.
+func ParseResource(data []byte) (*Resource, error) {
+	var raw map[string]any
+	if err := json.Unmarshal(bytes.TrimPrefix(data, bom), &raw); err != nil {
+		return nil, fmt.Errorf("resource: %w", err)
+	}
+	return NewResource(raw), nil
+}
+
+// ParseResources decodes a list of resources from any of the shapes the tools
+// print: a single object, an array, an ARM template or Resource Graph export
+// ({"resources": [...]}, {"data": [...]}, {"value": [...]}).
+func ParseResources(data []byte) ([]*Resource, error) {
+	data = bytes.TrimSpace(bytes.TrimPrefix(data, bom))
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("resources: %w", err)
+	}
+	var list []any
+	switch x := v.(type) {
+	case []any:
+		list = x
+	case map[string]any:
+		found := false
+		for _, k := range []string{"resources", "data", "value"} {
+			if arr, ok := getCI(x, k).([]any); ok && getCI(x, "type") == nil {
+				list, found = arr, true
+				break
+			}
+		}
+		if !found {
+			list = []any{x}
+		}
+	default:
+		return nil, errors.New("resources: expected an object or an array of objects")
+	}
+	out := make([]*Resource, 0, len(list))
+	for i, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("resources[%d]: expected an object, got %T", i, item)
+		}
+		out = append(out, NewResource(m))
+	}
+	return out, nil
+}
+
+// Resources is the set of resources an evaluation can look at for
+// auditIfNotExists and deployIfNotExists: indexed by type once, so that a
+// lookup costs the number of resources of that type, not of all resources.
+type Resources struct {
+	byType map[string][]*Resource
+	all    []*Resource
+}
+
+// NewResources indexes list.
+func NewResources(list []*Resource) *Resources {
+	rs := &Resources{byType: map[string][]*Resource{}, all: list}
+	for _, r := range list {
+		k := strings.ToLower(r.typ)
+		rs.byType[k] = append(rs.byType[k], r)
+	}
+	return rs
+}
+
+// OfType returns the resources of a type (case-insensitive), in input order.
+func (rs *Resources) OfType(typ string) []*Resource {
+	if rs == nil {
+		return nil
+	}
+	return rs.byType[strings.ToLower(typ)]
+}
+
+// All returns every resource in input order.
+func (rs *Resources) All() []*Resource {
+	if rs == nil {
+		return nil
+	}
+	return rs.all
+}
+
+// Env is what an evaluation knows beyond the resource itself. The zero value
+// is usable: no related resources, a fixed clock, and subscription and
+// resource group objects derived from the resource's id.
+type Env struct {
+	// Resources are the related resources for *IfNotExists effects,
+	// usually every resource being evaluated.
+	Resources *Resources
+	// Now is returned by utcNow(); the zero value means 2000-01-01T00:00:00Z
+	// so that output stays deterministic unless a caller asks for real time.
+	Now time.Time
+	// APIVersion is requestContext().apiVersion.
+	APIVersion string
+	// Subscription and ResourceGroups add properties (displayName, location,
+	// tags) to subscription() and resourceGroup(); keys are lower-case
+	// subscription ids and resource group names.
+	Subscription   map[string]any
+	ResourceGroups map[string]map[string]any
+	// Brief skips the explanation of compliant results, which is the
+	// expensive part of evaluating large estates.
+	Brief bool
+}
+
+func (e *Env) now() time.Time {
+	if e == nil || e.Now.IsZero() {
+		return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	return e.Now
+}
+
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// getCI reads an object key, exactly first, then ignoring case: ARM
+// property names are case-insensitive and exports are not consistent.
+func getCI(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
+}
+
+func lookupCI(m map[string]any, key string) (any, bool) {
+	if v, ok := m[key]; ok {
+		return v, true
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

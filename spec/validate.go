@@ -1,0 +1,379 @@
+package spec
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/aizone/aizone/internal/yamlpos"
+	"github.com/aizone/aizone/units"
+)
+
+var (
+	zoneNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,20}[a-z0-9]$`)
+	itemNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
+	guidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	mgIDRE     = regexp.MustCompile(`^[A-Za-z0-9_().-]{1,90}$`)
+	vnetIDRE   = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]{1,90}/providers/Microsoft\.Network/virtualNetworks/[^/]{2,64}$`)
+)
+
+// Absurdity bounds: values past these are typos (a missing unit, an extra
+// zero), not plans.
+const (
+	maxDataSize  = 100 * units.PB
+	maxTokens    = 1e15
+	maxParams    = 1e14
+	maxRPS       = 1e6
+	maxTokensReq = 1 << 20
+	maxVCPUs     = 100_000
+)
+
+// Validate checks what can be checked without the catalog. The first problem
+// found is returned, located in the file.
+func Validate(z *Zone) error {
+	v := validator{z: z}
+	v.zone()
+	return v.err
+}
+
+type validator struct {
+	z   *Zone
+	err error
+}
+
+func (v *validator) fail(path, hint, format string, args ...any) {
+	if v.err == nil {
+		v.err = v.z.ErrorAt(path, hint, format, args...)
+	}
+}
+
+func (v *validator) zone() {
+	z := v.z
+	if !zoneNameRE.MatchString(z.Name) {
+		v.fail("name", "2 to 22 lowercase letters, digits or hyphens, starting with a letter; it prefixes resource names such as storage accounts", "invalid zone name %q", z.Name)
+	}
+	v.region("region", z.Region)
+	seen := map[string]bool{z.Region: true}
+	for i, r := range z.Regions {
+		p := fmt.Sprintf("regions[%d]", i)
+		v.region(p, r)
+		if seen[r] {
+			v.fail(p, "list each region once, and not the primary region", "region %q repeated", r)
+		}
+		seen[r] = true
+	}
+	v.placement()
+	v.network()
+	if len(z.Workloads) == 0 {
+		v.fail("workloads", "add a training or inference workload; see examples/small.yaml", "no workloads: a zone needs at least one")
+	}
+	names := map[string]bool{}
+	for i := range z.Workloads {
+		p := fmt.Sprintf("workloads[%d]", i)
+		w := &z.Workloads[i]
+		if names[w.Name] {
+			v.fail(p+".name", "give each workload its own name", "workload name %q repeated", w.Name)
+		}
+		names[w.Name] = true
+		v.workload(p, w)
+	}
+	dataNames := map[string]bool{}
+	for i := range z.Data {
+		p := fmt.Sprintf("data[%d]", i)
+		d := &z.Data[i]
+		if dataNames[d.Name] {
+			v.fail(p+".name", "give each data entry its own name", "data name %q repeated", d.Name)
+		}
+		dataNames[d.Name] = true
+		v.data(p, d, names)
+	}
+}
+
+func (v *validator) region(path, r string) {
+	if KnownRegion(r) {
+		return
+	}
+	hint := "use an Azure region name such as eastus, westeurope or swedencentral"
+	if s := yamlpos.Suggest(strings.ToLower(strings.ReplaceAll(r, " ", "")), RegionNames()); s != "" {
+		hint = fmt.Sprintf("did you mean %q?", s)
+	}
+	v.fail(path, hint, "unknown Azure region %q", r)
+}
+
+func (v *validator) placement() {
+	pl := &v.z.Placement
+	if !mgIDRE.MatchString(pl.ManagementGroup) {
+		v.fail("placement.management_group", "a management group id such as corp, online or contoso-landingzones-corp", "invalid management group id %q", pl.ManagementGroup)
+	}
+	for i, s := range pl.Subscriptions {
+		p := fmt.Sprintf("placement.subscriptions[%d]", i)
+		switch {
+		case s.ID != "" && s.Name != "":
+			v.fail(p, "give id for an existing subscription or name for one to create, not both", "subscription has both id and name")
+		case s.ID == "" && s.Name == "":
+			v.fail(p, "give id (existing) or name (to create)", "subscription has neither id nor name")
+		case s.ID != "" && !guidRE.MatchString(s.ID):
+			v.fail(p+".id", "a subscription id is a GUID such as 00000000-0000-0000-0000-000000000000", "invalid subscription id %q", s.ID)
+		case s.Name != "" && (len(s.Name) > 64 || strings.ContainsAny(s.Name, "<>;|")):
+			v.fail(p+".name", "up to 64 characters, without < > ; |", "invalid subscription name %q", s.Name)
+		}
+		if !oneOf(s.Purpose, "all", KindTraining, KindInference, "data") {
+			v.fail(p+".purpose", "one of all, training, inference, data", "unknown purpose %q", s.Purpose)
+		}
+	}
+	if len(pl.Tags) > 50 {
+		v.fail("placement.tags", "Azure allows at most 50 tags per resource", "%d tags", len(pl.Tags))
+	}
+	for k, val := range pl.Tags {
+		p := "placement.tags." + k
+		if len(k) > 512 || strings.ContainsAny(k, `<>%&\?/`) {
+			v.fail(p, `tag names are up to 512 characters without < > % & \ ? /`, "invalid tag name %q", k)
+		}
+		if len(val) > 256 {
+			v.fail(p, "tag values are up to 256 characters", "tag %q value too long", k)
+		}
+	}
+}
+
+// reservedRanges cannot be used in a VNet (Azure virtual network FAQ).
+var reservedRanges = []netip.Prefix{
+	netip.MustParsePrefix("224.0.0.0/4"),
+	netip.MustParsePrefix("255.255.255.255/32"),
+	netip.MustParsePrefix("127.0.0.0/8"),
+	netip.MustParsePrefix("169.254.0.0/16"),
+	netip.MustParsePrefix("168.63.129.16/32"),
+}
+
+// ParseCIDR parses an IPv4 CIDR as the zone file needs it: IPv6 is refused
+// (the zone's address plan is IPv4), and host bits must be zero.
+func ParseCIDR(s string) (netip.Prefix, error) {
+	p, err := netip.ParsePrefix(strings.TrimSpace(s))
+	if err != nil {
+		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("invalid CIDR %q", s), Hint: "write an IPv4 range such as 10.64.0.0/16"}
+	}
+	if !p.Addr().Is4() {
+		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("IPv6 range %q is not supported", s), Hint: "the zone's address plan is IPv4; give IPv4 ranges"}
+	}
+	if p.Masked() != p {
+		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("%q has host bits set", s), Hint: fmt.Sprintf("did you mean %s?", p.Masked())}
+	}
+	return p, nil
+}
+
+// Overlaps reports whether two prefixes share an address.
+func Overlaps(a, b netip.Prefix) bool { return a.Overlaps(b) }
+
+type namedPrefix struct {
+	path string
+	p    netip.Prefix
+}
+
+func (v *validator) cidrs(path string, list []string) []namedPrefix {
+	var out []namedPrefix
+	for i, s := range list {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		pr, err := ParseCIDR(s)
+		if err != nil {
+			he := err.(*yamlpos.HintError)
+			v.fail(p, he.Hint, "%s", he.Msg)
+			continue
+		}
+		out = append(out, namedPrefix{p, pr})
+	}
+	return out
+}
+
+func (v *validator) network() {
+	n := &v.z.Network
+	space := v.cidrs("network.address_space", n.AddressSpace)
+	onprem := v.cidrs("network.on_premises", n.OnPremises)
+	hub := v.cidrs("network.hub.address_space", n.Hub.AddressSpace)
+	for _, s := range space {
+		if s.p.Bits() < 8 || s.p.Bits() > 29 {
+			v.fail(s.path, "a VNet range is between /8 and /29", "address space %s is /%d", s.p, s.p.Bits())
+		}
+		for _, r := range reservedRanges {
+			if s.p.Overlaps(r) {
+				v.fail(s.path, "use private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) or your own public space", "address space %s overlaps %s, which Azure reserves", s.p, r)
+			}
+		}
+	}
+	overlap := func(a, b []namedPrefix, what string) {
+		for _, x := range a {
+			for _, y := range b {
+				if x.path != y.path && x.p.Overlaps(y.p) {
+					v.fail(x.path, "choose ranges that do not overlap "+what, "address range %s (%s) overlaps %s (%s)", x.p, x.path, y.p, y.path)
+				}
+			}
+		}
+	}
+	overlap(space, space, "each other")
+	overlap(space, onprem, "on-premises ranges")
+	overlap(space, hub, "the hub's ranges")
+	if n.Hub.None && (n.Hub.VNetID != "" || len(n.Hub.AddressSpace) > 0) {
+		v.fail("network.hub", "", "hub is none but has settings")
+	}
+	if !n.Hub.None {
+		if !vnetIDRE.MatchString(n.Hub.VNetID) {
+			v.fail("network.hub.vnet_id", "/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>", "invalid hub VNet resource id %q", n.Hub.VNetID)
+		}
+		if len(n.Hub.AddressSpace) == 0 {
+			v.fail("network.hub", "list the hub VNet's ranges so that the zone avoids them", "hub address_space missing")
+		}
+		if n.Hub.FirewallIP != "" {
+			ip, err := netip.ParseAddr(n.Hub.FirewallIP)
+			inHub := false
+			for _, h := range hub {
+				if err == nil && h.p.Contains(ip) {
+					inHub = true
+				}
+			}
+			if err != nil || !ip.Is4() || !inHub {
+				v.fail("network.hub.firewall_ip", "the firewall's private IPv4 address inside the hub's address space", "invalid hub firewall IP %q", n.Hub.FirewallIP)
+			}
+		}
+	}
+}
+
+func oneOf(s string, options ...string) bool {
+	for _, o := range options {
+		if s == o {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) enum(path, value string, options ...string) {
+	if oneOf(value, options...) {
+		return
+	}
+	hint := "one of " + strings.Join(options, ", ")
+	if s := yamlpos.Suggest(value, options); s != "" {
+		hint = fmt.Sprintf("did you mean %q?", s)
+	}
+	v.fail(path, hint, "unknown value %q", value)
+}
+
+func (v *validator) workload(p string, w *Workload) {
+	if !itemNameRE.MatchString(w.Name) {
+		v.fail(p+".name", "3 to 63 lowercase letters, digits or hyphens", "invalid workload name %q", w.Name)
+	}
+	v.enum(p+".kind", w.Kind, KindTraining, KindInference, KindDataPrep)
+	v.enum(p+".precision", w.Precision, "bf16", "fp16", "fp8")
+	v.enum(p+".orchestrator", w.Orchestrator, "batch", "aks", "vmss", "slurm")
+	v.enum(p+".objective", w.Objective, "cost", "time")
+	if w.BudgetUSD < 0 {
+		v.fail(p+".budget_usd", "a budget is zero or more", "negative budget")
+	}
+	if w.Objective == "time" && w.BudgetUSD == 0 {
+		v.fail(p+".objective", "set budget_usd: the fastest plan within a budget needs the budget", "objective time without budget_usd")
+	}
+	if w.Kind != KindDataPrep {
+		if w.Model == nil {
+			v.fail(p, "add model: llama-3.1-8b (see aizone catalog models) or its architecture", "%s workload %q has no model", w.Kind, w.Name)
+		} else {
+			v.model(p+".model", w.Model)
+		}
+	}
+	switch w.Kind {
+	case KindTraining:
+		v.enum(p+".method", w.Method, "full", "lora")
+		switch {
+		case w.Tokens > 0 && w.DatasetSize > 0:
+			v.fail(p+".tokens", "give tokens, or dataset_size with epochs, not both", "both tokens and dataset_size given")
+		case w.Tokens == 0 && w.DatasetSize == 0:
+			v.fail(p, "add tokens: 2T, or dataset_size: 4TB with epochs", "training workload %q has neither tokens nor dataset_size", w.Name)
+		case w.Tokens > maxTokens:
+			v.fail(p+".tokens", "the largest published pre-training runs use about 15T tokens", "absurd token count %s", w.Tokens)
+		case w.Tokens > 0 && w.Tokens < 1e3:
+			v.fail(p+".tokens", `tokens are counted one by one; did you forget a suffix such as "2T"?`, "token count %v is too small", float64(w.Tokens))
+		}
+		if w.DatasetSize > maxDataSize {
+			v.fail(p+".dataset_size", "at most 100 PB; check the unit", "absurd dataset size %s", w.DatasetSize)
+		}
+		if w.Epochs < 0 || w.Epochs > 1000 {
+			v.fail(p+".epochs", "between 0 and 1000", "epochs %v out of range", w.Epochs)
+		}
+		if w.BytesPerToken < 0 || w.BytesPerToken > 1e6 {
+			v.fail(p+".bytes_per_token", "a positive number such as 4", "bytes_per_token %v out of range", w.BytesPerToken)
+		}
+		if w.SequenceLength < 16 || w.SequenceLength > 1<<21 {
+			v.fail(p+".sequence_length", "between 16 and 2,097,152", "sequence length %d out of range", w.SequenceLength)
+		}
+		if w.Deadline < units.Duration(60e9) || w.Deadline > 5*365*units.Day {
+			v.fail(p+".deadline", "between one minute and five years", "deadline %s out of range", w.Deadline)
+		}
+		if w.CheckpointInterval > w.Deadline {
+			v.fail(p+".checkpoint_interval", "checkpoint more often than the whole run takes", "checkpoint interval %s longer than deadline %s", w.CheckpointInterval, w.Deadline)
+		}
+	case KindInference:
+		if w.RequestsPerSecond <= 0 {
+			v.fail(p+".requests_per_second", "add requests_per_second: 50", "inference workload %q needs a positive requests_per_second", w.Name)
+		} else if w.RequestsPerSecond > maxRPS {
+			v.fail(p+".requests_per_second", "at most one million requests a second", "absurd request rate %v", w.RequestsPerSecond)
+		}
+		if w.InputTokens < 1 || w.InputTokens > maxTokensReq {
+			v.fail(p+".input_tokens", "between 1 and 1,048,576", "input_tokens %d out of range", w.InputTokens)
+		}
+		if w.OutputTokens < 1 || w.OutputTokens > maxTokensReq {
+			v.fail(p+".output_tokens", "between 1 and 1,048,576", "output_tokens %d out of range", w.OutputTokens)
+		}
+	case KindDataPrep:
+		if w.VCPUs < 1 || w.VCPUs > maxVCPUs {
+			v.fail(p+".vcpus", "between 1 and 100,000", "vcpus %d out of range", w.VCPUs)
+		}
+	}
+}
+
+func (v *validator) model(p string, m *Model) {
+	explicit := m.Params > 0 || m.Layers > 0 || m.Hidden > 0 || m.Heads > 0 || m.Vocab > 0
+	if m.Name != "" {
+		if explicit {
+			v.fail(p, "give a catalog name or an architecture, not both", "model has both a name and architecture fields")
+		}
+		return
+	}
+	if m.Params <= 0 || m.Layers <= 0 || m.Hidden <= 0 || m.Heads <= 0 || m.Vocab <= 0 {
+		v.fail(p, "an explicit model needs params, layers, hidden, heads and vocab", "incomplete model architecture")
+		return
+	}
+	if m.Params > maxParams {
+		v.fail(p+".params", "at most 100T parameters", "absurd parameter count %s", m.Params)
+	}
+	if m.Hidden%m.Heads != 0 {
+		v.fail(p+".heads", "hidden must be a multiple of heads", "hidden %d is not divisible by %d heads", m.Hidden, m.Heads)
+	}
+	if m.KVHeads < 0 || (m.KVHeads > 0 && m.Heads%m.KVHeads != 0) {
+		v.fail(p+".kv_heads", "heads must be a multiple of kv_heads", "kv_heads %d does not divide %d heads", m.KVHeads, m.Heads)
+	}
+	if m.ActiveParams > m.Params {
+		v.fail(p+".active_params", "active parameters are at most the total", "active_params exceeds params")
+	}
+}
+
+func (v *validator) data(p string, d *Data, workloads map[string]bool) {
+	if !itemNameRE.MatchString(d.Name) {
+		v.fail(p+".name", "3 to 63 lowercase letters, digits or hyphens (it names a Blob container)", "invalid data name %q", d.Name)
+	}
+	v.enum(p+".kind", d.Kind, DataDataset, DataCheckpoints, DataArtifacts, DataModels)
+	if d.Size <= 0 {
+		v.fail(p+".size", "a positive size such as 400TB", "size must be positive")
+	} else if d.Size > maxDataSize {
+		v.fail(p+".size", "at most 100 PB; check the unit", "absurd size %s", d.Size)
+	}
+	if r, ok := strings.CutPrefix(d.Origin, "region:"); ok {
+		v.region(p+".origin", r)
+	} else {
+		v.enum(p+".origin", d.Origin, "on-premises", "public", "generated", "region:<name>")
+	}
+	if d.RetainFor < d.HotFor {
+		v.fail(p+".retain_for", "retain at least as long as the data stays hot", "retain_for %s is shorter than hot_for %s", d.RetainFor, d.HotFor)
+	}
+	for i, u := range d.UsedBy {
+		if !workloads[u] {
+			v.fail(fmt.Sprintf("%s.used_by[%d]", p, i), "name a workload of this zone", "unknown workload %q", u)
+		}
+	}
+}
