@@ -91,8 +91,8 @@ func parsePath(p string) ([]seg, error) {
 	return out, nil
 }
 
-// bracketKey reads ['key'] (with '' for a quote, and ''' triple quoting as
-// in tags['''name''']) or [key], returning the key and bytes consumed.
+// bracketKey reads ['key'] (with ” for a quote, and ”' triple quoting as
+// in tags[”'name”']) or [key], returning the key and bytes consumed.
 func bracketKey(s string) (string, int, error) {
 	if len(s) < 2 || s[0] != '[' {
 		return "", 0, fmt.Errorf("expected '['")

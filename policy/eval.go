@@ -1,0 +1,672 @@
+package policy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aizone/aizone/policy/expr"
+)
+
+// State is the outcome of evaluating one definition against one resource.
+type State string
+
+const (
+	// Compliant: the rule's "if" did not match, or the related resource of
+	// an *IfNotExists effect exists.
+	Compliant State = "compliant"
+	// NonCompliant: the effect applies.
+	NonCompliant State = "noncompliant"
+	// NotApplicable: the resource is out of the definition's reach (mode,
+	// notScopes, assignment scope) or the effect is disabled.
+	NotApplicable State = "notApplicable"
+	// Skipped: aizone cannot evaluate this definition offline (resource
+	// provider modes such as Microsoft.Kubernetes.Data).
+	Skipped State = "skipped"
+	// Unknown: a manual effect with no attestation.
+	Unknown State = "unknown"
+	// Failed: evaluation raised an error (a type mismatch, a failing
+	// function). Azure treats these as non-compliant; so does Compliant().
+	Failed State = "error"
+)
+
+// Result is the outcome for one resource and one definition (or assignment).
+type Result struct {
+	ResourceID   string `json:"resourceId"`
+	ResourceType string `json:"resourceType,omitempty"`
+	DefinitionID string `json:"definitionId,omitempty"`
+	AssignmentID string `json:"assignmentId,omitempty"`
+	ReferenceID  string `json:"referenceId,omitempty"`
+	State        State  `json:"state"`
+	// Effect is the effect that applies (lower camel case, e.g. "deny",
+	// "auditIfNotExists"), or "" when the rule did not match.
+	Effect string `json:"effect"`
+	// Compliant is true unless the effect applies, evaluation failed, or a
+	// manual effect is unattested: a wrong "compliant" is worse than none.
+	Compliant bool `json:"compliant"`
+	// Enforced is false for assignments in DoNotEnforce mode: the effect is
+	// reported but Azure would not block or change anything.
+	Enforced bool `json:"enforced"`
+	// Reasons are the conditions that decided the outcome, for a reader.
+	Reasons []string `json:"reasons"`
+	// Operations are the changes an append or modify effect would make.
+	Operations []Operation `json:"operations,omitempty"`
+	// Related are the ids of the related resources an *IfNotExists effect
+	// found (and that satisfied the existence condition).
+	Related []string `json:"related,omitempty"`
+	// FallbackAliases lists aliases resolved by the default mapping rather
+	// than an alias table.
+	FallbackAliases []string `json:"fallbackAliases,omitempty"`
+	Error           string   `json:"error,omitempty"`
+}
+
+// Operation is one change an append or modify effect would make.
+type Operation struct {
+	Operation string `json:"operation"` // append, addOrReplace, add, remove
+	Field     string `json:"field"`
+	Value     any    `json:"value,omitempty"`
+}
+
+// Bound is a compiled definition with its parameter values: what an
+// assignment evaluates. Binding checks the values once (types, allowed
+// values, missing required parameters) and evaluates every expression that
+// depends only on parameters, so per-resource evaluation does not repeat
+// that work. It is safe for concurrent use.
+type Bound struct {
+	cp       *Compiled
+	params   map[string]any // lower-case names
+	slots    []slotVal
+	fields   []*fieldRef
+	fieldErr []error
+	effect   string
+	effErr   error
+	// Assignment context.
+	assignment   *Assignment
+	setID, refID string
+}
+
+type slotVal struct {
+	v   any
+	err error
+}
+
+// Bind checks params against the definition's parameters and prepares the
+// definition for evaluation. params are plain values by name (use
+// ParseParameterValues to read an assignment's {"value": ...} form).
+func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
+	b := &Bound{cp: cp, params: map[string]any{}}
+	given := map[string]any{}
+	for k, v := range params {
+		given[strings.ToLower(k)] = v
+	}
+	for _, k := range sortedKeysP(cp.Def.Parameters) {
+		p := cp.Def.Parameters[k]
+		v, ok := given[k]
+		if !ok {
+			if !p.HasDefault {
+				return nil, fmt.Errorf("parameter %q: no value and no default", p.Name)
+			}
+			v = p.DefaultValue
+		}
+		if err := checkParam(p, v); err != nil {
+			return nil, err
+		}
+		b.params[k] = v
+	}
+	for k := range given {
+		if _, ok := cp.Def.Parameters[k]; !ok {
+			return nil, fmt.Errorf("parameter %q is not defined by %s", k, defName(cp.Def))
+		}
+	}
+	ctx := &evalCtx{b: b}
+	b.slots = make([]slotVal, len(cp.static))
+	for i, vs := range cp.static {
+		v, err := expr.Eval(vs.node, ctx)
+		b.slots[i] = slotVal{v: v, err: err}
+	}
+	b.fields = make([]*fieldRef, len(cp.dynFields))
+	b.fieldErr = make([]error, len(cp.dynFields))
+	for i, df := range cp.dynFields {
+		b.fields[i], b.fieldErr[i] = ctx.resolveDynField(df)
+	}
+	ev, err := ctx.get(cp.effect)
+	if err != nil {
+		b.effErr = err
+	} else if s, ok := ev.(string); !ok {
+		b.effErr = fmt.Errorf("effect must be a string, got %s", fmtVal(ev))
+	} else if canon, ok := effects[strings.ToLower(s)]; !ok {
+		b.effErr = fmt.Errorf("unknown effect %q", s)
+	} else {
+		b.effect = canon
+	}
+	if b.effErr != nil {
+		return nil, b.effErr
+	}
+	return b, nil
+}
+
+func sortedKeysP(m map[string]*Parameter) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	return keys
+}
+
+func defName(d *Definition) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	if d.DisplayName != "" {
+		return fmt.Sprintf("%q", d.DisplayName)
+	}
+	return "the definition"
+}
+
+// checkParam checks a value against a parameter's type and allowed values.
+// Allowed values compare exactly, as Azure does when an assignment is made
+// (the built-ins list "Audit" and "audit" separately for that reason).
+func checkParam(p *Parameter, v any) error {
+	if v != nil {
+		ok := true
+		switch strings.ToLower(p.Type) {
+		case "string", "datetime":
+			_, ok = v.(string)
+		case "array":
+			_, ok = v.([]any)
+		case "object":
+			_, ok = v.(map[string]any)
+		case "boolean":
+			_, ok = v.(bool)
+		case "integer", "float":
+			_, ok = v.(float64)
+		}
+		if !ok {
+			return fmt.Errorf("parameter %q: want %s, got %s", p.Name, p.Type, jsonType(v))
+		}
+	}
+	if len(p.AllowedValues) == 0 {
+		return nil
+	}
+	check := func(x any) bool {
+		for _, a := range p.AllowedValues {
+			if expr.Equal(a, x) {
+				return true
+			}
+		}
+		return false
+	}
+	if arr, ok := v.([]any); ok && !check(v) {
+		// An array parameter's allowed values constrain its members.
+		for _, el := range arr {
+			if !check(el) {
+				return fmt.Errorf("parameter %q: %s is not an allowed value (allowed: %s)", p.Name, fmtVal(el), fmtVal(p.AllowedValues))
+			}
+		}
+		return nil
+	}
+	if !check(v) {
+		return fmt.Errorf("parameter %q: %s is not an allowed value (allowed: %s)", p.Name, fmtVal(v), fmtVal(p.AllowedValues))
+	}
+	return nil
+}
+
+// Effect is the bound effect, canonical case.
+func (b *Bound) Effect() string { return b.effect }
+
+// evalCtx is the state of one evaluation; it implements expr.Context.
+type evalCtx struct {
+	ctx     context.Context
+	b       *Bound
+	res     *Resource // the resource "field" conditions read
+	primary *Resource // the resource field() reads (the "if" resource)
+	env     *Env
+	scopes  []runScope
+}
+
+type runScope struct {
+	compileScope
+	elem any
+}
+
+func (c *evalCtx) get(v *valueSrc) (any, error) {
+	switch {
+	case v == nil:
+		return nil, nil
+	case v.tmpl != nil:
+		return c.evalTree(v.tmpl)
+	case v.node == nil:
+		return v.lit, nil
+	case v.static && c.b.slots != nil:
+		s := c.b.slots[v.slot]
+		return s.v, s.err
+	}
+	return expr.Eval(v.node, c)
+}
+
+func (c *evalCtx) evalTree(v any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		if expr.IsExpression(x) {
+			n, err := expr.Parse(x)
+			if err != nil {
+				return nil, err
+			}
+			return expr.Eval(n, c)
+		}
+		return expr.Unescape(x), nil
+	case []any:
+		out := make([]any, len(x))
+		for i, el := range x {
+			e, err := c.evalTree(el)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = e
+		}
+		return out, nil
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, el := range x {
+			e, err := c.evalTree(el)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = e
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+func (c *evalCtx) resolveDynField(df *dynField) (*fieldRef, error) {
+	v, err := c.get(df.src)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil, fmt.Errorf("field expression %s gave %s, not a field name", df.src.text, fmtVal(v))
+	}
+	comp := &compiler{aliases: c.b.cp.aliases}
+	return comp.resolveField(s, df.scopes)
+}
+
+// Parameter implements expr.Context.
+func (c *evalCtx) Parameter(name string) (any, error) {
+	if v, ok := c.b.params[strings.ToLower(name)]; ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("parameter %q is not defined", name)
+}
+
+// Field implements expr.Context: field() reads the resource the "if"
+// evaluates, also inside an existenceCondition, which is how such a
+// condition compares a related resource with the evaluated one.
+func (c *evalCtx) Field(name string) (any, error) {
+	if c.primary == nil {
+		return nil, errors.New("field() needs a resource")
+	}
+	key := name
+	if len(c.scopes) > 0 {
+		var b strings.Builder
+		for _, s := range c.scopes {
+			b.WriteString(s.alias)
+			b.WriteByte('|')
+		}
+		key = b.String() + name
+	}
+	var f *fieldRef
+	if cached, ok := c.b.cp.fieldFns.Load(key); ok {
+		f = cached.(*fieldRef)
+	} else {
+		scopes := make([]compileScope, len(c.scopes))
+		for i, s := range c.scopes {
+			scopes[i] = s.compileScope
+		}
+		comp := &compiler{aliases: c.b.cp.aliases}
+		var err error
+		if f, err = comp.resolveField(name, scopes); err != nil {
+			return nil, err
+		}
+		c.b.cp.fieldFns.Store(key, f)
+	}
+	return f.get(c, c.primary), nil
+}
+
+// Current implements expr.Context.
+func (c *evalCtx) Current(name string) (any, error) {
+	if len(c.scopes) == 0 {
+		return nil, errors.New("current() is only valid inside a count's where")
+	}
+	if name == "" {
+		return c.scopes[len(c.scopes)-1].elem, nil
+	}
+	low := strings.ToLower(name)
+	for i := len(c.scopes) - 1; i >= 0; i-- {
+		s := c.scopes[i]
+		if s.name != "" && strings.EqualFold(s.name, name) {
+			return s.elem, nil
+		}
+		if s.alias == "" {
+			continue
+		}
+		if low == s.alias {
+			return s.elem, nil
+		}
+		if strings.HasPrefix(low, s.alias) && (low[len(s.alias)] == '.' || low[len(s.alias)] == '[') {
+			path, fallback := resolveAlias(c.b.cp.aliases, name)
+			segs, err := parsePath(path)
+			if err != nil {
+				return nil, err
+			}
+			rel, ok := relativeSegs(segs, s.segs)
+			if !ok {
+				continue
+			}
+			if hasStar(rel) {
+				return walk(s.elem, rel, fallback, nil), nil
+			}
+			return walkOne(s.elem, rel, fallback), nil
+		}
+	}
+	return nil, fmt.Errorf("current(%q): no enclosing count with that alias or name", name)
+}
+
+// Ambient implements expr.Context.
+func (c *evalCtx) Ambient(name string) (any, error) {
+	r := c.primary
+	switch name {
+	case "resourcegroup":
+		if r == nil || r.rg == "" {
+			return nil, errors.New("resourceGroup(): the resource is not in a resource group")
+		}
+		rg := map[string]any{
+			"id":       "/subscriptions/" + r.sub + "/resourceGroups/" + r.rg,
+			"name":     r.rg,
+			"type":     "Microsoft.Resources/resourceGroups",
+			"location": getCI(r.Raw, "location"),
+			"tags":     map[string]any{},
+			"properties": map[string]any{
+				"provisioningState": "Succeeded",
+			},
+		}
+		if c.env != nil {
+			for k, v := range c.env.ResourceGroups[strings.ToLower(r.rg)] {
+				rg[k] = v
+			}
+		}
+		return rg, nil
+	case "subscription":
+		sub := ""
+		if r != nil {
+			sub = r.sub
+		}
+		m := map[string]any{
+			"id":             "/subscriptions/" + sub,
+			"subscriptionId": sub,
+			"displayName":    sub,
+			"tenantId":       "00000000-0000-0000-0000-000000000000",
+		}
+		if c.env != nil {
+			for k, v := range c.env.Subscription {
+				m[k] = v
+			}
+		}
+		return m, nil
+	case "requestcontext":
+		api := ""
+		if c.env != nil {
+			api = c.env.APIVersion
+		}
+		return map[string]any{"apiVersion": api}, nil
+	case "policy":
+		m := map[string]any{
+			"definitionId":          c.b.cp.Def.ID,
+			"assignmentId":          "",
+			"setDefinitionId":       c.b.setID,
+			"definitionReferenceId": c.b.refID,
+		}
+		if c.b.assignment != nil {
+			m["assignmentId"] = c.b.assignment.ID
+		}
+		return m, nil
+	}
+	return nil, fmt.Errorf("%s() cannot be evaluated offline by a policy", name)
+}
+
+// Now implements expr.Context.
+func (c *evalCtx) Now() time.Time { return c.env.now() }
+
+func (n *allOfNode) eval(c *evalCtx) (bool, error) {
+	for _, k := range n.kids {
+		ok, err := k.eval(c)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func (n *anyOfNode) eval(c *evalCtx) (bool, error) {
+	for _, k := range n.kids {
+		ok, err := k.eval(c)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (n *notNode) eval(c *evalCtx) (bool, error) {
+	ok, err := n.kid.eval(c)
+	return !ok && err == nil, err
+}
+
+func (n *allOfNode) why(c *evalCtx, neg bool) (bool, []string, error) {
+	var all []string
+	for _, k := range n.kids {
+		ok, rs, err := k.why(c, neg)
+		if err != nil {
+			return false, rs, err
+		}
+		if !ok {
+			return false, rs, nil
+		}
+		all = append(all, rs...)
+	}
+	return true, all, nil
+}
+
+func (n *anyOfNode) why(c *evalCtx, neg bool) (bool, []string, error) {
+	var all []string
+	for _, k := range n.kids {
+		ok, rs, err := k.why(c, neg)
+		if err != nil {
+			return false, rs, err
+		}
+		if ok {
+			return true, rs, nil
+		}
+		all = append(all, rs...)
+	}
+	return false, all, nil
+}
+
+func (n *notNode) why(c *evalCtx, neg bool) (bool, []string, error) {
+	ok, rs, err := n.kid.why(c, !neg)
+	return !ok && err == nil, rs, err
+}
+
+func (n *condNode) eval(c *evalCtx) (bool, error) {
+	ok, _, _, err := n.run(c)
+	return ok, err
+}
+
+// run evaluates the condition and returns what a reason needs: the
+// subject's display name and value.
+func (n *condNode) run(c *evalCtx) (ok bool, subject string, actual any, err error) {
+	x, err := c.get(n.rhs)
+	if err != nil {
+		return false, "", nil, err
+	}
+	switch {
+	case n.count != nil:
+		k, err := n.count.run(c)
+		if err != nil {
+			return false, "", nil, err
+		}
+		ok, err = apply(n.op, float64(k), x)
+		return ok, n.count.display(), float64(k), err
+	case n.value != nil:
+		v, err := c.get(n.value)
+		if err != nil {
+			return false, "", nil, err
+		}
+		ok, err = apply(n.op, v, x)
+		subject = "value"
+		if n.value.node != nil {
+			subject = n.value.text
+		}
+		return ok, subject, v, err
+	}
+	f := n.field
+	if n.dynField != nil {
+		if f, err = c.dynFieldRef(n.dynField); err != nil {
+			return false, "", nil, err
+		}
+	}
+	if !f.coll {
+		v := f.value(c, c.res)
+		ok, err = apply(n.op, v, x)
+		return ok, f.display, v, err
+	}
+	vals := f.values(c, c.res)
+	for _, v := range vals {
+		ok, err := apply(n.op, v, x)
+		if err != nil || !ok {
+			return false, f.display, valsOrNil(vals), err
+		}
+	}
+	// Every member holds, which is also the case for an empty array.
+	return true, f.display, valsOrNil(vals), nil
+}
+
+func valsOrNil(vals []any) any {
+	if len(vals) == 1 && vals[0] == nil {
+		return nil
+	}
+	if vals == nil {
+		return []any{}
+	}
+	return vals
+}
+
+func (c *evalCtx) dynFieldRef(df *dynField) (*fieldRef, error) {
+	if df.slot >= 0 && c.b.fields != nil {
+		return c.b.fields[df.slot], c.b.fieldErr[df.slot]
+	}
+	return c.resolveDynField(df)
+}
+
+func (n *condNode) why(c *evalCtx, neg bool) (bool, []string, error) {
+	ok, subject, actual, err := n.run(c)
+	if err != nil {
+		return false, []string{fmt.Sprintf("%s: %v", n.path, err)}, err
+	}
+	x, _ := c.get(n.rhs)
+	// The effective condition is "op x" (or its inverse under not). When it
+	// holds, the reader wants what would make it fail; when it fails, what
+	// the rule needs.
+	eo, ex := n.op, x
+	if neg {
+		eo, ex = invert(n.op, x)
+	}
+	effective := ok != neg
+	var msg string
+	is := fmtVal(actual)
+	if actual == nil && subject != "" && n.field == nil && n.dynField == nil && n.count == nil {
+		is = "null"
+	}
+	if effective {
+		io, ix := invert(eo, ex)
+		msg = fmt.Sprintf("%s is %s, expected %s", subject, is, phrase(io, ix))
+	} else {
+		msg = fmt.Sprintf("%s is %s, not %s", subject, is, phrase(eo, ex))
+	}
+	return ok, []string{msg}, nil
+}
+
+func (n *countNode) display() string {
+	what := ""
+	if n.field != nil {
+		what = n.field.display
+	} else if n.value != nil {
+		if n.value.node != nil {
+			what = n.value.text
+		} else {
+			what = fmtVal(n.value.lit)
+		}
+	}
+	if n.where != nil {
+		return "count of " + what + " matching the where condition"
+	}
+	return "count of " + what
+}
+
+// run counts the members that satisfy where.
+func (n *countNode) run(c *evalCtx) (int, error) {
+	var members []any
+	if n.field != nil {
+		vals := n.field.values(c, c.res)
+		for _, v := range vals {
+			members = append(members, v)
+		}
+		if len(vals) == 1 && vals[0] == nil {
+			members = nil // a missing array has no members
+		}
+	} else {
+		v, err := c.get(n.value)
+		if err != nil {
+			return 0, err
+		}
+		switch x := v.(type) {
+		case []any:
+			members = x
+		case nil:
+		default:
+			return 0, fmt.Errorf("count value must be an array, got %s", jsonType(v))
+		}
+	}
+	if n.where == nil {
+		return len(members), nil
+	}
+	k := 0
+	c.scopes = append(c.scopes, runScope{compileScope: n.scope})
+	defer func() { c.scopes = c.scopes[:len(c.scopes)-1] }()
+	for _, m := range members {
+		c.scopes[len(c.scopes)-1].elem = m
+		ok, err := n.where.eval(c)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			k++
+		}
+	}
+	return k, nil
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}

@@ -1,0 +1,409 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// Evaluate binds params to the compiled definition and evaluates it against
+// one resource. Callers evaluating many resources should Bind once and call
+// (*Bound).Evaluate.
+func Evaluate(ctx context.Context, cp *Compiled, params map[string]any, res *Resource, env *Env) Result {
+	b, err := cp.Bind(params)
+	if err != nil {
+		return Result{
+			ResourceID: res.id, ResourceType: res.typ, DefinitionID: cp.Def.ID,
+			State: Failed, Error: err.Error(), Reasons: []string{err.Error()}, Enforced: true,
+		}
+	}
+	return b.Evaluate(ctx, res, env)
+}
+
+// ForAssignment returns a copy of b that reports results for assignment a:
+// its id, scope, notScopes and enforcement mode apply.
+func (b *Bound) ForAssignment(a *Assignment) *Bound {
+	cp := *b
+	cp.assignment = a
+	return &cp
+}
+
+// Evaluate evaluates the bound definition against res. env may be nil.
+func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
+	if env == nil {
+		env = &Env{}
+	}
+	cp := b.cp
+	r := Result{
+		ResourceID:      res.id,
+		ResourceType:    res.typ,
+		DefinitionID:    cp.Def.ID,
+		ReferenceID:     b.refID,
+		Enforced:        b.assignment.Enforced(),
+		FallbackAliases: cp.fallbacks,
+		Compliant:       true,
+	}
+	if b.assignment != nil {
+		r.AssignmentID = b.assignment.ID
+		if b.assignment.Scope != "" && !inScope(res.id, b.assignment.Scope) {
+			r.State = NotApplicable
+			r.Reasons = []string{fmt.Sprintf("outside the assignment scope %s", b.assignment.Scope)}
+			return r
+		}
+		for _, ns := range b.assignment.NotScopes {
+			if inScope(res.id, ns) {
+				r.State = NotApplicable
+				r.Reasons = []string{fmt.Sprintf("excluded by notScopes entry %s", ns)}
+				return r
+			}
+		}
+	}
+	if cp.provider {
+		r.State = Skipped
+		r.Reasons = []string{fmt.Sprintf("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)}
+		return r
+	}
+	if b.effect == "disabled" {
+		r.State = NotApplicable
+		r.Effect = "disabled"
+		r.Reasons = []string{"effect is disabled"}
+		return r
+	}
+	if cp.mode == "indexed" && !indexed(res) {
+		r.State = NotApplicable
+		r.Reasons = []string{fmt.Sprintf("mode Indexed evaluates only resources that support tags and location; %s has neither", res.typ)}
+		return r
+	}
+	c := &evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env}
+	matched, err := cp.cond.eval(c)
+	if err != nil {
+		return failed(r, b.effect, err)
+	}
+	if !matched {
+		r.State = Compliant
+		if !env.Brief {
+			_, r.Reasons, _ = cp.cond.why(c, true)
+			r.Reasons = prefix("the rule does not apply: ", r.Reasons)
+		}
+		return r
+	}
+	_, reasons, _ := cp.cond.why(c, false)
+	r.Reasons = reasons
+	r.Effect = b.effect
+	switch b.effect {
+	case "deny", "audit":
+		r.State = NonCompliant
+		r.Compliant = false
+	case "append":
+		ops, err := b.appendOps(c)
+		if err != nil {
+			return failed(r, b.effect, err)
+		}
+		r.Operations = ops
+		r.State = NonCompliant
+		r.Compliant = false
+	case "modify":
+		ops, err := b.modifyOps(c)
+		if err != nil {
+			return failed(r, b.effect, err)
+		}
+		r.Operations = ops
+		r.State = NonCompliant
+		r.Compliant = false
+		if len(ops) == 0 {
+			r.State = Compliant
+			r.Compliant = true
+			r.Reasons = append(r.Reasons, "no modify operation applies (every operation's condition is false)")
+		}
+	case "auditIfNotExists", "deployIfNotExists":
+		return b.ifNotExists(c, r)
+	case "denyAction":
+		// denyAction blocks deletes; it does not make a resource
+		// non-compliant.
+		r.State = Compliant
+		names, _ := c.get(detailsField(cp.details, func(d *details) *valueSrc { return d.actionNames }))
+		r.Reasons = append(r.Reasons, fmt.Sprintf("actions %s would be denied", fmtVal(names)))
+	case "manual":
+		state := "Unknown"
+		if v, err := c.get(detailsField(cp.details, func(d *details) *valueSrc { return d.defaultState })); err == nil && v != nil {
+			state, _ = v.(string)
+		}
+		switch strings.ToLower(state) {
+		case "compliant":
+			r.State = Compliant
+		case "noncompliant":
+			r.State, r.Compliant = NonCompliant, false
+		default:
+			r.State, r.Compliant = Unknown, false
+			r.Reasons = append(r.Reasons, "manual effect: compliance must be attested")
+		}
+	default:
+		r.State = NonCompliant
+		r.Compliant = false
+	}
+	if !r.Enforced && !r.Compliant {
+		r.Reasons = append(r.Reasons, "enforcement mode DoNotEnforce: reported only, not enforced")
+	}
+	return r
+}
+
+func failed(r Result, effect string, err error) Result {
+	r.State = Failed
+	r.Compliant = false
+	r.Effect = effect
+	r.Error = err.Error()
+	r.Reasons = append(r.Reasons, "evaluation failed: "+err.Error())
+	return r
+}
+
+func prefix(p string, rs []string) []string {
+	out := make([]string, len(rs))
+	for i, s := range rs {
+		out[i] = p + s
+	}
+	return out
+}
+
+func detailsField(d *details, f func(*details) *valueSrc) *valueSrc {
+	if d == nil {
+		return nil
+	}
+	return f(d)
+}
+
+// indexed reports whether a resource is one that mode Indexed evaluates:
+// one that carries tags or a location. Resource groups and subscriptions
+// are excluded, as Azure documents.
+func indexed(r *Resource) bool {
+	t := strings.ToLower(r.typ)
+	if t == "microsoft.resources/resourcegroups" || t == "microsoft.resources/subscriptions" || t == "microsoft.resources/subscriptions/resourcegroups" {
+		return false
+	}
+	_, hasLoc := lookupCI(r.Raw, "location")
+	_, hasTags := lookupCI(r.Raw, "tags")
+	return hasLoc || hasTags
+}
+
+// inScope reports whether id is scope or below it. Management group scopes
+// cannot be checked without the hierarchy and are taken to contain
+// everything.
+func inScope(id, scope string) bool {
+	s := strings.TrimRight(strings.ToLower(scope), "/")
+	if strings.Contains(s, "/providers/microsoft.management/managementgroups/") && !strings.Contains(s, "/subscriptions/") {
+		return true
+	}
+	i := strings.ToLower(id)
+	return i == s || strings.HasPrefix(i, s+"/")
+}
+
+func (b *Bound) appendOps(c *evalCtx) ([]Operation, error) {
+	d := b.cp.details
+	if d == nil {
+		return nil, nil
+	}
+	var ops []Operation
+	for _, a := range d.appends {
+		f, err := c.get(a.field)
+		if err != nil {
+			return nil, err
+		}
+		v, err := c.get(a.value)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, Operation{Operation: "append", Field: fmt.Sprint(f), Value: v})
+	}
+	return ops, nil
+}
+
+func (b *Bound) modifyOps(c *evalCtx) ([]Operation, error) {
+	d := b.cp.details
+	if d == nil {
+		return nil, nil
+	}
+	var ops []Operation
+	for _, o := range d.operations {
+		if o.condition != nil {
+			cv, err := c.get(o.condition)
+			if err != nil {
+				return nil, err
+			}
+			ok, err := toBool(cv)
+			if err != nil {
+				return nil, fmt.Errorf("modify condition: %w", err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		name, err := c.get(o.operation)
+		if err != nil {
+			return nil, err
+		}
+		f, err := c.get(o.field)
+		if err != nil {
+			return nil, err
+		}
+		v, err := c.get(o.value)
+		if err != nil {
+			return nil, err
+		}
+		ops = append(ops, Operation{Operation: fmt.Sprint(name), Field: fmt.Sprint(f), Value: v})
+	}
+	return ops, nil
+}
+
+// ifNotExists looks for related resources of details.type and checks the
+// existence condition on each. Related resources are found as Azure does:
+// below the evaluated resource when details.type is a child or extension
+// type of it, otherwise in the same resource group (existenceScope
+// ResourceGroup, the default, or details.resourceGroupName) or subscription.
+func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
+	d := b.cp.details
+	if d == nil || d.typ == nil {
+		return failed(r, b.effect, fmt.Errorf("%s needs details.type", b.effect))
+	}
+	tv, err := c.get(d.typ)
+	if err != nil {
+		return failed(r, b.effect, err)
+	}
+	typ, _ := tv.(string)
+	name := ""
+	if d.name != nil {
+		nv, err := c.get(d.name)
+		if err != nil {
+			return failed(r, b.effect, err)
+		}
+		name, _ = nv.(string)
+	}
+	scope := "resourcegroup"
+	if d.existenceScope != nil {
+		sv, err := c.get(d.existenceScope)
+		if err != nil {
+			return failed(r, b.effect, err)
+		}
+		if s, ok := sv.(string); ok {
+			scope = strings.ToLower(s)
+		}
+	}
+	rgName := c.res.rg
+	if d.resourceGroupName != nil {
+		gv, err := c.get(d.resourceGroupName)
+		if err != nil {
+			return failed(r, b.effect, err)
+		}
+		if s, ok := gv.(string); ok && s != "" {
+			rgName = s
+		}
+	}
+	res := c.res
+	resType := strings.ToLower(res.typ)
+	below := strings.HasPrefix(strings.ToLower(typ), resType+"/")
+	candidates := c.env.Resources.OfType(typ)
+	if !below {
+		// Extension resources (diagnostic settings, guest configuration
+		// assignments, ...) sit below the evaluated resource's id.
+		prefix := strings.ToLower(res.id) + "/providers/"
+		for _, cand := range candidates {
+			if strings.HasPrefix(strings.ToLower(cand.id), prefix) {
+				below = true
+				break
+			}
+		}
+		if !below && isExtensionType(typ) {
+			below = true
+		}
+	}
+	var checked []string
+	for _, cand := range candidates {
+		if cand == res {
+			continue
+		}
+		cid := strings.ToLower(cand.id)
+		switch {
+		case below:
+			if !strings.HasPrefix(cid, strings.ToLower(res.id)+"/") {
+				continue
+			}
+		case scope == "subscription":
+			if !strings.EqualFold(cand.sub, res.sub) {
+				continue
+			}
+		default:
+			if !strings.EqualFold(cand.sub, res.sub) || !strings.EqualFold(cand.rg, rgName) {
+				continue
+			}
+		}
+		if name != "" && !strings.EqualFold(cand.name, name) && !strings.EqualFold(cand.fullName, name) {
+			continue
+		}
+		checked = append(checked, cand.id)
+		if d.existenceCondition == nil {
+			r.Related = append(r.Related, cand.id)
+			break
+		}
+		ec := &evalCtx{ctx: c.ctx, b: b, res: cand, primary: res, env: c.env}
+		ok, err := d.existenceCondition.eval(ec)
+		if err != nil {
+			return failed(r, b.effect, fmt.Errorf("existenceCondition on %s: %w", cand.id, err))
+		}
+		if ok {
+			r.Related = append(r.Related, cand.id)
+			break
+		}
+	}
+	what := typ
+	if name != "" {
+		what += " named " + fmtVal(name)
+	}
+	if len(r.Related) > 0 {
+		r.State = Compliant
+		r.Compliant = true
+		r.Effect = ""
+		r.Reasons = append(r.Reasons, fmt.Sprintf("related %s exists and satisfies the existence condition: %s", what, r.Related[0]))
+		return r
+	}
+	r.State = NonCompliant
+	r.Compliant = false
+	switch {
+	case len(checked) == 0:
+		r.Reasons = append(r.Reasons, fmt.Sprintf("no related %s found", what))
+	default:
+		ec := &evalCtx{ctx: c.ctx, b: b, res: c.env.Resources.byID(checked[0]), primary: res, env: c.env}
+		_, why, _ := d.existenceCondition.why(ec, false)
+		r.Reasons = append(r.Reasons, fmt.Sprintf("%d related %s found, none satisfies the existence condition", len(checked), what))
+		r.Reasons = append(r.Reasons, prefix(checked[0]+": ", why)...)
+	}
+	if !r.Enforced {
+		r.Reasons = append(r.Reasons, "enforcement mode DoNotEnforce: reported only, not enforced")
+	}
+	return r
+}
+
+func (rs *Resources) byID(id string) *Resource {
+	for _, r := range rs.all {
+		if r.id == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// isExtensionType names the resource types that exist only as extensions
+// of another resource, so that related-resource lookups search below the
+// evaluated resource even when the resource set holds none of them yet.
+func isExtensionType(typ string) bool {
+	switch strings.ToLower(typ) {
+	case "microsoft.insights/diagnosticsettings",
+		"microsoft.guestconfiguration/guestconfigurationassignments",
+		"microsoft.security/assessments",
+		"microsoft.security/advancedthreatprotectionsettings",
+		"microsoft.authorization/locks",
+		"microsoft.authorization/roleassignments",
+		"microsoft.maintenance/configurationassignments",
+		"microsoft.insights/datacollectionruleassociations",
+		"microsoft.security/defenderforstoragesettings":
+		return true
+	}
+	return false
+}
