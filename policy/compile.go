@@ -658,7 +658,13 @@ var effects = map[string]string{
 	"denyaction":        "denyAction",
 	"disabled":          "disabled",
 	"manual":            "manual",
-	"mutate":            "mutate", // Kubernetes provider mode
+	"auditaction":       "auditAction",
+	// Effects of resource provider modes, which are evaluated inside the
+	// provider; known so that such definitions compile.
+	"mutate":               "mutate",
+	"enforceregopolicy":    "enforceRegoPolicy",
+	"enforceopaconstraint": "enforceOPAConstraint",
+	"enforcesetting":       "enforceSetting",
 }
 
 // Fallbacks lists the aliases this definition resolved by the default

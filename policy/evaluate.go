@@ -117,7 +117,7 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 		}
 	case "auditIfNotExists", "deployIfNotExists":
 		return b.ifNotExists(c, r)
-	case "denyAction":
+	case "denyAction", "auditAction":
 		// denyAction blocks deletes; it does not make a resource
 		// non-compliant.
 		r.State = Compliant

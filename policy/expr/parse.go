@@ -21,6 +21,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Node is a parsed expression.
@@ -143,9 +145,16 @@ func (p *parser) errf(format string, args ...any) error {
 	return &SyntaxError{Expr: p.src, Pos: p.pos, Msg: fmt.Sprintf(format, args...)}
 }
 
+// skipSpace skips white space, including Unicode spaces: some built-in
+// definitions contain a narrow no-break space between arguments, and Azure
+// accepts them.
 func (p *parser) skipSpace() {
-	for p.pos < p.end && (p.src[p.pos] == ' ' || p.src[p.pos] == '\t' || p.src[p.pos] == '\n' || p.src[p.pos] == '\r') {
-		p.pos++
+	for p.pos < p.end {
+		r, size := utf8.DecodeRuneInString(p.src[p.pos:p.end])
+		if !unicode.IsSpace(r) && r != '\u200b' && r != '\ufeff' {
+			return
+		}
+		p.pos += size
 	}
 }
 
