@@ -77,14 +77,14 @@ const (
 
 // Workload is one training, inference or data-preparation job.
 type Workload struct {
-	Name         string `yaml:"name,required" json:"name" doc:"Workload name: lowercase letters, digits and hyphens."`
-	Kind         string `yaml:"kind,required" json:"kind" enum:"training,inference,data-prep" doc:"training, inference or data-prep (CPU)."`
-	Model        *Model `yaml:"model" json:"model,omitempty" doc:"A catalog model name such as llama-3.1-70b, or its architecture."`
-	Precision    string `yaml:"precision" json:"precision,omitempty" enum:"bf16,fp16,fp8" doc:"Numeric precision (default bf16)."`
-	Method       string `yaml:"method" json:"method,omitempty" enum:"full,lora" doc:"Training method: full or lora (default full)."`
-	Orchestrator string `yaml:"orchestrator" json:"orchestrator,omitempty" enum:"batch,aks,vmss,slurm" doc:"Azure Batch, AKS, a VM scale set or a CycleCloud Slurm partition (default batch for training, aks for inference)."`
-	SKU          string `yaml:"sku" json:"sku,omitempty" doc:"Pin a VM size instead of letting the planner choose."`
-	Objective    string `yaml:"objective" json:"objective,omitempty" enum:"cost,time" doc:"cost: meet the deadline or latency target at least cost (default); time: fastest within budget."`
+	Name         string  `yaml:"name,required" json:"name" doc:"Workload name: lowercase letters, digits and hyphens."`
+	Kind         string  `yaml:"kind,required" json:"kind" enum:"training,inference,data-prep" doc:"training, inference or data-prep (CPU)."`
+	Model        *Model  `yaml:"model" json:"model,omitempty" doc:"A catalog model name such as llama-3.1-70b, or its architecture."`
+	Precision    string  `yaml:"precision" json:"precision,omitempty" enum:"bf16,fp16,fp8" doc:"Numeric precision (default bf16)."`
+	Method       string  `yaml:"method" json:"method,omitempty" enum:"full,lora" doc:"Training method: full or lora (default full)."`
+	Orchestrator string  `yaml:"orchestrator" json:"orchestrator,omitempty" enum:"batch,aks,vmss,slurm" doc:"Azure Batch, AKS, a VM scale set or a CycleCloud Slurm partition (default batch for training, aks for inference)."`
+	SKU          string  `yaml:"sku" json:"sku,omitempty" doc:"Pin a VM size instead of letting the planner choose."`
+	Objective    string  `yaml:"objective" json:"objective,omitempty" enum:"cost,time" doc:"cost: meet the deadline or latency target at least cost (default); time: fastest within budget."`
 	BudgetUSD    float64 `yaml:"budget_usd" json:"budget_usd,omitempty" doc:"Budget for the objective time, in USD."`
 
 	// Training.

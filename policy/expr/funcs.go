@@ -1124,7 +1124,7 @@ func formatTime(t time.Time, f string) string {
 		return t.Format("1/2/2006")
 	}
 	r := strings.NewReplacer("yyyy", "2006", "yy", "06", "MM", "01", "dd", "02", "HH", "15", "mm", "04", "ss", "05", "fffffff", "0000000", "fff", "000")
-	return r.Replace(f)
+	return t.Format(r.Replace(f))
 }
 
 func ipRangeContains(c Context, a []any) (any, error) {

@@ -1,0 +1,107 @@
+// Package plan runs the engines in order (compute first: storage and network
+// depend on the pools it chose) and assembles plan.Plan, the single
+// intermediate representation that emitters and reports read. Plan
+// serialises to stable JSON.
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/compute"
+	"github.com/aizone/aizone/cost"
+	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/governance"
+	"github.com/aizone/aizone/internal/yamlpos"
+	"github.com/aizone/aizone/network"
+	"github.com/aizone/aizone/spec"
+	"github.com/aizone/aizone/storage"
+)
+
+// Plan is the complete design of a zone.
+type Plan struct {
+	Zone       Zone              `json:"zone"`
+	Compute    compute.Result    `json:"compute"`
+	Storage    storage.Result    `json:"storage"`
+	Network    network.Result    `json:"network"`
+	Governance governance.Result `json:"governance"`
+	Cost       cost.Result       `json:"cost"`
+	Findings   []finding.Finding `json:"findings"`
+}
+
+// Zone is the zone file as the engines read it, with every default shown.
+type Zone struct {
+	spec.Zone
+	Defaults []spec.Default `json:"defaults"`
+}
+
+// Options for Make.
+type Options struct {
+	// AsOf is today's date (YYYY-MM-DD); sizes retired by then are never
+	// chosen. It is an input, not read from the clock, so that a plan is
+	// reproducible.
+	AsOf string
+}
+
+// Feasible reports whether the plan meets every requirement.
+func (p *Plan) Feasible() bool { return !finding.List(p.Findings).HasErrors() }
+
+// Check validates the parts of a zone that need the catalog (model names,
+// pinned sizes), with the zone file's positions.
+func Check(z *spec.Zone, c *catalog.Catalog) error {
+	for i := range z.Workloads {
+		w := &z.Workloads[i]
+		p := fmt.Sprintf("workloads[%d]", i)
+		if w.Model != nil && w.Model.Name != "" {
+			if _, ok := c.Model(w.Model.Name); !ok {
+				hint := "one of " + strings.Join(c.ModelNames(), ", ") + ", or give the architecture"
+				if s := yamlpos.Suggest(w.Model.Name, c.ModelNames()); s != "" {
+					hint = fmt.Sprintf("did you mean %q? (aizone catalog models lists them)", s)
+				}
+				return z.ErrorAt(p+".model", hint, "unknown model %q", w.Model.Name)
+			}
+		}
+		if w.SKU != "" {
+			s, ok := c.SKU(w.SKU)
+			if !ok {
+				hint := "see aizone catalog skus"
+				if sg := yamlpos.Suggest(w.SKU, c.SKUNames()); sg != "" {
+					hint = fmt.Sprintf("did you mean %q?", sg)
+				}
+				return z.ErrorAt(p+".sku", hint, "unknown VM size %q", w.SKU)
+			}
+			if w.Kind == spec.KindDataPrep && s.IsGPU() {
+				return z.ErrorAt(p+".sku", "data-prep runs on CPU sizes such as Standard_D64ds_v5", "%s is a GPU size", s.Name)
+			}
+			if w.Kind != spec.KindDataPrep && !s.IsGPU() {
+				return z.ErrorAt(p+".sku", "pin a GPU size such as Standard_ND96isr_H100_v5", "%s has no GPU", s.Name)
+			}
+		}
+	}
+	return nil
+}
+
+// Make runs the engines on a loaded, checked zone.
+func Make(z *spec.Zone, c *catalog.Catalog, opt Options) *Plan {
+	var all finding.List
+	cr, fs := compute.Plan(z, c, compute.Options{AsOf: opt.AsOf})
+	all = append(all, fs...)
+	sr, fs := storage.Plan(z, c, cr.Pools)
+	all = append(all, fs...)
+	nr, fs := network.Plan(z, c, cr.Pools, sr)
+	all = append(all, fs...)
+	gr, fs := governance.Plan(z)
+	all = append(all, fs...)
+	cost, fs := cost.Plan(c, cr.Pools, sr, len(nr.Transfers))
+	all = append(all, fs...)
+	all.Sort()
+	if all == nil {
+		all = finding.List{}
+	}
+	defaults := z.Defaults
+	if defaults == nil {
+		defaults = []spec.Default{}
+	}
+	return &Plan{Zone: Zone{Zone: *z, Defaults: defaults}, Compute: cr, Storage: sr, Network: nr, Governance: gr, Cost: cost, Findings: all}
+}

@@ -1,0 +1,202 @@
+package policy
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// conformanceCase is one file of testdata/conformance. A case gives either
+// a whole definition or just a rule (with optional parameter declarations
+// and mode), the assignment's parameter values, the resource under test and
+// any related resources, and what must come out.
+type conformanceCase struct {
+	Doc        string         `yaml:"doc"`
+	Definition map[string]any `yaml:"definition"`
+	Rule       map[string]any `yaml:"rule"`
+	Mode       string         `yaml:"mode"`
+	Parameters map[string]any `yaml:"parameters"`
+	Params     map[string]any `yaml:"params"`
+	Assignment map[string]any `yaml:"assignment"`
+	Resource   map[string]any `yaml:"resource"`
+	Resources  []any          `yaml:"resources"`
+	Now        string         `yaml:"now"`
+	Expect     struct {
+		CompileError string   `yaml:"compileError"`
+		BindError    string   `yaml:"bindError"`
+		Effect       *string  `yaml:"effect"`
+		Compliant    *bool    `yaml:"compliant"`
+		State        string   `yaml:"state"`
+		Reasons      []string `yaml:"reasons"`
+		Operations   []any    `yaml:"operations"`
+		Related      []string `yaml:"related"`
+		Error        string   `yaml:"error"`
+		Fallback     []string `yaml:"fallbackAliases"`
+	} `yaml:"expect"`
+}
+
+// TestConformance runs every case in testdata/conformance.
+func TestConformance(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "conformance", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	if len(files) < 150 {
+		t.Errorf("conformance suite has %d cases, want at least 150", len(files))
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
+		t.Run(name, func(t *testing.T) { runCase(t, f) })
+	}
+}
+
+// jsonRoundTrip turns YAML-decoded values into the shapes encoding/json
+// produces (float64 numbers, map[string]any), which is what the engine sees
+// in real use.
+func jsonRoundTrip(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("case data is not JSON-compatible: %v", err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func runCase(t *testing.T, file string) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c conformanceCase
+	if err := yaml.UnmarshalWithOptions(data, &c, yaml.Strict()); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	def := c.Definition
+	if def == nil {
+		if c.Rule == nil {
+			t.Fatalf("%s: needs rule or definition", file)
+		}
+		props := map[string]any{"policyRule": c.Rule, "mode": "All"}
+		if c.Mode != "" {
+			props["mode"] = c.Mode
+		}
+		if c.Parameters != nil {
+			props["parameters"] = c.Parameters
+		}
+		def = map[string]any{"name": "case", "properties": props}
+	}
+	defJSON, _ := json.Marshal(jsonRoundTrip(t, def))
+	d, err := ParseDefinition(defJSON)
+	var cp *Compiled
+	if err == nil {
+		cp, err = Compile(d, nil)
+	}
+	if c.Expect.CompileError != "" {
+		if err == nil {
+			t.Fatalf("compiled, want error containing %q", c.Expect.CompileError)
+		}
+		if !strings.Contains(err.Error(), c.Expect.CompileError) {
+			t.Fatalf("error %q, want it to contain %q", err, c.Expect.CompileError)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	var params map[string]any
+	if c.Params != nil {
+		params = jsonRoundTrip(t, c.Params).(map[string]any)
+	}
+	b, err := cp.Bind(params)
+	if c.Expect.BindError != "" {
+		if err == nil || !strings.Contains(err.Error(), c.Expect.BindError) {
+			t.Fatalf("bind error %v, want it to contain %q", err, c.Expect.BindError)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("bind: %v", err)
+	}
+	if c.Assignment != nil {
+		aj, _ := json.Marshal(map[string]any{"properties": jsonRoundTrip(t, c.Assignment)})
+		a, err := ParseAssignment(aj)
+		if err != nil {
+			t.Fatalf("assignment: %v", err)
+		}
+		b = b.ForAssignment(a)
+	}
+	if c.Resource == nil {
+		t.Fatal("case needs a resource")
+	}
+	res := NewResource(jsonRoundTrip(t, c.Resource).(map[string]any))
+	all := []*Resource{res}
+	for _, r := range c.Resources {
+		all = append(all, NewResource(jsonRoundTrip(t, r).(map[string]any)))
+	}
+	env := &Env{Resources: NewResources(all)}
+	if c.Now != "" {
+		if env.Now, err = time.Parse(time.RFC3339, c.Now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := b.Evaluate(context.Background(), res, env)
+	again := b.Evaluate(context.Background(), res, env)
+	if !reflect.DeepEqual(got, again) {
+		t.Errorf("evaluation is not deterministic:\n%+v\n%+v", got, again)
+	}
+	desc := fmt.Sprintf("result: state=%s effect=%q compliant=%v reasons=%q error=%q ops=%v", got.State, got.Effect, got.Compliant, got.Reasons, got.Error, got.Operations)
+	e := c.Expect
+	if e.Effect != nil && got.Effect != *e.Effect {
+		t.Errorf("effect %q, want %q\n%s", got.Effect, *e.Effect, desc)
+	}
+	if e.Compliant != nil && got.Compliant != *e.Compliant {
+		t.Errorf("compliant %v, want %v\n%s", got.Compliant, *e.Compliant, desc)
+	}
+	if e.State != "" && string(got.State) != e.State {
+		t.Errorf("state %q, want %q\n%s", got.State, e.State, desc)
+	}
+	for _, want := range e.Reasons {
+		found := false
+		for _, r := range got.Reasons {
+			if strings.Contains(r, want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no reason contains %q\n%s", want, desc)
+		}
+	}
+	if e.Error != "" && !strings.Contains(got.Error, e.Error) {
+		t.Errorf("error %q, want it to contain %q", got.Error, e.Error)
+	}
+	if e.Operations != nil {
+		want := jsonRoundTrip(t, e.Operations)
+		gotOps := jsonRoundTrip(t, got.Operations)
+		if gotOps == nil {
+			gotOps = []any{}
+		}
+		if !reflect.DeepEqual(gotOps, want) {
+			t.Errorf("operations %v, want %v", gotOps, want)
+		}
+	}
+	if e.Related != nil && !reflect.DeepEqual(got.Related, e.Related) {
+		t.Errorf("related %v, want %v", got.Related, e.Related)
+	}
+	if e.Fallback != nil && !reflect.DeepEqual(got.FallbackAliases, e.Fallback) {
+		t.Errorf("fallback aliases %v, want %v", got.FallbackAliases, e.Fallback)
+	}
+}
