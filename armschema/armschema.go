@@ -90,6 +90,7 @@ type Validator struct {
 // schema.
 type typeSchema struct {
 	typ        string // as spelled in the index
+	schemaType string // as spelled in the definition's type enum
 	file       string // relative to the schema directory, slash-separated
 	section    string
 	name       string // key in the section
@@ -193,7 +194,7 @@ func findDefinition(doc any, typ string) (*typeSchema, error) {
 				if !strings.EqualFold(t, typ) {
 					continue
 				}
-				ts := &typeSchema{typ: typ, section: sec, name: name}
+				ts := &typeSchema{typ: typ, schemaType: t, section: sec, name: name}
 				if vs := enumStrings(props["apiVersion"]); len(vs) > 0 {
 					ts.apiVersion = vs[0]
 				}
@@ -270,8 +271,8 @@ func (v *Validator) loadReferenced() error {
 		queue = queue[1:]
 		for _, ref := range refs(v.docs[u]) {
 			target, frag := resolveRef(u, ref)
-			if target == "" || target == u {
-				continue
+			if target == "" || target == u || isMetaSchema(target) {
+				continue // the compiler resolves these itself
 			}
 			if !seen[target] {
 				seen[target] = true
@@ -297,6 +298,12 @@ func (v *Validator) loadReferenced() error {
 	}
 	sort.Strings(v.permissive)
 	return nil
+}
+
+// isMetaSchema reports whether url is a JSON Schema meta-schema, which
+// jsonschema embeds and never asks the loader for.
+func isMetaSchema(url string) bool {
+	return strings.HasPrefix(url, "http://json-schema.org/") || strings.HasPrefix(url, "https://json-schema.org/")
 }
 
 // refs returns every $ref value in a document.
@@ -384,9 +391,8 @@ func (v *Validator) Permissive() []string {
 }
 
 // APIVersions returns, for each indexed resource type (spelled as in the
-// index), the apiVersion its
-// schema file allows (the first member of the definition's apiVersion
-// enum; provider files carry one version each).
+// index), the apiVersion its schema file allows: the first member of the
+// definition's apiVersion enum (a provider file holds one version).
 func (v *Validator) APIVersions() map[string]string {
 	out := make(map[string]string, len(v.types))
 	for _, ts := range v.types {

@@ -47,7 +47,11 @@ type ResourceError struct {
 // Error renders one line per violation, each prefixed by the resource's
 // path (if any), type and name, so every line stands on its own in a log.
 func (e *ResourceError) Error() string {
-	prefix := fmt.Sprintf("%s %q", e.Type, e.Name)
+	typ := e.Type
+	if typ == "" {
+		typ = "(no type)"
+	}
+	prefix := fmt.Sprintf("%s %q", typ, e.Name)
 	if e.Path != "" {
 		prefix = e.Path + ": " + prefix
 	}
@@ -85,7 +89,14 @@ func (v *Validator) Validate(resource map[string]any) error {
 func (v *Validator) validate(resource map[string]any, path string) error {
 	typ, ok := resource["type"].(string)
 	if !ok || typ == "" {
-		return &ResourceError{Path: path, Name: nameOf(resource), Violations: []Violation{{Message: "missing property 'type'"}}}
+		vi := Violation{Message: "missing property 'type'"}
+		if t, present := resource["type"]; present {
+			vi = Violation{Pointer: "/type", Message: fmt.Sprintf("got %s, want a resource type", jsonType(t))}
+			if t == "" {
+				vi.Message = "got an empty string, want a resource type"
+			}
+		}
+		return &ResourceError{Path: path, Name: nameOf(resource), Violations: []Violation{vi}}
 	}
 	ts := v.types[strings.ToLower(typ)]
 	if ts == nil {
@@ -95,15 +106,80 @@ func (v *Validator) validate(resource map[string]any, path string) error {
 	if err != nil {
 		return err
 	}
-	err = sch.Validate(any(resource))
-	if err == nil {
+	if typ != ts.schemaType {
+		// ARM resource types are case-insensitive, the schemas' type enums
+		// are not (and some spell the provider in lower case).
+		resource = withValue(resource, "type", ts.schemaType)
+	}
+	vs, err := check(sch, resource)
+	if err != nil {
+		return fmt.Errorf("armschema: %s %q: %w", typ, nameOf(resource), err)
+	}
+	if slices.ContainsFunc(vs, func(vi Violation) bool { return vi.Pointer == "/name" }) {
+		vs, err = v.checkChildName(sch, resource, ts, vs)
+		if err != nil {
+			return fmt.Errorf("armschema: %s %q: %w", typ, nameOf(resource), err)
+		}
+	}
+	if len(vs) == 0 {
 		return nil
+	}
+	return &ResourceError{Path: path, Type: typ, Name: nameOf(resource), Violations: vs}
+}
+
+// check validates a resource and returns its violations.
+func check(sch *jsonschema.Schema, resource map[string]any) ([]Violation, error) {
+	err := sch.Validate(any(resource))
+	if err == nil {
+		return nil, nil
 	}
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
-		return fmt.Errorf("armschema: %s %q: %w", typ, nameOf(resource), err)
+		return nil, err
 	}
-	return &ResourceError{Path: path, Type: typ, Name: nameOf(resource), Violations: violations(ve)}
+	return violations(ve), nil
+}
+
+// checkChildName handles the name of a child resource declared at the top
+// level of a template. ARM wants it as "parent/child" (one segment per
+// level of the type), but most definitions' name patterns describe only the
+// child's own name ("^[a-zA-Z0-9_-]+$" for a Batch pool), while a few
+// describe the full form ("^.*/default$" for management policies). A name
+// with the right number of segments is accepted when either the full name
+// or its last segment satisfies the schema.
+func (v *Validator) checkChildName(sch *jsonschema.Schema, resource map[string]any, ts *typeSchema, vs []Violation) ([]Violation, error) {
+	name, ok := resource["name"].(string)
+	levels := strings.Count(ts.schemaType, "/") // provider/a/b: 2 levels
+	if !ok || levels < 2 || strings.Count(name, "/") != levels-1 || isExpression(name) {
+		return vs, nil
+	}
+	own, err := check(sch, withValue(resource, "name", name[strings.LastIndex(name, "/")+1:]))
+	if err != nil {
+		return nil, err
+	}
+	for _, vi := range own {
+		if vi.Pointer == "/name" {
+			return vs, nil // the child's own name is wrong too
+		}
+	}
+	return slices.DeleteFunc(vs, func(vi Violation) bool { return vi.Pointer == "/name" }), nil
+}
+
+// withValue returns a shallow copy of a resource with one member replaced,
+// so the caller's resource is never modified.
+func withValue(resource map[string]any, key string, value any) map[string]any {
+	out := make(map[string]any, len(resource))
+	for k, x := range resource {
+		out[k] = x
+	}
+	out[key] = value
+	return out
+}
+
+// isExpression reports whether s is an ARM template expression: a string in
+// brackets, not starting with "[[" (which escapes a literal bracket).
+func isExpression(s string) bool {
+	return strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") && !strings.HasPrefix(s, "[[")
 }
 
 // ValidateTemplate validates every resource of an ARM template: its
