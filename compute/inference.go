@@ -171,6 +171,9 @@ func planInference(w *spec.Workload, path string, regions []string, c *catalog.C
 		if !a.feasible {
 			return fmt.Sprintf("misses the latency target (TPOT %.0f ms, TTFT %.0f ms)", a.pool.Inference.TPOTms, a.pool.Inference.TTFTms)
 		}
+		if a.cost-b.cost < 1 {
+			return "same monthly cost; the cheaper size wins ties by name"
+		}
 		return fmt.Sprintf("$%.0f a month more", a.cost-b.cost)
 	})
 	est := p.Inference

@@ -20,6 +20,9 @@ import (
 	"github.com/aizone/aizone/storage"
 )
 
+// AKSSystemSubnet holds the AKS system node pool.
+const AKSSystemSubnet = "snet-aks-system"
+
 // RDMAReserved is the range Azure's InfiniBand stack uses; a VNet that
 // overlaps it breaks MPI over IB (HPC sizes documentation).
 var RDMAReserved = netip.MustParsePrefix("172.16.0.0/16")
@@ -126,6 +129,14 @@ func Plan(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool, st storage.Res
 			reason = fmt.Sprintf("%d AKS nodes + 1 surge (Azure CNI Overlay: pods outside the VNet)", p.Nodes)
 		}
 		reqs = append(reqs, request{name: "snet-" + p.Workload, purpose: p.Kind + " pool (" + p.Orchestrator + ")", hosts: hosts, headroom: true, reason: reason, pool: p.Workload})
+	}
+	for _, p := range pools {
+		if p.Orchestrator == "aks" && p.SKU != "" {
+			// The AKS system pool (three zonal nodes) stays off the GPU subnets.
+			reqs = append(reqs, request{name: AKSSystemSubnet, purpose: "AKS system pool", hosts: 4, headroom: true,
+				reason: "3 system nodes (one per zone) + 1 surge"})
+			break
+		}
 	}
 	if st.HotTier.Kind == "lustre" && st.HotTier.SubnetPrefix > 0 {
 		reqs = append(reqs, request{name: "snet-lustre", purpose: "Azure Managed Lustre", bits: st.HotTier.SubnetPrefix,

@@ -98,7 +98,7 @@ Start with:  aizone plan examples/small.yaml`,
 		newCatalogCmd(s),
 		newSchemaCmd(s),
 		newVersionCmd(s),
-		newPolicyCmd(s),
+		// newPolicyCmd(s), wired when internal/cli/policy.go lands
 	} {
 		root.AddCommand(c)
 	}

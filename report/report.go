@@ -1,0 +1,304 @@
+// Package report renders a plan for people: a terminal summary and a
+// Markdown review document. Both come from one document model, so the two
+// never disagree; neither re-derives a decision.
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/aizone/aizone/plan"
+	"github.com/aizone/aizone/units"
+)
+
+// doc is a renderer-neutral report: sections of paragraphs and tables.
+type doc struct {
+	title    string
+	sections []section
+}
+
+type section struct {
+	heading string
+	blocks  []block
+}
+
+type block struct {
+	text  string     // a paragraph, or
+	head  []string   // a table header
+	rows  [][]string // and rows
+	items []string   // or a bullet list
+}
+
+func (s *section) para(format string, args ...any) {
+	s.blocks = append(s.blocks, block{text: fmt.Sprintf(format, args...)})
+}
+
+func (s *section) table(head []string, rows [][]string) {
+	if len(rows) > 0 {
+		s.blocks = append(s.blocks, block{head: head, rows: rows})
+	}
+}
+
+func (s *section) list(items []string) {
+	if len(items) > 0 {
+		s.blocks = append(s.blocks, block{items: items})
+	}
+}
+
+func usd(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("$%.2fM", v/1e6)
+	case v >= 1e4:
+		return fmt.Sprintf("$%.0fk", v/1e3)
+	}
+	return fmt.Sprintf("$%.0f", v)
+}
+
+func build(p *plan.Plan) doc {
+	d := doc{title: fmt.Sprintf("aizone plan: %s (%s)", p.Zone.Name, p.Zone.Region)}
+	verdict := "feasible: every workload meets its targets"
+	if !p.Feasible() {
+		verdict = "INFEASIBLE: see the errors under Findings"
+	}
+	sum := section{heading: "Summary"}
+	sum.para("%s. Estimated %s a month; management group %s.", verdict, usd(p.Cost.MonthlyUSD), p.Governance.ManagementGroup)
+	d.sections = append(d.sections, sum)
+
+	cs := section{heading: "Compute"}
+	var rows [][]string
+	for _, pl := range p.Compute.Pools {
+		if pl.SKU == "" {
+			rows = append(rows, []string{pl.Workload, pl.Kind, "-", "-", "-", "-", "no feasible size"})
+			continue
+		}
+		detail := ""
+		switch {
+		case pl.Training != nil:
+			t := pl.Training
+			detail = fmt.Sprintf("%.0f h, %s per run, TP%d PP%d DP%d ZeRO-%d, MFU %.0f%%", t.Hours, usd(t.CostUSD), t.Layout.TP, t.Layout.PP, t.Layout.DP, t.Layout.ZeRO, t.MFU*100)
+		case pl.Inference != nil:
+			in := pl.Inference
+			detail = fmt.Sprintf("%d replicas TP%d, TTFT %.0f ms, TPOT %.1f ms, $%.2f/M tokens", in.Replicas, in.TP, in.TTFTms, in.TPOTms, in.USDPerMillionTokens)
+		default:
+			detail = fmt.Sprintf("%.0f h a month", pl.MonthlyHours)
+		}
+		rows = append(rows, []string{pl.Workload, pl.Kind, pl.SKU, fmt.Sprint(pl.Nodes), pl.Priority, pl.Orchestrator, detail})
+	}
+	cs.table([]string{"workload", "kind", "VM size", "nodes", "priority", "orchestrator", "estimate"}, rows)
+	for _, pl := range p.Compute.Pools {
+		if pl.Reason == "" {
+			continue
+		}
+		items := []string{pl.Workload + ": " + pl.Reason}
+		if pl.Training != nil {
+			items = append(items, "layout: "+pl.Training.Layout.Why)
+		}
+		for _, a := range pl.Alternatives {
+			items = append(items, fmt.Sprintf("alternative: %d × %s, %s: %s", a.Nodes, a.SKU, usd(a.CostUSD), a.Reason))
+		}
+		if pl.Image != "" {
+			items = append(items, "image: "+pl.ImageURN)
+		}
+		cs.list(items)
+	}
+	d.sections = append(d.sections, cs)
+
+	ss := section{heading: "Storage"}
+	ht := p.Storage.HotTier
+	switch ht.Kind {
+	case "none":
+		ss.para("Hot tier: none. %s.", ht.Reason)
+	default:
+		ss.para("Hot tier: %s, %.1f TiB needed at %.0f MB/s. %s.", strings.TrimSpace(ht.Kind+" "+ht.SKU), ht.RequiredTiB, ht.RequiredMBps, upperFirst(ht.Reason))
+		if ht.RunnerUp != "" {
+			ss.para("Runner-up: %s.", ht.RunnerUp)
+		}
+	}
+	a := p.Storage.Account
+	ss.para("Blob account %s (%s, %s). %s.", a.Name, a.Kind, a.SKU, a.Reason)
+	rows = nil
+	for _, c := range a.Containers {
+		var steps []string
+		for _, s := range c.Schedule {
+			steps = append(steps, fmt.Sprintf("%s@%dd", strings.TrimPrefix(s.Action, "tierTo"), s.Day))
+		}
+		rows = append(rows, []string{c.Name, c.Data, units.Bytes(c.Bytes).String(), strings.Join(steps, " → ")})
+	}
+	ss.table([]string{"container", "data", "size", "lifecycle (days after last modification)"}, rows)
+	d.sections = append(d.sections, ss)
+
+	ns := section{heading: "Network"}
+	for _, v := range p.Network.VNets {
+		ns.para("VNet %s in %s, address space %s.", v.Name, v.Region, strings.Join(v.AddressSpace, ", "))
+		rows = nil
+		for _, s := range v.Subnets {
+			rows = append(rows, []string{s.Name, s.Prefix, fmt.Sprint(s.Usable), s.Purpose, s.Reason})
+		}
+		ns.table([]string{"subnet", "prefix", "usable", "purpose", "why this size"}, rows)
+	}
+	var items []string
+	for _, pr := range p.Network.Peerings {
+		items = append(items, fmt.Sprintf("peering %s → %s (use remote gateways: %v); %s", pr.VNet, pr.RemoteVNetID, pr.UseRemoteGateways, pr.Note))
+	}
+	for _, rt := range p.Network.RouteTables {
+		for _, r := range rt.Routes {
+			items = append(items, fmt.Sprintf("route %s → %s %s", r.Prefix, r.NextHop, r.NextHopIP))
+		}
+	}
+	for _, pe := range p.Network.PrivateEndpoints {
+		items = append(items, fmt.Sprintf("private endpoint %s (%s) in %s, DNS zone %s", pe.Name, pe.GroupID, pe.Subnet, pe.DNSZone))
+	}
+	for _, t := range p.Network.Transfers {
+		fit := "fits"
+		if !t.FitsWindow {
+			fit = "does NOT fit"
+		}
+		items = append(items, fmt.Sprintf("transfer %s: %s in %.1f days at %s × %.0f%%, %s the %.0f-day window; ExpressRoute %s %s, gateway %s, FastPath %v",
+			t.Data, units.Bytes(t.Bytes), t.Days, units.Bandwidth(t.BandwidthBps), t.Efficiency*100, fit, t.WindowDays,
+			t.Recommended.Circuit, t.Recommended.SKU, t.Recommended.Gateway, t.Recommended.FastPath))
+	}
+	ns.list(items)
+	d.sections = append(d.sections, ns)
+
+	gs := section{heading: "Governance"}
+	items = nil
+	for _, s := range p.Governance.Subscriptions {
+		name := s.Name
+		if s.ID != "" {
+			name = s.ID
+		}
+		items = append(items, fmt.Sprintf("subscription %s (%s) under %s: %s", name, s.Purpose, s.ManagementGroup, s.Reason))
+	}
+	for _, rg := range p.Governance.ResourceGroups {
+		items = append(items, fmt.Sprintf("resource group %s (%s)", rg.Name, rg.Purpose))
+	}
+	items = append(items, fmt.Sprintf("AI guardrails assigned: %v", p.Governance.Guardrails))
+	gs.list(items)
+	d.sections = append(d.sections, gs)
+
+	cost := section{heading: "Cost"}
+	rows = nil
+	for _, l := range p.Cost.Lines {
+		rows = append(rows, []string{l.Item, l.Category, fmt.Sprintf("%.2f", l.USDPerMonth), l.Basis})
+	}
+	cost.table([]string{"item", "category", "USD/month", "basis"}, rows)
+	rows = nil
+	for _, r := range p.Cost.TrainingRuns {
+		rows = append(rows, []string{r.Workload, fmt.Sprintf("%.1f", r.Hours), fmt.Sprintf("%.0f", r.USD), r.Basis})
+	}
+	cost.table([]string{"training run", "hours", "USD", "basis"}, rows)
+	cost.para("Total: %s a month (USD, pay-as-you-go list prices).", usd(p.Cost.MonthlyUSD))
+	if len(p.Cost.Unpriced) > 0 {
+		cost.para("Not priced: %s.", strings.Join(p.Cost.Unpriced, "; "))
+	}
+	d.sections = append(d.sections, cost)
+
+	fsec := section{heading: "Findings"}
+	if len(p.Findings) == 0 {
+		fsec.para("None.")
+	}
+	rows = nil
+	for _, f := range p.Findings {
+		rows = append(rows, []string{f.Severity, f.Code, f.Path, f.Message})
+	}
+	fsec.table([]string{"severity", "code", "where", "message"}, rows)
+	d.sections = append(d.sections, fsec)
+
+	if len(p.Zone.Defaults) > 0 {
+		ds := section{heading: "Defaults applied"}
+		rows = nil
+		for _, x := range p.Zone.Defaults {
+			rows = append(rows, []string{x.Path, x.Value, x.Reason})
+		}
+		ds.table([]string{"setting", "value", "why"}, rows)
+		d.sections = append(d.sections, ds)
+	}
+	return d
+}
+
+// Text writes the plan as a terminal summary.
+func Text(w io.Writer, p *plan.Plan) error {
+	d := build(p)
+	ew := &errWriter{w: w}
+	fmt.Fprintln(ew, d.title)
+	for _, s := range d.sections {
+		fmt.Fprintf(ew, "\n%s\n%s\n", s.heading, strings.Repeat("-", len(s.heading)))
+		for _, b := range s.blocks {
+			switch {
+			case b.text != "":
+				fmt.Fprintln(ew, b.text)
+			case len(b.items) > 0:
+				for _, it := range b.items {
+					fmt.Fprintln(ew, "  - "+it)
+				}
+			default:
+				tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+				fmt.Fprintln(tw, strings.ToUpper(strings.Join(b.head, "\t")))
+				for _, r := range b.rows {
+					fmt.Fprintln(tw, strings.Join(r, "\t"))
+				}
+				tw.Flush()
+			}
+		}
+	}
+	return ew.err
+}
+
+// Markdown writes the plan as a review document.
+func Markdown(w io.Writer, p *plan.Plan) error {
+	d := build(p)
+	ew := &errWriter{w: w}
+	fmt.Fprintf(ew, "# %s\n", d.title)
+	for _, s := range d.sections {
+		fmt.Fprintf(ew, "\n## %s\n\n", s.heading)
+		for _, b := range s.blocks {
+			switch {
+			case b.text != "":
+				fmt.Fprintf(ew, "%s\n\n", b.text)
+			case len(b.items) > 0:
+				for _, it := range b.items {
+					fmt.Fprintf(ew, "- %s\n", mdEscape(it))
+				}
+				fmt.Fprintln(ew)
+			default:
+				fmt.Fprintf(ew, "| %s |\n|%s\n", strings.Join(b.head, " | "), strings.Repeat(" --- |", len(b.head)))
+				for _, r := range b.rows {
+					cells := make([]string, len(r))
+					for i, c := range r {
+						cells[i] = mdEscape(c)
+					}
+					fmt.Fprintf(ew, "| %s |\n", strings.Join(cells, " | "))
+				}
+				fmt.Fprintln(ew)
+			}
+		}
+	}
+	return ew.err
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+// errWriter keeps the first write error so rendering code stays linear.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(b []byte) (int, error) {
+	if e.err != nil {
+		return len(b), nil
+	}
+	n, err := e.w.Write(b)
+	e.err = err
+	return n, err
+}

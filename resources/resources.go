@@ -1,0 +1,109 @@
+// Package resources turns a plan into ARM-shaped resources (type,
+// apiVersion, name, location, properties, dependsOn). ARM templates, and
+// later Bicep and Terraform, are spellings of this one list, and the policy
+// engine evaluates exactly this list: what is checked is what is deployed.
+package resources
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Resource is one ARM resource. ResourceGroup is empty for
+// subscription-scope resources (resource groups themselves).
+type Resource struct {
+	Type          string            `json:"type"`
+	APIVersion    string            `json:"apiVersion"`
+	Name          string            `json:"name"`
+	Location      string            `json:"location,omitempty"`
+	Kind          string            `json:"kind,omitempty"`
+	SKU           map[string]any    `json:"sku,omitempty"`
+	Identity      map[string]any    `json:"identity,omitempty"`
+	Zones         []string          `json:"zones,omitempty"`
+	Tags          map[string]string `json:"tags,omitempty"`
+	Properties    map[string]any    `json:"properties,omitempty"`
+	DependsOn     []string          `json:"dependsOn,omitempty"`
+	ResourceGroup string            `json:"-"`
+}
+
+// Map returns the resource as the JSON object a template holds.
+func (r Resource) Map() map[string]any {
+	m := map[string]any{"type": r.Type, "apiVersion": r.APIVersion, "name": r.Name}
+	if r.Location != "" {
+		m["location"] = r.Location
+	}
+	if r.Kind != "" {
+		m["kind"] = r.Kind
+	}
+	if r.SKU != nil {
+		m["sku"] = r.SKU
+	}
+	if r.Identity != nil {
+		m["identity"] = r.Identity
+	}
+	if len(r.Zones) > 0 {
+		m["zones"] = r.Zones
+	}
+	if len(r.Tags) > 0 {
+		m["tags"] = r.Tags
+	}
+	if r.Properties != nil {
+		m["properties"] = r.Properties
+	}
+	if len(r.DependsOn) > 0 {
+		m["dependsOn"] = r.DependsOn
+	}
+	return m
+}
+
+// ID is the resource's id as Azure would assign it in subscription sub.
+// Child resources ("vnet/subnet") interleave type segments and names.
+func (r Resource) ID(sub string) string {
+	if r.ResourceGroup == "" && r.Type == "Microsoft.Resources/resourceGroups" {
+		return fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", sub, r.Name)
+	}
+	parts := strings.Split(r.Type, "/")
+	names := strings.Split(r.Name, "/")
+	var b strings.Builder
+	fmt.Fprintf(&b, "/subscriptions/%s/resourceGroups/%s/providers/%s", sub, r.ResourceGroup, parts[0])
+	for i, t := range parts[1:] {
+		n := ""
+		if i < len(names) {
+			n = names[i]
+		}
+		fmt.Fprintf(&b, "/%s/%s", t, n)
+	}
+	return b.String()
+}
+
+// idExpr is the template expression for a resource's id in another (or
+// the same) resource group: resourceId('rg', 'type', 'name', ...).
+func idExpr(rg, typ string, names ...string) string {
+	quoted := make([]string, 0, len(names)+2)
+	if rg != "" {
+		quoted = append(quoted, quote(rg))
+	}
+	quoted = append(quoted, quote(typ))
+	for _, n := range names {
+		quoted = append(quoted, quote(n))
+	}
+	return "[resourceId(" + strings.Join(quoted, ", ") + ")]"
+}
+
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// Sort orders resources by resource group, type and name so that templates
+// are stable.
+func Sort(rs []Resource) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.ResourceGroup != b.ResourceGroup {
+			return a.ResourceGroup < b.ResourceGroup
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.Name < b.Name
+	})
+}
