@@ -297,42 +297,27 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 		}
 	}
 	res := c.res
-	resType := strings.ToLower(res.typ)
-	below := strings.HasPrefix(strings.ToLower(typ), resType+"/")
-	candidates := c.env.Resources.OfType(typ)
-	if !below {
-		// Extension resources (diagnostic settings, guest configuration
-		// assignments, ...) sit below the evaluated resource's id.
-		prefix := strings.ToLower(res.id) + "/providers/"
-		for _, cand := range candidates {
-			if strings.HasPrefix(strings.ToLower(cand.id), prefix) {
-				below = true
-				break
-			}
-		}
-		if !below && isExtensionType(typ) {
-			below = true
+	rs := c.env.Resources
+	typLower := strings.ToLower(typ)
+	var candidates []*Resource
+	if rs != nil {
+		// Child and extension types are looked for below the evaluated
+		// resource; other types in its resource group or subscription.
+		below := strings.HasPrefix(typLower, strings.ToLower(res.typ)+"/") || isExtensionType(typ)
+		nested := rs.below[typLower+"|"+res.idLower]
+		switch {
+		case below || len(nested) > 0:
+			candidates = nested
+		case scope == "subscription":
+			candidates = rs.bySub[typLower+"|"+strings.ToLower(res.sub)]
+		default:
+			candidates = rs.byRG[typLower+"|"+strings.ToLower(res.sub)+"|"+strings.ToLower(rgName)]
 		}
 	}
 	var checked []string
 	for _, cand := range candidates {
 		if cand == res {
 			continue
-		}
-		cid := strings.ToLower(cand.id)
-		switch {
-		case below:
-			if !strings.HasPrefix(cid, strings.ToLower(res.id)+"/") {
-				continue
-			}
-		case scope == "subscription":
-			if !strings.EqualFold(cand.sub, res.sub) {
-				continue
-			}
-		default:
-			if !strings.EqualFold(cand.sub, res.sub) || !strings.EqualFold(cand.rg, rgName) {
-				continue
-			}
 		}
 		if name != "" && !strings.EqualFold(cand.name, name) && !strings.EqualFold(cand.fullName, name) {
 			continue
@@ -369,7 +354,7 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	case len(checked) == 0:
 		r.Reasons = append(r.Reasons, fmt.Sprintf("no related %s found", what))
 	default:
-		ec := &evalCtx{ctx: c.ctx, b: b, res: c.env.Resources.byID(checked[0]), primary: res, env: c.env}
+		ec := &evalCtx{ctx: c.ctx, b: b, res: rs.ids[strings.ToLower(checked[0])], primary: res, env: c.env}
 		_, why, _ := d.existenceCondition.why(ec, false)
 		r.Reasons = append(r.Reasons, fmt.Sprintf("%d related %s found, none satisfies the existence condition", len(checked), what))
 		r.Reasons = append(r.Reasons, prefix(checked[0]+": ", why)...)
@@ -378,15 +363,6 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 		r.Reasons = append(r.Reasons, "enforcement mode DoNotEnforce: reported only, not enforced")
 	}
 	return r
-}
-
-func (rs *Resources) byID(id string) *Resource {
-	for _, r := range rs.all {
-		if r.id == id {
-			return r
-		}
-	}
-	return nil
 }
 
 // isExtensionType names the resource types that exist only as extensions

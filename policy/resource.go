@@ -19,6 +19,7 @@ type Resource struct {
 	Raw map[string]any
 
 	id       string
+	idLower  string
 	name     string
 	fullName string
 	typ      string
@@ -46,6 +47,7 @@ func NewResource(raw map[string]any) *Resource {
 		}
 		r.id = buildID(sub, rg, r.typ, rawName)
 	}
+	r.idLower = strings.ToLower(r.id)
 	r.sub, r.rg = scopeOf(r.id)
 	r.fullName = fullNameFromID(r.id)
 	if r.fullName == "" {
@@ -185,17 +187,65 @@ func ParseResources(data []byte) ([]*Resource, error) {
 // lookup costs the number of resources of that type, not of all resources.
 type Resources struct {
 	byType map[string][]*Resource
-	all    []*Resource
+	// byRG and bySub are keyed by type|subscription|group and
+	// type|subscription; below by type|ancestor id, for every ancestor, so
+	// that child and extension resources are found from any parent.
+	byRG  map[string][]*Resource
+	bySub map[string][]*Resource
+	below map[string][]*Resource
+	ids   map[string]*Resource
+	all   []*Resource
 }
 
 // NewResources indexes list.
 func NewResources(list []*Resource) *Resources {
-	rs := &Resources{byType: map[string][]*Resource{}, all: list}
+	rs := &Resources{
+		byType: map[string][]*Resource{},
+		byRG:   map[string][]*Resource{},
+		bySub:  map[string][]*Resource{},
+		below:  map[string][]*Resource{},
+		ids:    map[string]*Resource{},
+		all:    list,
+	}
 	for _, r := range list {
-		k := strings.ToLower(r.typ)
-		rs.byType[k] = append(rs.byType[k], r)
+		t := strings.ToLower(r.typ)
+		rs.byType[t] = append(rs.byType[t], r)
+		sub, rg := strings.ToLower(r.sub), strings.ToLower(r.rg)
+		rs.byRG[t+"|"+sub+"|"+rg] = append(rs.byRG[t+"|"+sub+"|"+rg], r)
+		rs.bySub[t+"|"+sub] = append(rs.bySub[t+"|"+sub], r)
+		for _, a := range ancestors(r.idLower) {
+			rs.below[t+"|"+a] = append(rs.below[t+"|"+a], r)
+		}
+		if _, dup := rs.ids[r.idLower]; !dup {
+			rs.ids[r.idLower] = r
+		}
 	}
 	return rs
+}
+
+// ancestors lists the ids of the resources an id is nested under (its
+// parents, and for an extension resource the resource it extends).
+func ancestors(id string) []string {
+	seg := strings.Split(strings.Trim(id, "/"), "/")
+	var out []string
+	i := 0
+	for i < len(seg) && seg[i] != "providers" {
+		i++
+	}
+	// seg[i] == "providers", seg[i+1] namespace, then type/name pairs; a
+	// further "providers/namespace" starts an extension.
+	i += 2
+	for i+1 < len(seg) {
+		if seg[i] == "providers" {
+			i += 2
+			continue
+		}
+		i += 2
+		if i < len(seg) {
+			out = append(out, "/"+strings.Join(seg[:i], "/"))
+		}
+	}
+	return out
 }
 
 // OfType returns the resources of a type (case-insensitive), in input order.
