@@ -134,6 +134,7 @@ func Load(dir string) (*Validator, error) {
 		ts.file = e.file
 		v.types[key] = ts
 	}
+	v.addChildTypes(entries)
 	if err := v.loadReferenced(); err != nil {
 		return nil, err
 	}
@@ -142,6 +143,38 @@ func Load(dir string) (*Validator, error) {
 	v.compiler.UseRegexpEngine(compileRegexp)
 	v.compiler.UseLoader(loader(v.docs))
 	return v, nil
+}
+
+// addChildTypes indexes child resource types that the index leaves out but
+// whose parent it lists (privateEndpoints/privateDnsZoneGroups beside
+// privateEndpoints): the child's definition sits in the parent's file.
+func (v *Validator) addChildTypes(entries []indexEntry) {
+	for _, e := range entries {
+		root, _ := v.docs[SchemaBaseURL+e.file].(map[string]any)
+		for _, sec := range sections {
+			defs, _ := root[sec].(map[string]any)
+			names := make([]string, 0, len(defs))
+			for name := range defs {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				def, _ := defs[name].(map[string]any)
+				props, _ := def["properties"].(map[string]any)
+				for _, t := range enumStrings(props["type"]) {
+					key := strings.ToLower(t)
+					parent := key[:max(strings.LastIndex(key, "/"), 0)]
+					if _, known := v.types[key]; known || !strings.EqualFold(parent, e.typ) {
+						continue
+					}
+					if ts, err := findDefinition(root, t); err == nil {
+						ts.file = e.file
+						v.types[key] = ts
+					}
+				}
+			}
+		}
+	}
 }
 
 type indexEntry struct{ typ, file string }

@@ -219,6 +219,10 @@ func sortAlternatives(cands []scored) {
 		if a.feasible != b.feasible {
 			return a.feasible
 		}
+		// When nothing works, the closest miss is the most useful answer.
+		if !a.feasible && a.hours != b.hours && a.hours > 0 && b.hours > 0 {
+			return a.hours < b.hours
+		}
 		if a.score != b.score {
 			return a.score < b.score
 		}
@@ -232,6 +236,9 @@ type scored struct {
 	feasible bool
 	cost     float64
 	hours    float64
+	// needNodes is how many nodes would meet the target, when more than
+	// the pool may have.
+	needNodes int
 }
 
 func alternativesOf(cands []scored, n int, why func(best, alt scored) string) []Alternative {
@@ -252,6 +259,14 @@ func alternativesOf(cands []scored, n int, why func(best, alt scored) string) []
 		out = append(out, Alternative{SKU: a.pool.SKU, Nodes: a.pool.Nodes, Hours: round(a.hours, 1), CostUSD: round(a.cost, 0), Reason: why(cands[0], a)})
 	}
 	return out
+}
+
+// humanHours prints long times in days.
+func humanHours(h float64) string {
+	if h > 72 {
+		return fmt.Sprintf("%.0f days", math.Ceil(h/24))
+	}
+	return fmt.Sprintf("%.0f h", math.Ceil(h))
 }
 
 func round(v float64, digits int) float64 {

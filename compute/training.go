@@ -153,6 +153,7 @@ func planTraining(w *spec.Workload, path string, regions []string, c *catalog.Ca
 				maxN = 1
 			}
 			feasible := true
+			needNodes := nodes
 			if nodes > maxN {
 				nodes, feasible = maxN, false
 			}
@@ -190,7 +191,7 @@ func planTraining(w *spec.Workload, path string, regions []string, c *catalog.Ca
 					p.Feasible = false
 				}
 			}
-			cands = append(cands, scored{pool: p, score: score, feasible: feasible, cost: est.CostUSD, hours: est.Hours})
+			cands = append(cands, scored{pool: p, score: score, feasible: feasible, cost: est.CostUSD, hours: est.Hours, needNodes: needNodes})
 		}
 	}
 	if len(cands) == 0 {
@@ -207,7 +208,7 @@ func planTraining(w *spec.Workload, path string, regions []string, c *catalog.Ca
 	p.Alternatives = alternativesOf(cands, 2, func(b, a scored) string {
 		switch {
 		case !a.feasible:
-			return fmt.Sprintf("misses the deadline or node limit: %.0f h", a.hours)
+			return fmt.Sprintf("misses the deadline: %s at the node limit", humanHours(a.hours))
 		case w.Objective == "time":
 			return fmt.Sprintf("%.0f h slower", a.hours-b.hours)
 		}
@@ -217,10 +218,14 @@ func planTraining(w *spec.Workload, path string, regions []string, c *catalog.Ca
 	p.Reason = fmt.Sprintf("%d × %s (%d GPUs) trains %s on %.3g tokens in %.0f h at %.0f%% MFU, the %s option that meets the %s deadline",
 		p.Nodes, p.SKU, est.GPUs, arch.Name, tokens, est.Hours, est.MFU*100, objectiveWord(w.Objective), w.Deadline)
 	if !best.feasible {
-		p.Reason = fmt.Sprintf("nothing meets the %s deadline; the best is %d × %s taking %.0f h", w.Deadline, p.Nodes, p.SKU, est.Hours)
+		p.Reason = fmt.Sprintf("nothing meets the %s deadline; the closest is %d × %s taking %s", w.Deadline, p.Nodes, p.SKU, humanHours(est.Hours))
+		fix := fmt.Sprintf("extend the deadline to %s or train fewer tokens", humanHours(est.Hours))
+		if w.Orchestrator == "batch" && best.needNodes <= MaxIBScaleSetNodesRaised {
+			fix += fmt.Sprintf(", or choose orchestrator slurm or vmss (one scale set holds up to %d InfiniBand nodes)", MaxIBScaleSetNodesRaised)
+		}
 		fs.Add(finding.Error, "compute.deadline", path+".deadline",
-			fmt.Sprintf("workload %q cannot finish in %s: the best pool (%d × %s, the %d-node limit of %s) needs %.0f h; extend the deadline to at least %.0fh, train fewer tokens, or split the job",
-				w.Name, w.Deadline, p.Nodes, p.SKU, limit, w.Orchestrator, est.Hours, math.Ceil(est.Hours)))
+			fmt.Sprintf("workload %q cannot finish in %s: it would need %d × %s, but a %s pool holds at most %d nodes, which take %s; %s",
+				w.Name, w.Deadline, best.needNodes, p.SKU, w.Orchestrator, limit, humanHours(est.Hours), fix))
 	}
 	if p.Nodes > MaxIBScaleSetNodes && w.Orchestrator != "batch" {
 		fs.Add(finding.Warning, "compute.scale-set-limit", path,

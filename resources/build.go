@@ -85,28 +85,28 @@ func (b *builder) network() {
 				Properties: map[string]any{"securityRules": nsgRules(s)}})
 			props := map[string]any{
 				"addressPrefix":                     s.Prefix,
-				"networkSecurityGroup":              map[string]any{"id": idExpr("", "Microsoft.Network/networkSecurityGroups", s.NSG)},
+				"networkSecurityGroup":              map[string]any{"id": idExpr(b.rgNet, "Microsoft.Network/networkSecurityGroups", s.NSG)},
 				"privateEndpointNetworkPolicies":    "Enabled",
 				"privateLinkServiceNetworkPolicies": "Enabled",
 				// Outbound goes through the hub firewall or explicit
 				// egress, never through implicit default outbound access.
 				"defaultOutboundAccess": false,
 			}
-			deps = append(deps, idExpr("", "Microsoft.Network/networkSecurityGroups", s.NSG))
+			deps = append(deps, idExpr(b.rgNet, "Microsoft.Network/networkSecurityGroups", s.NSG))
 			if s.RouteTable != "" {
-				props["routeTable"] = map[string]any{"id": idExpr("", "Microsoft.Network/routeTables", s.RouteTable)}
+				props["routeTable"] = map[string]any{"id": idExpr(b.rgNet, "Microsoft.Network/routeTables", s.RouteTable)}
 			}
 			subnets = append(subnets, map[string]any{"name": s.Name, "properties": props})
 		}
 		for _, rt := range n.RouteTables {
-			deps = append(deps, idExpr("", "Microsoft.Network/routeTables", rt.Name))
+			deps = append(deps, idExpr(b.rgNet, "Microsoft.Network/routeTables", rt.Name))
 		}
 		b.add(Resource{Type: "Microsoft.Network/virtualNetworks", Name: v.Name, Location: v.Region, Tags: tags, ResourceGroup: b.rgNet, DependsOn: deps,
 			Properties: map[string]any{"addressSpace": map[string]any{"addressPrefixes": v.AddressSpace}, "subnets": subnets}})
 	}
 	for _, pr := range n.Peerings {
 		b.add(Resource{Type: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings", Name: pr.VNet + "/" + pr.Name, ResourceGroup: b.rgNet,
-			DependsOn: []string{idExpr("", "Microsoft.Network/virtualNetworks", pr.VNet)},
+			DependsOn: []string{idExpr(b.rgNet, "Microsoft.Network/virtualNetworks", pr.VNet)},
 			Properties: map[string]any{
 				"remoteVirtualNetwork":      map[string]any{"id": pr.RemoteVNetID},
 				"allowVirtualNetworkAccess": true,
@@ -119,8 +119,8 @@ func (b *builder) network() {
 		b.add(Resource{Type: "Microsoft.Network/privateDnsZones", Name: z, Location: "global", Tags: tags, ResourceGroup: b.rgNet})
 		for _, v := range n.VNets {
 			b.add(Resource{Type: "Microsoft.Network/privateDnsZones/virtualNetworkLinks", Name: z + "/link-" + v.Name, Location: "global", Tags: tags, ResourceGroup: b.rgNet,
-				DependsOn:  []string{idExpr("", "Microsoft.Network/privateDnsZones", z), idExpr("", "Microsoft.Network/virtualNetworks", v.Name)},
-				Properties: map[string]any{"registrationEnabled": false, "virtualNetwork": map[string]any{"id": idExpr("", "Microsoft.Network/virtualNetworks", v.Name)}}})
+				DependsOn:  []string{idExpr(b.rgNet, "Microsoft.Network/privateDnsZones", z), idExpr(b.rgNet, "Microsoft.Network/virtualNetworks", v.Name)},
+				Properties: map[string]any{"registrationEnabled": false, "virtualNetwork": map[string]any{"id": idExpr(b.rgNet, "Microsoft.Network/virtualNetworks", v.Name)}}})
 		}
 	}
 }
@@ -154,7 +154,7 @@ func (b *builder) storage() {
 	st := b.p.Storage
 	tags := b.tagsFor("storage")
 	a := st.Account
-	acctID := idExpr("", "Microsoft.Storage/storageAccounts", a.Name)
+	acctID := idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts", a.Name)
 	b.add(Resource{Type: "Microsoft.Storage/storageAccounts", Name: a.Name, Location: b.region, Kind: a.Kind, SKU: map[string]any{"name": a.SKU}, Tags: tags, ResourceGroup: b.rgStorage,
 		Properties: map[string]any{
 			"accessTier":               a.AccessTier,
@@ -176,7 +176,7 @@ func (b *builder) storage() {
 		}})
 	for _, c := range a.Containers {
 		b.add(Resource{Type: "Microsoft.Storage/storageAccounts/blobServices/containers", Name: a.Name + "/default/" + c.Name, ResourceGroup: b.rgStorage,
-			DependsOn:  []string{idExpr("", "Microsoft.Storage/storageAccounts/blobServices", a.Name, "default")},
+			DependsOn:  []string{idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts/blobServices", a.Name, "default")},
 			Properties: map[string]any{"publicAccess": "None"}})
 	}
 	if len(a.Policy.Rules) > 0 {
@@ -191,7 +191,7 @@ func (b *builder) storage() {
 					"privateLinkServiceId": acctID, "groupIds": []string{pe.GroupID}}}},
 			}})
 		b.add(Resource{Type: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups", Name: pe.Name + "/default", ResourceGroup: b.rgStorage,
-			DependsOn: []string{idExpr("", "Microsoft.Network/privateEndpoints", pe.Name)},
+			DependsOn: []string{idExpr(b.rgStorage, "Microsoft.Network/privateEndpoints", pe.Name)},
 			Properties: map[string]any{"privateDnsZoneConfigs": []any{map[string]any{"name": strings.ReplaceAll(pe.DNSZone, ".", "-"),
 				"properties": map[string]any{"privateDnsZoneId": idExpr(b.rgNet, "Microsoft.Network/privateDnsZones", pe.DNSZone)}}}}})
 	}
@@ -203,8 +203,8 @@ func (b *builder) storage() {
 		}
 		if ht.BlobIntegration && len(a.Containers) > 0 {
 			props["hsm"] = map[string]any{"settings": map[string]any{
-				"container":        idExpr("", "Microsoft.Storage/storageAccounts/blobServices/containers", a.Name, "default", a.Containers[0].Name),
-				"loggingContainer": idExpr("", "Microsoft.Storage/storageAccounts/blobServices/containers", a.Name, "default", a.Containers[0].Name),
+				"container":        idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts/blobServices/containers", a.Name, "default", a.Containers[0].Name),
+				"loggingContainer": idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts/blobServices/containers", a.Name, "default", a.Containers[0].Name),
 				"importPrefix":     "/",
 			}}
 		}
@@ -291,7 +291,7 @@ func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any
 		props["interNodeCommunication"] = "Disabled"
 	}
 	return Resource{Type: "Microsoft.Batch/batchAccounts/pools", Name: acct + "/" + p.Workload, ResourceGroup: b.rgCompute, Identity: identity,
-		DependsOn: []string{idExpr("", "Microsoft.Batch/batchAccounts", acct)}, Properties: props}
+		DependsOn: []string{idExpr(b.rgCompute, "Microsoft.Batch/batchAccounts", acct)}, Properties: props}
 }
 
 // podCIDR is the overlay range for AKS pods: outside the VNet, on-premises
@@ -346,10 +346,10 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 			props["scaleSetEvictionPolicy"] = "Delete"
 		}
 		if p.PlacementGroup {
-			props["proximityPlacementGroupID"] = idExpr("", "Microsoft.Compute/proximityPlacementGroups", ppgName(p))
+			props["proximityPlacementGroupID"] = idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))
 		}
 		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + poolName(p.Workload), ResourceGroup: b.rgCompute,
-			DependsOn: []string{idExpr("", "Microsoft.ContainerService/managedClusters", name)}, Properties: props})
+			DependsOn: []string{idExpr(b.rgCompute, "Microsoft.ContainerService/managedClusters", name)}, Properties: props})
 	}
 }
 
@@ -409,8 +409,8 @@ func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[
 	}
 	var deps []string
 	if p.PlacementGroup {
-		props["proximityPlacementGroup"] = map[string]any{"id": idExpr("", "Microsoft.Compute/proximityPlacementGroups", ppgName(p))}
-		deps = append(deps, idExpr("", "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
+		props["proximityPlacementGroup"] = map[string]any{"id": idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))}
+		deps = append(deps, idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
 	}
 	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: tags, ResourceGroup: b.rgCompute,
 		Identity: identity, SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, DependsOn: deps, Properties: props}

@@ -48,8 +48,12 @@ func (r Resource) Map() map[string]any {
 	if len(r.Tags) > 0 {
 		m["tags"] = r.Tags
 	}
+	// Every resource carries properties, empty or not: several official
+	// schemas require the key.
 	if r.Properties != nil {
 		m["properties"] = r.Properties
+	} else {
+		m["properties"] = map[string]any{}
 	}
 	if len(r.DependsOn) > 0 {
 		m["dependsOn"] = r.DependsOn
@@ -77,8 +81,10 @@ func (r Resource) ID(sub string) string {
 	return b.String()
 }
 
-// idExpr is the template expression for a resource's id in another (or
-// the same) resource group: resourceId('rg', 'type', 'name', ...).
+// idExpr is the template expression for a resource's id:
+// resourceId('rg', 'type', 'name', ...). The resource group is always
+// named, so that the expression means the same in a nested deployment
+// evaluated in its own scope or in the parent's.
 func idExpr(rg, typ string, names ...string) string {
 	quoted := make([]string, 0, len(names)+2)
 	if rg != "" {

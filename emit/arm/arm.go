@@ -52,8 +52,12 @@ func Template(rs []resources.Resource) map[string]any {
 			"template":                    innerTmpl,
 		}
 		if resources.NeedsSSHKey(byRG[rg]) {
-			innerTmpl["parameters"] = map[string]any{"sshPublicKey": map[string]any{"type": "string"}}
-			props["parameters"] = map[string]any{"sshPublicKey": map[string]any{"value": "[parameters('sshPublicKey')]"}}
+			// The scale sets read the outer sshPublicKey parameter directly:
+			// the official schema rejects an expression as a nested
+			// parameter value (its oneOf matches both branches), and every
+			// id expression names its resource group, so outer scope
+			// evaluates the same.
+			props["expressionEvaluationOptions"] = map[string]any{"scope": "Outer"}
 		}
 		deps := []string{fmt.Sprintf("[subscriptionResourceId('Microsoft.Resources/resourceGroups', '%s')]", rg)}
 		// Cross-group references (subnets, DNS zones, the identity) are
