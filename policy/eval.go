@@ -625,9 +625,7 @@ func (n *countNode) run(c *evalCtx) (int, error) {
 	var members []any
 	if n.field != nil {
 		vals := n.field.values(c, c.res)
-		for _, v := range vals {
-			members = append(members, v)
-		}
+		members = append(members, vals...)
 		if len(vals) == 1 && vals[0] == nil {
 			members = nil // a missing array has no members
 		}

@@ -280,11 +280,6 @@ func (d *decoder) resolve(n ast.Node) (ast.Node, error) {
 	return nil, d.errAt(n, "simplify the anchors and aliases", "too many nested anchors, aliases or tags")
 }
 
-var (
-	scalarType          = reflect.TypeFor[Scalar]()
-	scalarOrMappingType = reflect.TypeFor[ScalarOrMapping]()
-)
-
 func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) error {
 	d.nodes++
 	if d.lim.MaxNodes > 0 && d.nodes > d.lim.MaxNodes {
