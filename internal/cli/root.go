@@ -98,7 +98,9 @@ Start with:  aizone plan examples/small.yaml`,
 		newCatalogCmd(s),
 		newSchemaCmd(s),
 		newVersionCmd(s),
-		// newPolicyCmd(s), wired when internal/cli/policy.go lands
+		newEstimateCmd(s),
+		newPolicyCmd(s),
+		newStorageCmd(s),
 	} {
 		root.AddCommand(c)
 	}
