@@ -1,0 +1,220 @@
+package resources
+
+import (
+	"strings"
+
+	"github.com/aizone/aizone/compute"
+	"github.com/aizone/aizone/network"
+)
+
+func (b *builder) compute() {
+	tags := b.tagsFor("compute")
+	identity := map[string]any{"type": "UserAssigned", "userAssignedIdentities": map[string]any{b.identityID(): map[string]any{}}}
+	b.add(Resource{Type: "Microsoft.ManagedIdentity/userAssignedIdentities", Name: b.identityName(), Location: b.region, Tags: tags, ResourceGroup: b.rgCompute})
+	pools := b.p.Compute.Pools
+	byOrch := map[string][]compute.Pool{}
+	for _, p := range pools {
+		if p.SKU == "" {
+			continue
+		}
+		byOrch[p.Orchestrator] = append(byOrch[p.Orchestrator], p)
+		if p.PlacementGroup {
+			b.add(Resource{Type: "Microsoft.Compute/proximityPlacementGroups", Name: ppgName(p), Location: p.Region, Tags: tags, ResourceGroup: b.rgCompute,
+				Properties: map[string]any{"proximityPlacementGroupType": "Standard", "intent": map[string]any{"vmSizes": []string{p.SKU}}}})
+		}
+	}
+	if ps := byOrch["batch"]; len(ps) > 0 {
+		acct := batchAccountName(b.zone)
+		b.add(Resource{Type: "Microsoft.Batch/batchAccounts", Name: acct, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute, Identity: identity,
+			Properties: map[string]any{"poolAllocationMode": "BatchService", "publicNetworkAccess": "Disabled", "allowedAuthenticationModes": []string{"AAD", "TaskAuthenticationToken"}}})
+		for _, p := range ps {
+			b.add(b.batchPool(acct, p, identity))
+		}
+	}
+	if ps := byOrch["aks"]; len(ps) > 0 {
+		b.aks(ps, tags, identity)
+	}
+	for _, orch := range []string{"vmss", "slurm"} {
+		for _, p := range byOrch[orch] {
+			b.add(b.scaleSet(p, tags, identity))
+		}
+	}
+}
+
+func ppgName(p compute.Pool) string { return "ppg-" + p.Workload }
+
+func batchAccountName(zone string) string {
+	n := "ba" + strings.ReplaceAll(zone, "-", "")
+	if len(n) > 24 {
+		n = n[:24]
+	}
+	return n
+}
+
+func imageRef(urn string) map[string]any {
+	parts := strings.Split(urn, ":")
+	if len(parts) != 4 {
+		return map[string]any{}
+	}
+	return map[string]any{"publisher": parts[0], "offer": parts[1], "sku": parts[2], "version": parts[3]}
+}
+
+func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any) Resource {
+	scale := map[string]any{"targetDedicatedNodes": p.Nodes, "targetLowPriorityNodes": 0}
+	if p.Priority == "spot" {
+		scale = map[string]any{"targetDedicatedNodes": 0, "targetLowPriorityNodes": p.Nodes}
+	}
+	props := map[string]any{
+		"vmSize": p.SKU,
+		"deploymentConfiguration": map[string]any{"virtualMachineConfiguration": map[string]any{
+			"imageReference": imageRef(p.ImageURN),
+			"nodeAgentSkuId": "batch.node.ubuntu 22.04",
+		}},
+		"scaleSettings":    map[string]any{"fixedScale": scale},
+		"taskSlotsPerNode": 1,
+		"networkConfiguration": map[string]any{
+			"subnetId":                     b.subnetID("snet-" + p.Workload),
+			"enableAcceleratedNetworking":  true,
+			"publicIPAddressConfiguration": map[string]any{"provision": "NoPublicIPAddresses"},
+		},
+		"targetNodeCommunicationMode": "Simplified",
+	}
+	if p.PlacementGroup {
+		props["interNodeCommunication"] = "Enabled"
+	} else {
+		props["interNodeCommunication"] = "Disabled"
+	}
+	return Resource{Type: "Microsoft.Batch/batchAccounts/pools", Name: acct + "/" + p.Workload, ResourceGroup: b.rgCompute, Identity: identity,
+		DependsOn: []string{idExpr(b.rgCompute, "Microsoft.Batch/batchAccounts", acct)}, Properties: props}
+}
+
+// podCIDR is the overlay range for AKS pods: outside the VNet, on-premises
+// and hub ranges (RFC 6598 shared space first).
+func (b *builder) podCIDR() string {
+	used := append(append([]string{}, b.p.Zone.Network.AddressSpace...), b.p.Zone.Network.OnPremises...)
+	used = append(used, b.p.Zone.Network.Hub.AddressSpace...)
+	for _, cand := range []string{"100.64.0.0/16", "100.65.0.0/16", "100.66.0.0/16", "192.168.0.0/16"} {
+		if !overlapsAny(cand, used) {
+			return cand
+		}
+	}
+	return "100.96.0.0/16"
+}
+
+func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[string]any) {
+	name := "aks-" + b.zone
+	outbound := "loadBalancer"
+	if len(b.p.Network.RouteTables) > 0 {
+		outbound = "userDefinedRouting"
+	}
+	sysSubnet := b.subnetID(network.AKSSystemSubnet)
+	b.add(Resource{Type: "Microsoft.ContainerService/managedClusters", Name: name, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute, Identity: identity,
+		SKU: map[string]any{"name": "Base", "tier": "Standard"},
+		Properties: map[string]any{
+			"dnsPrefix":              name,
+			"enableRBAC":             true,
+			"disableLocalAccounts":   true,
+			"aadProfile":             map[string]any{"managed": true, "enableAzureRBAC": true},
+			"apiServerAccessProfile": map[string]any{"enablePrivateCluster": true},
+			"networkProfile": map[string]any{"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": b.podCIDR(),
+				"serviceCidr": "10.254.0.0/16", "dnsServiceIP": "10.254.0.10", "outboundType": outbound, "loadBalancerSku": "standard"},
+			"agentPoolProfiles": []any{map[string]any{
+				"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "count": 3, "osType": "Linux",
+				"availabilityZones": []string{"1", "2", "3"}, "vnetSubnetID": sysSubnet, "type": "VirtualMachineScaleSets",
+				"enableNodePublicIP": false,
+			}},
+			"addonProfiles": map[string]any{"azurepolicy": map[string]any{"enabled": true}},
+		}})
+	for _, p := range ps {
+		props := map[string]any{
+			"mode": "User", "vmSize": p.SKU, "count": p.Nodes, "osType": "Linux", "type": "VirtualMachineScaleSets",
+			"vnetSubnetID": b.subnetID("snet-" + p.Workload), "enableNodePublicIP": false,
+			"nodeTaints": []string{"nvidia.com/gpu=present:NoSchedule"},
+			"nodeLabels": map[string]string{"aizone.workload": p.Workload},
+		}
+		if len(p.Zones) > 0 {
+			props["availabilityZones"] = p.Zones
+		}
+		if p.Priority == "spot" {
+			props["scaleSetPriority"] = "Spot"
+			props["scaleSetEvictionPolicy"] = "Delete"
+		}
+		if p.PlacementGroup {
+			props["proximityPlacementGroupID"] = idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))
+		}
+		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + poolName(p.Workload), ResourceGroup: b.rgCompute,
+			DependsOn: []string{idExpr(b.rgCompute, "Microsoft.ContainerService/managedClusters", name)}, Properties: props})
+	}
+}
+
+// poolName makes an AKS agent pool name: lowercase letters and digits, at
+// most 12 characters.
+func poolName(w string) string {
+	var s strings.Builder
+	for _, r := range w {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			s.WriteRune(r)
+		}
+	}
+	n := s.String()
+	if len(n) > 12 {
+		n = n[:12]
+	}
+	if n == "" || n[0] < 'a' {
+		n = "gpu" + n
+		if len(n) > 12 {
+			n = n[:12]
+		}
+	}
+	return n
+}
+
+func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[string]any) Resource {
+	props := map[string]any{
+		"orchestrationMode":        "Flexible",
+		"platformFaultDomainCount": 1,
+		"singlePlacementGroup":     p.InfiniBand,
+		"virtualMachineProfile": map[string]any{
+			"storageProfile": map[string]any{
+				"imageReference": imageRef(p.ImageURN),
+				"osDisk":         map[string]any{"createOption": "FromImage", "diskSizeGB": 256, "managedDisk": map[string]any{"storageAccountType": "Premium_LRS"}},
+			},
+			"osProfile": map[string]any{
+				"computerNamePrefix": p.Workload,
+				"adminUsername":      "azureuser",
+				"linuxConfiguration": map[string]any{"disablePasswordAuthentication": true,
+					"ssh": map[string]any{"publicKeys": []any{map[string]any{"path": "/home/azureuser/.ssh/authorized_keys", "keyData": "[parameters('sshPublicKey')]"}}}},
+			},
+			"networkProfile": map[string]any{
+				"networkApiVersion": "2022-11-01",
+				"networkInterfaceConfigurations": []any{map[string]any{"name": "nic-" + p.Workload, "properties": map[string]any{
+					"primary": true, "enableAcceleratedNetworking": true,
+					"ipConfigurations": []any{map[string]any{"name": "ipconfig1", "properties": map[string]any{
+						"primary": true, "subnet": map[string]any{"id": b.subnetID("snet-" + p.Workload)}}}},
+				}}},
+			},
+			"securityProfile": map[string]any{"securityType": "Standard"},
+		},
+	}
+	if p.Priority == "spot" {
+		vm := props["virtualMachineProfile"].(map[string]any)
+		vm["priority"] = "Spot"
+		vm["evictionPolicy"] = "Delete"
+	}
+	var deps []string
+	if p.PlacementGroup {
+		props["proximityPlacementGroup"] = map[string]any{"id": idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))}
+		deps = append(deps, idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
+	}
+	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: tags, ResourceGroup: b.rgCompute,
+		Identity: identity, SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, DependsOn: deps, Properties: props}
+}
+
+func overlapsAny(cidr string, list []string) bool {
+	for _, l := range list {
+		if cidrOverlap(cidr, l) {
+			return true
+		}
+	}
+	return false
+}
