@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// TestPlanGolden pins the plan of every example in every format, and that
+// two runs give byte-identical output.
+func TestPlanGolden(t *testing.T) {
+	cases := []struct {
+		example string
+		code    int
+	}{
+		{"small.yaml", ExitOK},
+		{"large.yaml", ExitOK},
+		{"infeasible.yaml", ExitFindings},
+	}
+	for _, tc := range cases {
+		for _, format := range []string{formatText, formatJSON, formatMarkdown} {
+			t.Run(tc.example+"/"+format, func(t *testing.T) {
+				args := []string{"plan", example(tc.example), "--as-of", asOf, "--format", format}
+				code, out, errOut := runCLI(t, args...)
+				if code != tc.code {
+					t.Fatalf("exit %d, want %d; stderr: %s", code, tc.code, errOut)
+				}
+				_, again, _ := runCLI(t, args...)
+				if out != again {
+					t.Fatalf("two runs differ:\n%s", firstDiff([]byte(out), []byte(again)))
+				}
+				ext := map[string]string{formatText: "txt", formatJSON: "json", formatMarkdown: "md"}[format]
+				golden(t, "plan-"+strings.TrimSuffix(tc.example, ".yaml")+"."+ext, []byte(out))
+			})
+		}
+	}
+}
+
+// TestPlanJSONKeys holds the stable top-level keys other tools rely on.
+func TestPlanJSONKeys(t *testing.T) {
+	code, out, errOut := runCLI(t, "plan", example("small.yaml"), "--as-of", asOf, "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"zone", "compute", "storage", "network", "governance", "cost", "findings"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("plan JSON lacks key %q", k)
+		}
+	}
+}
+
+func TestInfeasibleSaysWhy(t *testing.T) {
+	code, out, errOut := runCLI(t, "plan", example("infeasible.yaml"), "--as-of", asOf, "--format", "json")
+	if code != ExitFindings {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if !strings.Contains(errOut, "infeasible") {
+		t.Errorf("stderr does not say the plan is infeasible: %q", errOut)
+	}
+	var p struct {
+		Findings []struct{ Code, Severity, Message, Path string }
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	var errs int
+	for _, f := range p.Findings {
+		if f.Severity == "error" {
+			errs++
+			if f.Message == "" || f.Path == "" {
+				t.Errorf("error finding without message or path: %+v", f)
+			}
+		}
+	}
+	if errs == 0 {
+		t.Error("infeasible plan has no error finding")
+	}
+}
+
+func TestBuild(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, errOut := runCLI(t, "build", example("small.yaml"), "--as-of", asOf, "--out", dir)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, f := range []string{"arm/main.json", "arm/main.parameters.json", "storage/lifecycle-policy.json", "plan.json", "report.md", markerFile} {
+		data, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatalf("build did not write %s: %v", f, err)
+		}
+		if strings.HasSuffix(f, ".json") && !json.Valid(data) {
+			t.Errorf("%s is not valid JSON", f)
+		}
+	}
+	tmpl, _ := os.ReadFile(filepath.Join(dir, "arm/main.json"))
+	if !strings.Contains(string(tmpl), "subscriptionDeploymentTemplate.json") {
+		t.Error("main.json is not a subscription deployment template")
+	}
+	golden(t, "build-small-main.json", tmpl)
+
+	// plan.json is the same document plan --format json prints.
+	_, planOut, _ := runCLI(t, "plan", example("small.yaml"), "--as-of", asOf, "--format", "json")
+	pj, _ := os.ReadFile(filepath.Join(dir, "plan.json"))
+	if !bytes.Equal(bytes.TrimSpace(pj), bytes.TrimSpace([]byte(planOut))) {
+		t.Errorf("plan.json differs from plan --format json:\n%s", firstDiff([]byte(planOut), pj))
+	}
+
+	// A second build into its own directory is allowed and gives the same bytes.
+	code, _, errOut = runCLI(t, "build", example("small.yaml"), "--as-of", asOf, "--out", dir)
+	if code != ExitOK {
+		t.Fatalf("rebuild into own directory: exit %d: %s", code, errOut)
+	}
+	again, _ := os.ReadFile(filepath.Join(dir, "arm/main.json"))
+	if !bytes.Equal(tmpl, again) {
+		t.Error("rebuilding gives a different template")
+	}
+}
+
+func TestBuildRefusesForeignDir(t *testing.T) {
+	dir := t.TempDir()
+	mine := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(mine, []byte("keep me"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "build", example("small.yaml"), "--as-of", asOf, "--out", dir)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want 2; stderr %s", code, errOut)
+	}
+	if !strings.Contains(errOut, "--force") {
+		t.Errorf("refusal does not mention --force: %q", errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "arm")); err == nil {
+		t.Error("build wrote into a foreign directory it refused")
+	}
+	code, _, errOut = runCLI(t, "build", example("small.yaml"), "--as-of", asOf, "--out", dir, "--force")
+	if code != ExitOK {
+		t.Fatalf("--force: exit %d: %s", code, errOut)
+	}
+	if data, _ := os.ReadFile(mine); string(data) != "keep me" {
+		t.Error("--force lost the user's own file")
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"infeasible", []string{"build", example("infeasible.yaml"), "--as-of", asOf, "--out", "OUT"}, ExitFindings, "infeasible"},
+		{"no out", []string{"build", example("small.yaml")}, ExitUsage, "out"},
+		{"missing file", []string{"build", "nope.yaml", "--out", "OUT"}, ExitUsage, "nope.yaml"},
+		{"bad as-of", []string{"build", example("small.yaml"), "--as-of", "yesterday", "--out", "OUT"}, ExitUsage, "YYYY-MM-DD"},
+		{"two zones", []string{"build", example("small.yaml"), example("large.yaml"), "--out", "OUT"}, ExitUsage, "arg"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			for i, a := range tc.args {
+				if a == "OUT" {
+					tc.args[i] = out
+				}
+			}
+			code, _, errOut := runCLI(t, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, tc.code, errOut)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr %q lacks %q", errOut, tc.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Error("a failed build wrote output")
+			}
+		})
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	for _, noun := range []string{"skus", "gpus", "models", "prices", "storage", "network", "images", "sources"} {
+		for _, format := range []string{formatText, formatJSON, formatMarkdown} {
+			t.Run(noun+"/"+format, func(t *testing.T) {
+				code, out, errOut := runCLI(t, "catalog", noun, "--format", format)
+				if code != ExitOK {
+					t.Fatalf("exit %d: %s", code, errOut)
+				}
+				if strings.TrimSpace(out) == "" {
+					t.Fatal("no output")
+				}
+				if format == formatJSON && !json.Valid([]byte(out)) {
+					t.Error("not valid JSON")
+				}
+			})
+		}
+	}
+	code, _, errOut := runCLI(t, "catalog", "skus", "--format", "yaml")
+	if code != ExitUsage || !strings.Contains(errOut, "--format") {
+		t.Errorf("bad format: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestSchemaCompiles(t *testing.T) {
+	code, out, errOut := runCLI(t, "schema")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	doc, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatalf("schema is not JSON: %v", err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("zone.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Compile("zone.json"); err != nil {
+		t.Fatalf("schema does not compile: %v", err)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := runCLI(t, "version")
+	if code != ExitOK || !strings.HasPrefix(out, "aizone ") {
+		t.Errorf("version: exit %d, output %q", code, out)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cases := [][]string{
+		{"plan"},
+		{"plan", example("small.yaml"), "--format", "html"},
+		{"frobnicate"},
+		{"plan", example("small.yaml"), "--no-such-flag"},
+	}
+	for _, args := range cases {
+		code, _, errOut := runCLI(t, args...)
+		if code != ExitUsage {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if strings.Contains(errOut, "goroutine") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%v: error is not one clean line: %q", args, errOut)
+		}
+	}
+}
