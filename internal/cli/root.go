@@ -100,6 +100,8 @@ Start with:  aizone plan examples/small.yaml`,
 		newVersionCmd(s),
 		newEstimateCmd(s),
 		newPolicyCmd(s),
+		newCheckCmd(s),
+		newAuditCmd(s),
 		newStorageCmd(s),
 	} {
 		root.AddCommand(c)

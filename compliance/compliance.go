@@ -1,0 +1,311 @@
+// Package compliance evaluates the policy assignments in effect at a scope
+// (from an ALZ library, and aizone's own guardrails) against resources, and
+// reports each non-compliance with the assignment, the definition, the
+// effect and the reason. It serves both `aizone check` (the resources a
+// zone will deploy) and `aizone audit` (an estate exported from Azure
+// Resource Graph, streamed).
+package compliance
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aizone/aizone/alz"
+	"github.com/aizone/aizone/policy"
+)
+
+// Finding is one resource that one assignment (or one member of an
+// assigned initiative) does not accept as it is.
+type Finding struct {
+	Resource     string             `json:"resource"`
+	ResourceType string             `json:"resourceType"`
+	Subscription string             `json:"subscription,omitempty"`
+	Assignment   string             `json:"assignment"`
+	Scope        string             `json:"scope"`
+	Definition   string             `json:"definition"` // display name
+	DefinitionID string             `json:"definitionId"`
+	ReferenceID  string             `json:"referenceId,omitempty"` // member of an initiative
+	Effect       string             `json:"effect"`
+	State        policy.State       `json:"state"`
+	Enforced     bool               `json:"enforced"`
+	Reasons      []string           `json:"reasons"`
+	Operations   []policy.Operation `json:"operations,omitempty"`
+	Related      []string           `json:"related,omitempty"`
+}
+
+// Problem is an assignment that cannot be evaluated offline (its
+// definition is missing, does not compile, or its parameters do not bind).
+// Problems are reported, never dropped: a check that silently skipped an
+// assignment would claim a compliance it did not test.
+type Problem struct {
+	Assignment string `json:"assignment"`
+	Scope      string `json:"scope"`
+	Reason     string `json:"reason"`
+}
+
+// Source resolves definition ids to compiled definitions and sets.
+type Source struct {
+	Library  *alz.Library
+	Builtins *alz.Builtins
+	// Extra definitions and sets by id (aizone's guardrails), checked first.
+	Extra   map[string]*policy.Definition
+	Sets    map[string]*policy.SetDefinition
+	Aliases policy.AliasTable
+
+	defs map[string]*policy.Compiled
+}
+
+func lastSegment(id string) string {
+	if i := strings.LastIndex(id, "/"); i >= 0 {
+		return id[i+1:]
+	}
+	return id
+}
+
+// definition finds and compiles a policy definition by id.
+func (s *Source) definition(id string) (*policy.Compiled, error) {
+	key := strings.ToLower(id)
+	if cp, ok := s.defs[key]; ok {
+		return cp, nil
+	}
+	var d *policy.Definition
+	if x, ok := s.Extra[key]; ok {
+		d = x
+	}
+	name := strings.ToLower(lastSegment(id))
+	custom := strings.Contains(key, "/providers/microsoft.management/managementgroups/") || strings.Contains(key, "/subscriptions/")
+	if d == nil && custom && s.Library != nil {
+		d = s.Library.Definitions[name]
+	}
+	if d == nil && s.Builtins != nil {
+		bd, ok, err := s.Builtins.Definition(name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			d = bd
+		}
+	}
+	if d == nil && !custom && s.Library != nil {
+		d = s.Library.Definitions[name]
+	}
+	if d == nil {
+		where := "the built-in definitions (--builtins)"
+		if custom {
+			where = "the library's policy definitions (--library)"
+		}
+		return nil, fmt.Errorf("policy definition %s is not in %s", id, where)
+	}
+	cp, err := policy.Compile(d, s.Aliases)
+	if err != nil {
+		return nil, err
+	}
+	if s.defs == nil {
+		s.defs = map[string]*policy.Compiled{}
+	}
+	s.defs[key] = cp
+	return cp, nil
+}
+
+// set finds and compiles a policy set definition by id.
+func (s *Source) set(id string) (*policy.CompiledSet, error) {
+	key := strings.ToLower(id)
+	name := strings.ToLower(lastSegment(id))
+	var sd *policy.SetDefinition
+	if x, ok := s.Sets[key]; ok {
+		sd = x
+	}
+	if sd == nil && s.Library != nil {
+		sd = s.Library.SetDefinitions[name]
+	}
+	if sd == nil && s.Builtins != nil {
+		bs, ok, err := s.Builtins.SetDefinition(name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			sd = bs
+		}
+	}
+	if sd == nil {
+		return nil, fmt.Errorf("policy set definition %s is in neither the library nor the built-ins", id)
+	}
+	return policy.CompileSet(sd, s.definition)
+}
+
+// item is one assignment, bound and ready to evaluate.
+type item struct {
+	eff     alz.Effective
+	members []*policy.Bound
+}
+
+// Engine evaluates a fixed list of assignments. It is safe for concurrent
+// use once built.
+type Engine struct {
+	items    []item
+	problems []Problem
+	// related are the resource types *IfNotExists effects look for; an
+	// audit keeps resources of these types in memory and streams the rest.
+	related    map[string]bool
+	relatedAny bool
+	names      map[string]string // lower-case definition id -> display name
+}
+
+// New compiles and binds every assignment. Assignments that cannot be
+// evaluated become Problems.
+func New(src *Source, assignments []alz.Effective) *Engine {
+	e := &Engine{related: map[string]bool{}, names: map[string]string{}}
+	for _, a := range assignments {
+		it := item{eff: a}
+		pa := &policy.Assignment{
+			ID: a.ID, Name: a.Name, DisplayName: a.DisplayName, PolicyDefinitionID: a.DefinitionID,
+			Scope: a.Scope, NotScopes: a.NotScopes, EnforcementMode: a.EnforcementMode, Parameters: a.Parameters,
+		}
+		var err error
+		if a.Set {
+			var cs *policy.CompiledSet
+			cs, err = src.set(a.DefinitionID)
+			if err == nil {
+				var bs *policy.BoundSet
+				bs, err = cs.Bind(a.Parameters)
+				if err == nil {
+					it.members = bs.ForAssignment(pa).Members()
+				}
+			}
+		} else {
+			var cp *policy.Compiled
+			cp, err = src.definition(a.DefinitionID)
+			if err == nil {
+				var b *policy.Bound
+				b, err = cp.Bind(a.Parameters)
+				if err == nil {
+					it.members = []*policy.Bound{b.ForAssignment(pa)}
+				}
+			}
+		}
+		if err != nil {
+			e.problems = append(e.problems, Problem{Assignment: a.Name, Scope: a.Scope, Reason: err.Error()})
+			continue
+		}
+		e.items = append(e.items, it)
+	}
+	for _, cp := range src.defs {
+		name := cp.Def.DisplayName
+		if name == "" {
+			name = cp.Def.Name
+		}
+		e.names[strings.ToLower(cp.Def.ID)] = name
+		t, ok := relatedType(cp.Def)
+		switch {
+		case !ok:
+		case t == "":
+			e.relatedAny = true
+		default:
+			e.related[strings.ToLower(t)] = true
+		}
+	}
+	return e
+}
+
+// relatedType returns the details.type of an *IfNotExists rule: ok is false
+// for other effects, t is "" when the type is an expression (any type may
+// be related).
+func relatedType(d *policy.Definition) (t string, ok bool) {
+	then, _ := d.Rule["then"].(map[string]any)
+	det, _ := then["details"].(map[string]any)
+	if det == nil {
+		return "", false
+	}
+	typ, _ := det["type"].(string)
+	if typ == "" {
+		return "", false
+	}
+	if strings.HasPrefix(typ, "[") && !strings.HasPrefix(typ, "[[") {
+		return "", true
+	}
+	return typ, true
+}
+
+// Problems are the assignments that could not be evaluated.
+func (e *Engine) Problems() []Problem { return e.problems }
+
+// Assignments is the number of assignments the engine evaluates.
+func (e *Engine) Assignments() int { return len(e.items) }
+
+// Related reports whether resources of type typ may be needed as related
+// resources of an *IfNotExists effect.
+func (e *Engine) Related(typ string) bool {
+	return e.relatedAny || e.related[strings.ToLower(typ)]
+}
+
+// Evaluate evaluates every assignment that applies to mgs (the management
+// groups above the resource's subscription, nil for "all") against res and
+// calls emit for each finding, in assignment order.
+func (e *Engine) Evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, mgs map[string]bool, emit func(Finding)) {
+	for i := range e.items {
+		it := &e.items[i]
+		if mgs != nil && it.eff.ManagementGroup != "" && !mgs[it.eff.ManagementGroup] {
+			continue
+		}
+		for _, m := range it.members {
+			r := m.Evaluate(ctx, res, env)
+			if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
+				continue
+			}
+			f := Finding{
+				Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: res.SubscriptionID(),
+				Assignment: it.eff.Name, Scope: it.eff.Scope, DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
+				Effect: r.Effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
+			}
+			f.Definition = e.names[strings.ToLower(r.DefinitionID)]
+			if f.Effect == "" && r.State == policy.Failed {
+				f.Effect = "error"
+			}
+			emit(f)
+		}
+	}
+}
+
+// Summary counts findings by effect.
+type Summary struct {
+	Resources   int            `json:"resources"`
+	Assignments int            `json:"assignments"`
+	Findings    int            `json:"findings"`
+	ByEffect    map[string]int `json:"byEffect"`
+}
+
+// Add counts f.
+func (s *Summary) Add(f Finding) {
+	if s.ByEffect == nil {
+		s.ByEffect = map[string]int{}
+	}
+	s.Findings++
+	s.ByEffect[f.Effect]++
+}
+
+// Denies is the number of enforced deny findings: what Azure would refuse.
+func Denies(fs []Finding) int {
+	n := 0
+	for _, f := range fs {
+		if strings.EqualFold(f.Effect, "deny") && f.Enforced {
+			n++
+		}
+	}
+	return n
+}
+
+// Sort orders findings by resource, assignment and reference for stable output.
+func Sort(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		if a.Assignment != b.Assignment {
+			return a.Assignment < b.Assignment
+		}
+		return a.ReferenceID < b.ReferenceID
+	})
+}

@@ -1,0 +1,146 @@
+package compliance
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aizone/aizone/policy"
+	"github.com/aizone/aizone/resources"
+)
+
+// PlaceholderSubscription stands for a subscription that subscription
+// vending has yet to create.
+const PlaceholderSubscription = "00000000-0000-0000-0000-000000000000"
+
+// FromTemplate turns the resources aizone will deploy into the shape Azure
+// Policy sees at deployment: concrete ids, resource groups typed as Azure
+// types them, and resourceId() expressions replaced by the ids they name.
+// What is checked is what is deployed.
+func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resource {
+	if subscription == "" {
+		subscription = PlaceholderSubscription
+	}
+	out := make([]*policy.Resource, 0, len(rs))
+	for _, r := range rs {
+		m := r.Map()
+		delete(m, "apiVersion")
+		delete(m, "dependsOn")
+		m["id"] = r.ID(subscription)
+		if r.Type == "Microsoft.Resources/resourceGroups" {
+			m["type"] = "Microsoft.Resources/subscriptions/resourceGroups"
+		}
+		out = append(out, policy.NewResource(asJSON(resolve(m, subscription))))
+	}
+	return out
+}
+
+// asJSON gives v the types a decoded deployment has (float64 numbers,
+// []any, map[string]any), which are the types the policy engine compares.
+func asJSON(v any) map[string]any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("compliance: resource does not marshal: %v", err)) // resources are built from plain data
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		panic(fmt.Sprintf("compliance: resource does not unmarshal: %v", err))
+	}
+	return m
+}
+
+// resolve replaces the template expressions aizone writes whose value is
+// known before deployment.
+func resolve(v any, sub string) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = resolve(e, sub)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = resolve(e, sub)
+		}
+		return out
+	case []string:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = resolve(e, sub)
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = e
+		}
+		return out
+	case string:
+		if id, ok := resourceID(x, sub); ok {
+			return id
+		}
+		if x == "[subscription().subscriptionId]" {
+			return sub
+		}
+		return x
+	}
+	return v
+}
+
+// resourceID evaluates "[resourceId('rg', 'type', 'name', ...)]" with
+// literal arguments, the only form aizone emits.
+func resourceID(s, sub string) (string, bool) {
+	const pre, suf = "[resourceId(", ")]"
+	if !strings.HasPrefix(s, pre) || !strings.HasSuffix(s, suf) {
+		return "", false
+	}
+	var args []string
+	rest := strings.TrimSpace(s[len(pre) : len(s)-len(suf)])
+	for rest != "" {
+		if rest[0] != '\'' {
+			return "", false
+		}
+		var b strings.Builder
+		i := 1
+		for ; i < len(rest); i++ {
+			if rest[i] == '\'' {
+				if i+1 < len(rest) && rest[i+1] == '\'' {
+					b.WriteByte('\'')
+					i++
+					continue
+				}
+				break
+			}
+			b.WriteByte(rest[i])
+		}
+		if i >= len(rest) {
+			return "", false
+		}
+		args = append(args, b.String())
+		rest = strings.TrimSpace(rest[i+1:])
+		rest = strings.TrimSpace(strings.TrimPrefix(rest, ","))
+	}
+	// Find the type argument: the first containing "/".
+	ti := -1
+	for i, a := range args {
+		if strings.Contains(a, "/") {
+			ti = i
+			break
+		}
+	}
+	if ti != 1 {
+		return "", false // aizone always names the resource group
+	}
+	rg, typ, names := args[0], args[1], args[2:]
+	parts := strings.Split(typ, "/")
+	if len(names) != len(parts)-1 {
+		return "", false
+	}
+	id := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/%s", sub, rg, parts[0])
+	for i, t := range parts[1:] {
+		id += "/" + t + "/" + names[i]
+	}
+	return id, true
+}

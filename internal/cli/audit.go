@@ -1,0 +1,221 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/aizone/aizone/alz"
+	"github.com/aizone/aizone/compliance"
+	"github.com/spf13/cobra"
+)
+
+func newAuditCmd(s *Streams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "audit --resources FILE --library DIR --builtins DIR",
+		Short: "Evaluate the platform's Azure Policy over an existing estate exported from Resource Graph",
+		Long: `Audit evaluates every assignment of the ALZ library, at every management
+group of its architecture, over resources exported with Azure Resource Graph
+(the JSON that az graph query prints, or a plain JSON array of resources).
+
+Each resource is checked against the assignments of the management groups
+above its subscription: from subscription rows in the export (type
+microsoft.resources/subscriptions with managementGroupAncestorsChain, as
+"resourcecontainers" queries return them), from --subscription-mg, or
+else --management-group for all.
+
+The export is streamed: only the resources that auditIfNotExists and
+deployIfNotExists rules look for are held in memory.
+
+Exit status: 0 when nothing is denied, 1 when an enforced deny applies to
+an existing resource, 2 for bad input.`,
+		Example: "  az graph query -q 'resources' --first 1000 > estate.json\n" +
+			"  aizone audit --resources estate.json --library alz --builtins built-in-policies --management-group corp",
+		Args: cobra.NoArgs,
+	}
+	g := addGovernanceFlags(c)
+	file := c.Flags().String("resources", "", "Resource Graph export or JSON array of resources (required)")
+	subMGs := c.Flags().StringArray("subscription-mg", nil, "SUBSCRIPTION_ID=MANAGEMENT_GROUP: where a subscription sits; repeatable")
+	format := addFormatFlag(c, formatText, formatJSON)
+	_ = c.MarkFlagRequired("resources")
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		if err := checkFormat(*format, formatText, formatJSON); err != nil {
+			return err
+		}
+		if _, err := os.Stat(*file); err != nil {
+			return usageErr(fmt.Errorf("--resources: %w", err))
+		}
+		lib, src, values, err := g.load()
+		if err != nil {
+			return err
+		}
+		arch := g.architecture
+		eff, err := allAssignments(lib, arch, values)
+		if err != nil {
+			return usageErr(err)
+		}
+		opt := compliance.AuditOptions{Ancestry: map[string][]string{}}
+		for _, sm := range *subMGs {
+			sub, mg, ok := strings.Cut(sm, "=")
+			if !ok || sub == "" || mg == "" {
+				return usageErr(fmt.Errorf("--subscription-mg %q: want SUBSCRIPTION_ID=MANAGEMENT_GROUP", sm))
+			}
+			path, err := mgPath(lib, arch, mg)
+			if err != nil {
+				return usageErr(err)
+			}
+			opt.Ancestry[strings.ToLower(sub)] = path
+		}
+		if g.mg != "" {
+			if opt.DefaultPath, err = mgPath(lib, arch, g.mg); err != nil {
+				return usageErr(err)
+			}
+		}
+		e := compliance.New(src, eff)
+		open := func() (io.ReadCloser, error) {
+			f, err := os.Open(*file)
+			if err != nil {
+				return nil, err
+			}
+			return struct {
+				io.Reader
+				io.Closer
+			}{bufio.NewReaderSize(f, 1<<20), f}, nil
+		}
+		out := bufio.NewWriter(s.Out)
+		defer out.Flush()
+		n := 0
+		if *format == formatJSON {
+			fmt.Fprint(out, "{\"findings\": [")
+			enc := json.NewEncoder(out)
+			enc.SetEscapeHTML(false)
+			opt.Findings = func(f compliance.Finding) error {
+				if n > 0 {
+					fmt.Fprint(out, ",")
+				}
+				n++
+				fmt.Fprint(out, "\n")
+				return enc.Encode(f)
+			}
+		}
+		rep, err := compliance.Audit(cmd.Context(), e, open, opt)
+		if err != nil {
+			return usageErr(fmt.Errorf("%s: %w", *file, err))
+		}
+		if *format == formatJSON {
+			fmt.Fprint(out, "],\n\"report\": ")
+			if err := writeJSON(out, rep); err != nil {
+				return err
+			}
+			fmt.Fprint(out, "}\n")
+		} else if err := auditText(out, rep); err != nil {
+			return err
+		}
+		if err := out.Flush(); err != nil {
+			return err
+		}
+		if d := rep.Summary.ByEffect["deny"]; d > 0 {
+			return findingsErr(fmt.Errorf("%d deny findings on existing resources", d))
+		}
+		return nil
+	}
+	return c
+}
+
+// allAssignments is every assignment of the architecture, each at the
+// management group where it is assigned.
+func allAssignments(lib *alz.Library, arch string, values alz.Values) ([]alz.Effective, error) {
+	a, ok := lib.Architectures[arch]
+	if !ok && arch == "" && len(lib.Architectures) == 1 {
+		for _, x := range lib.Architectures {
+			a = x
+		}
+	}
+	if a == nil {
+		_, err := lib.Path(arch, "")
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []alz.Effective
+	for _, mg := range a.ManagementGroups {
+		eff, err := lib.Effective(a.Name, mg.ID, values)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range eff {
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}
+
+func mgPath(lib *alz.Library, arch, mg string) ([]string, error) {
+	path, err := lib.Path(arch, mg)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(path))
+	for i, p := range path {
+		ids[i] = p.ID
+	}
+	return ids, nil
+}
+
+func auditText(w io.Writer, rep *compliance.AuditReport) error {
+	fmt.Fprintf(w, "aizone audit: %d resources, %d assignments, %d findings (%d related resources held for *IfNotExists)\n",
+		rep.Summary.Resources, rep.Summary.Assignments, rep.Summary.Findings, rep.Related)
+	if rep.Unplaced > 0 {
+		fmt.Fprintf(w, "%d resources are in subscriptions with no known management group; see --subscription-mg and --management-group\n", rep.Unplaced)
+	}
+	table := func(title, col string, m map[string]map[string]int) {
+		effects := map[string]bool{}
+		for _, c := range m {
+			for e := range c {
+				effects[e] = true
+			}
+		}
+		es := sortedKeys(effects)
+		fmt.Fprintf(w, "\n%s\n", title)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.ToUpper(col+"\t"+strings.Join(es, "\t")))
+		keys := make([]string, 0, len(m))
+		for k := range m {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			row := []string{k}
+			for _, e := range es {
+				row = append(row, fmt.Sprint(m[k][e]))
+			}
+			fmt.Fprintln(tw, strings.Join(row, "\t"))
+		}
+		tw.Flush()
+	}
+	table("By subscription", "subscription", rep.BySubscription)
+	table("By assignment", "assignment", rep.ByAssignment)
+	if len(rep.Problems) > 0 {
+		fmt.Fprintf(w, "\nNot evaluated (%d):\n", len(rep.Problems))
+		for _, p := range rep.Problems {
+			fmt.Fprintf(w, "  - %s: %s\n", p.Assignment, p.Reason)
+		}
+	}
+	return nil
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
