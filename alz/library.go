@@ -131,6 +131,9 @@ func LoadLibrary(dir string) (*Library, error) {
 				kind = s
 			}
 		}
+		if base == strings.TrimPrefix(sufDefaults, ".") {
+			kind = sufDefaults // the library's own file has no name before the suffix
+		}
 		if kind == "" {
 			return nil
 		}

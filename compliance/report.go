@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aizone/aizone/policy"
 )
@@ -17,7 +18,15 @@ type Report struct {
 // Check evaluates every assignment against every resource; rs are also the
 // related resources *IfNotExists effects look for.
 func Check(ctx context.Context, e *Engine, rs []*policy.Resource) *Report {
-	env := &policy.Env{Resources: policy.NewResources(rs), Brief: true}
+	env := &policy.Env{Resources: policy.NewResources(rs), Brief: true, ResourceGroups: map[string]map[string]any{}}
+	for _, r := range rs {
+		if strings.EqualFold(r.Type(), "Microsoft.Resources/subscriptions/resourceGroups") {
+			// aizone's resource groups are not managed by another resource
+			// (as a Databricks workspace's are); policies read managedBy.
+			loc, _ := r.Raw["location"].(string)
+			env.ResourceGroups[strings.ToLower(r.Name())] = map[string]any{"managedBy": "", "location": loc, "tags": r.Raw["tags"]}
+		}
+	}
 	rep := &Report{Findings: []Finding{}, Problems: e.Problems()}
 	if rep.Problems == nil {
 		rep.Problems = []Problem{}

@@ -30,9 +30,64 @@ func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resour
 		if r.Type == "Microsoft.Resources/resourceGroups" {
 			m["type"] = "Microsoft.Resources/subscriptions/resourceGroups"
 		}
-		out = append(out, policy.NewResource(asJSON(resolve(m, subscription))))
+		res := asJSON(resolve(m, subscription))
+		out = append(out, policy.NewResource(res))
+		out = append(out, implied(res)...)
 	}
 	return out
+}
+
+// implied are the resources Azure creates as a consequence of deploying
+// res: a private endpoint creates an approved private endpoint connection
+// on its target (auto-approved, as the zone owns both). Policies that
+// audit private link look for that connection, so leaving it out would
+// report a private storage account as public.
+func implied(res map[string]any) []*policy.Resource {
+	if t, _ := res["type"].(string); !strings.EqualFold(t, "Microsoft.Network/privateEndpoints") {
+		return nil
+	}
+	peID, _ := res["id"].(string)
+	props, _ := res["properties"].(map[string]any)
+	conns, _ := props["privateLinkServiceConnections"].([]any)
+	var out []*policy.Resource
+	for _, c := range conns {
+		cm, _ := c.(map[string]any)
+		cp, _ := cm["properties"].(map[string]any)
+		target, _ := cp["privateLinkServiceId"].(string)
+		i := strings.Index(strings.ToLower(target), "/providers/")
+		if target == "" || i < 0 {
+			continue
+		}
+		typ := targetType(target[i+len("/providers/"):])
+		if typ == "" {
+			continue
+		}
+		name := lastSegment(peID)
+		out = append(out, policy.NewResource(map[string]any{
+			"id":   target + "/privateEndpointConnections/" + name,
+			"name": name,
+			"type": typ + "/privateEndpointConnections",
+			"properties": map[string]any{
+				"privateEndpoint":                   map[string]any{"id": peID},
+				"privateLinkServiceConnectionState": map[string]any{"status": "Approved"},
+				"provisioningState":                 "Succeeded",
+			},
+		}))
+	}
+	return out
+}
+
+// targetType turns "Microsoft.Storage/storageAccounts/name" into its type.
+func targetType(rest string) string {
+	seg := strings.Split(rest, "/")
+	if len(seg) < 3 {
+		return ""
+	}
+	t := seg[0]
+	for i := 1; i+1 < len(seg); i += 2 {
+		t += "/" + seg[i]
+	}
+	return t
 }
 
 // asJSON gives v the types a decoded deployment has (float64 numbers,
