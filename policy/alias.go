@@ -20,11 +20,38 @@ type AliasTable interface {
 	Lookup(alias string) (path string, ok bool)
 }
 
-type mapTable map[string]string
+// MultiPathTable is implemented by alias tables that know every path of an
+// alias. A few namespace-level aliases name a different property for each
+// resource type (Microsoft.Compute/imagePublisher is
+// properties.storageProfile.imageReference.publisher on a virtual machine
+// and properties.virtualMachineProfile.storageProfile... on a scale set);
+// the engine reads the first path present in the resource.
+type MultiPathTable interface {
+	AliasTable
+	LookupAll(alias string) []string
+}
+
+// mapTable keeps every distinct path of an alias, in the order first seen.
+type mapTable map[string][]string
 
 func (t mapTable) Lookup(alias string) (string, bool) {
-	p, ok := t[strings.ToLower(alias)]
-	return p, ok
+	p := t[strings.ToLower(alias)]
+	if len(p) == 0 {
+		return "", false
+	}
+	return p[0], true
+}
+
+func (t mapTable) LookupAll(alias string) []string { return t[strings.ToLower(alias)] }
+
+func (t mapTable) add(alias, path string) {
+	k := strings.ToLower(alias)
+	for _, p := range t[k] {
+		if p == path {
+			return
+		}
+	}
+	t[k] = append(t[k], path)
 }
 
 // LoadAliasesCSV reads a table of "alias,path" lines, plain or gzip-compressed
@@ -62,7 +89,10 @@ func LoadAliasesCSV(r io.Reader) (AliasTable, error) {
 		if line == 1 && strings.EqualFold(a, "alias") {
 			continue // header
 		}
-		t[strings.ToLower(a)] = p
+		if a == "" || p == "" {
+			return nil, fmt.Errorf("aliases: line %d: empty alias or path", line)
+		}
+		t.add(a, p)
 	}
 	if len(t) == 0 {
 		return nil, errors.New("aliases: no aliases in table")
@@ -121,7 +151,7 @@ func LoadAliasesProviderJSON(r io.Reader) (AliasTable, error) {
 					path = a.Paths[0].Path
 				}
 				if a.Name != "" && path != "" {
-					t[strings.ToLower(a.Name)] = path
+					t.add(a.Name, path)
 				}
 			}
 		}
@@ -146,24 +176,36 @@ func (defaultTable) Lookup(string) (string, bool) { return "", false }
 // not follow the default mapping. Nested sub-resources (subnets, security
 // rules, IP configurations), whose properties sit under their own
 // "properties" object, are handled by the lenient path walk instead of being
-// listed one by one.
-var exceptions = map[string]string{
+// listed one by one. The namespace-level compute image aliases have one path
+// per resource type, tried in order (see MultiPathTable).
+var exceptions = map[string][]string{
+	"microsoft.compute/imagepublisher": {"properties.storageProfile.imageReference.publisher", "properties.virtualMachineProfile.storageProfile.imageReference.publisher"},
+	"microsoft.compute/imageoffer":     {"properties.storageProfile.imageReference.offer", "properties.virtualMachineProfile.storageProfile.imageReference.offer"},
+	"microsoft.compute/imagesku":       {"properties.storageProfile.imageReference.sku", "properties.virtualMachineProfile.storageProfile.imageReference.sku"},
+	"microsoft.compute/imageversion":   {"properties.storageProfile.imageReference.version", "properties.virtualMachineProfile.storageProfile.imageReference.version"},
+	"microsoft.compute/imageid":        {"properties.storageProfile.imageReference.id", "properties.virtualMachineProfile.storageProfile.imageReference.id"},
+	"microsoft.compute/licensetype":    {"properties.licenseType", "properties.virtualMachineProfile.licenseType"},
+}
+
+func init() {
+	for k, v := range singleExceptions {
+		exceptions[k] = []string{v}
+	}
+}
+
+var singleExceptions = map[string]string{
 	"microsoft.compute/virtualmachines/sku.name":                                                           "properties.hardwareProfile.vmSize",
 	"microsoft.compute/virtualmachines/imagepublisher":                                                     "properties.storageProfile.imageReference.publisher",
 	"microsoft.compute/virtualmachines/imageoffer":                                                         "properties.storageProfile.imageReference.offer",
 	"microsoft.compute/virtualmachines/imagesku":                                                           "properties.storageProfile.imageReference.sku",
 	"microsoft.compute/virtualmachines/imageversion":                                                       "properties.storageProfile.imageReference.version",
-	"microsoft.compute/virtualmachines/imageid":                                                            "properties.storageProfile.imageReference.id",
 	"microsoft.compute/virtualmachines/osdisk.uri":                                                         "properties.storageProfile.osDisk.vhd.uri",
 	"microsoft.compute/virtualmachines/zones":                                                              "zones",
 	"microsoft.compute/virtualmachinescalesets/sku.name":                                                   "sku.name",
 	"microsoft.compute/virtualmachinescalesets/sku.tier":                                                   "sku.tier",
 	"microsoft.compute/virtualmachinescalesets/sku.capacity":                                               "sku.capacity",
 	"microsoft.compute/virtualmachinescalesets/zones":                                                      "zones",
-	"microsoft.compute/virtualmachinescalesets/imagepublisher":                                             "properties.virtualMachineProfile.storageProfile.imageReference.publisher",
-	"microsoft.compute/virtualmachinescalesets/imageoffer":                                                 "properties.virtualMachineProfile.storageProfile.imageReference.offer",
-	"microsoft.compute/virtualmachinescalesets/imagesku":                                                   "properties.virtualMachineProfile.storageProfile.imageReference.sku",
-	"microsoft.compute/virtualmachinescalesets/osdisk.managedisk.storageaccounttype":                       "properties.virtualMachineProfile.storageProfile.osDisk.managedDisk.storageAccountType",
+	"microsoft.compute/virtualmachinescalesets/osdisk.manageddisk.storageaccounttype":                      "properties.virtualMachineProfile.storageProfile.osDisk.managedDisk.storageAccountType",
 	"microsoft.compute/virtualmachinescalesets/upgradepolicy.automaticosupgrade":                           "properties.upgradePolicy.automaticOSUpgradePolicy.enableAutomaticOSUpgrade",
 	"microsoft.compute/virtualmachinescalesets/osprofile.linuxconfiguration.disablepasswordauthentication": "properties.virtualMachineProfile.osProfile.linuxConfiguration.disablePasswordAuthentication",
 	"microsoft.storage/storageaccounts/sku.name":                                                           "sku.name",
@@ -182,19 +224,23 @@ var exceptions = map[string]string{
 	"microsoft.batch/batchaccounts/pools/vmsize":                                                           "properties.vmSize",
 }
 
-// resolveAlias maps an alias to a path with table t, falling back to the
-// exceptions and the default mapping. fallback reports that t did not know
-// the alias.
-func resolveAlias(t AliasTable, alias string) (path string, fallback bool) {
-	if t != nil {
+// resolveAlias maps an alias to its paths (usually one) with table t,
+// falling back to the exceptions and the default mapping. fallback reports
+// that t did not know the alias.
+func resolveAlias(t AliasTable, alias string) (paths []string, fallback bool) {
+	if mt, ok := t.(MultiPathTable); ok {
+		if ps := mt.LookupAll(alias); len(ps) > 0 {
+			return ps, false
+		}
+	} else if t != nil {
 		if p, ok := t.Lookup(alias); ok {
-			return p, false
+			return []string{p}, false
 		}
 	}
-	if p, ok := exceptions[strings.ToLower(alias)]; ok {
-		return p, true
+	if ps, ok := exceptions[strings.ToLower(alias)]; ok {
+		return ps, true
 	}
-	return defaultAliasPath(alias), true
+	return []string{defaultAliasPath(alias)}, true
 }
 
 // defaultAliasPath applies the documented convention: an alias is the

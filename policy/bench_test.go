@@ -199,14 +199,27 @@ func evaluateAll(bounds []*Bound, res []*Resource, env *Env) map[State]int {
 }
 
 // TestEvaluateALZSmoke runs the benchmark's workload on a small estate, so
-// that the normal test run exercises every ALZ definition end to end.
+// that the normal test run exercises every ALZ definition end to end, and
+// checks that the shortcuts taken when no explanation is asked for (Brief)
+// never change an outcome.
 func TestEvaluateALZSmoke(t *testing.T) {
 	bounds := loadALZ(t)
 	res := generateResources(600)
-	env := &Env{Resources: NewResources(res)}
-	counts := evaluateAll(bounds, res, env)
+	all := NewResources(res)
+	full := &Env{Resources: all}
+	brief := &Env{Resources: all, Brief: true}
+	counts := evaluateAll(bounds, res, full)
 	t.Logf("states: %v", counts)
 	if counts[NonCompliant] == 0 || counts[Compliant] == 0 {
 		t.Errorf("expected both compliant and non-compliant results, got %v", counts)
+	}
+	ctx := context.Background()
+	for _, r := range res {
+		for _, bd := range bounds {
+			a, b := bd.Evaluate(ctx, r, full), bd.Evaluate(ctx, r, brief)
+			if a.State != b.State || a.Effect != b.Effect || a.Compliant != b.Compliant {
+				t.Fatalf("%s on %s: full %s/%q, brief %s/%q", bd.cp.Def.Name, r.ID(), a.State, a.Effect, b.State, b.Effect)
+			}
+		}
 	}
 }

@@ -23,6 +23,11 @@ type Compiled struct {
 	aliases  AliasTable
 	// Aliases resolved by the fallback, sorted.
 	fallbacks []string
+	// guard is the rule's leading condition on the resource type, when it
+	// has one (see typeGuard); Bind turns it into the list of types the
+	// rule can match, so that most resources are dismissed with a string
+	// comparison.
+	guard     *condNode
 	static    []*valueSrc // expressions that depend only on parameters
 	dynFields []*dynField
 	fieldFns  sync.Map // cache of field() arguments resolved at run time
@@ -128,10 +133,36 @@ func (c *compiler) tree(v any, path string, template bool) (*valueSrc, error) {
 	if err := check(v, path); err != nil {
 		return nil, err
 	}
-	if !hasExpr || template {
+	if template {
+		// ARM evaluates (and unescapes) an embedded template itself.
 		return &valueSrc{lit: v, slot: -1}, nil
 	}
+	if !hasExpr {
+		return &valueSrc{lit: unescapeTree(v), slot: -1}, nil
+	}
 	return &valueSrc{tmpl: v, slot: -1}, nil
+}
+
+// unescapeTree returns a copy of v with every "[[" literal unescaped. It
+// runs once per definition, at compile time.
+func unescapeTree(v any) any {
+	switch x := v.(type) {
+	case string:
+		return expr.Unescape(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, el := range x {
+			out[i] = unescapeTree(el)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, el := range x {
+			out[k] = unescapeTree(el)
+		}
+		return out
+	}
+	return v
 }
 
 // node is a compiled condition.
@@ -169,7 +200,7 @@ type countNode struct {
 func Compile(d *Definition, aliases AliasTable) (*Compiled, error) {
 	cp, err := compile(d, aliases)
 	if err != nil {
-		return nil, withFile(d.File, err)
+		return nil, withFile(d.File, withSource(d.src, err))
 	}
 	return cp, nil
 }
@@ -190,12 +221,12 @@ func compile(d *Definition, aliases AliasTable) (*Compiled, error) {
 		out.mode = "indexed"
 	default:
 		if !strings.Contains(m, ".") {
-			return nil, errAt("properties.mode", "unknown mode %q (want All, Indexed or a resource provider mode)", d.Mode)
+			return nil, errAt(d.base+"mode", "unknown mode %q (want All, Indexed or a resource provider mode)", d.Mode)
 		}
 		out.mode = d.Mode
 		out.provider = true
 	}
-	base := "properties.policyRule"
+	base := d.base + "policyRule"
 	ifv, ok := lookupCI(d.Rule, "if")
 	if !ok {
 		return nil, errAt(base+".if", "missing")
@@ -204,6 +235,7 @@ func compile(d *Definition, aliases AliasTable) (*Compiled, error) {
 	if out.cond, err = c.cond(ifv, base+".if", nil); err != nil {
 		return nil, err
 	}
+	out.guard = typeGuard(out.cond)
 	thenv, ok := lookupCI(d.Rule, "then")
 	if !ok {
 		return nil, errAt(base+".then", "missing")
@@ -244,6 +276,25 @@ func compile(d *Definition, aliases AliasTable) (*Compiled, error) {
 	return out, nil
 }
 
+// typeGuard finds the condition that decides first whether a rule can
+// match: the "if" itself, or the first member of a top-level allOf, when it
+// is "field": "type" with equals or in. Only a first member qualifies:
+// allOf stops at its first false member, so dismissing a resource of
+// another type skips nothing that could have raised an error.
+func typeGuard(n node) *condNode {
+	if a, ok := n.(*allOfNode); ok && len(a.kids) > 0 {
+		n = a.kids[0]
+	}
+	cn, ok := n.(*condNode)
+	if !ok || cn.field == nil || cn.field.kind != fkType || (cn.op != opEquals && cn.op != opIn) {
+		return nil
+	}
+	if cn.rhs.node != nil && !cn.rhs.static {
+		return nil
+	}
+	return cn
+}
+
 // checkEffectParameter verifies that an effect taken from a parameter has
 // a default or allowed values that are real effects, so that a typo in a
 // definition is caught at compile time rather than at assignment.
@@ -267,7 +318,7 @@ func checkEffectParameter(d *Definition, v *valueSrc, path string) error {
 	if p.HasDefault {
 		if s, ok := p.DefaultValue.(string); ok {
 			if _, known := effects[strings.ToLower(s)]; !known && !expr.IsExpression(s) {
-				return errAt("properties.parameters."+p.Name+".defaultValue", "unknown effect %q", s)
+				return errAt(d.base+"parameters."+p.Name+".defaultValue", "unknown effect %q", s)
 			}
 		}
 	}

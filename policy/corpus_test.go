@@ -59,62 +59,32 @@ func sharedAliases(tb testing.TB) AliasTable {
 }
 
 // TestCorpusCompiles enforces that every built-in and ALZ definition and set
-// definition compiles, and that every ALZ assignment parses.
+// definition compiles, and that every ALZ assignment parses, through the
+// same CheckTree that "aizone policy compile" runs. Failures print as
+// file:line:col: JSON path: what is wrong.
 func TestCorpusCompiles(t *testing.T) {
 	aliases := sharedAliases(t)
 	builtin := shared.Path(t, "corpora", "azure-policy")
 	alz := shared.Path(t, "corpora", "alz-library", "alz")
-	var defs, sets, assigns []string
-	defs = append(defs, corpusFiles(t, filepath.Join(builtin, "policyDefinitions"))...)
-	defs = append(defs, corpusFiles(t, filepath.Join(alz, "policy_definitions"))...)
-	sets = append(sets, corpusFiles(t, filepath.Join(builtin, "policySetDefinitions"))...)
-	sets = append(sets, corpusFiles(t, filepath.Join(alz, "policy_set_definitions"))...)
-	assigns = corpusFiles(t, filepath.Join(alz, "policy_assignments"))
-
-	var failures []string
-	compiled := map[string]*Compiled{}
-	for _, p := range defs {
-		d, err := LoadDefinition(p)
-		if err == nil {
-			var cp *Compiled
-			cp, err = Compile(d, aliases)
-			if err == nil {
-				compiled[strings.ToLower(lastSegment(d.ID))] = cp
-			}
-		}
-		if err != nil {
-			failures = append(failures, err.Error())
-		}
+	rep, err := CheckTree([]string{
+		filepath.Join(builtin, "policyDefinitions"),
+		filepath.Join(builtin, "policySetDefinitions"),
+		alz,
+	}, aliases)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range sets {
-		s, err := LoadSetDefinition(p)
-		if err == nil {
-			_, err = CompileSet(s, func(id string) (*Compiled, error) {
-				if cp, ok := compiled[strings.ToLower(lastSegment(id))]; ok {
-					return cp, nil
-				}
-				return nil, os.ErrNotExist
-			})
-		}
-		if err != nil {
-			failures = append(failures, err.Error())
-		}
-	}
-	for _, p := range assigns {
-		if _, err := LoadAssignment(p); err != nil {
-			failures = append(failures, err.Error())
-		}
-	}
-	total := len(defs) + len(sets) + len(assigns)
-	t.Logf("%d definitions, %d set definitions, %d assignments; %d failures", len(defs), len(sets), len(assigns), len(failures))
-	for _, f := range failures {
+	ok := rep.Definitions + rep.SetDefinitions + rep.Assignments - rep.Failed
+	t.Logf("%d files: %d definitions, %d set definitions, %d assignments, %d other; %d failed (%.2f%% compile); %d unresolved set members",
+		rep.Files, rep.Definitions, rep.SetDefinitions, rep.Assignments, rep.Skipped, rep.Failed,
+		100*float64(ok)/float64(rep.Definitions+rep.SetDefinitions+rep.Assignments), len(rep.Warnings))
+	for _, f := range rep.Failures {
 		t.Error(f)
 	}
-	if len(defs) < 3000 || len(sets) < 100 {
-		t.Errorf("corpus looks truncated: %d definitions, %d sets (of %d files)", len(defs), len(sets), total)
+	for _, w := range rep.Warnings {
+		t.Error("unresolved: ", w)
 	}
-}
-
-func lastSegment(id string) string {
-	return id[strings.LastIndex(id, "/")+1:]
+	if rep.Definitions < 3000 || rep.SetDefinitions < 100 || rep.Assignments < 50 {
+		t.Errorf("corpus looks truncated: %d definitions, %d sets, %d assignments", rep.Definitions, rep.SetDefinitions, rep.Assignments)
+	}
 }

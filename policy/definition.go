@@ -5,23 +5,33 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 )
 
-// Error is a problem in a policy document, located by file (when known) and
-// by JSON path inside it ("policyRule.if.allOf[1].field").
+// Error is a problem in a policy document, located by file (when known),
+// line and column (when the source is at hand) and JSON path inside it
+// ("properties.policyRule.if.allOf[1].field"). It prints as
+// "file:line:col: path: what is wrong".
 type Error struct {
 	File string
-	Path string
-	Err  error
+	// Line and Col are 1-based; 0 when unknown.
+	Line, Col int
+	Path      string
+	Err       error
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.File != "" {
 		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d:%d", e.Line, e.Col)
+		}
 		b.WriteString(": ")
+	} else if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d, column %d: ", e.Line, e.Col)
 	}
 	if e.Path != "" {
 		b.WriteString(e.Path)
@@ -80,6 +90,12 @@ type Definition struct {
 	Rule        map[string]any
 	// File is where the definition was read from, for error messages.
 	File string
+
+	// base is the JSON path prefix of the definition's fields in its
+	// document ("properties." or ""), and src the document, so that compile
+	// errors can name the path and position of the offending element.
+	base string
+	src  []byte
 }
 
 // ParseDefinition parses a policy definition in any of the shapes Azure and
@@ -87,12 +103,22 @@ type Definition struct {
 // "name"}), the bare properties object ({"policyRule": ...}), or an ARM
 // template resource of type Microsoft.Authorization/policyDefinitions.
 func ParseDefinition(data []byte) (*Definition, error) {
+	data = bytes.TrimPrefix(data, bom)
+	d, err := parseDefinition(data)
+	if err != nil {
+		return nil, withSource(data, err)
+	}
+	d.src = data
+	return d, nil
+}
+
+func parseDefinition(data []byte) (*Definition, error) {
 	obj, err := decodeObject(data)
 	if err != nil {
 		return nil, err
 	}
 	props, base := unwrapProperties(obj)
-	d := &Definition{}
+	d := &Definition{base: base}
 	d.ID, _ = getCI(obj, "id").(string)
 	d.Name, _ = getCI(obj, "name").(string)
 	d.DisplayName, _ = getCI(props, "displayName").(string)
@@ -126,7 +152,7 @@ func ParseDefinition(data []byte) (*Definition, error) {
 func LoadDefinition(path string) (*Definition, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading policy definition: %w", err)
 	}
 	d, err := ParseDefinition(data)
 	if err != nil {
@@ -137,14 +163,15 @@ func LoadDefinition(path string) (*Definition, error) {
 }
 
 func decodeObject(data []byte) (map[string]any, error) {
-	data = bytes.TrimPrefix(data, bom)
+	// Callers strip a byte order mark first, so that offsets, and so lines
+	// and columns, are those an editor shows.
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&v); err != nil {
-		return nil, &Error{Err: fmt.Errorf("invalid JSON: %w", err)}
+		return nil, syntaxError(data, err)
 	}
-	if dec.More() {
-		return nil, &Error{Err: errors.New("invalid JSON: data after the top-level value")}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, syntaxError(data, errors.New("data after the top-level value"))
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -223,6 +250,7 @@ type SetDefinition struct {
 	Parameters  map[string]*Parameter
 	Members     []SetMember
 	File        string
+	src         []byte
 }
 
 // SetMember is one policyDefinitions entry of a set.
@@ -238,6 +266,16 @@ type SetMember struct {
 
 // ParseSetDefinition parses a policy set definition.
 func ParseSetDefinition(data []byte) (*SetDefinition, error) {
+	data = bytes.TrimPrefix(data, bom)
+	s, err := parseSetDefinition(data)
+	if err != nil {
+		return nil, withSource(data, err)
+	}
+	s.src = data
+	return s, nil
+}
+
+func parseSetDefinition(data []byte) (*SetDefinition, error) {
 	obj, err := decodeObject(data)
 	if err != nil {
 		return nil, err
@@ -299,7 +337,7 @@ func ParseSetDefinition(data []byte) (*SetDefinition, error) {
 func LoadSetDefinition(path string) (*SetDefinition, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading policy set definition: %w", err)
 	}
 	s, err := ParseSetDefinition(data)
 	if err != nil {
@@ -347,6 +385,15 @@ func (a *Assignment) Enforced() bool {
 // ParseAssignment parses a policy assignment (Azure export, ALZ library or
 // ARM template resource shape).
 func ParseAssignment(data []byte) (*Assignment, error) {
+	data = bytes.TrimPrefix(data, bom)
+	a, err := parseAssignment(data)
+	if err != nil {
+		return nil, withSource(data, err)
+	}
+	return a, nil
+}
+
+func parseAssignment(data []byte) (*Assignment, error) {
 	obj, err := decodeObject(data)
 	if err != nil {
 		return nil, err
@@ -384,7 +431,7 @@ func ParseAssignment(data []byte) (*Assignment, error) {
 func LoadAssignment(path string) (*Assignment, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading policy assignment: %w", err)
 	}
 	a, err := ParseAssignment(data)
 	if err != nil {
@@ -398,6 +445,7 @@ func LoadAssignment(path string) (*Assignment, error) {
 // ({"name": {"value": v}} or {"name": v}), or a full parameters file
 // ({"parameters": {...}}).
 func ParseParameterValues(data []byte) (map[string]any, error) {
+	data = bytes.TrimPrefix(data, bom)
 	obj, err := decodeObject(data)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -82,6 +83,9 @@ type Bound struct {
 	fieldErr []error
 	effect   string
 	effErr   error
+	// types are the lower-case resource types the rule can match, from
+	// the compiled type guard; nil when the rule has no guard.
+	types []string
 	// Assignment context.
 	assignment   *Assignment
 	setID, refID string
@@ -144,7 +148,62 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 	if b.effErr != nil {
 		return nil, b.effErr
 	}
+	b.types = guardTypes(cp.guard, ctx)
 	return b, nil
+}
+
+// guardTypes evaluates the type guard's operand once per assignment. Any
+// operand that is not a string or an array of strings (a type error the
+// full evaluation reports) gives no guard.
+func guardTypes(g *condNode, ctx *evalCtx) []string {
+	if g == nil {
+		return nil
+	}
+	x, err := ctx.get(g.rhs)
+	if err != nil {
+		return nil
+	}
+	var list []any
+	switch v := x.(type) {
+	case string:
+		if g.op != opEquals {
+			return nil
+		}
+		list = []any{v}
+	case []any:
+		if g.op != opIn {
+			return nil
+		}
+		list = v
+	default:
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, el := range list {
+		s, ok := el.(string)
+		if !ok {
+			return nil
+		}
+		out = append(out, strings.ToLower(s))
+	}
+	if len(out) == 0 {
+		// "in": [] matches nothing; keep a non-nil guard that says so.
+		return []string{}
+	}
+	return out
+}
+
+// excludes reports that the type guard rules res out.
+func (b *Bound) excludes(res *Resource) bool {
+	if b.types == nil {
+		return false
+	}
+	for _, t := range b.types {
+		if t == res.typLower {
+			return false
+		}
+	}
+	return true
 }
 
 func sortedKeysP(m map[string]*Parameter) []string {
@@ -181,7 +240,10 @@ func checkParam(p *Parameter, v any) error {
 			_, ok = v.(map[string]any)
 		case "boolean":
 			_, ok = v.(bool)
-		case "integer", "float":
+		case "integer":
+			f, isNum := v.(float64)
+			ok = isNum && f == math.Trunc(f)
+		case "float":
 			_, ok = v.(float64)
 		}
 		if !ok {
@@ -217,6 +279,13 @@ func checkParam(p *Parameter, v any) error {
 // Effect is the bound effect, canonical case.
 func (b *Bound) Effect() string { return b.effect }
 
+// Definition is the definition b evaluates.
+func (b *Bound) Definition() *Definition { return b.cp.Def }
+
+// Fallbacks lists the aliases the definition resolved by the default
+// mapping rather than the alias table (as every Result also does).
+func (b *Bound) Fallbacks() []string { return b.cp.fallbacks }
+
 // evalCtx is the state of one evaluation; it implements expr.Context.
 type evalCtx struct {
 	ctx     context.Context
@@ -225,6 +294,10 @@ type evalCtx struct {
 	primary *Resource // the resource field() reads (the "if" resource)
 	env     *Env
 	scopes  []runScope
+	// miss selects how why() words reasons: false explains a match (what
+	// compliance needs), true a condition that did not hold (its operator
+	// and truth value, which stays exact under any number of nots).
+	miss bool
 }
 
 type runScope struct {
@@ -358,8 +431,8 @@ func (c *evalCtx) Current(name string) (any, error) {
 			return s.elem, nil
 		}
 		if strings.HasPrefix(low, s.alias) && (low[len(s.alias)] == '.' || low[len(s.alias)] == '[') {
-			path, fallback := resolveAlias(c.b.cp.aliases, name)
-			segs, err := parsePath(path)
+			paths, fallback := resolveAlias(c.b.cp.aliases, name)
+			segs, err := parsePath(paths[0])
 			if err != nil {
 				return nil, err
 			}
@@ -418,11 +491,16 @@ func (c *evalCtx) Ambient(name string) (any, error) {
 		}
 		return m, nil
 	case "requestcontext":
-		api := ""
+		// Offline there is no request: the API version and caller identity
+		// are what the caller put in Env (empty and null by default).
+		m := map[string]any{"apiVersion": "", "identity": nil}
 		if c.env != nil {
-			api = c.env.APIVersion
+			m["apiVersion"] = c.env.APIVersion
+			if c.env.Identity != nil {
+				m["identity"] = c.env.Identity
+			}
 		}
-		return map[string]any{"apiVersion": api}, nil
+		return m, nil
 	case "policy":
 		m := map[string]any{
 			"definitionId":          c.b.cp.Def.ID,
@@ -544,6 +622,10 @@ func (n *condNode) run(c *evalCtx) (ok bool, subject string, actual any, err err
 	}
 	if !f.coll {
 		v := f.value(c, c.res)
+		if f.kind == fkLocation {
+			ok, err = apply(n.op, normLocation(v), normLocation(x))
+			return ok, f.display, v, err
+		}
 		ok, err = apply(n.op, v, x)
 		return ok, f.display, v, err
 	}
@@ -556,6 +638,32 @@ func (n *condNode) run(c *evalCtx) (ok bool, subject string, actual any, err err
 	}
 	// Every member holds, which is also the case for an empty array.
 	return true, f.display, valsOrNil(vals), nil
+}
+
+// normLocation puts region names in one form, as Azure does for the
+// location field: "East US 2" and "eastus2" are the same region. Arrays (the
+// operand of in and notIn) are normalised member by member.
+func normLocation(v any) any {
+	switch x := v.(type) {
+	case string:
+		if strings.IndexByte(x, ' ') < 0 {
+			return x // case is ignored by the operators anyway
+		}
+		return strings.ReplaceAll(x, " ", "")
+	case []any:
+		// Copy only when a member changes: allowed-location lists are long
+		// and evaluated for every resource.
+		for i, el := range x {
+			if s, ok := el.(string); ok && strings.IndexByte(s, ' ') >= 0 {
+				out := append([]any(nil), x...)
+				for j := i; j < len(out); j++ {
+					out[j] = normLocation(out[j])
+				}
+				return out
+			}
+		}
+	}
+	return v
 }
 
 func valsOrNil(vals []any) any {
@@ -581,6 +689,23 @@ func (n *condNode) why(c *evalCtx, neg bool) (bool, []string, error) {
 		return false, []string{fmt.Sprintf("%s: %v", n.path, err)}, err
 	}
 	x, _ := c.get(n.rhs)
+	is := fmtVal(actual)
+	if actual == nil && subject != "" && n.field == nil && n.dynField == nil && n.count == nil {
+		is = "null"
+	}
+	if n.count != nil && n.count.where != nil {
+		// Say which members the where condition selected.
+		if _, ms, err := n.count.count(c, true); err == nil && len(ms) > 0 {
+			is += " (" + memberLabels(ms) + ")"
+		}
+	}
+	if c.miss {
+		under := ""
+		if neg {
+			under = ", inside not"
+		}
+		return ok, []string{fmt.Sprintf("%s is %s (%s %s is %t%s)", subject, is, n.op, fmtVal(x), ok, under)}, nil
+	}
 	// The effective condition is "op x" (or its inverse under not). When it
 	// holds, the reader wants what would make it fail; when it fails, what
 	// the rule needs.
@@ -590,14 +715,16 @@ func (n *condNode) why(c *evalCtx, neg bool) (bool, []string, error) {
 	}
 	effective := ok != neg
 	var msg string
-	is := fmtVal(actual)
-	if actual == nil && subject != "" && n.field == nil && n.dynField == nil && n.count == nil {
-		is = "null"
-	}
-	if effective {
+	switch {
+	case effective && n.field != nil && n.field.kind == fkType && !neg && (n.op == opEquals || n.op == opIn || n.op == opLike):
+		// A condition selecting the resource type is context, not a
+		// violation: "expected not 'Microsoft.Storage/storageAccounts'"
+		// would only confuse.
+		msg = fmt.Sprintf("type is %s", is)
+	case effective:
 		io, ix := invert(eo, ex)
 		msg = fmt.Sprintf("%s is %s, expected %s", subject, is, phrase(io, ix))
-	} else {
+	default:
 		msg = fmt.Sprintf("%s is %s, not %s", subject, is, phrase(eo, ex))
 	}
 	return ok, []string{msg}, nil
@@ -622,43 +749,78 @@ func (n *countNode) display() string {
 
 // run counts the members that satisfy where.
 func (n *countNode) run(c *evalCtx) (int, error) {
+	k, _, err := n.count(c, false)
+	return k, err
+}
+
+// count counts the members that satisfy where and, when collect is set,
+// returns them too (for reasons).
+func (n *countNode) count(c *evalCtx, collect bool) (int, []any, error) {
 	var members []any
 	if n.field != nil {
-		vals := n.field.values(c, c.res)
-		members = append(members, vals...)
-		if len(vals) == 1 && vals[0] == nil {
+		members = n.field.values(c, c.res)
+		if missing(members) {
 			members = nil // a missing array has no members
 		}
 	} else {
 		v, err := c.get(n.value)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		switch x := v.(type) {
 		case []any:
 			members = x
 		case nil:
 		default:
-			return 0, fmt.Errorf("count value must be an array, got %s", jsonType(v))
+			return 0, nil, fmt.Errorf("count value must be an array, got %s", jsonType(v))
 		}
 	}
 	if n.where == nil {
-		return len(members), nil
+		if collect {
+			return len(members), members, nil
+		}
+		return len(members), nil, nil
 	}
 	k := 0
+	var matched []any
 	c.scopes = append(c.scopes, runScope{compileScope: n.scope})
 	defer func() { c.scopes = c.scopes[:len(c.scopes)-1] }()
 	for _, m := range members {
 		c.scopes[len(c.scopes)-1].elem = m
 		ok, err := n.where.eval(c)
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if ok {
 			k++
+			if collect {
+				matched = append(matched, m)
+			}
 		}
 	}
-	return k, nil
+	return k, matched, nil
+}
+
+// memberLabels names counted members for a reader: by their "name" when
+// they are objects that have one (subnets, security rules), else by value;
+// at most five, then how many more.
+func memberLabels(ms []any) string {
+	const most = 5
+	var parts []string
+	for i, m := range ms {
+		if i == most {
+			parts = append(parts, fmt.Sprintf("and %d more", len(ms)-most))
+			break
+		}
+		if o, ok := m.(map[string]any); ok {
+			if name, ok := getCI(o, "name").(string); ok {
+				parts = append(parts, "'"+name+"'")
+				continue
+			}
+		}
+		parts = append(parts, fmtVal(m))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func sortStrings(s []string) {

@@ -69,9 +69,15 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 		r.Reasons = []string{"effect is disabled"}
 		return r
 	}
-	if cp.mode == "indexed" && !indexed(res) {
+	if cp.mode == "indexed" && !res.indexed {
 		r.State = NotApplicable
 		r.Reasons = []string{fmt.Sprintf("mode Indexed evaluates only resources that support tags and location; %s has neither", res.typ)}
+		return r
+	}
+	if env.Brief && b.excludes(res) {
+		// The rule's leading type condition fails: compliant, and with no
+		// explanation asked for there is nothing more to do.
+		r.State = Compliant
 		return r
 	}
 	c := &evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env}
@@ -82,7 +88,8 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 	if !matched {
 		r.State = Compliant
 		if !env.Brief {
-			_, r.Reasons, _ = cp.cond.why(c, true)
+			c.miss = true
+			_, r.Reasons, _ = cp.cond.why(c, false)
 			r.Reasons = prefix("the rule does not apply: ", r.Reasons)
 		}
 		return r
@@ -169,19 +176,6 @@ func detailsField(d *details, f func(*details) *valueSrc) *valueSrc {
 		return nil
 	}
 	return f(d)
-}
-
-// indexed reports whether a resource is one that mode Indexed evaluates:
-// one that carries tags or a location. Resource groups and subscriptions
-// are excluded, as Azure documents.
-func indexed(r *Resource) bool {
-	t := strings.ToLower(r.typ)
-	if t == "microsoft.resources/resourcegroups" || t == "microsoft.resources/subscriptions" || t == "microsoft.resources/subscriptions/resourcegroups" {
-		return false
-	}
-	_, hasLoc := lookupCI(r.Raw, "location")
-	_, hasTags := lookupCI(r.Raw, "tags")
-	return hasLoc || hasTags
 }
 
 // inScope reports whether id is scope or below it. Management group scopes
@@ -303,7 +297,7 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	if rs != nil {
 		// Child and extension types are looked for below the evaluated
 		// resource; other types in its resource group or subscription.
-		below := strings.HasPrefix(typLower, strings.ToLower(res.typ)+"/") || isExtensionType(typ)
+		below := strings.HasPrefix(typLower, res.typLower+"/") || isExtensionType(typ)
 		nested := rs.below[typLower+"|"+res.idLower]
 		switch {
 		case below || len(nested) > 0:
@@ -316,10 +310,10 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	}
 	var checked []string
 	for _, cand := range candidates {
-		if cand == res {
-			continue
-		}
-		if name != "" && !strings.EqualFold(cand.name, name) && !strings.EqualFold(cand.fullName, name) {
+		// The evaluated resource itself is a candidate: when details.type
+		// is its own type, Azure requires name to be field('name') and the
+		// related resource is the resource.
+		if name != "" && !nameMatches(cand, name) {
 			continue
 		}
 		checked = append(checked, cand.id)
@@ -354,7 +348,7 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	case len(checked) == 0:
 		r.Reasons = append(r.Reasons, fmt.Sprintf("no related %s found", what))
 	default:
-		ec := &evalCtx{ctx: c.ctx, b: b, res: rs.ids[strings.ToLower(checked[0])], primary: res, env: c.env}
+		ec := &evalCtx{ctx: c.ctx, b: b, res: rs.ids[strings.ToLower(checked[0])], primary: res, env: c.env, miss: true}
 		_, why, _ := d.existenceCondition.why(ec, false)
 		r.Reasons = append(r.Reasons, fmt.Sprintf("%d related %s found, none satisfies the existence condition", len(checked), what))
 		r.Reasons = append(r.Reasons, prefix(checked[0]+": ", why)...)
@@ -363,6 +357,30 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 		r.Reasons = append(r.Reasons, "enforcement mode DoNotEnforce: reported only, not enforced")
 	}
 	return r
+}
+
+// nameMatches compares details.name with a candidate's name, or with its
+// full name when details.name has parent segments ("server/db"); a "?"
+// segment matches any name, which is how a policy asks for every child of
+// one parent ("[concat(field('name'), '/?')]").
+func nameMatches(r *Resource, name string) bool {
+	if !strings.Contains(name, "/") {
+		return name == "?" || strings.EqualFold(r.name, name)
+	}
+	want := strings.Split(name, "/")
+	got := strings.Split(r.fullName, "/")
+	if len(got) < len(want) {
+		return false
+	}
+	// Compare from the end: a child's full name may include more parents
+	// than the policy spells out.
+	got = got[len(got)-len(want):]
+	for i := range want {
+		if want[i] != "?" && !strings.EqualFold(want[i], got[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // isExtensionType names the resource types that exist only as extensions

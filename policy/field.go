@@ -247,11 +247,19 @@ const (
 
 // fieldRef is a compiled field reference.
 type fieldRef struct {
-	text     string // as written
-	kind     fieldKind
-	tag      string
-	segs     []seg
-	coll     bool // the path has [*]
+	text string // as written
+	kind fieldKind
+	tag  string
+	segs []seg
+	// alts are the other paths of an alias with several (see
+	// MultiPathTable), tried in order when segs selects nothing.
+	alts [][]seg
+	coll bool // segs (relative to the scope, if any) have [*]
+	// array is set when the alias as written has [*]: field() then returns
+	// an array of the selected values, even inside a count's where, where
+	// the counted alias selects one member (Azure documents this; policies
+	// use first(field(...)) to get the member itself).
+	array    bool
 	lenient  bool
 	fallback bool
 	scope    int    // index of the enclosing count scope it is relative to, or -1
@@ -309,22 +317,27 @@ func (c *compiler) resolveField(text string, scopes []compileScope) (*fieldRef, 
 		f.display = "tags['" + f.tag + "']"
 		return f, nil
 	}
-	var path string
+	paths := []string{text} // identity.type and other plain property paths
 	if isAlias(text) {
-		path, f.fallback = resolveAlias(c.aliases, text)
+		paths, f.fallback = resolveAlias(c.aliases, text)
 		f.lenient = f.fallback
 		if f.fallback {
 			c.noteFallback(text)
 		}
-	} else {
-		// identity.type and other plain property paths.
-		path = text
 	}
-	segs, err := parsePath(path)
+	segs, err := parsePath(paths[0])
 	if err != nil {
 		return nil, fmt.Errorf("field %q: %w", text, err)
 	}
+	for _, p := range paths[1:] {
+		alt, err := parsePath(p)
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %w", text, err)
+		}
+		f.alts = append(f.alts, alt)
+	}
 	f.segs = segs
+	f.array = hasStar(segs)
 	f.display = pathString(segs)
 	// Relative to an enclosing count? Innermost first.
 	for i := len(scopes) - 1; i >= 0; i-- {
@@ -339,6 +352,7 @@ func (c *compiler) resolveField(text string, scopes []compileScope) (*fieldRef, 
 		if rel, ok := relativeSegs(segs, sc.segs); ok {
 			f.scope = i
 			f.segs = rel
+			f.alts = nil // the scope fixed which path the array came from
 			f.display = pathString(sc.segs) + displayRest(rel)
 			break
 		}
@@ -383,13 +397,13 @@ func relativeSegs(segs, prefix []seg) ([]seg, bool) {
 func (f *fieldRef) value(c *evalCtx, r *Resource) any {
 	switch f.kind {
 	case fkName:
-		return r.name
+		return r.nameV
 	case fkFullName:
-		return r.fullName
+		return r.fullNameV
 	case fkType:
-		return r.typ
+		return r.typV
 	case fkID:
-		return r.id
+		return r.idV
 	case fkKind:
 		return getCI(r.Raw, "kind")
 	case fkLocation:
@@ -407,6 +421,12 @@ func (f *fieldRef) value(c *evalCtx, r *Resource) any {
 		root = c.scopes[f.scope].elem
 	}
 	v := walkOne(root, f.segs, f.lenient)
+	for _, alt := range f.alts {
+		if v != nil {
+			break
+		}
+		v = walkOne(root, alt, f.lenient)
+	}
 	if v == nil && f.lenient && f.scope < 0 && len(f.segs) > 1 && strings.EqualFold(f.segs[0].key, "properties") {
 		// The default mapping put a top-level property (sku, zones,
 		// identity) under "properties"; look for it where it really is.
@@ -415,6 +435,10 @@ func (f *fieldRef) value(c *evalCtx, r *Resource) any {
 	return v
 }
 
+// missing reports whether walk found nothing at all: a missing or
+// non-array value where [*] was expected.
+func missing(vals []any) bool { return len(vals) == 1 && vals[0] == nil }
+
 // values reads a field with [*]: every member's value.
 func (f *fieldRef) values(c *evalCtx, r *Resource) []any {
 	var root any = r.Raw
@@ -422,21 +446,35 @@ func (f *fieldRef) values(c *evalCtx, r *Resource) []any {
 		root = c.scopes[f.scope].elem
 	}
 	out := walk(root, f.segs, f.lenient, nil)
-	if f.lenient && f.scope < 0 && len(out) == 1 && out[0] == nil && len(f.segs) > 1 && strings.EqualFold(f.segs[0].key, "properties") {
+	for _, alt := range f.alts {
+		if !missing(out) {
+			break
+		}
+		out = walk(root, alt, f.lenient, out[:0])
+	}
+	if f.lenient && f.scope < 0 && missing(out) && len(f.segs) > 1 && strings.EqualFold(f.segs[0].key, "properties") {
 		out = walk(root, f.segs[1:], true, out[:0])
 	}
 	return out
 }
 
-// get returns the field's value as the field() function sees it: an array
-// of member values for [*] fields.
+// get returns the field's value as the field() function sees it. An alias
+// with [*] gives an array of the selected values: empty when the array is
+// missing, and a single value inside a where that counts that array.
 func (f *fieldRef) get(c *evalCtx, r *Resource) any {
+	if !f.array {
+		return f.value(c, r)
+	}
 	if f.coll {
 		vals := f.values(c, r)
-		if len(vals) == 1 && vals[0] == nil {
-			return nil
+		if missing(vals) {
+			return []any{}
 		}
 		return vals
 	}
-	return f.value(c, r)
+	v := f.value(c, r)
+	if v == nil {
+		return []any{}
+	}
+	return []any{v}
 }

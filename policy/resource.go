@@ -23,8 +23,14 @@ type Resource struct {
 	name     string
 	fullName string
 	typ      string
+	typLower string
 	sub      string
 	rg       string
+	// indexed: the resource is one mode Indexed evaluates.
+	indexed bool
+	// The identity fields again as interface values, boxed once: field
+	// conditions on name and type run for every definition and resource.
+	nameV, fullNameV, typV, idV any
 }
 
 // NewResource wraps a decoded resource. Resources without an id (template
@@ -64,7 +70,23 @@ func NewResource(raw map[string]any) *Resource {
 			r.name = r.fullName
 		}
 	}
+	r.typLower = strings.ToLower(r.typ)
+	r.indexed = isIndexed(r)
+	r.nameV, r.fullNameV, r.typV, r.idV = r.name, r.fullName, r.typ, r.id
 	return r
+}
+
+// isIndexed reports whether mode Indexed evaluates r: a resource that
+// carries tags or a location, the sign of a type that supports them.
+// Resource groups and subscriptions are excluded, as Azure documents.
+func isIndexed(r *Resource) bool {
+	switch r.typLower {
+	case "microsoft.resources/resourcegroups", "microsoft.resources/subscriptions", "microsoft.resources/subscriptions/resourcegroups":
+		return false
+	}
+	_, hasLoc := lookupCI(r.Raw, "location")
+	_, hasTags := lookupCI(r.Raw, "tags")
+	return hasLoc || hasTags
 }
 
 // ID is the resource's id (built for template-form resources).
@@ -208,7 +230,7 @@ func NewResources(list []*Resource) *Resources {
 		all:    list,
 	}
 	for _, r := range list {
-		t := strings.ToLower(r.typ)
+		t := r.typLower
 		rs.byType[t] = append(rs.byType[t], r)
 		sub, rg := strings.ToLower(r.sub), strings.ToLower(r.rg)
 		rs.byRG[t+"|"+sub+"|"+rg] = append(rs.byRG[t+"|"+sub+"|"+rg], r)
@@ -276,6 +298,9 @@ type Env struct {
 	Now time.Time
 	// APIVersion is requestContext().apiVersion.
 	APIVersion string
+	// Identity is requestContext().identity: the caller's token claims
+	// (idtyp, appid, acrs), or nil for an evaluation not caused by a request.
+	Identity map[string]any
 	// Subscription and ResourceGroups add properties (displayName, location,
 	// tags) to subscription() and resourceGroup(); keys are lower-case
 	// subscription ids and resource group names.

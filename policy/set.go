@@ -30,7 +30,7 @@ type Resolver func(id string) (*Compiled, error)
 // resolving the members: enough to know the set itself is well formed.
 func (s *SetDefinition) Check() error {
 	_, err := compileSetParams(s)
-	return withFile(s.File, err)
+	return withFile(s.File, withSource(s.src, err))
 }
 
 func compileSetParams(s *SetDefinition) ([]map[string]*valueSrc, error) {
@@ -102,13 +102,13 @@ func referencedParams(v any) []string {
 func CompileSet(s *SetDefinition, resolve Resolver) (*CompiledSet, error) {
 	params, err := compileSetParams(s)
 	if err != nil {
-		return nil, withFile(s.File, err)
+		return nil, withFile(s.File, withSource(s.src, err))
 	}
 	cs := &CompiledSet{Set: s}
 	for i, m := range s.Members {
 		cp, err := resolve(m.DefinitionID)
 		if err != nil {
-			return nil, withFile(s.File, &Error{Path: m.path + ".policyDefinitionId", Err: fmt.Errorf("%s: %w", m.DefinitionID, err)})
+			return nil, withFile(s.File, withSource(s.src, &Error{Path: m.path + ".policyDefinitionId", Err: fmt.Errorf("%s: %w", m.DefinitionID, err)}))
 		}
 		cs.members = append(cs.members, setMember{SetMember: m, cp: cp, params: params[i]})
 	}

@@ -81,7 +81,9 @@ func init() {
 		"tenant":         ambient("tenant"),
 		"environment":    ambient("environment"),
 		"utcnow": {min: 0, max: 1, eval: func(c Context, a []any) (any, error) {
-			format := "yyyyMMddTHHmmssZ"
+			// In a policy rule utcNow() defaults to the ISO 8601 form with
+			// seven fractional digits, unlike ARM templates' yyyyMMddTHHmmssZ.
+			format := "yyyy-MM-ddTHH:mm:ss.fffffffZ"
 			if len(a) == 1 {
 				s, err := str(a[0])
 				if err != nil {
@@ -1140,24 +1142,54 @@ func ipRangeContains(c Context, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if outer.Addr().Is4() != inner.Addr().Is4() {
-		return false, nil
+	// Azure fails the evaluation rather than answering false when the
+	// families differ: the question has no meaning.
+	if outer.lo.Is4() != inner.lo.Is4() {
+		return nil, fmt.Errorf("ipRangeContains: %q and %q are different IP families", rng, target)
 	}
-	return outer.Bits() <= inner.Bits() && outer.Contains(inner.Addr()), nil
+	return outer.lo.Compare(inner.lo) <= 0 && inner.hi.Compare(outer.hi) <= 0, nil
 }
 
-func parseRange(s string) (netip.Prefix, error) {
+// ipRange is an inclusive range of addresses of one family.
+type ipRange struct{ lo, hi netip.Addr }
+
+// parseRange reads the three forms ipRangeContains accepts: an address, a
+// CIDR prefix, or "first-last".
+func parseRange(s string) (ipRange, error) {
 	s = strings.TrimSpace(s)
-	if strings.Contains(s, "/") {
+	switch {
+	case s == "":
+		return ipRange{}, errors.New("ipRangeContains: empty IP range")
+	case strings.Contains(s, "/"):
 		p, err := netip.ParsePrefix(s)
 		if err != nil {
-			return netip.Prefix{}, fmt.Errorf("ipRangeContains: %q is not a valid IP range", s)
+			return ipRange{}, fmt.Errorf("ipRangeContains: %q is not a valid IP range", s)
 		}
-		return p.Masked(), nil
+		p = p.Masked()
+		return ipRange{lo: p.Addr(), hi: lastAddr(p)}, nil
+	case strings.Contains(s, "-"):
+		from, to, _ := strings.Cut(s, "-")
+		lo, err1 := netip.ParseAddr(strings.TrimSpace(from))
+		hi, err2 := netip.ParseAddr(strings.TrimSpace(to))
+		if err1 != nil || err2 != nil || lo.Is4() != hi.Is4() || hi.Less(lo) {
+			return ipRange{}, fmt.Errorf("ipRangeContains: %q is not a valid IP range", s)
+		}
+		return ipRange{lo: lo.Unmap(), hi: hi.Unmap()}, nil
 	}
 	addr, err := netip.ParseAddr(s)
 	if err != nil {
-		return netip.Prefix{}, fmt.Errorf("ipRangeContains: %q is not a valid IP address", s)
+		return ipRange{}, fmt.Errorf("ipRangeContains: %q is not a valid IP address", s)
 	}
-	return netip.PrefixFrom(addr, addr.BitLen()), nil
+	addr = addr.Unmap()
+	return ipRange{lo: addr, hi: addr}, nil
+}
+
+// lastAddr is the highest address of a masked prefix.
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
 }
