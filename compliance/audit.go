@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aizone/aizone/policy"
 )
@@ -59,8 +61,12 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	}
 	// Pass 1: related resources and ancestry.
 	var related []*policy.Resource
+	groups := map[string]map[string]any{}
 	err := stream(ctx, open, func(raw map[string]any) error {
 		typ, _ := raw["type"].(string)
+		if strings.EqualFold(typ, "microsoft.resources/subscriptions/resourcegroups") {
+			groups[strings.ToLower(policy.NewResource(raw).Name())] = groupObject(raw)
+		}
 		if strings.EqualFold(typ, "microsoft.resources/subscriptions") {
 			if sub, mgs := subscriptionAncestry(raw); sub != "" && len(mgs) > 0 {
 				if _, given := ancestry[sub]; !given {
@@ -77,36 +83,95 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		return nil, err
 	}
 	rep.Related = len(related)
-	env := &policy.Env{Resources: policy.NewResources(related), Brief: true}
+	env := &policy.Env{Resources: policy.NewResources(related), Brief: true, ResourceGroups: groups}
 	def := setOf(opt.DefaultPath)
 	if len(def) == 0 {
 		def = nil
 	}
-	// Pass 2: evaluate.
-	err = stream(ctx, open, func(raw map[string]any) error {
-		r := policy.NewResource(raw)
-		rep.Summary.Resources++
-		sub := strings.ToLower(r.SubscriptionID())
-		mgs, ok := ancestry[sub]
-		if !ok {
-			mgs = def
-			rep.Unplaced++
-		}
-		var ferr error
-		e.Evaluate(ctx, r, env, mgs, func(f Finding) {
-			rep.Summary.Add(f)
-			count(rep.BySubscription, f.Subscription, f.Effect)
-			count(rep.ByAssignment, f.Assignment, f.Effect)
-			if opt.Findings != nil && ferr == nil {
-				ferr = opt.Findings(f)
+	// Pass 2: evaluate, in parallel batches whose findings are emitted in
+	// input order, so output stays deterministic and memory stays bounded
+	// by the batches in flight.
+	workers := runtime.GOMAXPROCS(0)
+	type batch struct {
+		raws     []map[string]any
+		findings []Finding
+		unplaced int
+		done     chan struct{}
+	}
+	jobs := make(chan *batch, workers)
+	order := make(chan *batch, 2*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range jobs {
+				for _, raw := range b.raws {
+					r := policy.NewResource(raw)
+					mgs, ok := ancestry[strings.ToLower(r.SubscriptionID())]
+					if !ok {
+						mgs = def
+						b.unplaced++
+					}
+					e.Evaluate(ctx, r, env, mgs, func(f Finding) { b.findings = append(b.findings, f) })
+				}
+				close(b.done)
 			}
-		})
-		return ferr
+		}()
+	}
+	collected := make(chan error, 1)
+	go func() {
+		var ferr error
+		for b := range order {
+			<-b.done
+			rep.Summary.Resources += len(b.raws)
+			rep.Unplaced += b.unplaced
+			for _, f := range b.findings {
+				rep.Summary.Add(f)
+				count(rep.BySubscription, f.Subscription, f.Effect)
+				count(rep.ByAssignment, f.Assignment, f.Effect)
+				if opt.Findings != nil && ferr == nil {
+					ferr = opt.Findings(f)
+				}
+			}
+		}
+		collected <- ferr
+	}()
+	const batchSize = 256
+	cur := &batch{done: make(chan struct{})}
+	flush := func() {
+		order <- cur
+		jobs <- cur
+		cur = &batch{done: make(chan struct{})}
+	}
+	err = stream(ctx, open, func(raw map[string]any) error {
+		cur.raws = append(cur.raws, raw)
+		if len(cur.raws) == batchSize {
+			flush()
+		}
+		return nil
 	})
+	if err == nil && len(cur.raws) > 0 {
+		flush()
+	}
+	close(jobs)
+	close(order)
+	wg.Wait()
+	ferr := <-collected
 	if err != nil {
 		return nil, err
 	}
+	if ferr != nil {
+		return nil, ferr
+	}
 	return rep, nil
+}
+
+// groupObject is what resourceGroup() returns for an exported group; a
+// group that no resource manages has an empty managedBy.
+func groupObject(raw map[string]any) map[string]any {
+	managedBy, _ := raw["managedBy"].(string)
+	return map[string]any{"managedBy": managedBy, "location": raw["location"], "tags": raw["tags"]}
 }
 
 func count(m map[string]map[string]int, key, effect string) {

@@ -139,6 +139,9 @@ func (s *Source) set(id string) (*policy.CompiledSet, error) {
 type item struct {
 	eff     alz.Effective
 	members []*policy.Bound
+	// types[i] are the lower-case resource types member i's rule can
+	// match; nil when the rule does not pin them.
+	types []map[string]bool
 }
 
 // Engine evaluates a fixed list of assignments. It is safe for concurrent
@@ -172,6 +175,13 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 				bs, err = cs.Bind(a.Parameters)
 				if err == nil {
 					it.members = bs.ForAssignment(pa).Members()
+					for _, m := range cs.Set.Members {
+						var types map[string]bool
+						if cp, err := src.definition(m.DefinitionID); err == nil {
+							types = ruleTypes(cp.Def.Rule)
+						}
+						it.types = append(it.types, types)
+					}
 				}
 			}
 		} else {
@@ -182,6 +192,7 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 				b, err = cp.Bind(a.Parameters)
 				if err == nil {
 					it.members = []*policy.Bound{b.ForAssignment(pa)}
+					it.types = []map[string]bool{ruleTypes(cp.Def.Rule)}
 				}
 			}
 		}
@@ -207,6 +218,80 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 		}
 	}
 	return e
+}
+
+// ruleTypes returns the resource types a rule's "if" can match when the
+// rule pins them with literal conditions on the type field ("equals" or
+// "in" alone, or inside allOf, or in every branch of anyOf), and nil when
+// it does not. Most definitions start this way, and skipping them for
+// other types is what makes auditing large estates affordable; anything
+// less certain is evaluated in full.
+func ruleTypes(rule map[string]any) map[string]bool {
+	cond, _ := lookup(rule, "if").(map[string]any)
+	return condTypes(cond)
+}
+
+func condTypes(c map[string]any) map[string]bool {
+	if c == nil {
+		return nil
+	}
+	if f, ok := lookup(c, "field").(string); ok && strings.EqualFold(f, "type") && len(c) == 2 {
+		if v, ok := lookup(c, "equals").(string); ok && literal(v) {
+			return map[string]bool{strings.ToLower(v): true}
+		}
+		if vs, ok := lookup(c, "in").([]any); ok && len(vs) > 0 {
+			out := map[string]bool{}
+			for _, v := range vs {
+				s, ok := v.(string)
+				if !ok || !literal(s) {
+					return nil
+				}
+				out[strings.ToLower(s)] = true
+			}
+			return out
+		}
+		return nil
+	}
+	if all, ok := lookup(c, "allOf").([]any); ok && len(c) == 1 {
+		for _, x := range all {
+			if t := condTypes(asObject(x)); t != nil {
+				return t
+			}
+		}
+		return nil
+	}
+	if any, ok := lookup(c, "anyOf").([]any); ok && len(c) == 1 && len(any) > 0 {
+		out := map[string]bool{}
+		for _, x := range any {
+			t := condTypes(asObject(x))
+			if t == nil {
+				return nil
+			}
+			for k := range t {
+				out[k] = true
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+// literal reports a string that is not a template expression.
+func literal(s string) bool { return !strings.HasPrefix(s, "[") || strings.HasPrefix(s, "[[") }
+
+func asObject(v any) map[string]any { m, _ := v.(map[string]any); return m }
+
+// lookup reads a key ignoring case, as Azure reads policy JSON.
+func lookup(m map[string]any, key string) any {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, key) {
+			return v
+		}
+	}
+	return nil
 }
 
 // relatedType returns the details.type of an *IfNotExists rule: ok is false
@@ -244,12 +329,16 @@ func (e *Engine) Related(typ string) bool {
 // groups above the resource's subscription, nil for "all") against res and
 // calls emit for each finding, in assignment order.
 func (e *Engine) Evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, mgs map[string]bool, emit func(Finding)) {
+	typ := strings.ToLower(res.Type())
 	for i := range e.items {
 		it := &e.items[i]
 		if mgs != nil && it.eff.ManagementGroup != "" && !mgs[it.eff.ManagementGroup] {
 			continue
 		}
-		for _, m := range it.members {
+		for j, m := range it.members {
+			if j < len(it.types) && it.types[j] != nil && !it.types[j][typ] {
+				continue // the rule's "if" cannot match this type
+			}
 			r := m.Evaluate(ctx, res, env)
 			if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
 				continue

@@ -23,8 +23,7 @@ func Check(ctx context.Context, e *Engine, rs []*policy.Resource) *Report {
 		if strings.EqualFold(r.Type(), "Microsoft.Resources/subscriptions/resourceGroups") {
 			// aizone's resource groups are not managed by another resource
 			// (as a Databricks workspace's are); policies read managedBy.
-			loc, _ := r.Raw["location"].(string)
-			env.ResourceGroups[strings.ToLower(r.Name())] = map[string]any{"managedBy": "", "location": loc, "tags": r.Raw["tags"]}
+			env.ResourceGroups[strings.ToLower(r.Name())] = groupObject(r.Raw)
 		}
 	}
 	rep := &Report{Findings: []Finding{}, Problems: e.Problems()}
