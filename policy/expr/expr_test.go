@@ -36,6 +36,58 @@ func TestEval(t *testing.T) {
 		{"[string(createObject('b', 1, 'a', true()))]", `{"a":true,"b":1}`},
 		{"[dateTimeAdd('2024-01-31T00:00:00Z', 'PT36H')]", "2024-02-01T12:00:00Z"},
 		{"[ipRangeContains('2001:db8::/32', '2001:db8:1::1')]", true},
+		// One line per function the issue lists, in its order, so that a
+		// regression names the function.
+		{"[equals(toLower('AbC'), 'abc')]", true},
+		{"[toUpper('abc')]", "ABC"},
+		{"[replace('a-b-c', '-', '.')]", "a.b.c"},
+		{"[split('a/b/c', '/')[2]]", "c"},
+		{"[first(createArray(1, 2))]", 1.0},
+		{"[last('xyz')]", "z"},
+		{"[length(createObject('a', 1, 'b', 2))]", 2.0},
+		{"[empty('')]", true},
+		{"[contains(createArray('a', 'b'), 'b')]", true},
+		{"[contains('Hello', 'hello')]", false}, // ARM contains is case-sensitive
+		{"[substring('abcdef', 2, 3)]", "cde"},
+		{"[indexOf('abcABC', 'C')]", 2.0}, // indexOf ignores case
+		{"[lastIndexOf('abcabc', 'b')]", 4.0},
+		{"[startsWith('Microsoft.Network', 'microsoft.')]", true},
+		{"[endsWith('vm-gpu-01', '-01')]", true},
+		{"[take('abcdef', 2)]", "ab"},
+		{"[skip(createArray(1, 2, 3), 2)]", []any{3.0}},
+		{"[padLeft('7', 3, '0')]", "007"},
+		{"[trim('  x  ')]", "x"},
+		{"[string(1.5)]", "1.5"},
+		{"[string(true())]", "True"},
+		{"[int('42')]", 42.0},
+		{"[bool('TRUE')]", true},
+		{"[json('{\"a\": [1, 2]}').a[1]]", 2.0},
+		{"[createObject('k', 'v').k]", "v"},
+		{"[union(createArray(1, 2), createArray(2, 3))]", []any{1.0, 2.0, 3.0}},
+		{"[intersection(createArray(1, 2, 3), createArray(3, 2))]", []any{2.0, 3.0}},
+		{"[min(3, 1, 2)]", 1.0},
+		{"[max(createArray(3, 9, 2))]", 9.0},
+		{"[add(2, 3)]", 5.0},
+		{"[sub(2, 3)]", -1.0},
+		{"[mul(2, 3)]", 6.0},
+		{"[div(7, 2)]", 3.0},
+		{"[mod(7, 2)]", 1.0},
+		{"[greater(2, 1)]", true},
+		{"[greaterOrEquals('b', 'B')]", true},
+		{"[less(1, 2)]", true},
+		{"[lessOrEquals(2, 2)]", true},
+		{"[coalesce(null(), 'x')]", "x"},
+		{"[and(true(), not(false()))]", true},
+		{"[or(false(), equals(1, 1))]", true},
+		{"[if(equals(1, 2), 'a', 'b')]", "b"},
+		{"[utcNow()]", "2024-05-06T07:08:09.0000000Z"}, // the policy form, not ARM's yyyyMMddTHHmmssZ
+		{"[dateTimeAdd('2024-01-01T00:00:00Z', '-P1D', 'yyyy-MM-dd')]", "2023-12-31"},
+		{"[addDays('2024-02-28T00:00:00Z', 2)]", "2024-03-01T00:00:00Z"},
+		{"[ipRangeContains('10.0.0.0/8', '10.1.0.0/16')]", true},
+		{"[ipRangeContains('10.0.0.0/16', '10.0.0.0/8')]", false},
+		{"[ipRangeContains('192.168.0.1-192.168.0.9', '192.168.0.5')]", true},
+		{"[ipRangeContains('192.168.0.0/24', '192.168.0.250-192.168.1.2')]", false},
+		{"[ipRangeContains('2001:db8::-2001:db8::3:ffff', '2001:db8::2:1')]", true},
 	} {
 		n, err := Parse(tc.in)
 		if err != nil {
@@ -49,6 +101,33 @@ func TestEval(t *testing.T) {
 		}
 		if !Equal(got, tc.want) {
 			t.Errorf("%s = %#v, want %#v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestEvalErrors: functions that fail make the evaluation fail (Azure
+// treats that as a deny); they must return an error, never a value.
+func TestEvalErrors(t *testing.T) {
+	for _, in := range []string{
+		"[ipRangeContains('10.0.0.0/8', '2001:db8::1')]", // mixed families
+		"[ipRangeContains('', '10.0.0.1')]",
+		"[ipRangeContains('10.0.0.9-10.0.0.1', '10.0.0.5')]", // reversed range
+		"[substring('ab', 1, 5)]",
+		"[div(1, 0)]",
+		"[int('x')]",
+		"[length(null())]",
+		"[parameters('nope')]",
+		"[createArray(1)[3]]",
+		"[current()]",
+		"[dateTimeAdd('2024-01-01T00:00:00Z', 'P1Q')]",
+	} {
+		n, err := Parse(in)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if v, err := Eval(n, ctx{}); err == nil {
+			t.Errorf("%s = %#v, want an error", in, v)
 		}
 	}
 }
