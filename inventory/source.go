@@ -1,0 +1,199 @@
+package inventory
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Source is an inventory to scan: report files, or a live container.
+type Source interface {
+	// Scan calls fn with consecutive batches of rows, from up to workers
+	// goroutines at once; Batch.Seq gives their order. fn must not keep
+	// the batch or its records after it returns: the buffers are reused.
+	Scan(ctx context.Context, workers int, fn func(worker int, b *Batch) error) error
+	String() string
+}
+
+// Open returns the inventory at path: a CSV or Parquet report file, or a
+// directory holding report files (an inventory run's folder; manifest and
+// checksum files are skipped). Files are read in name order.
+func Open(path string) (Source, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("inventory: %w", err)
+	}
+	var files []string
+	if st.IsDir() {
+		err := filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && formatOf(p) != "" {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("inventory: %w", err)
+		}
+		sort.Strings(files)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("inventory: no .csv or .parquet report files under %s", path)
+		}
+	} else {
+		files = []string{path}
+	}
+	return &fileSource{path: path, files: files}, nil
+}
+
+// formatOf tells a report file by its extension.
+func formatOf(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return "csv"
+	case ".parquet":
+		return "parquet"
+	}
+	return ""
+}
+
+type fileSource struct {
+	path  string
+	files []string
+}
+
+func (s *fileSource) String() string { return s.path }
+
+func (s *fileSource) Scan(ctx context.Context, workers int, fn func(int, *Batch) error) error {
+	seq := 0
+	for _, f := range s.files {
+		var err error
+		format := formatOf(f)
+		if format == "" {
+			format, err = sniff(f)
+			if err != nil {
+				return err
+			}
+		}
+		switch format {
+		case "csv":
+			seq, err = scanCSV(ctx, f, seq, workers, fn)
+		case "parquet":
+			seq, err = scanParquet(ctx, f, seq, workers, fn)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sniff tells Parquet (which starts with PAR1) from CSV for a file with
+// another extension.
+func sniff(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("inventory: %w", err)
+	}
+	defer f.Close()
+	var magic [4]byte
+	if _, err := io.ReadFull(f, magic[:]); err == nil && string(magic[:]) == "PAR1" {
+		return "parquet", nil
+	}
+	return "csv", nil
+}
+
+// pool runs jobs on a fixed set of workers and stops at the first error.
+type pool struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	jobs   chan func(worker int) error
+	wg     sync.WaitGroup
+	once   sync.Once
+	err    error
+}
+
+func newPool(ctx context.Context, workers int) *pool {
+	if workers < 1 {
+		workers = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	p := &pool{ctx: ctx, cancel: cancel, jobs: make(chan func(int) error, workers)}
+	for w := 0; w < workers; w++ {
+		p.wg.Add(1)
+		go func(w int) {
+			defer p.wg.Done()
+			for job := range p.jobs {
+				if p.ctx.Err() != nil {
+					continue // drain after a failure
+				}
+				if err := job(w); err != nil {
+					p.fail(err)
+				}
+			}
+		}(w)
+	}
+	return p
+}
+
+func (p *pool) fail(err error) {
+	p.once.Do(func() {
+		p.err = err
+		p.cancel()
+	})
+}
+
+// submit queues a job; it returns false once the pool has stopped.
+func (p *pool) submit(job func(int) error) bool {
+	select {
+	case p.jobs <- job:
+		return true
+	case <-p.ctx.Done():
+		return false
+	}
+}
+
+// wait finishes the jobs and returns the first error, or the context's.
+func (p *pool) wait(parent context.Context) error {
+	close(p.jobs)
+	p.wg.Wait()
+	p.cancel()
+	if p.err != nil {
+		return p.err
+	}
+	return parent.Err()
+}
+
+// bufPool recycles CSV chunk buffers so that memory stays flat however
+// large the file.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize+64*1024); return &b }}
+
+const chunkSize = 4 << 20
+
+// lastRowEnd finds the end (index after '\n') of the last complete row in
+// data, which starts at a row boundary: the last newline that is not inside
+// a quoted field. -1 when there is none.
+func lastRowEnd(data []byte) int {
+	end := len(data)
+	for {
+		i := bytes.LastIndexByte(data[:end], '\n')
+		if i < 0 {
+			return -1
+		}
+		// An even number of quotes before the newline: outside a field.
+		if bytes.Count(data[:i], []byte{'"'})%2 == 0 {
+			return i + 1
+		}
+		end = i
+	}
+}
+
+var errTruncatedQuote = errors.New("the file ends inside a quoted field (truncated?)")

@@ -1,0 +1,167 @@
+package inventory
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+)
+
+// Writer writes inventory rows in the report layout this package reads
+// (the Columns schema fields).
+type Writer interface {
+	Write(r *Record) error
+	Close() error
+}
+
+// NewWriter returns a writer for format "csv" or "parquet".
+func NewWriter(w io.Writer, format string) (Writer, error) {
+	switch format {
+	case "csv":
+		return newCSVWriter(w), nil
+	case "parquet":
+		return newParquetWriter(w), nil
+	}
+	return nil, fmt.Errorf("unknown inventory format %q; want csv or parquet", format)
+}
+
+type csvWriter struct {
+	w   *bufio.Writer
+	buf []byte
+}
+
+func newCSVWriter(w io.Writer) *csvWriter {
+	cw := &csvWriter{w: bufio.NewWriterSize(w, 1<<20)}
+	cw.w.WriteString(strings.Join(Columns, ",") + "\n")
+	return cw
+}
+
+// appendField quotes a field when it holds a comma, quote or line break.
+func appendField(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, s[i])
+	}
+	return append(b, '"')
+}
+
+func tierText(r *Record) string { return r.Tier.String() }
+
+func (c *csvWriter) Write(r *Record) error {
+	b := c.buf[:0]
+	b = appendField(b, r.Name)
+	b = append(b, ',')
+	b = append(b, FormatTime(r.Created)...)
+	b = append(b, ',')
+	b = append(b, FormatTime(r.Modified)...)
+	b = append(b, ',')
+	b = append(b, FormatTime(r.LastAccess)...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, r.Bytes, 10)
+	b = append(b, ',')
+	b = append(b, r.Type.String()...)
+	b = append(b, ',')
+	b = append(b, tierText(r)...)
+	b = append(b, ',')
+	b = append(b, FormatTime(r.TierChanged)...)
+	b = append(b, ',')
+	b = appendField(b, r.Snapshot)
+	b = append(b, ',')
+	b = appendField(b, r.VersionID)
+	b = append(b, ',')
+	if r.VersionID != "" {
+		b = strconv.AppendBool(b, r.IsCurrent)
+	}
+	b = append(b, ',')
+	b = strconv.AppendBool(b, r.Deleted)
+	b = append(b, ',')
+	b = appendField(b, FormatTags(r.Tags))
+	b = append(b, ',')
+	b = appendField(b, FormatTags(r.Metadata))
+	b = append(b, '\n')
+	c.buf = b
+	_, err := c.w.Write(b)
+	return err
+}
+
+func (c *csvWriter) Close() error { return c.w.Flush() }
+
+// parquetRow is the Parquet layout: the same column names as the CSV
+// header, times as RFC 3339 strings like the CSV cells, optional columns
+// nullable.
+type parquetRow struct {
+	Name                 string  `parquet:"Name"`
+	CreationTime         string  `parquet:"Creation-Time"`
+	LastModified         string  `parquet:"Last-Modified"`
+	LastAccessTime       *string `parquet:"LastAccessTime,optional"`
+	ContentLength        int64   `parquet:"Content-Length"`
+	BlobType             string  `parquet:"BlobType,dict"`
+	AccessTier           string  `parquet:"AccessTier,dict"`
+	AccessTierChangeTime *string `parquet:"AccessTierChangeTime,optional"`
+	Snapshot             *string `parquet:"Snapshot,optional"`
+	VersionID            *string `parquet:"VersionId,optional"`
+	IsCurrentVersion     *bool   `parquet:"IsCurrentVersion,optional"`
+	Deleted              bool    `parquet:"Deleted"`
+	Tags                 *string `parquet:"Tags,optional"`
+	Metadata             *string `parquet:"Metadata,optional"`
+}
+
+type parquetWriter struct {
+	w    *parquet.GenericWriter[parquetRow]
+	rows []parquetRow
+}
+
+// parquetRowGroup bounds the rows buffered before a row group is flushed,
+// and so the writer's memory.
+const parquetRowGroup = 256 * 1024
+
+func newParquetWriter(w io.Writer) *parquetWriter {
+	return &parquetWriter{w: parquet.NewGenericWriter[parquetRow](w, parquet.Compression(&snappy.Codec{}),
+		parquet.MaxRowsPerRowGroup(parquetRowGroup), parquet.PageBufferSize(256*1024))}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (p *parquetWriter) Write(r *Record) error {
+	row := parquetRow{Name: r.Name, CreationTime: FormatTime(r.Created), LastModified: FormatTime(r.Modified),
+		LastAccessTime: optional(FormatTime(r.LastAccess)), ContentLength: r.Bytes, BlobType: r.Type.String(), AccessTier: tierText(r),
+		AccessTierChangeTime: optional(FormatTime(r.TierChanged)), Snapshot: optional(r.Snapshot), VersionID: optional(r.VersionID),
+		Deleted: r.Deleted, Tags: optional(FormatTags(r.Tags)), Metadata: optional(FormatTags(r.Metadata))}
+	if r.VersionID != "" {
+		cur := r.IsCurrent
+		row.IsCurrentVersion = &cur
+	}
+	p.rows = append(p.rows, row)
+	if len(p.rows) == 4096 {
+		return p.flush()
+	}
+	return nil
+}
+
+func (p *parquetWriter) flush() error {
+	_, err := p.w.Write(p.rows)
+	p.rows = p.rows[:0]
+	return err
+}
+
+func (p *parquetWriter) Close() error {
+	if err := p.flush(); err != nil {
+		return err
+	}
+	return p.w.Close()
+}

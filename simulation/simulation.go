@@ -1,0 +1,532 @@
+// Package simulation plays a lifecycle policy forward over a blob inventory
+// and prices the result: bytes in each tier on each day, tier transitions,
+// deletions, early-deletion fees, Set Blob Tier operations and storage, and
+// the same inventory with no policy as the baseline.
+//
+// Each blob's schedule (the runs at which its tier changes or it is
+// deleted) is computed once from the evaluator's change times rather than
+// by stepping through the days, then added into per-day difference arrays;
+// memory depends on the number of days, never on the number of blobs.
+//
+// Cost model, stated once:
+//   - storage: bytes × the tier's USD per GB-month × 12/365 per day, with
+//     GB = 2^30 bytes as Azure bills capacity; a blob is billed on day d in
+//     the tier it has after day d's run, and not at all from the day it is
+//     deleted;
+//   - a tier change is one Set Blob Tier operation, billed as a write at the
+//     destination tier's price per 10,000; deletes are free (L-OV);
+//   - leaving Cool, Cold or Archive (by tier change or deletion) before its
+//     minimum of 30, 90 or 180 days costs the remaining whole days at that
+//     tier's storage price (early deletion);
+//   - the baseline keeps every blob in its current tier for the whole
+//     period, with no operations.
+package simulation
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/inventory"
+	"github.com/aizone/aizone/lifecycle"
+)
+
+// GiB is the capacity unit of the per-GB prices.
+const GiB = 1 << 30
+
+// TierPrice is what one access tier costs.
+type TierPrice struct {
+	USDPerGBMonth float64
+	WritePer10K   float64 // Set Blob Tier into this tier
+	MinimumDays   int     // early-deletion period
+}
+
+// Prices are the tiers' prices and where they came from.
+type Prices struct {
+	Tiers  [lifecycle.NumTiers]TierPrice
+	Source string
+}
+
+// PricesFromCatalog reads the Blob tier prices (and the premium price, when
+// the catalog has it) from the catalog's blob_tiers.
+func PricesFromCatalog(c *catalog.Catalog) (Prices, error) {
+	return PricesFromTiers(c.Storage.BlobTiers)
+}
+
+// PricesFromTiers turns catalog blob tiers into prices; hot, cool, cold and
+// archive are required.
+func PricesFromTiers(tiers []catalog.BlobTier) (Prices, error) {
+	var p Prices
+	var sources []string
+	seen := map[lifecycle.Tier]bool{}
+	for _, bt := range tiers {
+		t, ok := lifecycle.ParseTier(bt.Name)
+		if !ok || t == lifecycle.TierUnknown {
+			return p, fmt.Errorf("prices: unknown tier %q", bt.Name)
+		}
+		p.Tiers[t] = TierPrice{USDPerGBMonth: bt.USDPerGBMonth, WritePer10K: bt.WritePer10K, MinimumDays: bt.MinimumDays}
+		seen[t] = true
+		if s := bt.PriceSource; s != "" && !contains(sources, s) {
+			sources = append(sources, s)
+		}
+	}
+	for _, t := range []lifecycle.Tier{lifecycle.TierHot, lifecycle.TierCool, lifecycle.TierCold, lifecycle.TierArchive} {
+		if !seen[t] {
+			return p, fmt.Errorf("prices: no price for the %s tier", t)
+		}
+	}
+	sort.Strings(sources)
+	p.Source = fmt.Sprint(sources)
+	return p, nil
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Options for Run.
+type Options struct {
+	Days    int       // simulated days (daily runs), at least 1
+	Start   time.Time // day 0; runs happen at 00:00 UTC of each day
+	Account lifecycle.Account
+	Prices  Prices
+	Workers int // 0: one per CPU
+	// Progress, when set, counts the inventory rows processed so far.
+	Progress *atomic.Int64
+}
+
+// TierBytes is bytes per tier.
+type TierBytes struct {
+	Hot     int64 `json:"hot"`
+	Cool    int64 `json:"cool"`
+	Cold    int64 `json:"cold"`
+	Archive int64 `json:"archive"`
+	Premium int64 `json:"premium,omitempty"`
+}
+
+func tierBytes(v *[lifecycle.NumTiers]int64) TierBytes {
+	return TierBytes{Hot: v[lifecycle.TierHot] + v[lifecycle.TierUnknown], Cool: v[lifecycle.TierCool], Cold: v[lifecycle.TierCold],
+		Archive: v[lifecycle.TierArchive], Premium: v[lifecycle.TierPremium]}
+}
+
+// Day is one simulated day.
+type Day struct {
+	Day         int       `json:"day"`
+	Date        string    `json:"date"`
+	BytesByTier TierBytes `json:"bytes_by_tier"`
+	CostUSD     float64   `json:"cost_usd"`
+}
+
+// Deleted counts deletions.
+type Deleted struct {
+	Count int64 `json:"count"`
+	Bytes int64 `json:"bytes"`
+}
+
+// Result is a simulation's outcome.
+type Result struct {
+	Start            string           `json:"start"`
+	Blobs            int64            `json:"blobs"`
+	Bytes            int64            `json:"bytes"`
+	Days             int              `json:"days"`
+	ByDay            []Day            `json:"by_day"`
+	Transitions      map[string]int64 `json:"transitions"`
+	Deleted          Deleted          `json:"deleted"`
+	EarlyDeletionUSD float64          `json:"early_deletion_usd"`
+	OperationsUSD    float64          `json:"operations_usd"`
+	StorageUSD       float64          `json:"storage_usd"`
+	TotalUSD         float64          `json:"total_usd"`
+	BaselineTotalUSD float64          `json:"baseline_total_usd"`
+	SavingsUSD       float64          `json:"savings_usd"`
+	// SkippedSoftDeleted counts soft-deleted rows, which rules do not act
+	// on and the simulation leaves out.
+	SkippedSoftDeleted int64  `json:"skipped_soft_deleted"`
+	PriceSource        string `json:"price_source"`
+}
+
+// acc accumulates one worker's share in integers, so that merging workers
+// in any order gives identical results.
+type acc struct {
+	diff     [][lifecycle.NumTiers]int64 // bytes entering (+) and leaving (-) each tier, by day
+	ops      [][lifecycle.NumTiers]int64 // Set Blob Tier operations by day and destination tier
+	early    [][lifecycle.NumTiers]int64 // early-deletion byte-days by day and tier left
+	trans    [lifecycle.NumTiers][lifecycle.NumTiers]int64
+	baseline [lifecycle.NumTiers]int64 // bytes by starting tier
+	deleted  Deleted
+	blobs    int64
+	bytes    int64
+	skipped  int64
+	changes  []int64 // scratch for Engine.Changes
+}
+
+func newAcc(days int) *acc {
+	return &acc{diff: make([][lifecycle.NumTiers]int64, days+1), ops: make([][lifecycle.NumTiers]int64, days),
+		early: make([][lifecycle.NumTiers]int64, days)}
+}
+
+func (a *acc) merge(b *acc) {
+	for d := range a.diff {
+		for t := range a.diff[d] {
+			a.diff[d][t] += b.diff[d][t]
+		}
+	}
+	for d := range a.ops {
+		for t := range a.ops[d] {
+			a.ops[d][t] += b.ops[d][t]
+			a.early[d][t] += b.early[d][t]
+		}
+	}
+	for i := range a.trans {
+		for j := range a.trans[i] {
+			a.trans[i][j] += b.trans[i][j]
+		}
+		a.baseline[i] += b.baseline[i]
+	}
+	a.deleted.Count += b.deleted.Count
+	a.deleted.Bytes += b.deleted.Bytes
+	a.blobs += b.blobs
+	a.bytes += b.bytes
+	a.skipped += b.skipped
+}
+
+// sim is one simulation's fixed inputs.
+type sim struct {
+	e     *lifecycle.Engine
+	start int64
+	end   int64 // first run time after the period
+	days  int
+	min   [lifecycle.NumTiers]int64
+}
+
+// Run simulates the policy over the inventory.
+func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Options) (*Result, error) {
+	if opt.Days < 1 {
+		return nil, fmt.Errorf("simulation: days must be at least 1, got %d", opt.Days)
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	start := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
+	s := &sim{e: lifecycle.NewEngine(p, opt.Account), start: start.Unix(), days: opt.Days}
+	s.end = s.start + int64(opt.Days)*lifecycle.Day
+	for t := range s.min {
+		s.min[t] = int64(opt.Prices.Tiers[t].MinimumDays)
+	}
+	accs := make([]*acc, workers)
+	for i := range accs {
+		accs[i] = newAcc(opt.Days)
+	}
+	st := &stitcher{s: s, a: newAcc(opt.Days), pending: map[int]edge{}}
+	err := src.Scan(ctx, workers, func(w int, b *inventory.Batch) error {
+		s.batch(b, accs[w], st)
+		if opt.Progress != nil {
+			opt.Progress.Add(int64(len(b.Records)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	st.finish()
+	total := st.a
+	for _, a := range accs {
+		total.merge(a)
+	}
+	return s.result(total, opt.Prices, start), nil
+}
+
+// batch simulates the blobs wholly inside a batch and hands the first and
+// last (which may continue in the neighbouring batches) to the stitcher.
+func (s *sim) batch(b *inventory.Batch, a *acc, st *stitcher) {
+	recs := b.Records
+	if len(recs) == 0 {
+		st.add(edge{seq: b.Seq, empty: true})
+		return
+	}
+	firstEnd := groupEnd(recs, 0)
+	if firstEnd == len(recs) {
+		st.add(edge{seq: b.Seq, single: true, first: clone(recs)})
+		return
+	}
+	lastStart := len(recs) - 1
+	for lastStart > 0 && recs[lastStart-1].Name == recs[len(recs)-1].Name {
+		lastStart--
+	}
+	for i := firstEnd; i < lastStart; {
+		j := groupEnd(recs, i)
+		s.group(recs[i:j], a)
+		i = j
+	}
+	st.add(edge{seq: b.Seq, first: clone(recs[:firstEnd]), last: clone(recs[lastStart:])})
+}
+
+func groupEnd(recs []inventory.Record, i int) int {
+	j := i + 1
+	for j < len(recs) && recs[j].Name == recs[i].Name {
+		j++
+	}
+	return j
+}
+
+func clone(recs []inventory.Record) []inventory.Record {
+	return append([]inventory.Record(nil), recs...)
+}
+
+// group simulates the rows of one blob name: snapshots and previous
+// versions first, because the current version cannot be deleted until they
+// are (L-ST).
+func (s *sim) group(recs []inventory.Record, a *acc) {
+	var depsUntil int64
+	for i := range recs {
+		r := &recs[i]
+		if r.Deleted || r.Target() == lifecycle.TargetBase {
+			continue
+		}
+		b := r.Blob()
+		gone := s.schedule(&b, r.Bytes, a)
+		if gone == lifecycle.Forever {
+			depsUntil = lifecycle.Forever
+		} else if depsUntil != lifecycle.Forever {
+			// The current version goes at the next run after the last of them.
+			depsUntil = max(depsUntil, gone+lifecycle.Day)
+		}
+	}
+	for i := range recs {
+		r := &recs[i]
+		if r.Deleted {
+			a.skipped++
+			continue
+		}
+		if r.Target() != lifecycle.TargetBase {
+			continue
+		}
+		b := r.Blob()
+		b.DependentsUntil = depsUntil
+		s.schedule(&b, r.Bytes, a)
+	}
+}
+
+// billTier is the tier a blob is billed in: append and page blobs without
+// a tier are billed as Hot, the account default.
+func billTier(t lifecycle.Tier) lifecycle.Tier {
+	if t == lifecycle.TierUnknown {
+		return lifecycle.TierHot
+	}
+	return t
+}
+
+// schedule walks one object's runs from the evaluator's change times and
+// adds its bytes, operations and fees to a. It returns the run time of its
+// deletion, or lifecycle.Forever.
+func (s *sim) schedule(b *lifecycle.Blob, bytes int64, a *acc) int64 {
+	a.blobs++
+	a.bytes += bytes
+	tier := billTier(b.Tier)
+	a.baseline[tier] += bytes
+	entered := b.TierChanged
+	if entered == 0 {
+		entered = b.Created
+	}
+	seg := 0 // first day of the current tier segment
+	from := s.start
+	for from < s.end {
+		a.changes = s.e.Changes(b, from, a.changes)
+		acted := false
+		for _, t := range a.changes {
+			run := from
+			if t > from {
+				run = s.start + (t-s.start+lifecycle.Day-1)/lifecycle.Day*lifecycle.Day
+			}
+			if run >= s.end {
+				break
+			}
+			d := s.e.Evaluate(b, run)
+			if d.Action == lifecycle.None {
+				continue
+			}
+			day := int((run - s.start) / lifecycle.Day)
+			a.diff[seg][tier] += bytes
+			a.diff[day][tier] -= bytes
+			if m := s.min[tier]; m > 0 {
+				if in := floorDiv(run-entered, lifecycle.Day); in < m {
+					a.early[day][tier] += bytes * (m - max(in, 0))
+				}
+			}
+			if d.Action == lifecycle.Delete {
+				a.deleted.Count++
+				a.deleted.Bytes += bytes
+				return run
+			}
+			dest := d.Action.Dest()
+			a.trans[tier][dest]++
+			a.ops[day][dest]++
+			tier, b.Tier, b.TierChanged, entered = dest, dest, run, run
+			if d.AutoTierToHot {
+				b.AutoTierEligible = true
+			}
+			seg = day
+			from = run + lifecycle.Day
+			acted = true
+			break
+		}
+		if !acted {
+			break
+		}
+	}
+	a.diff[seg][tier] += bytes
+	a.diff[s.days][tier] -= bytes
+	return lifecycle.Forever
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+func (s *sim) result(a *acc, prices Prices, start time.Time) *Result {
+	var daily [lifecycle.NumTiers]float64
+	for t := range daily {
+		daily[t] = prices.Tiers[t].USDPerGBMonth * 12 / 365 / GiB
+	}
+	daily[lifecycle.TierUnknown] = daily[lifecycle.TierHot]
+	r := &Result{Start: start.Format(time.DateOnly), Blobs: a.blobs, Bytes: a.bytes, Days: s.days, ByDay: make([]Day, s.days),
+		Transitions: map[string]int64{}, Deleted: a.deleted, SkippedSoftDeleted: a.skipped, PriceSource: prices.Source}
+	var cur [lifecycle.NumTiers]int64
+	for d := 0; d < s.days; d++ {
+		var storage, ops, early float64
+		for t := range cur {
+			cur[t] += a.diff[d][t]
+			storage += float64(cur[t]) * daily[t]
+			ops += float64(a.ops[d][t]) * prices.Tiers[t].WritePer10K / 10000
+			early += float64(a.early[d][t]) * daily[t]
+		}
+		r.StorageUSD += storage
+		r.OperationsUSD += ops
+		r.EarlyDeletionUSD += early
+		r.ByDay[d] = Day{Day: d, Date: start.AddDate(0, 0, d).Format(time.DateOnly), BytesByTier: tierBytes(&cur), CostUSD: round(storage + ops + early)}
+	}
+	for t := range a.baseline {
+		r.BaselineTotalUSD += float64(a.baseline[t]) * daily[t] * float64(s.days)
+	}
+	for i := range a.trans {
+		for j := range a.trans[i] {
+			if n := a.trans[i][j]; n > 0 {
+				r.Transitions[tierKey(lifecycle.Tier(i))+"->"+tierKey(lifecycle.Tier(j))] = n
+			}
+		}
+	}
+	r.TotalUSD = round(r.StorageUSD + r.OperationsUSD + r.EarlyDeletionUSD)
+	r.StorageUSD, r.OperationsUSD, r.EarlyDeletionUSD = round(r.StorageUSD), round(r.OperationsUSD), round(r.EarlyDeletionUSD)
+	r.BaselineTotalUSD = round(r.BaselineTotalUSD)
+	r.SavingsUSD = round(r.BaselineTotalUSD - r.TotalUSD)
+	return r
+}
+
+func tierKey(t lifecycle.Tier) string {
+	switch t {
+	case lifecycle.TierHot, lifecycle.TierUnknown:
+		return "hot"
+	case lifecycle.TierCool:
+		return "cool"
+	case lifecycle.TierCold:
+		return "cold"
+	case lifecycle.TierArchive:
+		return "archive"
+	}
+	return "premium"
+}
+
+// round keeps cents and four more digits: enough for small test
+// inventories, and stable across platforms.
+func round(v float64) float64 { return math.Round(v*1e6) / 1e6 }
+
+// edge is the first and last blob of a batch, which may continue in the
+// neighbouring batches.
+type edge struct {
+	seq         int
+	empty       bool
+	single      bool // the whole batch is one blob (first only)
+	first, last []inventory.Record
+}
+
+// stitcher joins batch edges in Seq order so that every blob's rows are
+// simulated together, whichever worker read them.
+type stitcher struct {
+	mu      sync.Mutex
+	s       *sim
+	a       *acc
+	next    int
+	pending map[int]edge
+	open    []inventory.Record
+}
+
+func (st *stitcher) add(e edge) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.pending[e.seq] = e
+	for {
+		e, ok := st.pending[st.next]
+		if !ok {
+			return
+		}
+		delete(st.pending, st.next)
+		st.next++
+		st.take(e)
+	}
+}
+
+func (st *stitcher) take(e edge) {
+	switch {
+	case e.empty:
+	case e.single:
+		if len(st.open) > 0 && st.open[0].Name == e.first[0].Name {
+			st.open = append(st.open, e.first...)
+		} else {
+			st.flush()
+			st.open = e.first
+		}
+	default:
+		if len(st.open) > 0 && st.open[0].Name == e.first[0].Name {
+			st.open = append(st.open, e.first...)
+			st.flush()
+		} else {
+			st.flush()
+			st.s.group(e.first, st.a)
+		}
+		st.open = e.last
+	}
+}
+
+func (st *stitcher) flush() {
+	if len(st.open) > 0 {
+		st.s.group(st.open, st.a)
+	}
+	st.open = nil
+}
+
+// finish simulates what is still open once the scan has ended; every
+// batch has arrived by then, so pending is empty unless a source skipped a
+// sequence number, which would be a bug.
+func (st *stitcher) finish() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if len(st.pending) > 0 {
+		panic(fmt.Sprintf("simulation: %d batches never joined (missing sequence %d)", len(st.pending), st.next))
+	}
+	st.flush()
+}
