@@ -88,8 +88,11 @@ func apply(o op, v, x any) (bool, error) {
 		if !ok {
 			return false, fmt.Errorf("%s needs a string pattern, got %s", o, jsonType(x))
 		}
+		// A missing value matches no pattern, not even "*": built-ins test
+		// absence with "notLike": "*" (Network interfaces should not have
+		// public IPs).
 		s, ok := scalarString(v)
-		r := ok && like(s, p)
+		r := ok && v != nil && like(s, p)
 		return r == (o == opLike), nil
 	case opMatch, opNotMatch, opMatchInsensitively, opNotMatchInsensitively:
 		p, ok := scalarString(x)
@@ -98,7 +101,7 @@ func apply(o op, v, x any) (bool, error) {
 		}
 		s, ok := scalarString(v)
 		fold := o == opMatchInsensitively || o == opNotMatchInsensitively
-		r := ok && match(s, p, fold)
+		r := ok && v != nil && match(s, p, fold)
 		return r == (o == opMatch || o == opMatchInsensitively), nil
 	case opContains, opNotContains:
 		r := contains(v, x)
