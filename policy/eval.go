@@ -491,14 +491,23 @@ func (c *evalCtx) Ambient(name string) (any, error) {
 		}
 		return m, nil
 	case "requestcontext":
-		// Offline there is no request: the API version and caller identity
-		// are what the caller put in Env (empty and null by default).
-		m := map[string]any{"apiVersion": "", "identity": nil}
+		// Offline there is no request. The API version is Env's, else the
+		// resource's own (a template resource is deployed with it), else
+		// LatestAPIVersion: Azure evaluates existing resources with the
+		// latest version. The caller identity is Env's, null by default.
+		api := ""
 		if c.env != nil {
-			m["apiVersion"] = c.env.APIVersion
-			if c.env.Identity != nil {
-				m["identity"] = c.env.Identity
-			}
+			api = c.env.APIVersion
+		}
+		if api == "" && r != nil {
+			api, _ = getCI(r.Raw, "apiVersion").(string)
+		}
+		if api == "" {
+			api = LatestAPIVersion
+		}
+		m := map[string]any{"apiVersion": api, "identity": nil}
+		if c.env != nil && c.env.Identity != nil {
+			m["identity"] = c.env.Identity
 		}
 		return m, nil
 	case "policy":

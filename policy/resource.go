@@ -296,7 +296,8 @@ type Env struct {
 	// Now is returned by utcNow(); the zero value means 2000-01-01T00:00:00Z
 	// so that output stays deterministic unless a caller asks for real time.
 	Now time.Time
-	// APIVersion is requestContext().apiVersion.
+	// APIVersion is requestContext().apiVersion. When empty, a resource's
+	// own apiVersion (as in a template) is used, else LatestAPIVersion.
 	APIVersion string
 	// Identity is requestContext().identity: the caller's token claims
 	// (idtyp, appid, acrs), or nil for an evaluation not caused by a request.
@@ -317,6 +318,12 @@ func (e *Env) now() time.Time {
 	}
 	return e.Now
 }
+
+// LatestAPIVersion stands for "the latest API version", which Azure uses
+// when it evaluates an existing resource rather than a request: it sorts
+// after every real version, so policies comparing requestContext().
+// apiVersion with a date take their newest branch.
+const LatestAPIVersion = "9999-12-31"
 
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
