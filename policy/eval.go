@@ -119,7 +119,7 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 		}
 		b.params[k] = v
 	}
-	for k := range given {
+	for _, k := range sortedKeys(given) {
 		if _, ok := cp.Def.Parameters[k]; !ok {
 			return nil, fmt.Errorf("parameter %q is not defined by %s", k, defName(cp.Def))
 		}

@@ -132,7 +132,7 @@ func (cs *CompiledSet) Bind(params map[string]any) (*BoundSet, error) {
 	for k, v := range params {
 		given[strings.ToLower(k)] = v
 	}
-	for k := range given {
+	for _, k := range sortedKeys(given) {
 		if _, ok := cs.Set.Parameters[k]; !ok {
 			return nil, fmt.Errorf("parameter %q is not defined by set %s", k, cs.Set.Name)
 		}
