@@ -5,7 +5,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/aizone/aizone/compliance"
 )
@@ -15,16 +14,22 @@ import (
 func ComplianceText(w io.Writer, title string, rep *compliance.Report) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintln(ew, title)
-	fmt.Fprintln(ew)
 	if len(rep.Findings) == 0 {
-		fmt.Fprintln(ew, "No findings: every resource complies with every assignment evaluated.")
-	} else {
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "EFFECT\tRESOURCE\tASSIGNMENT\tPOLICY\tWHY")
-		for _, f := range rep.Findings {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", effectLabel(f), shortID(f.Resource), assignmentLabel(f), truncate(f.Definition, 70), why(f))
+		fmt.Fprintln(ew, "\nNo findings: every resource complies with every assignment evaluated.")
+	}
+	// One block per resource: what the resource is, then each finding with
+	// its policy and the condition that decided it.
+	last := ""
+	for _, f := range rep.Findings {
+		if f.Resource != last {
+			last = f.Resource
+			typ, rg := resourceLabel(f.Resource)
+			fmt.Fprintf(ew, "\n%s  (%s)\n", typ, rg)
 		}
-		tw.Flush()
+		fmt.Fprintf(ew, "  %-22s %s: %s\n", effectLabel(f), assignmentLabel(f), truncate(f.Definition, 110))
+		if w := why(f); w != "" {
+			fmt.Fprintf(ew, "  %-22s %s\n", "", w)
+		}
 	}
 	fmt.Fprintln(ew)
 	fmt.Fprintln(ew, "Summary: "+SummaryLine(rep.Summary, rep.Findings))
@@ -88,17 +93,30 @@ func why(f compliance.Finding) string {
 		parts = append(parts, fmt.Sprintf("would %s %s = %v", op.Operation, op.Field, op.Value))
 	}
 	if len(parts) == 0 {
-		parts = f.Reasons
+		for _, r := range f.Reasons {
+			// The type condition that selected the resource, and the
+			// enforcement mode (in the label), tell the reader nothing new.
+			if strings.HasPrefix(r, "type is ") || strings.HasPrefix(r, "enforcement mode ") {
+				continue
+			}
+			parts = append(parts, r)
+		}
 	}
-	return truncate(strings.Join(parts, "; "), 160)
+	return truncate(strings.Join(parts, "; "), 200)
 }
 
-// shortID drops the subscription prefix, which is the same on every row.
-func shortID(id string) string {
-	if i := strings.Index(strings.ToLower(id), "/resourcegroups/"); i >= 0 {
-		return id[i+len("/resourceGroups/"):]
+// resourceLabel splits an id into "Type/name" and its resource group.
+func resourceLabel(id string) (string, string) {
+	rg := ""
+	lower := strings.ToLower(id)
+	if i := strings.Index(lower, "/resourcegroups/"); i >= 0 {
+		rest := id[i+len("/resourceGroups/"):]
+		rg, _, _ = strings.Cut(rest, "/")
 	}
-	return id
+	if i := strings.Index(lower, "/providers/"); i >= 0 {
+		return id[i+len("/providers/"):], rg
+	}
+	return "resource group " + rg, "subscription"
 }
 
 func truncate(s string, n int) string {
