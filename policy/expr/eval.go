@@ -81,7 +81,7 @@ func eval(n Node, c Context) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return member(v, x.Name)
+		return property(v, x.Name)
 	case *Index:
 		v, err := eval(x.X, c)
 		if err != nil {
@@ -92,7 +92,7 @@ func eval(n Node, c Context) (any, error) {
 			return nil, err
 		}
 		if s, ok := i.(string); ok {
-			return member(v, s)
+			return property(v, s)
 		}
 		f, ok := i.(float64)
 		if !ok {
@@ -109,6 +109,21 @@ func eval(n Node, c Context) (any, error) {
 		return arr[k], nil
 	}
 	return nil, fmt.Errorf("unknown node %T", n)
+}
+
+// property reads a property for the . and [] accessors. A key missing from
+// an object reads as null: policies rely on it, e.g. the built-in that
+// inherits a tag from the resource group compares
+// resourceGroup().tags[parameters('tagName')] with "" to detect a group
+// without the tag. Reading a property of anything but an object fails.
+func property(v any, name string) (any, error) {
+	if _, ok := v.(map[string]any); ok {
+		if x, err := member(v, name); err == nil {
+			return x, nil
+		}
+		return nil, nil
+	}
+	return member(v, name)
 }
 
 // member looks up a property case-insensitively, as ARM does.
