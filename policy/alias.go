@@ -211,6 +211,9 @@ var singleExceptions = map[string]string{
 	"microsoft.storage/storageaccounts/sku.name":                                                           "sku.name",
 	"microsoft.storage/storageaccounts/sku.tier":                                                           "sku.tier",
 	"microsoft.storage/storageaccounts/accesstier":                                                         "properties.accessTier",
+	"microsoft.storage/storageaccounts/enableblobencryption":                                               "properties.encryption.services.blob.enabled",
+	"microsoft.storage/storageaccounts/enablefileencryption":                                               "properties.encryption.services.file.enabled",
+	"microsoft.compute/virtualmachinescalesets/osdisk.imageurl":                                            "properties.virtualMachineProfile.storageProfile.osDisk.image.url",
 	"microsoft.network/publicipaddresses/sku.name":                                                         "sku.name",
 	"microsoft.network/publicipaddresses/sku.tier":                                                         "sku.tier",
 	"microsoft.containerservice/managedclusters/sku.name":                                                  "sku.name",
@@ -246,7 +249,8 @@ func resolveAlias(t AliasTable, alias string) (paths []string, fallback bool) {
 // defaultAliasPath applies the documented convention: an alias is the
 // resource type, a slash, and a property path under "properties". Property
 // paths contain no slash, so the last slash separates the two, except inside
-// a quoted key ("tags['a/b']").
+// a quoted key ("tags['a/b']"). Some types spell their properties
+// differently (see prefixExceptions and singletonTypes).
 func defaultAliasPath(alias string) string {
 	cut := -1
 	inQuote := false
@@ -260,7 +264,59 @@ func defaultAliasPath(alias string) string {
 			}
 		}
 	}
-	return "properties." + alias[cut+1:]
+	if cut < 0 {
+		return "properties." + alias
+	}
+	typ, prop := strings.ToLower(alias[:cut]), alias[cut+1:]
+	if singletonTypes[typ] {
+		// blobServices/default.deleteRetentionPolicy: the instance name
+		// ("default") leads the property path.
+		if rest, ok := strings.CutPrefix(prop, "default."); ok {
+			prop = rest
+		}
+	}
+	first := prop
+	if i := strings.IndexAny(prop, ".["); i >= 0 {
+		first = prop[:i]
+	}
+	if prefix, ok := prefixExceptions[typ+"|"+strings.ToLower(first)]; ok {
+		rest := prop[len(first):]
+		if strings.HasPrefix(rest, "[") {
+			// The alias already says which members ("logs[*].category").
+			prefix = strings.TrimSuffix(prefix, "[*]")
+		}
+		return prefix + rest
+	}
+	return "properties." + prop
+}
+
+// singletonTypes are child types whose one instance is named "default" and
+// whose aliases start with that name.
+var singletonTypes = map[string]bool{
+	"microsoft.storage/storageaccounts/blobservices":       true,
+	"microsoft.storage/storageaccounts/fileservices":       true,
+	"microsoft.storage/storageaccounts/queueservices":      true,
+	"microsoft.storage/storageaccounts/tableservices":      true,
+	"microsoft.storage/storageaccounts/managementpolicies": true,
+}
+
+// prefixExceptions map the first segment of an alias's property path to
+// where it really is, for the resource types aizone emits that nest their
+// properties deeper than the alias says: a scale set keeps its machine
+// settings under virtualMachineProfile, a diagnostic setting its log and
+// metric settings in arrays. Keys are "type|segment", lower case.
+var prefixExceptions = map[string]string{
+	"microsoft.compute/virtualmachinescalesets|osdisk":                         "properties.virtualMachineProfile.storageProfile.osDisk",
+	"microsoft.compute/virtualmachinescalesets|datadisks":                      "properties.virtualMachineProfile.storageProfile.dataDisks",
+	"microsoft.compute/virtualmachinescalesets|imagereference":                 "properties.virtualMachineProfile.storageProfile.imageReference",
+	"microsoft.compute/virtualmachinescalesets|osprofile":                      "properties.virtualMachineProfile.osProfile",
+	"microsoft.compute/virtualmachinescalesets|extensionprofile":               "properties.virtualMachineProfile.extensionProfile",
+	"microsoft.compute/virtualmachinescalesets|securityprofile":                "properties.virtualMachineProfile.securityProfile",
+	"microsoft.compute/virtualmachinescalesets|diagnosticsprofile":             "properties.virtualMachineProfile.diagnosticsProfile",
+	"microsoft.compute/virtualmachinescalesets|networkinterfaceconfigurations": "properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations",
+	"microsoft.compute/virtualmachines|networkinterfaces":                      "properties.networkProfile.networkInterfaces",
+	"microsoft.insights/diagnosticsettings|logs":                               "properties.logs[*]",
+	"microsoft.insights/diagnosticsettings|metrics":                            "properties.metrics[*]",
 }
 
 // isAlias reports whether a field names an alias rather than a built-in

@@ -117,6 +117,11 @@ func TestResolveAlias(t *testing.T) {
 		{nil, "Microsoft.Compute/virtualMachines/sku.name", []string{"properties.hardwareProfile.vmSize"}, true},
 		{nil, "Microsoft.Compute/imageSku", []string{"properties.storageProfile.imageReference.sku", "properties.virtualMachineProfile.storageProfile.imageReference.sku"}, true},
 		{DefaultAliases(), "Microsoft.Storage/storageAccounts/sku.name", []string{"sku.name"}, true},
+		// Prefix exceptions and singleton child types.
+		{nil, "Microsoft.Compute/VirtualMachineScaleSets/osdisk.vhdContainers", []string{"properties.virtualMachineProfile.storageProfile.osDisk.vhdContainers"}, true},
+		{nil, "Microsoft.Insights/diagnosticSettings/logs.enabled", []string{"properties.logs[*].enabled"}, true},
+		{nil, "Microsoft.Insights/diagnosticSettings/logs[*].category", []string{"properties.logs[*].category"}, true},
+		{nil, "Microsoft.Storage/storageAccounts/blobServices/default.deleteRetentionPolicy.enabled", []string{"properties.deleteRetentionPolicy.enabled"}, true},
 	} {
 		got, fb := resolveAlias(tc.table, tc.alias)
 		if !reflect.DeepEqual(got, tc.want) || fb != tc.fallback {
