@@ -143,4 +143,3 @@ func placeAt(segs []seg, v any) any {
 	}
 	return v
 }
-
