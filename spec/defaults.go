@@ -14,6 +14,8 @@ const (
 	DefaultPrecision          = "bf16"
 	DefaultMethod             = "full"
 	DefaultObjective          = "cost"
+	DefaultPurpose            = "all"
+	DefaultOrigin             = "generated"
 	DefaultSequenceLength     = 4096
 	DefaultBytesPerToken      = 4.0
 	DefaultInputTokens        = 1000
@@ -52,7 +54,7 @@ func ApplyDefaults(z *Zone) {
 	}
 	for i := range z.Placement.Subscriptions {
 		if z.Placement.Subscriptions[i].Purpose == "" {
-			z.Placement.Subscriptions[i].Purpose = "all"
+			z.Placement.Subscriptions[i].Purpose = DefaultPurpose
 		}
 	}
 	if z.Placement.Guardrails == nil {
@@ -150,7 +152,7 @@ func ApplyDefaults(z *Zone) {
 			d.Kind = DataDataset
 		}
 		if d.Origin == "" {
-			d.Origin = "generated"
+			d.Origin = DefaultOrigin
 		}
 		hot, retain := 30*units.Day, 365*units.Day
 		if d.Kind == DataCheckpoints {

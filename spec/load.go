@@ -3,6 +3,7 @@ package spec
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 
@@ -15,34 +16,50 @@ var Limits = yamlpos.Limits{MaxBytes: 1 << 20, MaxDepth: 32, MaxNodes: 100_000}
 
 // LoadFile reads, decodes, defaults and validates the zone file at path.
 func LoadFile(path string) (*Zone, error) {
-	st, err := os.Stat(path)
+	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &yamlpos.Error{File: path, Pos: yamlpos.Pos{Line: 1, Col: 1}, Msg: "no such file", Hint: "give the path of a zone file, such as examples/small.yaml"}
 		}
 		return nil, fmt.Errorf("reading zone file: %w", err)
 	}
-	if st.IsDir() {
-		return nil, &yamlpos.Error{File: path, Pos: yamlpos.Pos{Line: 1, Col: 1}, Msg: "is a directory, not a zone file", Hint: "give the path of a .yaml file"}
-	}
-	if st.Size() > int64(Limits.MaxBytes) {
-		// Refuse before reading a huge file into memory.
-		return Parse(path, make([]byte, Limits.MaxBytes+1))
-	}
-	data, err := os.ReadFile(path)
+	defer f.Close()
+	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("reading zone file: %w", err)
 	}
+	if st.IsDir() {
+		return nil, &yamlpos.Error{File: path, Pos: yamlpos.Pos{Line: 1, Col: 1}, Msg: "is a directory, not a zone file", Hint: "give the path of a .yaml file"}
+	}
+	if st.Mode().IsRegular() && st.Size() > int64(Limits.MaxBytes) {
+		// Refuse before reading a huge file into memory.
+		return nil, tooLarge(path, fmt.Sprintf("%.1f MiB", float64(st.Size())/(1<<20)))
+	}
+	// Read at most one byte past the limit: a pipe or a device such as
+	// /dev/zero has no size to check beforehand and may never end.
+	data, err := io.ReadAll(io.LimitReader(f, int64(Limits.MaxBytes)+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading zone file: %w", err)
+	}
+	if len(data) > Limits.MaxBytes {
+		return nil, tooLarge(path, "more than "+maxSize())
+	}
 	return Parse(path, data)
+}
+
+func maxSize() string { return fmt.Sprintf("%d KiB", Limits.MaxBytes>>10) }
+
+func tooLarge(file, size string) error {
+	return &yamlpos.Error{File: file, Pos: yamlpos.Pos{Line: 1, Col: 1},
+		Msg:  fmt.Sprintf("file is %s; a zone file is at most %s", size, maxSize()),
+		Hint: "a zone file is a short hand-written YAML document; check that the right file was given"}
 }
 
 // Parse decodes, defaults and validates a zone file held in memory; file
 // names it in errors.
 func Parse(file string, data []byte) (*Zone, error) {
 	if len(data) > Limits.MaxBytes {
-		return nil, &yamlpos.Error{File: file, Pos: yamlpos.Pos{Line: 1, Col: 1},
-			Msg:  fmt.Sprintf("file is larger than %d KiB", Limits.MaxBytes>>10),
-			Hint: "a zone file is a short hand-written YAML document; check that the right file was given"}
+		return nil, tooLarge(file, fmt.Sprintf("%.1f MiB", float64(len(data))/(1<<20)))
 	}
 	z := &Zone{}
 	pos, err := yamlpos.Decode(file, data, z, Limits)

@@ -1,9 +1,11 @@
 package spec
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/aizone/aizone/internal/yamlpos"
@@ -27,6 +29,13 @@ const (
 	maxRPS       = 1e6
 	maxTokensReq = 1 << 20
 	maxVCPUs     = 100_000
+	// Published architectures stay far below these: GPT-3 has 96 layers
+	// and hidden size 12,288, vocabularies are a few hundred thousand, and
+	// the longest contexts are a few million tokens.
+	maxLayers  = 10_000
+	maxHidden  = 1 << 20
+	maxVocab   = 1 << 24
+	maxContext = 1 << 27
 )
 
 // Validate checks what can be checked without the catalog. The first problem
@@ -51,7 +60,7 @@ func (v *validator) fail(path, hint, format string, args ...any) {
 func (v *validator) zone() {
 	z := v.z
 	if !zoneNameRE.MatchString(z.Name) {
-		v.fail("name", "2 to 22 lowercase letters, digits or hyphens, starting with a letter; it prefixes resource names such as storage accounts", "invalid zone name %q", z.Name)
+		v.fail("name", "2 to 22 lowercase letters, digits or hyphens, starting with a letter; it prefixes resource names such as storage accounts", "invalid zone name %s", yamlpos.Quote(z.Name))
 	}
 	v.region("region", z.Region)
 	seen := map[string]bool{z.Region: true}
@@ -59,7 +68,7 @@ func (v *validator) zone() {
 		p := fmt.Sprintf("regions[%d]", i)
 		v.region(p, r)
 		if seen[r] {
-			v.fail(p, "list each region once, and not the primary region", "region %q repeated", r)
+			v.fail(p, "list each region once, and not the primary region", "region %s repeated", yamlpos.Quote(r))
 		}
 		seen[r] = true
 	}
@@ -73,7 +82,7 @@ func (v *validator) zone() {
 		p := fmt.Sprintf("workloads[%d]", i)
 		w := &z.Workloads[i]
 		if names[w.Name] {
-			v.fail(p+".name", "give each workload its own name", "workload name %q repeated", w.Name)
+			v.fail(p+".name", "give each workload its own name", "workload name %s repeated", yamlpos.Quote(w.Name))
 		}
 		names[w.Name] = true
 		v.workload(p, w)
@@ -83,7 +92,7 @@ func (v *validator) zone() {
 		p := fmt.Sprintf("data[%d]", i)
 		d := &z.Data[i]
 		if dataNames[d.Name] {
-			v.fail(p+".name", "give each data entry its own name", "data name %q repeated", d.Name)
+			v.fail(p+".name", "give each data entry its own name", "data name %s repeated", yamlpos.Quote(d.Name))
 		}
 		dataNames[d.Name] = true
 		v.data(p, d, names)
@@ -98,13 +107,13 @@ func (v *validator) region(path, r string) {
 	if s := yamlpos.Suggest(strings.ToLower(strings.ReplaceAll(r, " ", "")), RegionNames()); s != "" {
 		hint = fmt.Sprintf("did you mean %q?", s)
 	}
-	v.fail(path, hint, "unknown Azure region %q", r)
+	v.fail(path, hint, "unknown Azure region %s", yamlpos.Quote(r))
 }
 
 func (v *validator) placement() {
 	pl := &v.z.Placement
 	if !mgIDRE.MatchString(pl.ManagementGroup) {
-		v.fail("placement.management_group", "a management group id such as corp, online or contoso-landingzones-corp", "invalid management group id %q", pl.ManagementGroup)
+		v.fail("placement.management_group", "a management group id such as corp, online or contoso-landingzones-corp", "invalid management group id %s", yamlpos.Quote(pl.ManagementGroup))
 	}
 	for i, s := range pl.Subscriptions {
 		p := fmt.Sprintf("placement.subscriptions[%d]", i)
@@ -114,24 +123,29 @@ func (v *validator) placement() {
 		case s.ID == "" && s.Name == "":
 			v.fail(p, "give id (existing) or name (to create)", "subscription has neither id nor name")
 		case s.ID != "" && !guidRE.MatchString(s.ID):
-			v.fail(p+".id", "a subscription id is a GUID such as 00000000-0000-0000-0000-000000000000", "invalid subscription id %q", s.ID)
+			v.fail(p+".id", "a subscription id is a GUID such as 00000000-0000-0000-0000-000000000000", "invalid subscription id %s", yamlpos.Quote(s.ID))
 		case s.Name != "" && (len(s.Name) > 64 || strings.ContainsAny(s.Name, "<>;|")):
-			v.fail(p+".name", "up to 64 characters, without < > ; |", "invalid subscription name %q", s.Name)
+			v.fail(p+".name", "up to 64 characters, without < > ; |", "invalid subscription name %s", yamlpos.Quote(s.Name))
 		}
-		if !oneOf(s.Purpose, "all", KindTraining, KindInference, "data") {
-			v.fail(p+".purpose", "one of all, training, inference, data", "unknown purpose %q", s.Purpose)
-		}
+		v.enum(p+".purpose", s.Purpose, "all", KindTraining, KindInference, "data")
 	}
 	if len(pl.Tags) > 50 {
 		v.fail("placement.tags", "Azure allows at most 50 tags per resource", "%d tags", len(pl.Tags))
 	}
-	for k, val := range pl.Tags {
+	// Sorted, so that the first error reported does not depend on map order.
+	keys := make([]string, 0, len(pl.Tags))
+	for k := range pl.Tags {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		val := pl.Tags[k]
 		p := "placement.tags." + k
 		if len(k) > 512 || strings.ContainsAny(k, `<>%&\?/`) {
-			v.fail(p, `tag names are up to 512 characters without < > % & \ ? /`, "invalid tag name %q", k)
+			v.fail(p, `tag names are up to 512 characters without < > % & \ ? /`, "invalid tag name %s", yamlpos.Quote(k))
 		}
 		if len(val) > 256 {
-			v.fail(p, "tag values are up to 256 characters", "tag %q value too long", k)
+			v.fail(p, "tag values are up to 256 characters", "tag %s value too long", yamlpos.Quote(k))
 		}
 	}
 }
@@ -150,13 +164,13 @@ var reservedRanges = []netip.Prefix{
 func ParseCIDR(s string) (netip.Prefix, error) {
 	p, err := netip.ParsePrefix(strings.TrimSpace(s))
 	if err != nil {
-		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("invalid CIDR %q", s), Hint: "write an IPv4 range such as 10.64.0.0/16"}
+		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("invalid CIDR %s", yamlpos.Quote(s)), Hint: "write an IPv4 range such as 10.64.0.0/16"}
 	}
 	if !p.Addr().Is4() {
-		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("IPv6 range %q is not supported", s), Hint: "the zone's address plan is IPv4; give IPv4 ranges"}
+		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("IPv6 range %s is not supported", yamlpos.Quote(s)), Hint: "the zone's address plan is IPv4; give IPv4 ranges"}
 	}
 	if p.Masked() != p {
-		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("%q has host bits set", s), Hint: fmt.Sprintf("did you mean %s?", p.Masked())}
+		return netip.Prefix{}, &yamlpos.HintError{Msg: fmt.Sprintf("%s has host bits set", yamlpos.Quote(s)), Hint: fmt.Sprintf("did you mean %s?", p.Masked())}
 	}
 	return p, nil
 }
@@ -175,8 +189,12 @@ func (v *validator) cidrs(path string, list []string) []namedPrefix {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		pr, err := ParseCIDR(s)
 		if err != nil {
-			he := err.(*yamlpos.HintError)
-			v.fail(p, he.Hint, "%s", he.Msg)
+			var he *yamlpos.HintError
+			if errors.As(err, &he) {
+				v.fail(p, he.Hint, "%s", he.Msg)
+			} else {
+				v.fail(p, "write an IPv4 range such as 10.64.0.0/16", "%v", err)
+			}
 			continue
 		}
 		out = append(out, namedPrefix{p, pr})
@@ -212,14 +230,14 @@ func (v *validator) network() {
 	overlap(space, onprem, "on-premises ranges")
 	overlap(space, hub, "the hub's ranges")
 	if n.Hub.None && (n.Hub.VNetID != "" || len(n.Hub.AddressSpace) > 0) {
-		v.fail("network.hub", "", "hub is none but has settings")
+		v.fail("network.hub", "write hub: none, or the hub's vnet_id and address_space, not both", "hub is none but has settings")
 	}
 	if !n.Hub.None {
 		if !vnetIDRE.MatchString(n.Hub.VNetID) {
-			v.fail("network.hub.vnet_id", "/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>", "invalid hub VNet resource id %q", n.Hub.VNetID)
+			v.fail("network.hub.vnet_id", "/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>", "invalid hub VNet resource id %s", yamlpos.Quote(n.Hub.VNetID))
 		}
 		if len(n.Hub.AddressSpace) == 0 {
-			v.fail("network.hub", "list the hub VNet's ranges so that the zone avoids them", "hub address_space missing")
+			v.fail("network.hub", "list the hub VNet's ranges so that the zone avoids them", "hub has no address_space")
 		}
 		if n.Hub.FirewallIP != "" {
 			ip, err := netip.ParseAddr(n.Hub.FirewallIP)
@@ -230,7 +248,7 @@ func (v *validator) network() {
 				}
 			}
 			if err != nil || !ip.Is4() || !inHub {
-				v.fail("network.hub.firewall_ip", "the firewall's private IPv4 address inside the hub's address space", "invalid hub firewall IP %q", n.Hub.FirewallIP)
+				v.fail("network.hub.firewall_ip", "the firewall's private IPv4 address inside the hub's address space", "invalid hub firewall IP %s", yamlpos.Quote(n.Hub.FirewallIP))
 			}
 		}
 	}
@@ -245,26 +263,52 @@ func oneOf(s string, options ...string) bool {
 	return false
 }
 
+// enum checks that the value at path is one of options. The message names
+// the key and lists the options, so that it stands without the hint.
 func (v *validator) enum(path, value string, options ...string) {
 	if oneOf(value, options...) {
 		return
 	}
-	hint := "one of " + strings.Join(options, ", ")
+	hint := "write one of the values listed"
 	if s := yamlpos.Suggest(value, options); s != "" {
 		hint = fmt.Sprintf("did you mean %q?", s)
 	}
-	v.fail(path, hint, "unknown value %q", value)
+	key := path[strings.LastIndex(path, ".")+1:]
+	v.fail(path, hint, "unknown %s %s; expected %s", key, yamlpos.Quote(value), strings.Join(options, ", "))
+}
+
+// kindKeys lists the workload keys that only one kind reads. Written on a
+// workload of another kind they would be ignored without a word, which
+// hides a mistake (a deadline on an inference service, a request rate on
+// a training run), so they are errors.
+var kindKeys = []struct {
+	kind string
+	keys []string
+}{
+	{KindTraining, []string{"method", "tokens", "dataset_size", "epochs", "bytes_per_token", "sequence_length", "deadline", "checkpoint_interval"}},
+	{KindInference, []string{"requests_per_second", "input_tokens", "output_tokens", "latency"}},
+	{KindDataPrep, []string{"vcpus", "duration"}},
 }
 
 func (v *validator) workload(p string, w *Workload) {
 	if !itemNameRE.MatchString(w.Name) {
-		v.fail(p+".name", "3 to 63 lowercase letters, digits or hyphens", "invalid workload name %q", w.Name)
+		v.fail(p+".name", "3 to 63 lowercase letters, digits or hyphens", "invalid workload name %s", yamlpos.Quote(w.Name))
 	}
 	v.enum(p+".kind", w.Kind, KindTraining, KindInference, KindDataPrep)
+	for _, k := range kindKeys {
+		if k.kind == w.Kind {
+			continue
+		}
+		for _, key := range k.keys {
+			if _, written := v.z.Pos[p+"."+key]; written && oneOf(w.Kind, KindTraining, KindInference, KindDataPrep) {
+				v.fail(p+"."+key, "remove it, or change the workload's kind", "%s applies to %s workloads, not %s", key, k.kind, w.Kind)
+			}
+		}
+	}
 	v.enum(p+".precision", w.Precision, "bf16", "fp16", "fp8")
 	v.enum(p+".orchestrator", w.Orchestrator, "batch", "aks", "vmss", "slurm")
 	v.enum(p+".objective", w.Objective, "cost", "time")
-	if w.BudgetUSD < 0 {
+	if !(w.BudgetUSD >= 0) {
 		v.fail(p+".budget_usd", "a budget is zero or more", "negative budget")
 	}
 	if w.Objective == "time" && w.BudgetUSD == 0 {
@@ -272,7 +316,7 @@ func (v *validator) workload(p string, w *Workload) {
 	}
 	if w.Kind != KindDataPrep {
 		if w.Model == nil {
-			v.fail(p, "add model: llama-3.1-8b (see aizone catalog models) or its architecture", "%s workload %q has no model", w.Kind, w.Name)
+			v.fail(p, "add model: llama-3.1-8b (see aizone catalog models) or its architecture", "%s workload %s has no model", w.Kind, yamlpos.Quote(w.Name))
 		} else {
 			v.model(p+".model", w.Model)
 		}
@@ -284,8 +328,8 @@ func (v *validator) workload(p string, w *Workload) {
 		case w.Tokens > 0 && w.DatasetSize > 0:
 			v.fail(p+".tokens", "give tokens, or dataset_size with epochs, not both", "both tokens and dataset_size given")
 		case w.Tokens == 0 && w.DatasetSize == 0:
-			v.fail(p, "add tokens: 2T, or dataset_size: 4TB with epochs", "training workload %q has neither tokens nor dataset_size", w.Name)
-		case w.Tokens > maxTokens:
+			v.fail(p, "add tokens: 2T, or dataset_size: 4TB with epochs", "training workload %s has neither tokens nor dataset_size", yamlpos.Quote(w.Name))
+		case !(w.Tokens <= maxTokens):
 			v.fail(p+".tokens", "the largest published pre-training runs use about 15T tokens", "absurd token count %s", w.Tokens)
 		case w.Tokens > 0 && w.Tokens < 1e3:
 			v.fail(p+".tokens", `tokens are counted one by one; did you forget a suffix such as "2T"?`, "token count %v is too small", float64(w.Tokens))
@@ -293,10 +337,10 @@ func (v *validator) workload(p string, w *Workload) {
 		if w.DatasetSize > maxDataSize {
 			v.fail(p+".dataset_size", "at most 100 PB; check the unit", "absurd dataset size %s", w.DatasetSize)
 		}
-		if w.Epochs < 0 || w.Epochs > 1000 {
+		if !(w.Epochs >= 0 && w.Epochs <= 1000) {
 			v.fail(p+".epochs", "between 0 and 1000", "epochs %v out of range", w.Epochs)
 		}
-		if w.BytesPerToken < 0 || w.BytesPerToken > 1e6 {
+		if !(w.BytesPerToken >= 0 && w.BytesPerToken <= 1e6) {
 			v.fail(p+".bytes_per_token", "a positive number such as 4", "bytes_per_token %v out of range", w.BytesPerToken)
 		}
 		if w.SequenceLength < 16 || w.SequenceLength > 1<<21 {
@@ -309,8 +353,8 @@ func (v *validator) workload(p string, w *Workload) {
 			v.fail(p+".checkpoint_interval", "checkpoint more often than the whole run takes", "checkpoint interval %s longer than deadline %s", w.CheckpointInterval, w.Deadline)
 		}
 	case KindInference:
-		if w.RequestsPerSecond <= 0 {
-			v.fail(p+".requests_per_second", "add requests_per_second: 50", "inference workload %q needs a positive requests_per_second", w.Name)
+		if !(w.RequestsPerSecond > 0) {
+			v.fail(p+".requests_per_second", "add requests_per_second: 50", "inference workload %s needs a positive requests_per_second", yamlpos.Quote(w.Name))
 		} else if w.RequestsPerSecond > maxRPS {
 			v.fail(p+".requests_per_second", "at most one million requests a second", "absurd request rate %v", w.RequestsPerSecond)
 		}
@@ -339,8 +383,25 @@ func (v *validator) model(p string, m *Model) {
 		v.fail(p, "an explicit model needs params, layers, hidden, heads and vocab", "incomplete model architecture")
 		return
 	}
-	if m.Params > maxParams {
+	if !(m.Params <= maxParams) {
 		v.fail(p+".params", "at most 100T parameters", "absurd parameter count %s", m.Params)
+	}
+	for _, f := range []struct {
+		key        string
+		value, max int
+	}{
+		{"layers", m.Layers, maxLayers},
+		{"hidden", m.Hidden, maxHidden},
+		{"heads", m.Heads, m.Hidden},
+		{"vocab", m.Vocab, maxVocab},
+		{"context", m.Context, maxContext},
+	} {
+		if f.value > f.max {
+			v.fail(p+"."+f.key, fmt.Sprintf("at most %d; check for extra digits", f.max), "%s %d out of range", f.key, f.value)
+		}
+	}
+	if m.Context < 0 {
+		v.fail(p+".context", "a context length is zero (use the default) or more", "context %d out of range", m.Context)
 	}
 	if m.Hidden%m.Heads != 0 {
 		v.fail(p+".heads", "hidden must be a multiple of heads", "hidden %d is not divisible by %d heads", m.Hidden, m.Heads)
@@ -348,14 +409,14 @@ func (v *validator) model(p string, m *Model) {
 	if m.KVHeads < 0 || (m.KVHeads > 0 && m.Heads%m.KVHeads != 0) {
 		v.fail(p+".kv_heads", "heads must be a multiple of kv_heads", "kv_heads %d does not divide %d heads", m.KVHeads, m.Heads)
 	}
-	if m.ActiveParams > m.Params {
+	if !(m.ActiveParams <= m.Params) {
 		v.fail(p+".active_params", "active parameters are at most the total", "active_params exceeds params")
 	}
 }
 
 func (v *validator) data(p string, d *Data, workloads map[string]bool) {
 	if !itemNameRE.MatchString(d.Name) {
-		v.fail(p+".name", "3 to 63 lowercase letters, digits or hyphens (it names a Blob container)", "invalid data name %q", d.Name)
+		v.fail(p+".name", "3 to 63 lowercase letters, digits or hyphens (it names a Blob container)", "invalid data name %s", yamlpos.Quote(d.Name))
 	}
 	v.enum(p+".kind", d.Kind, DataDataset, DataCheckpoints, DataArtifacts, DataModels)
 	if d.Size <= 0 {
@@ -373,7 +434,7 @@ func (v *validator) data(p string, d *Data, workloads map[string]bool) {
 	}
 	for i, u := range d.UsedBy {
 		if !workloads[u] {
-			v.fail(fmt.Sprintf("%s.used_by[%d]", p, i), "name a workload of this zone", "unknown workload %q", u)
+			v.fail(fmt.Sprintf("%s.used_by[%d]", p, i), "name a workload of this zone", "unknown workload %s", yamlpos.Quote(u))
 		}
 	}
 }

@@ -7,12 +7,15 @@ package units
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/aizone/aizone/internal/yamlpos"
 )
@@ -42,6 +45,19 @@ var byteUnits = map[string]float64{
 	"k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12, "p": 1e15,
 }
 
+// errDecimalComma reports "1,5" written for 1.5.
+var errDecimalComma = errors.New("decimal comma")
+
+// numberHint is hint, unless the number was written with a decimal comma.
+func numberHint(err error, hint string) string {
+	if errors.Is(err, errDecimalComma) {
+		return "write decimals with a dot, such as 1.5; a comma only separates thousands"
+	}
+	return hint
+}
+
+var thousandsRE = regexp.MustCompile(`^[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9_]*)?([eE][-+]?[0-9]+)?$`)
+
 // splitNumber splits "1.5TiB" into 1.5 and "tib".
 func splitNumber(s string) (float64, string, error) {
 	s = strings.TrimSpace(s)
@@ -51,7 +67,13 @@ func splitNumber(s string) (float64, string, error) {
 		((s[i] == '+' || s[i] == '-') && (i == 0 || s[i-1] == 'e' || s[i-1] == 'E'))) {
 		i++
 	}
-	num := strings.NewReplacer("_", "", ",", "").Replace(s[:i])
+	num := s[:i]
+	// A comma is accepted only as a thousands separator ("1,000,000"): in
+	// "1,5TB" it is a decimal comma, and dropping it would read 15 TB.
+	if strings.Contains(num, ",") && !thousandsRE.MatchString(num) {
+		return 0, "", errDecimalComma
+	}
+	num = strings.NewReplacer("_", "", ",", "").Replace(num)
 	if num == "" {
 		return 0, "", fmt.Errorf("no number in %q", s)
 	}
@@ -66,18 +88,18 @@ func splitNumber(s string) (float64, string, error) {
 func ParseBytes(s string) (Bytes, error) {
 	f, unit, err := splitNumber(s)
 	if err != nil {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("invalid size %q", s), Hint: `write a size such as "400TB" or "1.5TiB"`}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("invalid size %s", yamlpos.Quote(s)), Hint: numberHint(err, `write a size such as "400TB" or "1.5TiB"`)}
 	}
 	m, ok := byteUnits[unit]
 	if !ok {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("unknown size unit %q in %q", unit, s), Hint: "use B, KB, MB, GB, TB, PB or KiB, MiB, GiB, TiB, PiB"}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("unknown size unit %s in %s", yamlpos.Quote(unit), yamlpos.Quote(s)), Hint: "use B, KB, MB, GB, TB, PB or KiB, MiB, GiB, TiB, PiB"}
 	}
 	v := f * m
 	if v < 0 {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("negative size %q", s), Hint: "a size is zero or more"}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("negative size %s", yamlpos.Quote(s)), Hint: "a size is zero or more"}
 	}
 	if v > 9e18 {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("size %q is out of range", s), Hint: "sizes up to a few exabytes are accepted"}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("size %s is out of range", yamlpos.Quote(s)), Hint: "sizes up to a few exabytes are accepted"}
 	}
 	return Bytes(math.Round(v)), nil
 }
@@ -85,7 +107,7 @@ func ParseBytes(s string) (Bytes, error) {
 // DecodeScalar implements yamlpos.Scalar.
 func (b *Bytes) DecodeScalar(text, kind string) error {
 	if kind == "null" || kind == "bool" {
-		return &yamlpos.HintError{Msg: "expected a size, got " + kind, Hint: `write a size such as "400TB"`}
+		return &yamlpos.HintError{Msg: "expected a size, got " + scalarDesc(text, kind), Hint: `write a size such as "400TB"`}
 	}
 	v, err := ParseBytes(text)
 	if err != nil {
@@ -137,6 +159,8 @@ type Duration time.Duration
 const Day = Duration(24 * time.Hour)
 
 var durationUnits = map[string]time.Duration{
+	// ns and us/µs are accepted so that every String() parses back.
+	"ns": time.Nanosecond, "us": time.Microsecond, "µs": time.Microsecond,
 	"ms": time.Millisecond, "s": time.Second, "m": time.Minute, "min": time.Minute,
 	"h": time.Hour, "d": 24 * time.Hour, "w": 7 * 24 * time.Hour, "y": 365 * 24 * time.Hour,
 }
@@ -144,7 +168,7 @@ var durationUnits = map[string]time.Duration{
 // ParseDuration parses "72h", "14d", "1h30m", "500ms", "1y".
 func ParseDuration(s string) (Duration, error) {
 	in := strings.TrimSpace(s)
-	bad := &yamlpos.HintError{Msg: fmt.Sprintf("invalid duration %q", s), Hint: `write a duration such as "72h", "14d", "500ms" or "1y"`}
+	bad := &yamlpos.HintError{Msg: fmt.Sprintf("invalid duration %s", yamlpos.Quote(s)), Hint: `write a duration such as "72h", "14d", "500ms" or "1y"; combine units as "1h30m"`}
 	if in == "" {
 		return 0, bad
 	}
@@ -156,30 +180,38 @@ func ParseDuration(s string) (Duration, error) {
 			return 0, bad
 		}
 		j := 0
-		for j < len(unitAndRest) && unicode.IsLetter(rune(unitAndRest[j])) {
-			j++
+		for j < len(unitAndRest) {
+			r, size := utf8.DecodeRuneInString(unitAndRest[j:])
+			if !unicode.IsLetter(r) {
+				break
+			}
+			j += size
 		}
 		unit := unitAndRest[:j]
 		d, ok := durationUnits[unit]
-		if !ok {
-			return 0, bad
+		switch {
+		case unit == "":
+			return 0, &yamlpos.HintError{Msg: fmt.Sprintf("duration %s has no unit", yamlpos.Quote(s)), Hint: `add a unit, as in "72h" or "14d"`}
+		case !ok:
+			return 0, &yamlpos.HintError{Msg: fmt.Sprintf("unknown duration unit %s in %s", yamlpos.Quote(unit), yamlpos.Quote(s)), Hint: "use ms, s, m (minutes), h, d (days), w (weeks) or y (365 days)"}
 		}
 		if f < 0 {
-			return 0, &yamlpos.HintError{Msg: fmt.Sprintf("negative duration %q", s), Hint: "a duration is zero or more"}
+			return 0, &yamlpos.HintError{Msg: fmt.Sprintf("negative duration %s", yamlpos.Quote(s)), Hint: "a duration is zero or more"}
 		}
 		total += f * float64(d)
 		rest = strings.TrimSpace(unitAndRest[j:])
 	}
 	if total > float64(100*365*24*time.Hour) {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("duration %q is out of range", s), Hint: "durations up to 100 years are accepted"}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("duration %s is out of range", yamlpos.Quote(s)), Hint: "durations up to 100 years are accepted"}
 	}
-	return Duration(total), nil
+	// Round, not truncate: 0.3 * 1e9 is 299999999.99999994.
+	return Duration(math.Round(total)), nil
 }
 
 // DecodeScalar implements yamlpos.Scalar.
 func (d *Duration) DecodeScalar(text, kind string) error {
 	if kind != "string" {
-		return &yamlpos.HintError{Msg: "expected a duration with a unit, got " + kind + " " + text, Hint: `write "72h" or "14d": a bare number has no unit`}
+		return &yamlpos.HintError{Msg: "expected a duration with a unit, got " + scalarDesc(text, kind), Hint: `write "72h" or "14d": a bare number has no unit`}
 	}
 	v, err := ParseDuration(text)
 	if err != nil {
@@ -226,14 +258,17 @@ var countUnits = map[string]float64{"": 1, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e
 func ParseCount(s string) (Count, error) {
 	f, unit, err := splitNumber(s)
 	if err != nil {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("invalid number %q", s), Hint: `write a number such as 2e12 or "2T"`}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("invalid number %s", yamlpos.Quote(s)), Hint: numberHint(err, `write a number such as 2e12 or "2T"`)}
 	}
 	m, ok := countUnits[unit]
 	if !ok {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("unknown suffix %q in %q", unit, s), Hint: "use K, M, B (billion) or T (trillion)"}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("unknown suffix %s in %s", yamlpos.Quote(unit), yamlpos.Quote(s)), Hint: "use K, M, B (billion) or T (trillion)"}
 	}
 	if f < 0 {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("negative number %q", s), Hint: "write zero or more"}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("negative number %s", yamlpos.Quote(s)), Hint: "write zero or more"}
+	}
+	if math.IsInf(f*m, 0) {
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("number %s is out of range", yamlpos.Quote(s)), Hint: "check for extra digits or a doubled suffix"}
 	}
 	return Count(f * m), nil
 }
@@ -241,7 +276,7 @@ func ParseCount(s string) (Count, error) {
 // DecodeScalar implements yamlpos.Scalar.
 func (c *Count) DecodeScalar(text, kind string) error {
 	if kind == "null" || kind == "bool" {
-		return &yamlpos.HintError{Msg: "expected a number, got " + kind, Hint: `write a number such as 2e12 or "2T"`}
+		return &yamlpos.HintError{Msg: "expected a number, got " + scalarDesc(text, kind), Hint: `write a number such as 2e12 or "2T"`}
 	}
 	v, err := ParseCount(text)
 	if err != nil {
@@ -286,14 +321,17 @@ func ParseBandwidth(s string) (Bandwidth, error) {
 	f, unit, err := splitNumber(s)
 	hint := `write a rate such as "10Gbps" or "500Mbps"`
 	if err != nil {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("invalid bandwidth %q", s), Hint: hint}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("invalid bandwidth %s", yamlpos.Quote(s)), Hint: numberHint(err, hint)}
 	}
 	m, ok := bandwidthUnits[unit]
 	if !ok {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("unknown bandwidth unit %q in %q", unit, s), Hint: hint + " (bits per second)"}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("unknown bandwidth unit %s in %s", yamlpos.Quote(unit), yamlpos.Quote(s)), Hint: hint + " (bits per second)"}
 	}
 	if f <= 0 {
-		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("bandwidth %q must be positive", s), Hint: hint}
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("bandwidth %s must be positive", yamlpos.Quote(s)), Hint: hint}
+	}
+	if math.IsInf(f*m, 0) {
+		return 0, &yamlpos.HintError{Msg: fmt.Sprintf("bandwidth %s is out of range", yamlpos.Quote(s)), Hint: hint}
 	}
 	return Bandwidth(f * m), nil
 }
@@ -301,7 +339,7 @@ func ParseBandwidth(s string) (Bandwidth, error) {
 // DecodeScalar implements yamlpos.Scalar.
 func (b *Bandwidth) DecodeScalar(text, kind string) error {
 	if kind != "string" {
-		return &yamlpos.HintError{Msg: "expected a bandwidth with a unit, got " + kind + " " + text, Hint: `write "10Gbps"`}
+		return &yamlpos.HintError{Msg: "expected a bandwidth with a unit, got " + scalarDesc(text, kind), Hint: `write "10Gbps": a bare number has no unit`}
 	}
 	v, err := ParseBandwidth(text)
 	if err != nil {
@@ -329,4 +367,17 @@ func (b Bandwidth) String() string {
 func (Bandwidth) JSONSchema() map[string]any {
 	return map[string]any{"type": "string", "pattern": `^\s*[0-9][0-9.]*\s*[kKmMgGtT]?(bps|b/s)\s*$`,
 		"description": `a bandwidth in bits per second such as "10Gbps"`}
+}
+
+// scalarDesc describes a YAML scalar that has the wrong kind for a unit type.
+func scalarDesc(text, kind string) string {
+	switch kind {
+	case "int", "float":
+		return "the bare number " + text
+	case "null":
+		return "nothing (null)"
+	case "bool":
+		return "the boolean " + text
+	}
+	return strconv.Quote(text)
 }

@@ -10,9 +10,12 @@
 package yamlpos
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,11 +69,44 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, e.Msg)
+	fmt.Fprintf(&b, "%s:%d:%d: %s", e.File, e.Pos.Line, e.Pos.Col, oneLine(e.Msg))
 	if e.Hint != "" {
-		fmt.Fprintf(&b, " (hint: %s)", e.Hint)
+		fmt.Fprintf(&b, " (hint: %s)", oneLine(e.Hint))
 	}
 	return b.String()
+}
+
+// oneLine keeps an error on one line whatever a message embeds (a parser
+// message, a value quoted by a caller that did not use %q): tools that read
+// file:line:col errors, and humans scanning a terminal, expect one line each.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// Quote quotes a value for an error message, shortening it so that a
+// hostile or mistaken input (a whole file pasted as a value) cannot flood the
+// message; the result is always one line.
+func Quote(s string) string {
+	if utf8.RuneCountInString(s) <= maxShown {
+		return strconv.Quote(s)
+	}
+	r := []rune(s)
+	return fmt.Sprintf("%s... (%d characters)", strconv.Quote(string(r[:maxShown])), len(r))
+}
+
+// maxShown is how many characters of a value an error message repeats.
+const maxShown = 64
+
+// shorten is Quote without the quotes, for values known to be one line of
+// plain characters, such as the digits of a number.
+func shorten(s string) string {
+	if len(s) <= maxShown {
+		return s
+	}
+	return fmt.Sprintf("%s... (%d characters)", s[:maxShown], len(s))
 }
 
 // HintError lets a scalar decoder attach a hint to its error.
@@ -110,13 +146,16 @@ func Decode(file string, data []byte, v any, lim Limits) (Positions, error) {
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
 		return nil, &Error{File: file, Pos: Pos{1, 1},
 			Msg:  fmt.Sprintf("file is %s; at most %s is accepted", humanBytes(len(data)), humanBytes(lim.MaxBytes)),
-			Hint: "a zone or catalog file is a short hand-written YAML document; check that the right file was given"}
+			Hint: "this is meant to be a short hand-written YAML file; check that the right file was given"}
 	}
+	// Editors on Windows may start a UTF-8 file with a byte-order mark,
+	// which the YAML lexer would read as part of the first key.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
 	if err := checkText(file, data); err != nil {
 		return nil, err
 	}
 	if lim.MaxDepth > 0 {
-		if err := checkFlowDepth(file, data, lim.MaxDepth); err != nil {
+		if err := checkDepth(file, data, lim.MaxDepth); err != nil {
 			return nil, err
 		}
 	}
@@ -138,7 +177,7 @@ func Decode(file string, data []byte, v any, lim Limits) (Positions, error) {
 		body = doc.Body
 	}
 	if body == nil {
-		return nil, &Error{File: file, Pos: Pos{1, 1}, Msg: "file is empty; expected a YAML mapping", Hint: "see docs/zone-file.md for a minimal example"}
+		return nil, &Error{File: file, Pos: Pos{1, 1}, Msg: "file is empty; expected a YAML mapping", Hint: "the file holds only comments or blank lines; check that the right file was given"}
 	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -182,54 +221,122 @@ func checkText(file string, data []byte) error {
 	return nil
 }
 
-// checkFlowDepth bounds flow-style nesting ("[[[[...") before parsing, since
-// the parser itself recurses once per level.
-func checkFlowDepth(file string, data []byte, max int) error {
-	depth, line, col := 0, 1, 1
-	var quote byte
-	for _, c := range data {
-		switch {
-		case c == '\n':
-			// Quotes in flow context do not span lines in files we accept.
-			line, col, quote = line+1, 0, 0
-		case quote != 0:
-			if c == quote {
-				quote = 0
+// checkDepth bounds nesting before parsing. The parser recurses once per
+// level and its memory grows with the square of the depth, so a one-line
+// "[[[[..." or "- - - - ..." of a few hundred thousand levels would exhaust
+// memory long before the decoder's own depth check runs. Two kinds of
+// nesting fit on one line and are counted here: flow brackets (which may
+// also span lines) and block indicators ("- ", "? ", ": ") chained at the
+// start of a line. Nesting by indentation needs a line per level, which the
+// size limit already bounds to a depth the parser handles.
+func checkDepth(file string, data []byte, limit int) error {
+	flow := 0
+	tooDeep := func(line, col int, what string) error {
+		return &Error{File: file, Pos: Pos{line, col},
+			Msg:  fmt.Sprintf("nesting deeper than %d levels", limit),
+			Hint: "a configuration file is a few levels deep; check the " + what}
+	}
+	for lineNo, text := range bytes.Split(data, []byte("\n")) {
+		line := lineNo + 1
+		// Block indicators chained at the start of the line, possibly
+		// with anchors or tags between them ("- &a - !t - x").
+		i, block := 0, 0
+		for {
+			for i < len(text) && (text[i] == ' ' || text[i] == '\t') {
+				i++
 			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '[' || c == '{':
-			depth++
-			if depth > max {
-				return &Error{File: file, Pos: Pos{line, col + 1},
-					Msg: fmt.Sprintf("nesting deeper than %d levels", max), Hint: "a zone file is a few levels deep; check the brackets"}
+			if i >= len(text) {
+				break
 			}
-		case c == ']' || c == '}':
-			if depth > 0 {
-				depth--
+			c := text[i]
+			if (c == '-' || c == '?' || c == ':') && (i+1 == len(text) || text[i+1] == ' ' || text[i+1] == '\t' || text[i+1] == '\r') {
+				block++
+				if flow+block > limit {
+					return tooDeep(line, i+1, "indentation")
+				}
+				i++
+				continue
+			}
+			if (c == '&' || c == '!') && block > 0 {
+				for i < len(text) && text[i] != ' ' && text[i] != '\t' {
+					i++
+				}
+				continue
+			}
+			break
+		}
+		// Flow brackets, skipping quoted scalars and comments. A quote
+		// opens a scalar only where a token can start; elsewhere (as in
+		// "don't") it is part of a plain scalar. Quoted scalars that span
+		// lines are rare in configuration files; ending them at the line
+		// break can only overcount, never hide brackets from the parser.
+		var quote byte
+		col := 0
+		for j := 0; j < len(text); j++ {
+			c := text[j]
+			col++
+			if quote != 0 {
+				switch {
+				case quote == '"' && c == '\\':
+					j++
+					col++
+				case c == quote:
+					quote = 0
+				}
+				continue
+			}
+			prev := byte(' ')
+			if j > 0 {
+				prev = text[j-1]
+			}
+			atTokenStart := prev == ' ' || prev == '\t' || prev == '[' || prev == '{' || prev == ',' || prev == ':'
+			switch {
+			case (c == '"' || c == '\'') && atTokenStart:
+				quote = c
+			case c == '#' && (prev == ' ' || prev == '\t' || j == 0):
+				j = len(text)
+			case c == '[' || c == '{':
+				flow++
+				if flow+block > limit {
+					return tooDeep(line, col, "brackets")
+				}
+			case c == ']' || c == '}':
+				if flow > 0 {
+					flow--
+				}
 			}
 		}
-		col++
 	}
 	return nil
 }
 
+// duplicateRE matches the parser's duplicate-key message, which is reworded
+// into this package's style.
+var duplicateRE = regexp.MustCompile(`^mapping key (".*") already defined at \[(\d+):(\d+)\]$`)
+
 func fromYAMLError(file string, err error) error {
 	var ye goyaml.Error
-	if errors.As(err, &ye) {
-		p := Pos{1, 1}
-		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
-			p = Pos{tk.Position.Line, tk.Position.Column}
-		}
-		msg := ye.GetMessage()
-		hint := "check indentation and quoting around this place"
-		if strings.Contains(msg, "duplicate") || strings.Contains(msg, "already defined") {
-			msg = "duplicate key: " + strings.TrimPrefix(msg, "mapping key ")
-			hint = "each key may appear once in a mapping; remove or merge the repeated one"
-		}
-		return &Error{File: file, Pos: p, Msg: "invalid YAML: " + msg, Hint: hint}
+	if !errors.As(err, &ye) {
+		return &Error{File: file, Pos: Pos{1, 1}, Msg: "invalid YAML: " + err.Error(), Hint: "check indentation and quoting"}
 	}
-	return &Error{File: file, Pos: Pos{1, 1}, Msg: "invalid YAML: " + err.Error(), Hint: "check indentation and quoting"}
+	p := Pos{1, 1}
+	if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+		p = Pos{tk.Position.Line, tk.Position.Column}
+	}
+	msg := ye.GetMessage()
+	hint := "check indentation and quoting around this place"
+	switch {
+	case duplicateRE.MatchString(msg):
+		m := duplicateRE.FindStringSubmatch(msg)
+		msg = fmt.Sprintf("duplicate key %s (first written at line %s, column %s)", m[1], m[2], m[3])
+		hint = "each key may appear once in a mapping; remove or merge the repeated one"
+	case strings.Contains(msg, "'\t'") || strings.Contains(msg, "tab character"):
+		msg = "a tab character where YAML expects indentation or a value"
+		hint = "indent with spaces; YAML does not allow tabs for indentation"
+	default:
+		msg = "invalid YAML: " + msg
+	}
+	return &Error{File: file, Pos: p, Msg: msg, Hint: hint}
 }
 
 type decoder struct {
@@ -238,11 +345,24 @@ type decoder struct {
 	pos     Positions
 	anchors map[string]ast.Node
 	nodes   int
+	alias   *ast.AliasNode // outermost alias being expanded, if any
 }
 
+// nodePos is where a node starts as a reader sees it. A block mapping's own
+// token is the first ':' and a key/value pair's is its ':', so both are
+// placed at their first key instead.
 func nodePos(n ast.Node) Pos {
-	if n == nil {
+	switch t := n.(type) {
+	case nil:
 		return Pos{1, 1}
+	case *ast.MappingNode:
+		if !t.IsFlowStyle && len(t.Values) > 0 {
+			return nodePos(t.Values[0])
+		}
+	case *ast.MappingValueNode:
+		if t.Key != nil {
+			return nodePos(t.Key)
+		}
 	}
 	tk := n.GetToken()
 	if tk == nil || tk.Position == nil {
@@ -281,12 +401,22 @@ func (d *decoder) resolve(n ast.Node) (ast.Node, error) {
 }
 
 func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) error {
+	if a, ok := n.(*ast.AliasNode); ok && d.alias == nil {
+		d.alias = a
+		defer func() { d.alias = nil }()
+	}
 	d.nodes++
 	if d.lim.MaxNodes > 0 && d.nodes > d.lim.MaxNodes {
-		return d.errAt(n, "remove alias chains that expand the document", "document expands to more than %d values", d.lim.MaxNodes)
+		// Inside an expansion, the alias being expanded is what the
+		// reader can act on, not a value of the anchored original.
+		at := n
+		if d.alias != nil {
+			at = d.alias
+		}
+		return d.errAt(at, "use fewer aliases of large anchored values", "document expands to more than %d values", d.lim.MaxNodes)
 	}
 	if d.lim.MaxDepth > 0 && depth > d.lim.MaxDepth {
-		return d.errAt(n, "a zone file is a few levels deep; check the indentation", "nesting deeper than %d levels", d.lim.MaxDepth)
+		return d.errAt(n, "a configuration file is a few levels deep; check the indentation", "nesting deeper than %d levels", d.lim.MaxDepth)
 	}
 	n, err := d.resolve(n)
 	if err != nil {
@@ -311,7 +441,7 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) er
 		if s, ok := v.Addr().Interface().(Scalar); ok && v.Type() != reflect.TypeFor[string]() {
 			text, kind, ok := scalarText(n)
 			if !ok {
-				return d.errAt(n, "", "expected a single value, got %s", describe(n))
+				return d.errAt(n, "write a single value here, not a list or a mapping", "expected a single value, got %s", describe(n))
 			}
 			if err := s.DecodeScalar(text, kind); err != nil {
 				return d.wrapScalarErr(n, err)
@@ -351,9 +481,8 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) er
 		case *ast.LiteralNode:
 			v.SetString(t.Value.Value)
 		default:
-			text, _, ok := scalarText(n)
-			hint := ""
-			if ok {
+			hint := "write a single text value here, not a list or a mapping"
+			if text, _, ok := scalarText(n); ok {
 				hint = fmt.Sprintf("quote it to make it text: %q", text)
 			}
 			return d.errAt(n, hint, "expected text, got %s", describe(n))
@@ -367,44 +496,109 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) er
 		v.SetBool(b.Value)
 		return nil
 	case reflect.Int, reflect.Int64, reflect.Int32:
-		in, ok := n.(*ast.IntegerNode)
-		if !ok {
-			if f, isF := n.(*ast.FloatNode); isF && f.Value == float64(int64(f.Value)) {
-				v.SetInt(int64(f.Value))
-				return nil
-			}
-			return d.errAt(n, "write a whole number such as 8", "expected a whole number, got %s", describe(n))
-		}
-		i, err := toInt64(in.Value)
-		if err != nil {
-			return d.errAt(n, "", "number out of range: %s", in.GetToken().Value)
-		}
-		v.SetInt(i)
-		return nil
+		return d.decodeInt(n, v)
 	case reflect.Float64:
-		switch t := n.(type) {
-		case *ast.IntegerNode:
-			i, err := toInt64(t.Value)
-			if err != nil {
-				return d.errAt(n, "", "number out of range: %s", t.GetToken().Value)
-			}
-			v.SetFloat(float64(i))
-		case *ast.FloatNode:
-			v.SetFloat(t.Value)
-		case *ast.StringNode:
-			// goccy reads an unquoted "671e9" (no dot) as text although
-			// YAML 1.2 calls it a number; accept it when unquoted.
-			f, err := strconv.ParseFloat(t.Value, 64)
-			if err != nil || t.GetToken().Type != token.StringType {
-				return d.errAt(n, "write a number such as 0.5", "expected a number, got %s", describe(n))
-			}
-			v.SetFloat(f)
-		default:
-			return d.errAt(n, "write a number such as 0.5", "expected a number, got %s", describe(n))
-		}
-		return nil
+		return d.decodeFloat(n, v)
 	}
 	return fmt.Errorf("yamlpos: unsupported Go type %s at %s", v.Type(), path)
+}
+
+// numberRE matches plain scalars written as decimal numbers. The YAML
+// parser leaves some of them as text: exponents without a dot ("671e9") and
+// numbers too large for its integer type.
+var numberRE = regexp.MustCompile(`^[-+]?([0-9][0-9_]*(\.[0-9_]*)?|\.[0-9][0-9_]*)([eE][-+]?[0-9]+)?$`)
+
+// plainNumber returns the text of an unquoted scalar written as a number.
+// Quoted text stays text, and words that strconv would also read as numbers
+// ("NaN", "Inf", "0x1p4") are not numbers in a zone file.
+func plainNumber(n ast.Node) (string, bool) {
+	s, ok := n.(*ast.StringNode)
+	if !ok || s.GetToken() == nil || s.GetToken().Type != token.StringType {
+		return "", false
+	}
+	return s.Value, numberRE.MatchString(s.Value)
+}
+
+func (d *decoder) outOfRange(n ast.Node, text string) error {
+	return d.errAt(n, "check for extra digits or a missing unit", "number %s is out of range", shorten(text))
+}
+
+func (d *decoder) decodeInt(n ast.Node, v reflect.Value) error {
+	var i int64
+	switch t := n.(type) {
+	case *ast.IntegerNode:
+		x, err := toInt64(t.Value)
+		if err != nil {
+			return d.outOfRange(n, t.GetToken().Value)
+		}
+		i = x
+	case *ast.FloatNode:
+		// 8.0 and 1e3 are whole numbers however they are written.
+		if t.Value != math.Trunc(t.Value) {
+			return d.errAt(n, "write a whole number such as 8", "expected a whole number, got %s", describe(n))
+		}
+		if math.Abs(t.Value) >= 1<<62 {
+			return d.outOfRange(n, t.GetToken().Value)
+		}
+		i = int64(t.Value)
+	default:
+		text, ok := plainNumber(n)
+		if !ok {
+			return d.errAt(n, "write a whole number such as 8", "expected a whole number, got %s", describe(n))
+		}
+		f, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
+		switch {
+		case err != nil || math.Abs(f) >= 1<<62:
+			return d.outOfRange(n, text)
+		case f != math.Trunc(f):
+			return d.errAt(n, "write a whole number such as 8", "expected a whole number, got %s", text)
+		}
+		i = int64(f)
+	}
+	if v.OverflowInt(i) {
+		return d.outOfRange(n, strconv.FormatInt(i, 10))
+	}
+	v.SetInt(i)
+	return nil
+}
+
+func (d *decoder) decodeFloat(n ast.Node, v reflect.Value) error {
+	const hint = "write a number such as 0.5"
+	var f float64
+	switch t := n.(type) {
+	case *ast.IntegerNode:
+		switch x := t.Value.(type) {
+		case uint64:
+			f = float64(x)
+		default:
+			i, err := toInt64(x)
+			if err != nil {
+				return d.outOfRange(n, t.GetToken().Value)
+			}
+			f = float64(i)
+		}
+	case *ast.FloatNode:
+		f = t.Value
+	case *ast.InfinityNode, *ast.NanNode:
+		// Later stages compare against bounds, and every comparison
+		// with NaN is false: refuse it here, where the position is known.
+		return d.errAt(n, hint, "expected a finite number, got %s", describe(n))
+	default:
+		text, ok := plainNumber(n)
+		if !ok {
+			return d.errAt(n, hint, "expected a number, got %s", describe(n))
+		}
+		x, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
+		if err != nil {
+			return d.outOfRange(n, text)
+		}
+		f = x
+	}
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return d.outOfRange(n, fmt.Sprint(f))
+	}
+	v.SetFloat(f)
+	return nil
 }
 
 func (d *decoder) wrapScalarErr(n ast.Node, err error) error {
@@ -412,7 +606,7 @@ func (d *decoder) wrapScalarErr(n ast.Node, err error) error {
 	if errors.As(err, &he) {
 		return d.errAt(n, he.Hint, "%s", he.Msg)
 	}
-	return d.errAt(n, "", "%s", err.Error())
+	return d.errAt(n, "check how this value is written", "%s", err.Error())
 }
 
 func toInt64(v any) (int64, error) {
@@ -420,7 +614,7 @@ func toInt64(v any) (int64, error) {
 	case int64:
 		return x, nil
 	case uint64:
-		if x > 1<<62 {
+		if x > math.MaxInt64 {
 			return 0, errors.New("overflow")
 		}
 		return int64(x), nil
@@ -463,10 +657,14 @@ func describe(n ast.Node) string {
 		return "a boolean " + t.GetToken().Value
 	case *ast.IntegerNode:
 		return "the number " + t.GetToken().Value
-	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+	case *ast.FloatNode:
 		return "the number " + t.GetToken().Value
+	case *ast.InfinityNode:
+		return "infinity (" + t.GetToken().Value + ")"
+	case *ast.NanNode:
+		return "not-a-number (" + t.GetToken().Value + ")"
 	case *ast.StringNode:
-		return strconv.Quote(t.Value)
+		return Quote(t.Value)
 	case *ast.LiteralNode:
 		return "a block of text"
 	}
@@ -495,7 +693,7 @@ func (d *decoder) keyText(mv *ast.MappingValueNode) (string, error) {
 	}
 	text, _, ok := scalarText(k)
 	if !ok {
-		return "", d.errAt(k, "", "expected a key, got %s", describe(k))
+		return "", d.errAt(k, "a key is a plain name followed by a colon, such as name:", "expected a key, got %s", describe(k))
 	}
 	return text, nil
 }
@@ -538,7 +736,7 @@ func FieldNames(t reflect.Type) []string {
 func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string, depth int) error {
 	pairs, ok := mappingPairs(n)
 	if !ok {
-		return d.errAt(n, "", "expected a mapping of %s, got %s", strings.Join(FieldNames(v.Type()), ", "), describe(n))
+		return d.errAt(n, "write key: value pairs here, one per line", "expected a mapping with keys %s; got %s", strings.Join(FieldNames(v.Type()), ", "), describe(n))
 	}
 	fields := structFields(v.Type())
 	byName := make(map[string]fieldInfo, len(fields))
@@ -561,33 +759,46 @@ func (d *decoder) decodeStruct(n ast.Node, v reflect.Value, path string, depth i
 			if s := Suggest(key, names); s != "" {
 				hint = fmt.Sprintf("did you mean %q?", s)
 			}
-			where := "at the top level"
-			if path != "" {
-				where = "in " + path
-			}
-			return d.errAt(mv.Key, hint, "unknown key %q %s", key, where)
+			return d.errAt(mv.Key, hint, "unknown key %s %s", Quote(key), where(path))
 		}
 		if seen[key] {
-			return d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %q", key)
+			return d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %s", Quote(key))
 		}
 		seen[key] = true
 		if err := d.decode(mv.Value, v.FieldByIndex(f.index), joinPath(path, key), depth+1); err != nil {
 			return err
 		}
+		d.placeAtKey(joinPath(path, key), mv)
 	}
 	for _, f := range fields {
 		if f.required && !seen[f.name] {
-			return d.errAt(n, "see docs/zone-file.md", "missing required key %q in %s", f.name, displayPath(path))
+			return d.errAt(n, fmt.Sprintf("add %s: to this mapping", f.name), "missing required key %q %s", f.name, where(path))
 		}
 	}
 	return nil
 }
 
-func displayPath(p string) string {
-	if p == "" {
-		return "the top level"
+// placeAtKey records a mapping or list value at its key rather than at its
+// first item: an error about the whole collection ("no workloads", "hub has
+// no address_space") reads best pointing at the line that names it. Scalars
+// keep their own position, which is where a wrong value is.
+func (d *decoder) placeAtKey(path string, mv *ast.MappingValueNode) {
+	n, err := d.resolve(mv.Value)
+	if err != nil {
+		return
 	}
-	return p
+	switch n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode, *ast.SequenceNode:
+		d.pos[path] = nodePos(mv.Key)
+	}
+}
+
+// where names the mapping at path for a message.
+func where(path string) string {
+	if path == "" {
+		return "at the top level"
+	}
+	return "in " + path
 }
 
 func joinPath(path, key string) string {
@@ -603,7 +814,7 @@ func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, depth int)
 	}
 	pairs, ok := mappingPairs(n)
 	if !ok {
-		return d.errAt(n, "", "expected a mapping, got %s", describe(n))
+		return d.errAt(n, "write key: value pairs here, one per line", "expected a mapping, got %s", describe(n))
 	}
 	if v.IsNil() {
 		v.Set(reflect.MakeMapWithSize(v.Type(), len(pairs)))
@@ -615,12 +826,13 @@ func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, depth int)
 		}
 		kv := reflect.ValueOf(key).Convert(v.Type().Key())
 		if v.MapIndex(kv).IsValid() {
-			return d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %q", key)
+			return d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %s", Quote(key))
 		}
 		ev := reflect.New(v.Type().Elem()).Elem()
 		if err := d.decode(mv.Value, ev, joinPath(path, key), depth+1); err != nil {
 			return err
 		}
+		d.placeAtKey(joinPath(path, key), mv)
 		v.SetMapIndex(kv, ev)
 	}
 	return nil
@@ -668,12 +880,13 @@ func genericValue(d *decoder, n ast.Node, path string, depth int) (any, error) {
 				return nil, err
 			}
 			if _, dup := m[key]; dup {
-				return nil, d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %q", key)
+				return nil, d.errAt(mv.Key, "each key may appear once in a mapping", "duplicate key %s", Quote(key))
 			}
 			var ev any
 			if err := d.decode(mv.Value, reflect.ValueOf(&ev).Elem(), joinPath(path, key), depth+1); err != nil {
 				return nil, err
 			}
+			d.placeAtKey(joinPath(path, key), mv)
 			m[key] = ev
 		}
 		return m, nil
@@ -694,7 +907,7 @@ func genericValue(d *decoder, n ast.Node, path string, depth int) (any, error) {
 	case *ast.IntegerNode:
 		i, err := toInt64(t.Value)
 		if err != nil {
-			return nil, d.errAt(n, "", "number out of range")
+			return nil, d.outOfRange(n, t.GetToken().Value)
 		}
 		return i, nil
 	case *ast.FloatNode:
@@ -704,27 +917,32 @@ func genericValue(d *decoder, n ast.Node, path string, depth int) (any, error) {
 	case *ast.NullNode:
 		return nil, nil
 	}
-	return nil, d.errAt(n, "", "unsupported YAML value %s", describe(n))
+	return nil, d.errAt(n, "write a plain value, list or mapping", "unsupported YAML value %s", describe(n))
 }
 
 // Suggest returns the candidate closest to s by edit distance, if it is
 // close enough to be a likely typo.
 func Suggest(s string, candidates []string) string {
-	best, bestD := "", 1<<30
+	n := utf8.RuneCountInString(s)
+	// About one edit in three characters is a typo; more is another word.
+	// A suggestion must also keep some of what was written.
+	limit := min(max(2, n/3), n-1)
+	best, bestD := "", limit+1
 	ls := strings.ToLower(s)
 	sorted := append([]string(nil), candidates...)
 	sort.Strings(sorted)
 	for _, c := range sorted {
-		dist := levenshtein(ls, strings.ToLower(c))
-		if dist < bestD {
+		// The length difference bounds the distance from below; skipping
+		// on it keeps a huge mistaken value from costing a full
+		// edit-distance table per candidate.
+		if d := utf8.RuneCountInString(c) - n; d > limit || -d > limit {
+			continue
+		}
+		if dist := levenshtein(ls, strings.ToLower(c)); dist < bestD {
 			best, bestD = c, dist
 		}
 	}
-	limit := max(2, len(s)/3)
-	if bestD <= limit {
-		return best
-	}
-	return ""
+	return best
 }
 
 func levenshtein(a, b string) int {
