@@ -299,13 +299,22 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 		// resource; other types in its resource group or subscription.
 		below := strings.HasPrefix(typLower, res.typLower+"/") || isExtensionType(typ)
 		nested := rs.below[typLower+"|"+res.idLower]
+		var key string
 		switch {
 		case below || len(nested) > 0:
 			candidates = nested
 		case scope == "subscription":
-			candidates = rs.bySub[typLower+"|"+strings.ToLower(res.sub)]
+			key = typLower + "|" + strings.ToLower(res.sub)
+			candidates = rs.bySub[key]
 		default:
-			candidates = rs.byRG[typLower+"|"+strings.ToLower(res.sub)+"|"+strings.ToLower(rgName)]
+			key = typLower + "|" + strings.ToLower(res.sub) + "|" + strings.ToLower(rgName)
+			candidates = rs.byRG[key]
+		}
+		// A named related resource is looked up by its (last) name rather
+		// than by scanning every resource of the type; nameMatches below
+		// still checks any parent segments.
+		if last := name[strings.LastIndexByte(name, '/')+1:]; key != "" && name != "" && last != "?" {
+			candidates = rs.named[key+"|"+strings.ToLower(last)]
 		}
 	}
 	var checked []string
@@ -362,25 +371,29 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 // nameMatches compares details.name with a candidate's name, or with its
 // full name when details.name has parent segments ("server/db"); a "?"
 // segment matches any name, which is how a policy asks for every child of
-// one parent ("[concat(field('name'), '/?')]").
+// one parent ("[concat(field('name'), '/?')]"). Segments are compared from
+// the end: a child's full name may include more parents than the policy
+// spells out. It runs for every candidate, so it does not allocate.
 func nameMatches(r *Resource, name string) bool {
-	if !strings.Contains(name, "/") {
+	if strings.IndexByte(name, '/') < 0 {
 		return name == "?" || strings.EqualFold(r.name, name)
 	}
-	want := strings.Split(name, "/")
-	got := strings.Split(r.fullName, "/")
-	if len(got) < len(want) {
-		return false
-	}
-	// Compare from the end: a child's full name may include more parents
-	// than the policy spells out.
-	got = got[len(got)-len(want):]
-	for i := range want {
-		if want[i] != "?" && !strings.EqualFold(want[i], got[i]) {
+	got := r.fullName
+	for {
+		wi := strings.LastIndexByte(name, '/')
+		gi := strings.LastIndexByte(got, '/')
+		w, g := name[wi+1:], got[gi+1:]
+		if w != "?" && !strings.EqualFold(w, g) {
 			return false
 		}
+		if wi < 0 {
+			return true
+		}
+		if gi < 0 {
+			return false // the policy names more parents than there are
+		}
+		name, got = name[:wi], got[:gi]
 	}
-	return true
 }
 
 // isExtensionType names the resource types that exist only as extensions

@@ -214,6 +214,9 @@ type Resources struct {
 	// that child and extension resources are found from any parent.
 	byRG  map[string][]*Resource
 	bySub map[string][]*Resource
+	// named indexes byRG and bySub further by lower-case name, for the
+	// common case of a related resource named in details.name.
+	named map[string][]*Resource
 	below map[string][]*Resource
 	ids   map[string]*Resource
 	all   []*Resource
@@ -225,6 +228,7 @@ func NewResources(list []*Resource) *Resources {
 		byType: map[string][]*Resource{},
 		byRG:   map[string][]*Resource{},
 		bySub:  map[string][]*Resource{},
+		named:  map[string][]*Resource{},
 		below:  map[string][]*Resource{},
 		ids:    map[string]*Resource{},
 		all:    list,
@@ -233,8 +237,12 @@ func NewResources(list []*Resource) *Resources {
 		t := r.typLower
 		rs.byType[t] = append(rs.byType[t], r)
 		sub, rg := strings.ToLower(r.sub), strings.ToLower(r.rg)
-		rs.byRG[t+"|"+sub+"|"+rg] = append(rs.byRG[t+"|"+sub+"|"+rg], r)
-		rs.bySub[t+"|"+sub] = append(rs.bySub[t+"|"+sub], r)
+		rgKey, subKey := t+"|"+sub+"|"+rg, t+"|"+sub
+		rs.byRG[rgKey] = append(rs.byRG[rgKey], r)
+		rs.bySub[subKey] = append(rs.bySub[subKey], r)
+		name := strings.ToLower(r.name)
+		rs.named[rgKey+"|"+name] = append(rs.named[rgKey+"|"+name], r)
+		rs.named[subKey+"|"+name] = append(rs.named[subKey+"|"+name], r)
 		for _, a := range ancestors(r.idLower) {
 			rs.below[t+"|"+a] = append(rs.below[t+"|"+a], r)
 		}
