@@ -13,7 +13,7 @@
 // # Using it
 //
 //	def, err := policy.ParseDefinition(data)          // or LoadDefinition(path)
-//	aliases, err := policy.LoadAliasesCSV(f)          // or LoadAliasesProviderJSON, or nil
+//	aliases, err := policy.LoadAliasesFile(path)      // CSV or az provider JSON, or nil
 //	cp, err := policy.Compile(def, aliases)           // once per definition
 //	b, err := cp.Bind(map[string]any{"effect": "Deny"}) // once per assignment
 //	env := &policy.Env{Resources: policy.NewResources(all)}
@@ -25,26 +25,32 @@
 // one call. Sets: ParseSetDefinition, CompileSet(set, resolver), Bind,
 // Evaluate (one Result per member). Assignments: ParseAssignment, then
 // (*Bound).ForAssignment to apply its scope, notScopes and enforcement mode.
+// CheckTree parses and compiles a directory tree of policy documents.
 //
 // # Semantics chosen
 //
 // Conditions follow the Azure Policy documentation: string comparisons
-// ignore case except match and notMatch; a field condition on an alias with
-// [*] holds when every member satisfies it (so it holds for an empty
-// array); a missing array counts as a single missing value; missing and null
-// are the same, and equal the empty string; less/greater compare numbers or
-// strings and fail on other mixes. Expressions ("[...]") use the ARM
-// template language with the functions listed by expr.Functions; field()
-// inside an existenceCondition reads the evaluated resource, the "field"
-// key reads the related one.
+// ignore case except match and notMatch; location values are normalised
+// ("East US 2" equals "eastus2"); a field condition on an alias with [*]
+// holds when every member satisfies it (so it holds for an empty array); a
+// missing array counts as a single missing value; missing and null are the
+// same, equal the empty string and match no like or match pattern (not even
+// "*"); less/greater compare numbers or strings and fail on other mixes.
+// Expressions ("[...]") use the ARM template language with the functions
+// listed by expr.Functions; reading a key an object lacks gives null.
+// field() of a [*] alias returns an array (one member's value inside a count
+// over that array); inside an existenceCondition it reads the evaluated
+// resource, while the "field" key reads the related one.
 //
 // Aliases resolve through an AliasTable. Without one, the documented default
 // mapping applies (the alias's path after the resource type, under
-// "properties."), with a few exceptions for the resource types aizone emits,
-// and the path walk then also looks inside nested "properties" objects;
-// every Result lists the aliases resolved that way in FallbackAliases.
+// "properties."), with exceptions for the resource types aizone emits, and
+// the path walk then also looks inside nested "properties" objects; every
+// Result lists the aliases resolved that way in FallbackAliases.
 //
-// Compile errors are *Error values naming the file and the JSON path of the
-// offending element. All output is deterministic: nothing depends on map
-// order or on the clock (utcNow() uses Env.Now, a fixed date when unset).
+// Compile errors are *Error values naming the file, line, column and JSON
+// path of the offending element. All output is deterministic: nothing
+// depends on map order or on the clock (utcNow() uses Env.Now, a fixed date
+// when unset; requestContext().apiVersion is the resource's own or
+// LatestAPIVersion).
 package policy
