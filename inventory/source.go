@@ -197,3 +197,30 @@ func lastRowEnd(data []byte) int {
 }
 
 var errTruncatedQuote = errors.New("the file ends inside a quoted field (truncated?)")
+
+// ReadAll returns every record of a source in order. It holds the whole
+// inventory in memory: for tests and small inventories, not for Scan's
+// use at scale.
+func ReadAll(ctx context.Context, src Source) ([]Record, error) {
+	var mu sync.Mutex
+	batches := map[int][]Record{}
+	err := src.Scan(ctx, 2, func(_ int, b *Batch) error {
+		recs := append([]Record(nil), b.Records...)
+		mu.Lock()
+		batches[b.Seq] = recs
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []Record
+	for i := 0; i < len(batches); i++ {
+		recs, ok := batches[i]
+		if !ok {
+			return nil, fmt.Errorf("inventory: batch %d missing", i)
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
