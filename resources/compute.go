@@ -79,6 +79,9 @@ func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any
 		},
 		"targetNodeCommunicationMode": "Simplified",
 	}
+	if p.Priority == "spot" {
+		props["metadata"] = preemptionMetadata()
+	}
 	if p.PlacementGroup {
 		props["interNodeCommunication"] = "Enabled"
 	} else {
@@ -131,6 +134,7 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 			"vnetSubnetID": b.subnetID("snet-" + p.Workload), "enableNodePublicIP": false,
 			"nodeTaints": []string{"nvidia.com/gpu=present:NoSchedule"},
 			"nodeLabels": map[string]string{"aizone.workload": p.Workload},
+			"tags":       b.poolTags(p),
 		}
 		if len(p.Zones) > 0 {
 			props["availabilityZones"] = p.Zones
@@ -206,7 +210,7 @@ func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[
 		props["proximityPlacementGroup"] = map[string]any{"id": idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))}
 		deps = append(deps, idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
 	}
-	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: tags, ResourceGroup: b.rgCompute,
+	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
 		Identity: identity, SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, DependsOn: deps, Properties: props}
 }
 

@@ -70,7 +70,13 @@ func (r Resource) ID(sub string) string {
 	parts := strings.Split(r.Type, "/")
 	names := strings.Split(r.Name, "/")
 	var b strings.Builder
-	fmt.Fprintf(&b, "/subscriptions/%s/resourceGroups/%s/providers/%s", sub, r.ResourceGroup, parts[0])
+	if r.ResourceGroup == "" {
+		// Other subscription-scope resources (policy definitions and
+		// assignments) sit directly under the subscription.
+		fmt.Fprintf(&b, "/subscriptions/%s/providers/%s", sub, parts[0])
+	} else {
+		fmt.Fprintf(&b, "/subscriptions/%s/resourceGroups/%s/providers/%s", sub, r.ResourceGroup, parts[0])
+	}
 	for i, t := range parts[1:] {
 		n := ""
 		if i < len(names) {
