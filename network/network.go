@@ -40,6 +40,35 @@ const (
 	PrivateEndpointSubnet = "snet-private-endpoints"
 )
 
+// Finding codes whose cause is the zone file's input rather than an
+// infeasible request: a CLI may treat them as bad input (exit 2).
+const (
+	CodeSpaceTooSmall = "network.space-too-small"
+	CodeInvalidRange  = "network.invalid-range"
+)
+
+// IsInputFinding reports whether a finding code means the zone's network
+// input must change (its address space is too small or a range is invalid).
+func IsInputFinding(code string) bool { return code == CodeSpaceTooSmall || code == CodeInvalidRange }
+
+// VNetFor returns the spoke VNet of a region (the primary spoke when the
+// region has none), so that builders place each pool in its region's VNet.
+func (r *Result) VNetFor(region string) string {
+	first := ""
+	for _, v := range r.VNets {
+		if v.Role != "spoke" {
+			continue
+		}
+		if v.Region == region {
+			return v.Name
+		}
+		if first == "" {
+			first = v.Name
+		}
+	}
+	return first
+}
+
 // PoolSubnetName is the subnet of a compute pool.
 func PoolSubnetName(workload string) string { return "snet-" + workload }
 
@@ -426,7 +455,7 @@ func (p *planner) ranges() {
 			if err != nil {
 				// spec.Validate rejects these before planning; an engine
 				// called directly still says which range is wrong.
-				p.fs.Add(finding.Error, "network.invalid-range", fmt.Sprintf("%s[%d]", path, i), err.Error())
+				p.fs.Add(finding.Error, CodeInvalidRange, fmt.Sprintf("%s[%d]", path, i), err.Error())
 				continue
 			}
 			out = append(out, pr)
@@ -626,7 +655,7 @@ func (p *planner) allocate() {
 		if errors.As(err, &se) {
 			msg = se.Error()
 		}
-		p.fs.Add(finding.Error, "network.space-too-small", "network.address_space", msg)
+		p.fs.Add(finding.Error, CodeSpaceTooSmall, "network.address_space", msg)
 		for _, s := range all {
 			s.vnet.Subnets = s.subnets
 		}

@@ -218,6 +218,9 @@ func TestPlanSeveralRegions(t *testing.T) {
 	if len(r.VNets) != 2 || r.VNets[1].Region != "westus3" || len(r.RouteTables) != 2 || len(r.Peerings) != 2 || r.AddressPlan.Mode != ModeDoubled {
 		t.Fatalf("vnets %+v rts %d peerings %d", r.VNets, len(r.RouteTables), len(r.Peerings))
 	}
+	if r.VNetFor("westus3") != r.VNets[1].Name || r.VNetFor("eastus") != r.VNets[0].Name || r.VNetFor("japaneast") != r.VNets[0].Name {
+		t.Errorf("VNetFor: %s %s", r.VNetFor("westus3"), r.VNetFor("eastus"))
+	}
 	if len(r.VNets[1].Subnets) != 1 || r.VNets[1].Subnets[0].Name != "snet-train2" {
 		t.Errorf("westus3 spoke %+v", r.VNets[1].Subnets)
 	}
@@ -265,7 +268,7 @@ func TestPlanSpaceTooSmall(t *testing.T) {
 			f = &fs[i]
 		}
 	}
-	if f == nil || f.Severity != finding.Error || f.Path != "network.address_space" {
+	if f == nil || f.Severity != finding.Error || f.Path != "network.address_space" || !IsInputFinding(f.Code) {
 		t.Fatalf("findings %+v", fs)
 	}
 	for _, w := range []string{"10.64.0.0/26 is too small: 232 addresses are needed and 64 are free", "snet-lustre needs a /25 (128 addresses) for Azure Managed Lustre", "at least a /24 for:", "snet-train /27 training pool"} {
