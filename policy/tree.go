@@ -90,9 +90,10 @@ type TreeReport struct {
 	// Failed counts documents that did not parse or compile.
 	Failed   int           `json:"failed"`
 	Failures []FileProblem `json:"failures"`
-	// Warnings are set members whose definition is not in the tree (a
-	// built-in referenced by a custom initiative, typically): the set
-	// itself is well formed, but it was not compiled against them.
+	// Warnings are set definitions with members whose definition is not in
+	// the tree (built-ins referenced by a custom initiative, typically), one
+	// per set: the set itself is well formed, but it was not compiled
+	// against them.
 	Warnings []FileProblem `json:"warnings"`
 }
 
@@ -157,11 +158,26 @@ func CheckTree(roots []string, aliases AliasTable) (*TreeReport, error) {
 			rep.fail(d.path, KindSetDefinition, err)
 			continue
 		}
+		// One warning per set, located at its first unresolved member: a
+		// custom initiative commonly references dozens of built-ins.
+		var missing []SetMember
 		for _, m := range s.Members {
 			if _, ok := compiled[strings.ToLower(lastSegment(m.DefinitionID))]; !ok {
-				e := withFile(d.path, withSource(s.src, &Error{Path: m.path + ".policyDefinitionId", Err: fmt.Errorf("definition %s is not in the tree", m.DefinitionID)}))
-				rep.Warnings = append(rep.Warnings, problem(KindSetDefinition, d.path, e))
+				missing = append(missing, m)
 			}
+		}
+		if len(missing) > 0 {
+			ids := make([]string, 0, 3)
+			for _, m := range missing[:min(3, len(missing))] {
+				ids = append(ids, m.DefinitionID)
+			}
+			more := ""
+			if len(missing) > 3 {
+				more = fmt.Sprintf(" and %d more", len(missing)-3)
+			}
+			e := withFile(d.path, withSource(s.src, &Error{Path: missing[0].path + ".policyDefinitionId",
+				Err: fmt.Errorf("%d of %d member definitions are not in the tree: %s%s", len(missing), len(s.Members), strings.Join(ids, ", "), more)}))
+			rep.Warnings = append(rep.Warnings, problem(KindSetDefinition, d.path, e))
 		}
 	}
 	for _, d := range byKind[KindAssignment] {

@@ -318,6 +318,9 @@ func writeCompileText(w io.Writer, rep *policy.TreeReport) error {
 	}
 	ew.printf("%d definitions, %d set definitions, %d assignments (%d other JSON files skipped): %d failed, %d warnings\n",
 		rep.Definitions, rep.SetDefinitions, rep.Assignments, rep.Skipped, rep.Failed, len(rep.Warnings))
+	if len(rep.Warnings) > 0 {
+		ew.printf("hint: add the directory holding the referenced definitions (the built-ins, for instance) to check sets against them\n")
+	}
 	return ew.err
 }
 

@@ -275,7 +275,7 @@ func TestPolicyCompile(t *testing.T) {
 		filepath.Join(dir, "defs", "bad.json") + ":3:27: properties.policyRule.if.value: ",
 		"wrong number of arguments",
 		filepath.Join(dir, "defs", "garbled.json") + ":1:31: properties.policyRule: invalid JSON",
-		"warning: " + filepath.Join(dir, "sets", "set.json") + ":1:133: properties.policyDefinitions[1].policyDefinitionId: definition /providers/Microsoft.Authorization/policyDefinitions/elsewhere is not in the tree",
+		"warning: " + filepath.Join(dir, "sets", "set.json") + ":1:133: properties.policyDefinitions[1].policyDefinitionId: 1 of 2 member definitions are not in the tree: /providers/Microsoft.Authorization/policyDefinitions/elsewhere",
 		"3 definitions, 1 set definitions, 0 assignments (1 other JSON files skipped): 2 failed, 1 warnings",
 	} {
 		if !strings.Contains(out, w) {
