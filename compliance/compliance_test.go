@@ -152,42 +152,77 @@ func TestExamplesPassALZ(t *testing.T) {
 	}
 }
 
-// TestPlanted plants the mistakes the platform's policies exist to catch.
+// TestPlanted plants the mistakes the platform's policies and aizone's
+// guardrails exist to catch, and checks each is caught by the right
+// assignment for the right reason.
 func TestPlanted(t *testing.T) {
-	p, rs := zoneResources(t, "small.yaml")
-	var storage string
+	p, rs := zoneResources(t, "large.yaml")
+	var storage, vmss, rgCompute string
 	for i := range rs {
-		if rs[i].Type == "Microsoft.Storage/storageAccounts" {
-			rs[i].Properties["publicNetworkAccess"] = "Enabled"
-			storage = rs[i].Name
+		r := &rs[i]
+		switch r.Type {
+		case "Microsoft.Storage/storageAccounts":
+			r.Properties["publicNetworkAccess"] = "Enabled"
+			storage = r.Name
+		case "Microsoft.Compute/virtualMachineScaleSets":
+			// A GPU scale set with public IPs on its nodes, of a size the
+			// zone does not allow.
+			vmss = r.Name
+			r.SKU = map[string]any{"name": "Standard_NC4as_T4_v3", "capacity": 2}
+			prof := r.Properties["virtualMachineProfile"].(map[string]any)
+			nics := prof["networkProfile"].(map[string]any)["networkInterfaceConfigurations"].([]any)
+			ipc := nics[0].(map[string]any)["properties"].(map[string]any)["ipConfigurations"].([]any)
+			ipc[0].(map[string]any)["properties"].(map[string]any)["publicIPAddressConfiguration"] = map[string]any{"name": "pip", "properties": map[string]any{}}
+		case "Microsoft.Resources/resourceGroups":
+			if strings.Contains(r.Name, "compute") {
+				rgCompute = r.Name
+				r.Tags = nil // cost centre, workload and classification gone
+			}
 		}
 	}
-	rg := rs[0].ResourceGroup
-	if rg == "" {
-		rg = "rg-contoso-ft-compute-eastus"
-	}
 	rs = append(rs, resources.Resource{
-		Type: "Microsoft.Network/networkInterfaces", Name: "nic-gpu-0", Location: p.Zone.Region, ResourceGroup: rg,
+		Type: "Microsoft.Network/networkInterfaces", Name: "nic-gpu-0", Location: p.Zone.Region, ResourceGroup: rgCompute,
 		Properties: map[string]any{"ipConfigurations": []any{map[string]any{"name": "ipconfig1", "properties": map[string]any{
-			"publicIPAddress": map[string]any{"id": "/subscriptions/" + PlaceholderSubscription + "/resourceGroups/" + rg + "/providers/Microsoft.Network/publicIPAddresses/pip-gpu-0"},
+			"publicIPAddress": map[string]any{"id": "/subscriptions/" + PlaceholderSubscription + "/resourceGroups/" + rgCompute + "/providers/Microsoft.Network/publicIPAddresses/pip-gpu-0"},
 		}}}},
 	})
-	e := engineAt(t, "corp", p.Zone.Region)
+	lib, b, al := corpus(t)
+	eff, err := lib.Effective("alz", "corp", alz.Values{"default_location": p.Zone.Region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &Source{Library: lib, Builtins: b, Aliases: al}
+	g, ok, err := Guardrails(src, rs, "")
+	if err != nil || !ok {
+		t.Fatalf("guardrails: %v %v", ok, err)
+	}
+	e := New(src, append(eff, g))
 	rep := Check(context.Background(), e, FromTemplate(rs, ""))
-	want := []struct{ resource, assignment, reason string }{
-		{"/networkInterfaces/nic-gpu-0", "Deny-Public-IP-On-NIC", "publicIPAddress"},
-		{"/storageAccounts/" + storage, "Deny-Public-Endpoints", "publicNetworkAccess"},
+	guard := g.Name
+	want := []struct{ resource, assignment, ref, reason string }{
+		{"/networkInterfaces/nic-gpu-0", "Deny-Public-IP-On-NIC", "", "publicIPAddress"},
+		{"/storageAccounts/" + storage, "Deny-Public-Endpoints", "StorageDenyPaasPublicIP", "publicNetworkAccess"},
+		{"/storageAccounts/" + storage, guard, "StoragePublicNetworkDisabled", "publicNetworkAccess"},
+		{"/virtualMachineScaleSets/" + vmss, guard, "GpuNodesNoPublicIp", "publicIPAddressConfiguration"},
+		{"/virtualMachineScaleSets/" + vmss, guard, "AllowedGpuSizes", "Standard_NC4as_T4_v3"},
+		{"/resourceGroups/" + rgCompute, guard, "RequireCostCenterTag", "tags"},
 	}
 	for _, w := range want {
 		found := false
 		for _, f := range rep.Findings {
-			if strings.HasSuffix(f.Resource, w.resource) && f.Assignment == w.assignment && f.Effect == "deny" && f.Enforced &&
-				strings.Contains(strings.Join(f.Reasons, " "), w.reason) {
+			if strings.HasSuffix(f.Resource, w.resource) && f.Assignment == w.assignment && f.ReferenceID == w.ref &&
+				f.Effect == "deny" && f.Enforced && strings.Contains(strings.Join(f.Reasons, " "), w.reason) {
 				found = true
 			}
 		}
 		if !found {
-			t.Errorf("planted %s not denied by %s with a reason naming %s", w.resource, w.assignment, w.reason)
+			var near []string
+			for _, f := range rep.Findings {
+				if strings.HasSuffix(f.Resource, w.resource) {
+					near = append(near, fmt.Sprintf("%s %s/%s %v", f.Effect, f.Assignment, f.ReferenceID, f.Reasons))
+				}
+			}
+			t.Errorf("planted %s not denied by %s/%s with a reason naming %s; findings on it:\n  %s", w.resource, w.assignment, w.ref, w.reason, strings.Join(near, "\n  "))
 		}
 	}
 }

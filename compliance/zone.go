@@ -23,6 +23,9 @@ func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resour
 	}
 	out := make([]*policy.Resource, 0, len(rs))
 	for _, r := range rs {
+		if policyObject(r.Type) {
+			continue
+		}
 		m := r.Map()
 		delete(m, "apiVersion")
 		delete(m, "dependsOn")
@@ -35,6 +38,13 @@ func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resour
 		out = append(out, implied(res)...)
 	}
 	return out
+}
+
+// policyObject reports Azure Policy's own objects (definitions, sets,
+// assignments, exemptions), which Azure Policy does not evaluate.
+func policyObject(typ string) bool {
+	t := strings.ToLower(typ)
+	return strings.HasPrefix(t, "microsoft.authorization/policy")
 }
 
 // implied are the resources Azure creates as a consequence of deploying

@@ -24,6 +24,9 @@ func ComplianceText(w io.Writer, title string, rep *compliance.Report) error {
 		if f.Resource != last {
 			last = f.Resource
 			typ, rg := resourceLabel(f.Resource)
+			if rg == "" {
+				rg = "subscription"
+			}
 			fmt.Fprintf(ew, "\n%s  (%s)\n", typ, rg)
 		}
 		fmt.Fprintf(ew, "  %-22s %s: %s\n", effectLabel(f), assignmentLabel(f), truncate(f.Definition, 110))

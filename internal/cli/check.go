@@ -117,7 +117,13 @@ applies, 2 for bad input.`,
 				break
 			}
 		}
-		rs := compliance.FromTemplate(resources.Build(p), sub)
+		built := resources.Build(p)
+		if g, ok, err := compliance.Guardrails(src, built, sub); err != nil {
+			return err
+		} else if ok {
+			eff = append(eff, g)
+		}
+		rs := compliance.FromTemplate(built, sub)
 		e := compliance.New(src, eff)
 		rep := compliance.Check(cmd.Context(), e, rs)
 		if *format == formatJSON {
@@ -127,7 +133,7 @@ applies, 2 for bad input.`,
 			for i, m := range path {
 				names[i] = m.ID
 			}
-			title := fmt.Sprintf("aizone check: %s at %s (%d assignments inherited along %s)", p.Zone.Name, mg, len(eff), strings.Join(names, " → "))
+			title := fmt.Sprintf("aizone check: %s at %s (%d assignments inherited along %s, and the zone's own)", p.Zone.Name, mg, len(eff), strings.Join(names, " → "))
 			err = report.ComplianceText(s.Out, title, rep)
 		}
 		if err != nil {
