@@ -11,6 +11,7 @@ import (
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/internal/shared"
+	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/resources"
 	"github.com/aizone/aizone/spec"
@@ -98,6 +99,46 @@ func TestOwnHubTemplateValidates(t *testing.T) {
 		if count[typ] != n {
 			t.Errorf("%d %s, want %d", count[typ], typ, n)
 		}
+	}
+}
+
+// TestHubOptionsValidate plans the zone hub with every reserved subnet and
+// Bastion, an ErGwScale gateway sized for 20 Gbps, and a flat AKS network,
+// and validates the template.
+func TestHubOptionsValidate(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := spec.Parse("zone.yaml", []byte(strings.Replace(ownHubZone, "size: 40TB", "size: 400TB", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := plan.Make(z, c, plan.Options{AsOf: "2026-11-01"})
+	opt := network.DefaultOptions(z)
+	opt.OwnHub = &network.HubSpec{Gateway: true, Circuits: 16, Firewall: true, Bastion: true, RouteServer: true}
+	opt.AKSMode = network.AKSFlat
+	p.Network, _ = network.PlanWith(z, c, p.Compute.Pools, p.Storage, opt)
+	if p.Network.Hub.ScaleUnits == 0 || !p.Network.Hub.Bastion {
+		t.Fatalf("hub %+v", p.Network.Hub)
+	}
+	v, err := armschema.Load(shared.Path(t, "corpora", "arm-schemas"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := arm.Marshal(arm.Template(resources.Build(p)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tmpl map[string]any
+	if err := json.Unmarshal(data, &tmpl); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.ValidateTemplate(tmpl); err != nil {
+		t.Errorf("template does not validate:\n%v", err)
+	}
+	if !strings.Contains(string(data), "Microsoft.Network/bastionHosts") || !strings.Contains(string(data), "autoScaleConfiguration") {
+		t.Error("no Bastion host or ErGwScale gateway in the template")
 	}
 }
 
