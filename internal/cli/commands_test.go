@@ -250,3 +250,22 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSpaceTooSmall: an address space too small for the zone is bad input
+// (exit 2) at the address space's position, naming what needs the room.
+func TestSpaceTooSmall(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tiny.yaml")
+	zone := "name: tiny-zone\nregion: eastus\nnetwork:\n  address_space: [10.9.0.0/28]\nworkloads:\n  - name: chat\n    kind: inference\n    model: llama-3.1-70b\n    requests_per_second: 50\n"
+	if err := os.WriteFile(path, []byte(zone), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "plan", path, "--as-of", asOf)
+	if code != ExitUsage {
+		t.Fatalf("exit %d, want 2: %s", code, errOut)
+	}
+	for _, want := range []string{"tiny.yaml:4:3:", "10.9.0.0/28", "snet-chat", "hint:"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q: %s", want, errOut)
+		}
+	}
+}

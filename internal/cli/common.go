@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/finding"
 	"github.com/aizone/aizone/internal/yamlpos"
+	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/spec"
 	"github.com/spf13/cobra"
@@ -102,7 +104,15 @@ func loadPlan(c *cobra.Command, path, asOf string) (*plan.Plan, error) {
 	} else if _, err := time.Parse(time.DateOnly, asOf); err != nil {
 		return nil, usageErr(fmt.Errorf("invalid --as-of %q: want YYYY-MM-DD", asOf))
 	}
-	return plan.Make(z, cat, plan.Options{AsOf: asOf}), nil
+	p := plan.Make(z, cat, plan.Options{AsOf: asOf})
+	// An address space too small for the zone is the zone file's mistake,
+	// not an infeasible request: report it as bad input, at its position.
+	for _, f := range p.Findings {
+		if f.Severity == finding.Error && network.IsInputFinding(f.Code) {
+			return nil, usageErr(z.ErrorAt(f.Path, "widen network.address_space, or free ranges it must avoid", "%s", f.Message))
+		}
+	}
+	return p, nil
 }
 
 func addAsOfFlag(c *cobra.Command) *string {
