@@ -38,6 +38,24 @@ type Resource struct {
 // keys many tools emit) or the placeholders "00000000-0000-0000-0000-000000000000"
 // and "rg", so that scope checks and related-resource lookups still work.
 func NewResource(raw map[string]any) *Resource {
+	return newResourceIn(raw, placement{})
+}
+
+// placement is where a template resource without an id is deployed: the
+// subscription and resource group its deployment targets, or the
+// subscription itself.
+type placement struct {
+	sub, rg  string
+	subScope bool
+}
+
+// Placeholders for a template resource whose deployment scope is not known.
+const (
+	placeholderSubscription  = "00000000-0000-0000-0000-000000000000"
+	placeholderResourceGroup = "rg"
+)
+
+func newResourceIn(raw map[string]any, at placement) *Resource {
 	r := &Resource{Raw: raw}
 	r.typ, _ = getCI(raw, "type").(string)
 	rawName, _ := getCI(raw, "name").(string)
@@ -45,13 +63,24 @@ func NewResource(raw map[string]any) *Resource {
 	if r.id == "" {
 		sub, _ := getCI(raw, "subscriptionId").(string)
 		rg, _ := getCI(raw, "resourceGroup").(string)
+		if sub == "" || isExpr(sub) {
+			sub = at.sub
+		}
+		if rg == "" || isExpr(rg) {
+			rg = at.rg
+		}
 		if sub == "" {
-			sub = "00000000-0000-0000-0000-000000000000"
+			sub = placeholderSubscription
 		}
-		if rg == "" {
-			rg = "rg"
+		switch {
+		case at.subScope && rg == "" && !strings.EqualFold(r.typ, "Microsoft.Resources/resourceGroups"):
+			r.id = "/subscriptions/" + sub + "/providers/" + r.typ + "/" + rawName
+		default:
+			if rg == "" {
+				rg = placeholderResourceGroup
+			}
+			r.id = buildID(sub, rg, r.typ, rawName)
 		}
-		r.id = buildID(sub, rg, r.typ, rawName)
 	}
 	r.idLower = strings.ToLower(r.id)
 	r.sub, r.rg = scopeOf(r.id)
@@ -167,8 +196,13 @@ func ParseResource(data []byte) (*Resource, error) {
 }
 
 // ParseResources decodes a list of resources from any of the shapes the tools
-// print: a single object, an array, an ARM template or Resource Graph export
-// ({"resources": [...]}, {"data": [...]}, {"value": [...]}).
+// print: a single object, an array, a Resource Graph export ({"data": [...]},
+// {"value": [...]}) or an ARM template. A template's resources come with
+// those of its nested deployments (Microsoft.Resources/deployments with an
+// inline template), each placed in the resource group its deployment
+// targets, because that is what gets deployed; in a subscription-scope
+// template, resources outside any resource group are placed at subscription
+// scope.
 func ParseResources(data []byte) ([]*Resource, error) {
 	data = bytes.TrimSpace(bytes.TrimPrefix(data, bom))
 	var v any
@@ -180,6 +214,14 @@ func ParseResources(data []byte) ([]*Resource, error) {
 	case []any:
 		list = x
 	case map[string]any:
+		if isTemplate(x) {
+			var out []*Resource
+			at := placement{subScope: strings.Contains(strings.ToLower(fmt.Sprint(getCI(x, "$schema"))), "subscriptiondeploymenttemplate")}
+			if err := templateResources(x, at, "resources", &out); err != nil {
+				return nil, err
+			}
+			return out, nil
+		}
 		found := false
 		for _, k := range []string{"resources", "data", "value"} {
 			if arr, ok := getCI(x, k).([]any); ok && getCI(x, "type") == nil {
@@ -197,11 +239,79 @@ func ParseResources(data []byte) ([]*Resource, error) {
 	for i, item := range list {
 		m, ok := item.(map[string]any)
 		if !ok {
-			return nil, fmt.Errorf("resources[%d]: expected an object, got %T", i, item)
+			return nil, fmt.Errorf("resources[%d]: expected an object, got %s", i, jsonType(item))
 		}
 		out = append(out, NewResource(m))
 	}
 	return out, nil
+}
+
+// isTemplate tells an ARM template from a list wrapper: it has resources
+// and a schema or content version.
+func isTemplate(m map[string]any) bool {
+	if _, ok := lookupCI(m, "resources"); !ok {
+		return false
+	}
+	_, schema := lookupCI(m, "$schema")
+	_, version := lookupCI(m, "contentVersion")
+	return schema || version
+}
+
+// templateResources appends a template's resources, and recursively those
+// of its nested deployments, to out. path names the template's resources
+// in error messages.
+func templateResources(tmpl map[string]any, at placement, path string, out *[]*Resource) error {
+	var items []any
+	switch rs := getCI(tmpl, "resources").(type) {
+	case []any:
+		items = rs
+	case map[string]any:
+		// languageVersion 2.0 templates name their resources.
+		for _, k := range sortedKeys(rs) {
+			items = append(items, rs[k])
+		}
+	case nil:
+	default:
+		return fmt.Errorf("%s: expected an array, got %s", path, jsonType(rs))
+	}
+	for i, item := range items {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		m, ok := item.(map[string]any)
+		if !ok {
+			return fmt.Errorf("%s: expected an object, got %s", p, jsonType(item))
+		}
+		*out = append(*out, newResourceIn(m, at))
+		typ, _ := getCI(m, "type").(string)
+		if !strings.EqualFold(typ, "Microsoft.Resources/deployments") {
+			continue
+		}
+		props, _ := getCI(m, "properties").(map[string]any)
+		inner, ok := getCI(props, "template").(map[string]any)
+		if !ok {
+			continue // a linked template: not here to read
+		}
+		next := at
+		if rg, ok := getCI(m, "resourceGroup").(string); ok && rg != "" && !isExpr(rg) {
+			next.rg, next.subScope = rg, false
+		}
+		if sub, ok := getCI(m, "subscriptionId").(string); ok && sub != "" && !isExpr(sub) {
+			next.sub = sub
+		}
+		if !next.subScope && next.rg == "" {
+			// A deployment into the current resource group.
+			next.rg = at.rg
+		}
+		if err := templateResources(inner, next, p+".properties.template.resources", out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isExpr reports whether a template value is an ARM expression, which a
+// placement cannot use.
+func isExpr(s string) bool {
+	return len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' && (len(s) < 3 || s[1] != '[')
 }
 
 // Resources is the set of resources an evaluation can look at for

@@ -52,8 +52,9 @@ func newPolicyEvalCmd(s *Streams) *cobra.Command {
 		Use:   "eval --definition FILE --resource FILE",
 		Short: "Evaluate a policy definition against resources",
 		Long: `Eval evaluates one policy definition against the resources in --resource:
-one resource object, an array of them, or an ARM template or Resource Graph
-export ({"resources": [...]}, {"data": [...]}, {"value": [...]}). Every
+one resource object, an array of them, a Resource Graph export
+({"data": [...]}, {"value": [...]}) or an ARM template, including the
+resources of its nested deployments (what aizone build writes). Every
 resource in the file is also a candidate related resource for
 auditIfNotExists and deployIfNotExists.
 

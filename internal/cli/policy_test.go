@@ -71,6 +71,9 @@ func TestPolicyEval(t *testing.T) {
 		"aliases.csv":   "Microsoft.Storage/storageAccounts/networkAcls.defaultAction,properties.networkAcls.defaultAction\n",
 		"asg.json":      `{"properties": {"policyDefinitionId": "/x", "enforcementMode": "DoNotEnforce", "parameters": {"effect": {"value": "Audit"}}}}`,
 		"set.json":      `{"properties": {"policyDefinitions": [{"policyDefinitionId": "/x"}]}}`,
+		"template.json": `{"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#", "contentVersion": "1.0.0.0",
+  "resources": [{"type": "Microsoft.Resources/deployments", "name": "d", "resourceGroup": "data",
+    "properties": {"mode": "Incremental", "template": {"contentVersion": "1.0.0.0", "resources": [` + openStorage + `]}}}]}`,
 		"broken.json":   "{\n  \"properties\": {\"policyRule\": {\"if\": {\"field\": \"type\", \"equalz\": \"x\"}, \"then\": {\"effect\": \"deny\"}}}\n}",
 	})
 	p := func(name string) string { return filepath.Join(dir, name) }
@@ -112,6 +115,12 @@ func TestPolicyEval(t *testing.T) {
 			args: []string{"--resource", p("open.json"), "--assignment", p("asg.json")},
 			code: ExitFindings,
 			out:  []string{"audit: NOT COMPLIANT (not enforced)", "DoNotEnforce"},
+		},
+		{
+			name: "ARM template: nested deployments are evaluated",
+			args: []string{"--resource", p("template.json"), "--format", "json"},
+			code: ExitFindings,
+			out:  []string{`"resourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/data/providers/Microsoft.Storage/storageAccounts/open"`, `"effect": "deny"`},
 		},
 		{
 			name: "parameter value not allowed",

@@ -1,0 +1,81 @@
+package policy
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestParseResources(t *testing.T) {
+	const sub = "/subscriptions/00000000-0000-0000-0000-000000000000"
+	for _, tc := range []struct {
+		name string
+		in   string
+		want []string // ids, in order
+	}{
+		{"one resource", `{"type": "Microsoft.Network/virtualNetworks", "name": "v"}`,
+			[]string{sub + "/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"}},
+		{"array with ids and a child", `[{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v", "type": "Microsoft.Network/virtualNetworks"},
+			{"type": "Microsoft.Network/virtualNetworks/subnets", "name": "v/s", "resourceGroup": "net", "subscriptionId": "s2"}]`,
+			[]string{"/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v", "/subscriptions/s2/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v/subnets/s"}},
+		{"resource graph export", `{"count": 1, "data": [{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a", "type": "microsoft.storage/storageaccounts"}]}`,
+			[]string{"/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a"}},
+		{"resource group template", `{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+			"resources": [{"type": "Microsoft.Storage/storageAccounts", "name": "a"}]}`,
+			[]string{sub + "/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a"}},
+		{"subscription template with nested deployments", `{"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#", "contentVersion": "1.0.0.0",
+			"resources": [
+				{"type": "Microsoft.Authorization/policyAssignments", "name": "pa"},
+				{"type": "Microsoft.Resources/resourceGroups", "name": "net"},
+				{"type": "Microsoft.Resources/deployments", "name": "d", "resourceGroup": "net", "properties": {"mode": "Incremental", "template": {
+					"contentVersion": "1.0.0.0", "resources": [
+						{"type": "Microsoft.Network/virtualNetworks", "name": "v"},
+						{"type": "Microsoft.Resources/deployments", "name": "inner", "properties": {"template": {"resources": [
+							{"type": "Microsoft.Network/networkSecurityGroups", "name": "nsg"}]}}}]}}},
+				{"type": "Microsoft.Resources/deployments", "name": "linked", "resourceGroup": "[parameters('rg')]", "properties": {"templateLink": {"uri": "https://example.com/t.json"}}}]}`,
+			[]string{
+				sub + "/providers/Microsoft.Authorization/policyAssignments/pa",
+				sub + "/resourceGroups/net",
+				sub + "/resourceGroups/net/providers/Microsoft.Resources/deployments/d",
+				sub + "/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v",
+				sub + "/resourceGroups/net/providers/Microsoft.Resources/deployments/inner",
+				sub + "/resourceGroups/net/providers/Microsoft.Network/networkSecurityGroups/nsg",
+				sub + "/providers/Microsoft.Resources/deployments/linked",
+			}},
+		{"languageVersion 2.0 named resources", `{"$schema": "x", "languageVersion": "2.0", "resources": {"b": {"type": "T.P/x", "name": "b"}, "a": {"type": "T.P/x", "name": "a"}}}`,
+			[]string{sub + "/resourceGroups/rg/providers/T.P/x/a", sub + "/resourceGroups/rg/providers/T.P/x/b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rs, err := ParseResources([]byte(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rs {
+				got = append(got, r.ID())
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got\n%q\nwant\n%q", got, tc.want)
+			}
+		})
+	}
+	for _, bad := range []string{`"x"`, `[1]`, `{"$schema": "x", "resources": 3}`, `{"$schema": "x", "resources": [1]}`, `[`} {
+		if _, err := ParseResources([]byte(bad)); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+func TestResourceNames(t *testing.T) {
+	r := NewResource(map[string]any{"id": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Sql/servers/srv/databases/db", "type": "Microsoft.Sql/servers/databases", "name": "db"})
+	if r.Name() != "db" || r.FullName() != "srv/db" || r.SubscriptionID() != "s" || r.ResourceGroup() != "g" || r.Type() != "Microsoft.Sql/servers/databases" {
+		t.Errorf("%q %q %q %q", r.Name(), r.FullName(), r.SubscriptionID(), r.ResourceGroup())
+	}
+	for _, tc := range []struct {
+		name string
+		want bool
+	}{{"db", true}, {"DB", true}, {"srv/db", true}, {"?", true}, {"srv/?", true}, {"other/db", false}, {"x/srv/db", false}, {"db2", false}} {
+		if got := nameMatches(r, tc.name); got != tc.want {
+			t.Errorf("nameMatches(%q) = %v", tc.name, got)
+		}
+	}
+}
