@@ -74,7 +74,7 @@ func TestPolicyEval(t *testing.T) {
 		"template.json": `{"$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#", "contentVersion": "1.0.0.0",
   "resources": [{"type": "Microsoft.Resources/deployments", "name": "d", "resourceGroup": "data",
     "properties": {"mode": "Incremental", "template": {"contentVersion": "1.0.0.0", "resources": [` + openStorage + `]}}}]}`,
-		"broken.json":   "{\n  \"properties\": {\"policyRule\": {\"if\": {\"field\": \"type\", \"equalz\": \"x\"}, \"then\": {\"effect\": \"deny\"}}}\n}",
+		"broken.json": "{\n  \"properties\": {\"policyRule\": {\"if\": {\"field\": \"type\", \"equalz\": \"x\"}, \"then\": {\"effect\": \"deny\"}}}\n}",
 	})
 	p := func(name string) string { return filepath.Join(dir, name) }
 	for _, tc := range []struct {
