@@ -1,18 +1,20 @@
 // Package governance places a zone in the platform's management-group
 // hierarchy: its subscriptions under the parent management group, its
-// resource groups, tags, and whether AI guardrails are assigned. A pure
-// engine.
+// resource groups, tags, and the AI guardrails (package guardrails) assigned
+// to its subscription. A pure engine.
 //
-// First version: subscriptions under the given parent management group and
-// one resource group per concern (network, compute, storage) in the primary
-// region. Policy evaluation against the platform's assignments comes with
-// the policy engine.
+// Subscriptions go under the given parent management group, with one
+// resource group per concern (network, compute, storage) in the primary
+// region. Evaluation against the platform's own assignments is package
+// compliance's.
 package governance
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/guardrails"
 	"github.com/aizone/aizone/spec"
 )
 
@@ -23,6 +25,10 @@ type Result struct {
 	ResourceGroups  []ResourceGroup   `json:"resource_groups"`
 	Tags            map[string]string `json:"tags"`
 	Guardrails      bool              `json:"guardrails"`
+	// GuardrailPolicies are the members of the AI guardrail initiative the
+	// zone's subscription is assigned, with their effects; empty when
+	// guardrails are off.
+	GuardrailPolicies []guardrails.Summary `json:"guardrail_policies,omitempty"`
 }
 
 // Subscription is one subscription of the zone and where it is placed.
@@ -76,9 +82,39 @@ func Plan(z *spec.Zone) (Result, finding.List) {
 		res.Tags[k] = v
 	}
 	res.Tags["aizone"] = z.Name
-	if _, ok := res.Tags["workload"]; !ok {
+	if res.Guardrails {
+		fs = append(fs, planGuardrails(z, &res)...)
+	} else if _, ok := res.Tags["workload"]; !ok {
 		fs.Add(finding.Warning, "governance.tag-missing", "placement.tags", "no workload tag: cost reports cannot attribute the GPUs; add tags.workload")
 	}
 	sort.Slice(res.ResourceGroups, func(i, j int) bool { return res.ResourceGroups[i].Name < res.ResourceGroups[j].Name })
 	return res, fs
+}
+
+// planGuardrails lists the guardrail initiative's members with their
+// default effects, and warns about each tag the initiative requires on
+// resource groups that the zone does not set: the assignment would deny
+// the zone's own resource groups when they are next deployed.
+func planGuardrails(z *spec.Zone, res *Result) finding.List {
+	var fs finding.List
+	set, err := guardrails.Load()
+	if err != nil {
+		fs.Add(finding.Error, "governance.guardrails", "placement.guardrails", "the embedded AI guardrails do not load: "+err.Error())
+		return fs
+	}
+	tags := guardrails.RequiredTags(z.Placement.Tags)
+	names := map[string]any{}
+	for _, t := range tags {
+		names[t.Parameter] = t.Name
+	}
+	// Effects are the initiative's defaults, which the assignment writes
+	// out; the tag guardrails name the tags as the zone spells them.
+	res.GuardrailPolicies = set.Summaries(names)
+	for _, t := range tags {
+		if !t.InZone {
+			fs.Add(finding.Warning, "governance.tag-missing", "placement.tags",
+				fmt.Sprintf("no %s tag: the AI guardrails require it on every resource group (and copy it to their resources), so the zone's resource groups would be denied; add tags.%s, or set placement.guardrails: false", t.Name, t.Name))
+		}
+	}
+	return fs
 }

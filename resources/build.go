@@ -19,6 +19,7 @@ func Build(p *plan.Plan) []Resource {
 	b.network()
 	b.storage()
 	b.compute()
+	b.guardrails()
 	Sort(b.out)
 	return b.out
 }

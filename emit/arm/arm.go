@@ -1,6 +1,9 @@
 // Package arm writes a plan's resources as an Azure Resource Manager
-// subscription-scope deployment template: the resource groups, and one
-// nested deployment per resource group holding its resources.
+// subscription-scope deployment template: at the top level the resources
+// that belong to the subscription itself (the resource groups, and the AI
+// guardrails' policy definitions, initiative, assignment and role
+// assignment), and one nested deployment per resource group holding its
+// resources.
 package arm
 
 import (
@@ -26,6 +29,10 @@ func Template(rs []resources.Resource) map[string]any {
 	var top []any
 	byRG := map[string][]resources.Resource{}
 	for _, r := range rs {
+		// A resource without a resource group is a subscription resource:
+		// a nested deployment would place it in a resource group, where
+		// ARM rejects policy definitions and assignments meant for the
+		// whole subscription.
 		if r.ResourceGroup == "" {
 			top = append(top, r.Map())
 			continue

@@ -111,3 +111,96 @@ func TestAPIVersionsMatchSchemas(t *testing.T) {
 		}
 	}
 }
+
+// TestSubscriptionScopeResources checks where the guardrail policies land:
+// at the top level of the subscription template (they are subscription
+// resources, not a resource group's), with the policy language's own
+// expressions escaped so that ARM passes them to Azure Policy unevaluated,
+// and not at all when the zone turns guardrails off.
+func TestSubscriptionScopeResources(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		guardrails bool
+	}{{"guardrails on", true}, {"guardrails off", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := catalog.Default()
+			if err != nil {
+				t.Fatal(err)
+			}
+			z, err := spec.LoadFile("../../examples/small.yaml")
+			if err != nil {
+				t.Fatal(err)
+			}
+			on := tc.guardrails
+			z.Placement.Guardrails = &on
+			tmpl := arm.Template(resources.Build(plan.Make(z, c, plan.Options{AsOf: asOf})))
+			data, err := arm.Marshal(tmpl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(data, &m); err != nil {
+				t.Fatal(err)
+			}
+			top := map[string]int{}
+			for _, r := range m["resources"].([]any) {
+				rm := r.(map[string]any)
+				typ := rm["type"].(string)
+				top[typ]++
+				if _, ok := rm["resourceGroup"]; ok && typ != "Microsoft.Resources/deployments" {
+					t.Errorf("%s %s names a resource group at the top level", typ, rm["name"])
+				}
+				if typ == "Microsoft.Resources/deployments" {
+					inner := rm["properties"].(map[string]any)["template"].(map[string]any)
+					for _, ir := range inner["resources"].([]any) {
+						if it := ir.(map[string]any)["type"].(string); strings.HasPrefix(it, "Microsoft.Authorization/policy") {
+							t.Errorf("%s inside the nested deployment %s", it, rm["name"])
+						}
+					}
+				}
+				if typ == "Microsoft.Authorization/policyDefinitions" || typ == "Microsoft.Authorization/policySetDefinitions" {
+					checkEscaped(t, rm["name"].(string), rm["properties"])
+				}
+				if typ == "Microsoft.Authorization/policyAssignments" && (rm["identity"] == nil || rm["location"] == nil) {
+					t.Errorf("assignment %s lacks the identity and location its modify effect needs", rm["name"])
+				}
+			}
+			want := map[string]int{}
+			if tc.guardrails {
+				want = map[string]int{"Microsoft.Authorization/policySetDefinitions": 1, "Microsoft.Authorization/policyAssignments": 1, "Microsoft.Authorization/roleAssignments": 1}
+			}
+			for typ, n := range want {
+				if top[typ] != n {
+					t.Errorf("%d %s at the top level, want %d", top[typ], typ, n)
+				}
+			}
+			if got := top["Microsoft.Authorization/policyDefinitions"]; tc.guardrails != (got > 0) {
+				t.Errorf("%d policy definitions with guardrails %v", got, tc.guardrails)
+			}
+		})
+	}
+}
+
+// checkEscaped fails on a policy-language expression ARM would evaluate:
+// inside policy documents every "[...]" string must be escaped as "[[...]",
+// except the member ids, which are ARM expressions on purpose.
+func checkEscaped(t *testing.T, name string, v any) {
+	t.Helper()
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if k == "policyDefinitionId" {
+				continue
+			}
+			checkEscaped(t, name, e)
+		}
+	case []any:
+		for _, e := range x {
+			checkEscaped(t, name, e)
+		}
+	case string:
+		if strings.HasPrefix(x, "[") && strings.HasSuffix(x, "]") && !strings.HasPrefix(x, "[[") {
+			t.Errorf("%s: unescaped expression %s would be evaluated by ARM", name, x)
+		}
+	}
+}
