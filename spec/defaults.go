@@ -66,7 +66,7 @@ func ApplyDefaults(z *Zone) {
 		z.Network.AddressSpace = []string{DefaultAddressSpace}
 		set("network.address_space", DefaultAddressSpace, "none given; replace with a range your IPAM allocates")
 	}
-	if z.Network.Hub.VNetID == "" && !z.Network.Hub.None && len(z.Network.Hub.AddressSpace) == 0 {
+	if z.Network.Hub.IsZero() {
 		z.Network.Hub.None = true
 		set("network.hub", "none", "no platform hub given; the spoke stands alone")
 	}

@@ -59,6 +59,12 @@ type Hub struct {
 	Gateway      *bool    `yaml:"gateway" json:"gateway,omitempty" doc:"Whether the hub has an ExpressRoute or VPN gateway the spoke may use (default true)."`
 }
 
+// IsZero reports whether no hub setting was given at all. A hub with any
+// setting (even only firewall_ip) is a hub, which must then be complete.
+func (h Hub) IsZero() bool {
+	return !h.None && h.VNetID == "" && len(h.AddressSpace) == 0 && h.FirewallIP == "" && h.Gateway == nil
+}
+
 // FromScalar accepts "none" for a zone without a platform hub.
 func (h *Hub) FromScalar(text, kind string) error {
 	if kind == "null" || text == "none" {

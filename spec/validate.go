@@ -233,7 +233,9 @@ func (v *validator) network() {
 		v.fail("network.hub", "write hub: none, or the hub's vnet_id and address_space, not both", "hub is none but has settings")
 	}
 	if !n.Hub.None {
-		if !vnetIDRE.MatchString(n.Hub.VNetID) {
+		if n.Hub.VNetID == "" {
+			v.fail("network.hub", "add vnet_id: the hub VNet's resource id, or write hub: none", "hub has no vnet_id")
+		} else if !vnetIDRE.MatchString(n.Hub.VNetID) {
 			v.fail("network.hub.vnet_id", "/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Network/virtualNetworks/<name>", "invalid hub VNet resource id %s", yamlpos.Quote(n.Hub.VNetID))
 		}
 		if len(n.Hub.AddressSpace) == 0 {
@@ -295,6 +297,9 @@ func (v *validator) workload(p string, w *Workload) {
 		v.fail(p+".name", "3 to 63 lowercase letters, digits or hyphens", "invalid workload name %s", yamlpos.Quote(w.Name))
 	}
 	v.enum(p+".kind", w.Kind, KindTraining, KindInference, KindDataPrep)
+	if _, written := v.z.Pos[p+".model"]; written && w.Kind == KindDataPrep {
+		v.fail(p+".model", "remove it: data preparation runs on CPUs and loads no model", "model applies to training and inference workloads, not data-prep")
+	}
 	for _, k := range kindKeys {
 		if k.kind == w.Kind {
 			continue
@@ -372,7 +377,8 @@ func (v *validator) workload(p string, w *Workload) {
 }
 
 func (v *validator) model(p string, m *Model) {
-	explicit := m.Params > 0 || m.Layers > 0 || m.Hidden > 0 || m.Heads > 0 || m.Vocab > 0
+	explicit := m.Params > 0 || m.ActiveParams > 0 || m.Layers > 0 || m.Hidden > 0 || m.Heads > 0 ||
+		m.KVHeads != 0 || m.Vocab > 0 || m.Context != 0
 	if m.Name != "" {
 		if explicit {
 			v.fail(p, "give a catalog name or an architecture, not both", "model has both a name and architecture fields")
