@@ -69,6 +69,24 @@ type Record struct {
 	ImmutableUntil int64
 }
 
+// Clone returns a copy that owns its strings: readers hand out records
+// whose strings alias buffers they reuse after the batch.
+func (r *Record) Clone() Record {
+	c := *r
+	c.Name = strings.Clone(r.Name)
+	c.Snapshot = strings.Clone(r.Snapshot)
+	c.VersionID = strings.Clone(r.VersionID)
+	c.Tags = append([]lifecycle.Tag(nil), r.Tags...)
+	c.Metadata = append([]lifecycle.Tag(nil), r.Metadata...)
+	if len(c.Tags) == 0 {
+		c.Tags = nil
+	}
+	if len(c.Metadata) == 0 {
+		c.Metadata = nil
+	}
+	return c
+}
+
 // Target classifies the row for lifecycle rules.
 func (r *Record) Target() lifecycle.Target {
 	switch {

@@ -17,7 +17,8 @@ import (
 type Source interface {
 	// Scan calls fn with consecutive batches of rows, from up to workers
 	// goroutines at once; Batch.Seq gives their order. fn must not keep
-	// the batch or its records after it returns: the buffers are reused.
+	// the batch or its records after it returns: their strings alias
+	// buffers that are reused (Record.Clone keeps one).
 	Scan(ctx context.Context, workers int, fn func(worker int, b *Batch) error) error
 	String() string
 }
@@ -205,7 +206,10 @@ func ReadAll(ctx context.Context, src Source) ([]Record, error) {
 	var mu sync.Mutex
 	batches := map[int][]Record{}
 	err := src.Scan(ctx, 2, func(_ int, b *Batch) error {
-		recs := append([]Record(nil), b.Records...)
+		recs := make([]Record, len(b.Records))
+		for i := range b.Records {
+			recs[i] = b.Records[i].Clone()
+		}
 		mu.Lock()
 		batches[b.Seq] = recs
 		mu.Unlock()

@@ -126,6 +126,9 @@ func parseTags(s string) ([]lifecycle.Tag, error) {
 	if s == "" || s == "{}" {
 		return nil, nil
 	}
+	if tags, ok := simpleTags(s); ok {
+		return tags, nil
+	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		return nil, fmt.Errorf("%q is not a JSON object of tags", truncate(s, 60))
@@ -147,6 +150,48 @@ func parseTags(s string) ([]lifecycle.Tag, error) {
 	}
 	sort.Slice(tags, func(i, j int) bool { return tags[i].Key < tags[j].Key })
 	return tags, nil
+}
+
+// simpleTags reads {"k":"v",...} without escapes, the common case, without
+// the reflection of encoding/json.
+func simpleTags(s string) ([]lifecycle.Tag, bool) {
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' || strings.IndexByte(s, '\\') >= 0 {
+		return nil, false
+	}
+	body := s[1 : len(s)-1]
+	var tags []lifecycle.Tag
+	for len(body) > 0 {
+		k, rest, ok := quoted(body)
+		if !ok || len(rest) == 0 || rest[0] != ':' {
+			return nil, false
+		}
+		v, rest, ok := quoted(rest[1:])
+		if !ok {
+			return nil, false
+		}
+		tags = append(tags, lifecycle.Tag{Key: k, Value: v})
+		if len(rest) > 0 {
+			if rest[0] != ',' {
+				return nil, false
+			}
+			rest = rest[1:]
+		}
+		body = rest
+	}
+	sort.Slice(tags, func(i, j int) bool { return tags[i].Key < tags[j].Key })
+	return tags, true
+}
+
+// quoted reads a leading "..." string (no escapes) and returns a copy.
+func quoted(s string) (string, string, bool) {
+	if len(s) < 2 || s[0] != '"' {
+		return "", s, false
+	}
+	end := strings.IndexByte(s[1:], '"')
+	if end < 0 {
+		return "", s, false
+	}
+	return strings.Clone(s[1 : 1+end]), s[2+end:], true
 }
 
 // FormatTags writes tags as the JSON object parseTags reads, keys sorted.
@@ -209,7 +254,9 @@ var setters = map[string]rowSetter{
 		if s == "" {
 			return errors.New("empty blob name")
 		}
-		r.Name = strings.Clone(s) // s may alias a reused buffer
+		// s aliases the reader's buffer: no copy per row. Consumers that
+		// keep a record past its batch call Clone.
+		r.Name = s
 		return nil
 	},
 	ColCreationTime:         timeSetter(func(r *Record) *int64 { return &r.Created }, true),
@@ -267,11 +314,6 @@ var setters = map[string]rowSetter{
 	ColTags: func(r *Record, s string) error {
 		t, err := parseTags(s)
 		r.Tags = t
-		return err
-	},
-	ColMetadata: func(r *Record, s string) error {
-		t, err := parseTags(s)
-		r.Metadata = t
 		return err
 	},
 	ColEncryptionScope: func(r *Record, s string) error { r.EncryptionScp = s != ""; return nil },

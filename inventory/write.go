@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
@@ -97,17 +98,17 @@ func (c *csvWriter) Write(r *Record) error {
 func (c *csvWriter) Close() error { return c.w.Flush() }
 
 // parquetRow is the Parquet layout: the same column names as the CSV
-// header, times as RFC 3339 strings like the CSV cells, optional columns
-// nullable.
+// header; times as TIMESTAMP(MILLIS) UTC, Parquet's own date-time type
+// (the reader accepts RFC 3339 strings too); optional columns nullable.
 type parquetRow struct {
-	Name                 string  `parquet:"Name"`
-	CreationTime         string  `parquet:"Creation-Time"`
-	LastModified         string  `parquet:"Last-Modified"`
-	LastAccessTime       *string `parquet:"LastAccessTime,optional"`
-	ContentLength        int64   `parquet:"Content-Length"`
-	BlobType             string  `parquet:"BlobType,dict"`
-	AccessTier           string  `parquet:"AccessTier,dict"`
-	AccessTierChangeTime *string `parquet:"AccessTierChangeTime,optional"`
+	Name                 string     `parquet:"Name"`
+	CreationTime         time.Time  `parquet:"Creation-Time,timestamp(millisecond)"`
+	LastModified         time.Time  `parquet:"Last-Modified,timestamp(millisecond)"`
+	LastAccessTime       *time.Time `parquet:"LastAccessTime,optional,timestamp(millisecond)"`
+	ContentLength        int64      `parquet:"Content-Length"`
+	BlobType             string     `parquet:"BlobType,dict"`
+	AccessTier           string     `parquet:"AccessTier,dict"`
+	AccessTierChangeTime *time.Time `parquet:"AccessTierChangeTime,optional,timestamp(millisecond)"`
 	Snapshot             *string `parquet:"Snapshot,optional"`
 	VersionID            *string `parquet:"VersionId,optional"`
 	IsCurrentVersion     *bool   `parquet:"IsCurrentVersion,optional"`
@@ -130,6 +131,14 @@ func newParquetWriter(w io.Writer) *parquetWriter {
 		parquet.MaxRowsPerRowGroup(parquetRowGroup), parquet.PageBufferSize(256*1024))}
 }
 
+func optionalTime(t int64) *time.Time {
+	if t == 0 {
+		return nil
+	}
+	v := time.Unix(t, 0).UTC()
+	return &v
+}
+
 func optional(s string) *string {
 	if s == "" {
 		return nil
@@ -138,9 +147,9 @@ func optional(s string) *string {
 }
 
 func (p *parquetWriter) Write(r *Record) error {
-	row := parquetRow{Name: r.Name, CreationTime: FormatTime(r.Created), LastModified: FormatTime(r.Modified),
-		LastAccessTime: optional(FormatTime(r.LastAccess)), ContentLength: r.Bytes, BlobType: r.Type.String(), AccessTier: tierText(r),
-		AccessTierChangeTime: optional(FormatTime(r.TierChanged)), Snapshot: optional(r.Snapshot), VersionID: optional(r.VersionID),
+	row := parquetRow{Name: r.Name, CreationTime: time.Unix(r.Created, 0).UTC(), LastModified: time.Unix(r.Modified, 0).UTC(),
+		LastAccessTime: optionalTime(r.LastAccess), ContentLength: r.Bytes, BlobType: r.Type.String(), AccessTier: tierText(r),
+		AccessTierChangeTime: optionalTime(r.TierChanged), Snapshot: optional(r.Snapshot), VersionID: optional(r.VersionID),
 		Deleted: r.Deleted, Tags: optional(FormatTags(r.Tags)), Metadata: optional(FormatTags(r.Metadata))}
 	if r.VersionID != "" {
 		cur := r.IsCurrent

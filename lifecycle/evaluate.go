@@ -33,6 +33,16 @@ func (t Tier) String() string {
 // ParseTier reads an access tier as inventories and the REST API spell it
 // ("Hot", "cool", ...); the empty string is TierUnknown.
 func ParseTier(s string) (Tier, bool) {
+	switch s { // the exact spellings first: no case folding per row
+	case "Hot":
+		return TierHot, true
+	case "Cool":
+		return TierCool, true
+	case "Cold":
+		return TierCold, true
+	case "Archive":
+		return TierArchive, true
+	}
 	for t := TierHot; t < NumTiers; t++ {
 		if strings.EqualFold(s, tierNames[t]) {
 			return t, true
@@ -57,6 +67,12 @@ func (t BlobType) String() string {
 
 // ParseBlobType reads "BlockBlob", "blockBlob", "AppendBlob", "PageBlob".
 func ParseBlobType(s string) (BlobType, bool) {
+	switch s {
+	case "BlockBlob":
+		return BlockBlob, true
+	case "AppendBlob":
+		return AppendBlob, true
+	}
 	switch strings.ToLower(s) {
 	case "blockblob":
 		return BlockBlob, true
