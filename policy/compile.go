@@ -27,7 +27,7 @@ type Compiled struct {
 	// has one (see typeGuard); Bind turns it into the list of types the
 	// rule can match, so that most resources are dismissed with a string
 	// comparison.
-	guard     *condNode
+	guard     []*condNode
 	static    []*valueSrc // expressions that depend only on parameters
 	dynFields []*dynField
 	fieldFns  sync.Map // cache of field() arguments resolved at run time
@@ -193,6 +193,7 @@ type countNode struct {
 	name  string
 	where node
 	scope compileScope
+	disp  string // display(), computed once
 }
 
 // Compile compiles a definition with an alias table; nil means
@@ -276,23 +277,38 @@ func compile(d *Definition, aliases AliasTable) (*Compiled, error) {
 	return out, nil
 }
 
-// typeGuard finds the condition that decides first whether a rule can
-// match: the "if" itself, or the first member of a top-level allOf, when it
-// is "field": "type" with equals or in. Only a first member qualifies:
-// allOf stops at its first false member, so dismissing a resource of
-// another type skips nothing that could have raised an error.
-func typeGuard(n node) *condNode {
-	if a, ok := n.(*allOfNode); ok && len(a.kids) > 0 {
-		n = a.kids[0]
+// typeGuard finds the conditions that decide first whether a rule can
+// match: "field": "type" with equals or in, as the "if" itself, as the first
+// member of an allOf, or in every member of an anyOf. A resource whose type
+// none of them accepts cannot match, and dismissing it skips nothing that
+// could have raised an error: allOf stops at its first false member, and
+// anyOf, every member of which then stops at its type condition, is false.
+func typeGuard(n node) []*condNode {
+	switch x := n.(type) {
+	case *allOfNode:
+		if len(x.kids) > 0 {
+			return typeGuard(x.kids[0])
+		}
+	case *anyOfNode:
+		var out []*condNode
+		for _, k := range x.kids {
+			g := typeGuard(k)
+			if g == nil {
+				return nil
+			}
+			out = append(out, g...)
+		}
+		return out
+	case *condNode:
+		if x.field == nil || x.field.kind != fkType || (x.op != opEquals && x.op != opIn) {
+			return nil
+		}
+		if x.rhs.node != nil && !x.rhs.static {
+			return nil
+		}
+		return []*condNode{x}
 	}
-	cn, ok := n.(*condNode)
-	if !ok || cn.field == nil || cn.field.kind != fkType || (cn.op != opEquals && cn.op != opIn) {
-		return nil
-	}
-	if cn.rhs.node != nil && !cn.rhs.static {
-		return nil
-	}
-	return cn
+	return nil
 }
 
 // checkEffectParameter verifies that an effect taken from a parameter has
@@ -524,6 +540,7 @@ func (c *compiler) count(v any, path string, scopes []compileScope) (*countNode,
 		}
 		cnt.where = n
 	}
+	cnt.disp = cnt.display()
 	return cnt, nil
 }
 

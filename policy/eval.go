@@ -152,43 +152,41 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 	return b, nil
 }
 
-// guardTypes evaluates the type guard's operand once per assignment. Any
+// guardTypes evaluates the type guard's operands once per assignment. Any
 // operand that is not a string or an array of strings (a type error the
 // full evaluation reports) gives no guard.
-func guardTypes(g *condNode, ctx *evalCtx) []string {
-	if g == nil {
+func guardTypes(gs []*condNode, ctx *evalCtx) []string {
+	if gs == nil {
 		return nil
 	}
-	x, err := ctx.get(g.rhs)
-	if err != nil {
-		return nil
-	}
-	var list []any
-	switch v := x.(type) {
-	case string:
-		if g.op != opEquals {
+	out := []string{} // non-nil: "in": [] matches nothing
+	for _, g := range gs {
+		x, err := ctx.get(g.rhs)
+		if err != nil {
 			return nil
 		}
-		list = []any{v}
-	case []any:
-		if g.op != opIn {
+		var list []any
+		switch v := x.(type) {
+		case string:
+			if g.op != opEquals {
+				return nil
+			}
+			list = []any{v}
+		case []any:
+			if g.op != opIn {
+				return nil
+			}
+			list = v
+		default:
 			return nil
 		}
-		list = v
-	default:
-		return nil
-	}
-	out := make([]string, 0, len(list))
-	for _, el := range list {
-		s, ok := el.(string)
-		if !ok {
-			return nil
+		for _, el := range list {
+			s, ok := el.(string)
+			if !ok {
+				return nil
+			}
+			out = append(out, strings.ToLower(s))
 		}
-		out = append(out, strings.ToLower(s))
-	}
-	if len(out) == 0 {
-		// "in": [] matches nothing; keep a non-nil guard that says so.
-		return []string{}
 	}
 	return out
 }
@@ -592,61 +590,62 @@ func (n *notNode) why(c *evalCtx, neg bool) (bool, []string, error) {
 }
 
 func (n *condNode) eval(c *evalCtx) (bool, error) {
-	ok, _, _, err := n.run(c)
+	ok, _, _, _, err := n.run(c, false)
 	return ok, err
 }
 
 // run evaluates the condition and returns what a reason needs: the
-// subject's display name and value.
-func (n *condNode) run(c *evalCtx) (ok bool, subject string, actual any, err error) {
+// subject's display name and value and, for a count with where when
+// collect is set, the members it counted.
+func (n *condNode) run(c *evalCtx, collect bool) (ok bool, subject string, actual any, counted []any, err error) {
 	x, err := c.get(n.rhs)
 	if err != nil {
-		return false, "", nil, err
+		return false, "", nil, nil, err
 	}
 	switch {
 	case n.count != nil:
-		k, err := n.count.run(c)
+		k, ms, err := n.count.count(c, collect && n.count.where != nil)
 		if err != nil {
-			return false, "", nil, err
+			return false, "", nil, nil, err
 		}
 		ok, err = apply(n.op, float64(k), x)
-		return ok, n.count.display(), float64(k), err
+		return ok, n.count.disp, float64(k), ms, err
 	case n.value != nil:
 		v, err := c.get(n.value)
 		if err != nil {
-			return false, "", nil, err
+			return false, "", nil, nil, err
 		}
 		ok, err = apply(n.op, v, x)
 		subject = "value"
 		if n.value.node != nil {
 			subject = n.value.text
 		}
-		return ok, subject, v, err
+		return ok, subject, v, nil, err
 	}
 	f := n.field
 	if n.dynField != nil {
 		if f, err = c.dynFieldRef(n.dynField); err != nil {
-			return false, "", nil, err
+			return false, "", nil, nil, err
 		}
 	}
 	if !f.coll {
 		v := f.value(c, c.res)
 		if f.kind == fkLocation {
 			ok, err = apply(n.op, normLocation(v), normLocation(x))
-			return ok, f.display, v, err
+			return ok, f.display, v, nil, err
 		}
 		ok, err = apply(n.op, v, x)
-		return ok, f.display, v, err
+		return ok, f.display, v, nil, err
 	}
 	vals := f.values(c, c.res)
 	for _, v := range vals {
 		ok, err := apply(n.op, v, x)
 		if err != nil || !ok {
-			return false, f.display, valsOrNil(vals), err
+			return false, f.display, valsOrNil(vals), nil, err
 		}
 	}
 	// Every member holds, which is also the case for an empty array.
-	return true, f.display, valsOrNil(vals), nil
+	return true, f.display, valsOrNil(vals), nil, nil
 }
 
 // normLocation puts region names in one form, as Azure does for the
@@ -656,7 +655,9 @@ func normLocation(v any) any {
 	switch x := v.(type) {
 	case string:
 		if strings.IndexByte(x, ' ') < 0 {
-			return x // case is ignored by the operators anyway
+			// Case is ignored by the operators anyway. Return v, not x:
+			// boxing x again would allocate on every evaluation.
+			return v
 		}
 		return strings.ReplaceAll(x, " ", "")
 	case []any:
@@ -693,7 +694,7 @@ func (c *evalCtx) dynFieldRef(df *dynField) (*fieldRef, error) {
 }
 
 func (n *condNode) why(c *evalCtx, neg bool) (bool, []string, error) {
-	ok, subject, actual, err := n.run(c)
+	ok, subject, actual, counted, err := n.run(c, true)
 	if err != nil {
 		return false, []string{fmt.Sprintf("%s: %v", n.path, err)}, err
 	}
@@ -702,11 +703,9 @@ func (n *condNode) why(c *evalCtx, neg bool) (bool, []string, error) {
 	if actual == nil && subject != "" && n.field == nil && n.dynField == nil && n.count == nil {
 		is = "null"
 	}
-	if n.count != nil && n.count.where != nil {
+	if len(counted) > 0 {
 		// Say which members the where condition selected.
-		if _, ms, err := n.count.count(c, true); err == nil && len(ms) > 0 {
-			is += " (" + memberLabels(ms) + ")"
-		}
+		is += " (" + memberLabels(counted) + ")"
 	}
 	if c.miss {
 		under := ""
@@ -739,6 +738,7 @@ func (n *condNode) why(c *evalCtx, neg bool) (bool, []string, error) {
 	return ok, []string{msg}, nil
 }
 
+// display names the count for reasons; the compiler stores it in disp.
 func (n *countNode) display() string {
 	what := ""
 	if n.field != nil {
@@ -754,12 +754,6 @@ func (n *countNode) display() string {
 		return "count of " + what + " matching the where condition"
 	}
 	return "count of " + what
-}
-
-// run counts the members that satisfy where.
-func (n *countNode) run(c *evalCtx) (int, error) {
-	k, _, err := n.count(c, false)
-	return k, err
 }
 
 // count counts the members that satisfy where and, when collect is set,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Evaluate binds params to the compiled definition and evaluates it against
@@ -80,7 +81,9 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 		r.State = Compliant
 		return r
 	}
-	c := &evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env}
+	c := ctxPool.Get().(*evalCtx)
+	*c = evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env, scopes: c.scopes[:0]}
+	defer ctxPool.Put(c)
 	matched, err := cp.cond.eval(c)
 	if err != nil {
 		return failed(r, b.effect, err)
@@ -153,6 +156,10 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 	}
 	return r
 }
+
+// ctxPool recycles evaluation contexts: one is needed per resource and
+// definition, and nothing keeps it once Evaluate returns.
+var ctxPool = sync.Pool{New: func() any { return new(evalCtx) }}
 
 func failed(r Result, effect string, err error) Result {
 	r.State = Failed
