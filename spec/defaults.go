@@ -55,6 +55,7 @@ func ApplyDefaults(z *Zone) {
 	for i := range z.Placement.Subscriptions {
 		if z.Placement.Subscriptions[i].Purpose == "" {
 			z.Placement.Subscriptions[i].Purpose = DefaultPurpose
+			set(fmt.Sprintf("placement.subscriptions[%d].purpose", i), DefaultPurpose, "holds every kind of workload")
 		}
 	}
 	if z.Placement.Guardrails == nil {
@@ -88,6 +89,7 @@ func ApplyDefaults(z *Zone) {
 		}
 		if w.Objective == "" {
 			w.Objective = DefaultObjective
+			set(p+".objective", DefaultObjective, "meet the deadline or latency target at least cost")
 		}
 		switch w.Kind {
 		case KindTraining:
@@ -150,9 +152,11 @@ func ApplyDefaults(z *Zone) {
 		p := fmt.Sprintf("data[%d]", i)
 		if d.Kind == "" {
 			d.Kind = DataDataset
+			set(p+".kind", DataDataset, "data is a dataset unless said otherwise")
 		}
 		if d.Origin == "" {
 			d.Origin = DefaultOrigin
+			set(p+".origin", DefaultOrigin, "produced in Azure by the zone's own jobs; nothing to transfer")
 		}
 		hot, retain := 30*units.Day, 365*units.Day
 		if d.Kind == DataCheckpoints {
