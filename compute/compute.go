@@ -1,9 +1,40 @@
+// Package compute sizes the GPU (and data-preparation CPU) pools of a zone:
+// which VM size, how many, for how long and at what cost, for training and
+// for inference. It is a pure engine: zone and catalog in, decisions with
+// their reasons out.
+//
+// Three layers, each usable alone:
+//
+//   - EstimateTraining: one model on one size and GPU count. It searches
+//     the parallelism layouts (tensor parallel inside a VM over NVLink,
+//     pipeline and data parallel across VMs, ZeRO stage, recompute,
+//     micro-batch), keeps those whose memory fits (model state after ZeRO,
+//     activations after Korthikanti et al.), and times a step of each:
+//     every GEMM of a layer as its FLOPs at the measured GEMM ceiling plus
+//     its bytes at measured HBM bandwidth, attention at the measured
+//     FlashAttention rate, element-wise work at HBM bandwidth, tensor-parallel
+//     collectives over NVLink, pipeline sends and the pipeline bubble, and
+//     the data-parallel reduce-scatter and all-gather over InfiniBand less
+//     the compute that hides them. Whole runs lose time to interruptions
+//     (and Spot evictions): half a checkpoint interval and a restart each.
+//   - EstimateInference: one model served on one size at one
+//     tensor-parallel degree: weights and KV cache, the largest batch that
+//     fits, prefill (compute-bound), decode steps (weights and KV-cache
+//     bytes over HBM bandwidth at small batch, FLOPs at large batch, plus
+//     the tensor-parallel all-reduces), TTFT, TPOT, throughput, replicas
+//     and cost per million tokens.
+//   - Size (and Plan, for a whole zone): searches every size the zone may
+//     use, in every region, at every useful count, applies the placement
+//     rules, and returns the choice with the two best alternatives and why.
+//
+// The efficiency factors are in efficiency.go, one place, the same for every
+// model and size; calibration_test.go reproduces the published results of
+// ../shared/reference/ai-performance.md with them.
 package compute
 
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/aizone/aizone/catalog"
@@ -13,13 +44,16 @@ import (
 
 // Limits from ../shared/reference/network.md.
 const (
-	// A Batch pool with inter-node communication holds at most 100 nodes.
+	// A Batch pool with inter-node communication holds at most 100 nodes
+	// (Batch service allocation mode).
 	MaxBatchInterNodeNodes = 100
 	// A scale set with a single placement group (needed for InfiniBand)
 	// holds 100 VMs by default, 300 after a support request.
-	MaxIBScaleSetNodes        = 100
-	MaxIBScaleSetNodesRaised  = 300
-	hoursPerMonth             = 730.0
+	MaxIBScaleSetNodes       = 100
+	MaxIBScaleSetNodesRaised = 300
+	hoursPerMonth            = 730.0
+	// Two inference replicas at least, so that one node failing does not
+	// stop the service.
 	minInferenceReplicasForHA = 2
 )
 
@@ -42,9 +76,17 @@ type Pool struct {
 	Orchestrator string  `json:"orchestrator"`
 	Image        string  `json:"image"`
 	ImageURN     string  `json:"image_urn"`
-	InfiniBand   bool    `json:"infiniband"`
-	// PlacementGroup is true when the pool needs one proximity placement
-	// group (multi-node training over InfiniBand).
+	// ImageStack is the driver stack the image brings (driver, CUDA or ROCm).
+	ImageStack  string `json:"image_stack,omitempty"`
+	ImageSource string `json:"image_source,omitempty"`
+	InfiniBand  bool   `json:"infiniband"`
+	// AcceleratedNetworking is whether the size supports it (the pool's
+	// NICs turn it on when it does).
+	AcceleratedNetworking bool `json:"accelerated_networking"`
+	// PlacementGroup is true when the pool's nodes must share one placement
+	// group (multi-node training over InfiniBand): a proximity placement
+	// group for scale sets, CycleCloud partitions and AKS node pools; a
+	// Batch pool with inter-node communication is placed together by Batch.
 	PlacementGroup bool     `json:"placement_group"`
 	Zones          []string `json:"zones,omitempty"`
 	USDPerHour     float64  `json:"usd_per_hour"` // whole pool
@@ -55,63 +97,31 @@ type Pool struct {
 	Training     *TrainingEstimate  `json:"training,omitempty"`
 	Inference    *InferenceEstimate `json:"inference,omitempty"`
 	Reason       string             `json:"reason"`
-	Alternatives []Alternative      `json:"alternatives"`
-	Feasible     bool               `json:"feasible"`
+	// Reasons lists the rules and decisions behind the pool, one a line.
+	Reasons      []string      `json:"reasons"`
+	Alternatives []Alternative `json:"alternatives"`
+	// Searched counts the configurations (size × region × count or
+	// tensor-parallel degree × priority) the planner evaluated.
+	Searched int  `json:"searched"`
+	Feasible bool `json:"feasible"`
 }
 
 // Alternative is a runner-up choice and why it lost.
 type Alternative struct {
-	SKU     string  `json:"sku"`
-	Nodes   int     `json:"nodes"`
+	SKU      string  `json:"sku"`
+	Region   string  `json:"region,omitempty"`
+	Nodes    int     `json:"nodes"`
+	GPUs     float64 `json:"gpus,omitempty"`
+	Priority string  `json:"priority,omitempty"`
+	// Layout is the training layout or the inference replica shape.
+	Layout  string  `json:"layout,omitempty"`
 	Hours   float64 `json:"hours,omitempty"`
-	CostUSD float64 `json:"cost_usd"`
-	Reason  string  `json:"reason"`
-}
-
-// Layout is the parallelism of a training job.
-type Layout struct {
-	TP         int    `json:"tp"`
-	PP         int    `json:"pp"`
-	DP         int    `json:"dp"`
-	ZeRO       int    `json:"zero"`
-	Recompute  string `json:"recompute"`
-	MicroBatch int    `json:"micro_batch"`
-	Why        string `json:"why"`
-}
-
-// TrainingEstimate is the time and cost of one training run.
-type TrainingEstimate struct {
-	SKU               string  `json:"sku"`
-	GPUs              int     `json:"gpus"`
-	Nodes             int     `json:"nodes"`
-	Layout            Layout  `json:"layout"`
-	Tokens            float64 `json:"tokens"`
-	FLOPs             float64 `json:"flops"`
-	TokensPerSecond   float64 `json:"tokens_per_second"`
-	Hours             float64 `json:"hours"`
-	GPUHours          float64 `json:"gpu_hours"`
-	ModelTFLOPSPerGPU float64 `json:"model_tflops_per_gpu"`
-	MFU               float64 `json:"mfu"`
-	MemoryPerGPUGiB   float64 `json:"memory_per_gpu_gib"`
-	CostUSD           float64 `json:"cost_usd"`
-	MeetsDeadline     bool    `json:"meets_deadline"`
-}
-
-// InferenceEstimate is the serving capacity of one replica and the fleet.
-type InferenceEstimate struct {
-	SKU                   string  `json:"sku"`
-	GPUs                  int     `json:"gpus"`
-	TP                    int     `json:"tp"`
-	Batch                 int     `json:"batch"`
-	WeightsGiB            float64 `json:"weights_gib"`
-	KVCacheGiB            float64 `json:"kv_cache_gib"`
-	TTFTms                float64 `json:"ttft_ms"`
-	TPOTms                float64 `json:"tpot_ms"`
-	OutputTokensPerSecond float64 `json:"output_tokens_per_second"` // one replica
-	RequestsPerSecond     float64 `json:"requests_per_second"`      // one replica
-	Replicas              int     `json:"replicas"`
-	USDPerMillionTokens   float64 `json:"usd_per_million_tokens"`
-	MeetsLatency          bool    `json:"meets_latency"`
+	CostUSD float64 `json:"cost_usd"` // training: the run; inference: a month
+	// TPOTms and TTFTms describe inference alternatives.
+	TPOTms   float64 `json:"tpot_ms,omitempty"`
+	TTFTms   float64 `json:"ttft_ms,omitempty"`
+	Feasible bool    `json:"feasible"`
+	Reason   string  `json:"reason"`
 }
 
 // Options carry what the engine needs beyond zone and catalog.
@@ -120,26 +130,51 @@ type Options struct {
 	AsOf string
 }
 
+// Request is one workload for Size.
+type Request struct {
+	Workload *spec.Workload
+	// Path locates the workload in the zone file, for findings.
+	Path    string
+	Regions []string
+}
+
 // Plan sizes a pool for every workload of the zone.
 func Plan(z *spec.Zone, c *catalog.Catalog, opt Options) (Result, finding.List) {
 	var res Result
 	var fs finding.List
 	regions := append([]string{z.Region}, z.Regions...)
 	for i := range z.Workloads {
-		w := &z.Workloads[i]
-		path := fmt.Sprintf("workloads[%d]", i)
-		var p Pool
-		switch w.Kind {
-		case spec.KindTraining:
-			p = planTraining(w, path, regions, c, opt, &fs)
-		case spec.KindInference:
-			p = planInference(w, path, regions, c, opt, &fs)
-		case spec.KindDataPrep:
-			p = planDataPrep(w, path, regions, c, opt, &fs)
-		}
+		p, f := Size(Request{Workload: &z.Workloads[i], Path: fmt.Sprintf("workloads[%d]", i), Regions: regions}, c, opt)
 		res.Pools = append(res.Pools, p)
+		fs = append(fs, f...)
 	}
 	return res, fs
+}
+
+// Size chooses the pool for one workload: it searches every feasible VM
+// size × count (or tensor-parallel degree and replicas) in the request's
+// regions and chooses by the workload's objective.
+func Size(r Request, c *catalog.Catalog, opt Options) (Pool, finding.List) {
+	var fs finding.List
+	var p Pool
+	switch r.Workload.Kind {
+	case spec.KindTraining:
+		p = sizeTraining(r, c, opt, &fs)
+	case spec.KindInference:
+		p = sizeInference(r, c, opt, &fs)
+	case spec.KindDataPrep:
+		p = sizeDataPrep(r, c, opt, &fs)
+	default:
+		fs.Add(finding.Error, "compute.kind", r.Path+".kind", fmt.Sprintf("unknown workload kind %q", r.Workload.Kind))
+		p = Pool{Workload: r.Workload.Name, Kind: r.Workload.Kind}
+	}
+	if p.Reasons == nil {
+		p.Reasons = []string{}
+	}
+	if p.Alternatives == nil {
+		p.Alternatives = []Alternative{}
+	}
+	return p, fs
 }
 
 // price is a size's hourly price in a region, possibly estimated from
@@ -171,16 +206,47 @@ func priceFor(c *catalog.Catalog, sku, region string) (price, bool) {
 	return pr, true
 }
 
-// candidates are the GPU sizes a workload may use: offered (priced), not
-// retired, running the precision natively.
-func candidates(c *catalog.Catalog, precision, asOf string, pinned string) []*catalog.SKU {
+// pricesIn returns a size's prices in the regions, the regions it is not
+// priced in being estimated only when no listed region prices it.
+func pricesIn(c *catalog.Catalog, sku string, regions []string) []price {
+	var out []price
+	for _, r := range regions {
+		if p, ok := c.Price(sku, r); ok {
+			pr := price{usd: p.PAYG, source: p.Source + " " + p.Date, region: r}
+			if p.Spot != nil {
+				pr.spot = *p.Spot
+			}
+			out = append(out, pr)
+		}
+	}
+	if len(out) == 0 {
+		if pr, ok := priceFor(c, sku, regions[0]); ok {
+			out = append(out, pr)
+		}
+	}
+	return out
+}
+
+// gpuCandidates are the GPU sizes a workload may use: not retired, not
+// confidential (their accelerated networking and attestation do not suit
+// clusters), running the precision natively. Each size left out gets a
+// line in skipped.
+func gpuCandidates(c *catalog.Catalog, precision, asOf, pinned string, skipped *[]string) []*catalog.SKU {
 	var out []*catalog.SKU
+	var retired []string
 	for i := range c.SKUs {
 		s := &c.SKUs[i]
-		if !s.IsGPU() || s.Retired(asOf) || s.Confidential {
+		if !s.IsGPU() {
 			continue
 		}
-		if pinned != "" && !strings.EqualFold(s.Name, pinned) && !strings.EqualFold(s.Name, "Standard_"+pinned) {
+		if pinned != "" && !strings.EqualFold(strings.TrimPrefix(strings.ToLower(s.Name), "standard_"), strings.TrimPrefix(strings.ToLower(pinned), "standard_")) {
+			continue
+		}
+		if s.Retired(asOf) {
+			retired = append(retired, fmt.Sprintf("%s (%s)", s.Name, s.Retirement))
+			continue
+		}
+		if s.Confidential && pinned == "" {
 			continue
 		}
 		g, ok := c.GPUSpec(s.GPU)
@@ -189,77 +255,13 @@ func candidates(c *catalog.Catalog, precision, asOf string, pinned string) []*ca
 		}
 		out = append(out, s)
 	}
+	if len(retired) > 0 && skipped != nil {
+		*skipped = append(*skipped, "never chosen, past retirement: "+strings.Join(retired, ", "))
+	}
 	return out
-}
-
-func imageFor(c *catalog.Catalog, s *catalog.SKU) (name, urn string) {
-	want := "nvidia"
-	g, _ := c.GPUSpec(s.GPU)
-	switch {
-	case !s.IsGPU():
-		want = "cpu"
-	case g != nil && g.Vendor == "amd":
-		want = "amd"
-	case strings.HasPrefix(s.GPU, "V100"):
-		want = "nvidia-v100"
-	}
-	for _, im := range c.Images {
-		if im.Stack == want {
-			return im.Name, im.URN
-		}
-	}
-	return "", ""
 }
 
 func ceilDiv(a, b float64) int { return int(math.Ceil(a/b - 1e-9)) }
-
-func sortAlternatives(cands []scored) {
-	sort.SliceStable(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		if a.feasible != b.feasible {
-			return a.feasible
-		}
-		// When nothing works, the closest miss is the most useful answer.
-		if !a.feasible && a.hours != b.hours && a.hours > 0 && b.hours > 0 {
-			return a.hours < b.hours
-		}
-		if a.score != b.score {
-			return a.score < b.score
-		}
-		return a.pool.SKU < b.pool.SKU
-	})
-}
-
-type scored struct {
-	pool     Pool
-	score    float64 // lower is better
-	feasible bool
-	cost     float64
-	hours    float64
-	// needNodes is how many nodes would meet the target, when more than
-	// the pool may have.
-	needNodes int
-}
-
-func alternativesOf(cands []scored, n int, why func(best, alt scored) string) []Alternative {
-	out := []Alternative{}
-	if len(cands) < 2 {
-		return out
-	}
-	seen := map[string]bool{cands[0].pool.SKU: true}
-	for _, a := range cands[1:] {
-		if len(out) == n {
-			break
-		}
-		// One line per size: its best configuration stands for it.
-		if seen[a.pool.SKU] {
-			continue
-		}
-		seen[a.pool.SKU] = true
-		out = append(out, Alternative{SKU: a.pool.SKU, Nodes: a.pool.Nodes, Hours: round(a.hours, 1), CostUSD: round(a.cost, 0), Reason: why(cands[0], a)})
-	}
-	return out
-}
 
 // humanHours prints long times in days.
 func humanHours(h float64) string {
@@ -267,6 +269,16 @@ func humanHours(h float64) string {
 		return fmt.Sprintf("%.0f days", math.Ceil(h/24))
 	}
 	return fmt.Sprintf("%.0f h", math.Ceil(h))
+}
+
+func usdString(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("$%.2fM", v/1e6)
+	case v >= 1e4:
+		return fmt.Sprintf("$%.0fk", v/1e3)
+	}
+	return fmt.Sprintf("$%.0f", v)
 }
 
 func round(v float64, digits int) float64 {

@@ -1,45 +1,141 @@
 package compute
 
-// The efficiency factors of the compute model, in one place. Each is a
-// physical fraction with the published figure it comes from
-// (../shared/reference/ai-performance.md); none is fitted to one result.
+// The efficiency factors and physical constants of the compute model, all in
+// this one file. They are the same for every model, every size and every
+// calibration row; each says what it measures and where its value comes
+// from. Numbers a GPU has been measured at on Azure (GEMM ceiling, HBM
+// bandwidth, NCCL bus bandwidth, FlashAttention throughput) live in the
+// catalog with their source and are preferred to these defaults.
 const (
-	// MFU of large-scale dense training on NVLink nodes joined by
-	// InfiniBand: Megatron-LM and MosaicML report 40–52 % of BF16 peak on
-	// A100/H100 (section 2c); reported GPU-hours of whole runs imply 35–45 %
-	// with restarts and evaluation included (section 2b).
-	mfuNVLink = 0.40
-	// Nodes whose GPUs talk over PCIe only lose the tensor-parallel
-	// fast path; data-parallel runs there reach roughly three quarters of
-	// the NVLink figure.
-	mfuPCIe = 0.30
-	// FP8 training runs at a lower fraction of the doubled FP8 peak:
-	// MosaicML's FP8 row reaches 27.7 % of FP8 peak (section 2c).
-	mfuFP8Factor = 0.70
+	// --- Kernels -----------------------------------------------------------
 
-	// GPU memory kept free of model state for activations, communication
-	// buffers and allocator fragmentation.
-	trainingMemoryHeadroom = 0.25
-	// Bytes per parameter of mixed-precision Adam: bf16 weights and
-	// gradients, fp32 master weights, momentum and variance (ZeRO §3.1).
+	// gemmFractionUnmeasured is the GEMM ceiling, as a fraction of dense
+	// peak, of a GPU without a measured GEMM figure: the middle of the
+	// measured ones (H100 FP8 0.70, H200 FP8 0.69, A100 FP16 0.82, GB200 FP8
+	// 0.58; ai-performance.md section 4c).
+	gemmFractionUnmeasured = 0.70
+	// attentionFractionUnmeasured is FlashAttention's forward throughput as a
+	// fraction of BF16 peak on a GPU without a measured figure: H100 reaches
+	// 328 of 989 TFLOP/s (section 4c).
+	attentionFractionUnmeasured = 0.33
+	// attentionBackwardWork is FlashAttention's backward work relative to its
+	// forward: five matrix products against two (Dao, FlashAttention-2).
+	attentionBackwardWork = 3.0
+	// hbmFractionUnmeasured is achievable HBM bandwidth as a fraction of the
+	// spec sheet for GPUs without a BabelStream figure (H100 2.97/3.35 = 0.89,
+	// H200 4.15/4.8 = 0.86, A100 1.70/2.04 = 0.83).
+	hbmFractionUnmeasured = 0.86
+
+	// kernelBusyFraction is the share of a step's compute time in which the
+	// GPU runs the kernels the model counts (GEMMs at their roofline,
+	// attention, memory-bound element-wise work). The rest is launch gaps,
+	// synchronisation, stragglers and kernels the model does not list. One
+	// value for training and prefill on every framework and GPU, set by the
+	// whole calibration table rather than any one row; decode steps, replayed
+	// as CUDA graphs, do not pay it. With it the rows outside the table
+	// (MosaicML's A100 results, OPT-175B, Megatron's 1T run, LLaMA-1 65B)
+	// land within 14 %.
+	kernelBusyFraction = 0.75
+
+	// elementwisePassesPerLayer counts the hidden-sized vectors that the
+	// memory-bound operations of one transformer layer read or write per
+	// token in the forward pass (two norms read and write h each, two
+	// residual adds read 2h and write h, rotary reads and writes q and k);
+	// the activation function adds 3·ffn (gated) or 2·ffn, counted apart.
+	// The backward pass moves twice the forward's bytes.
+	elementwisePassesPerLayer = 10.0
+
+	// --- Memory ------------------------------------------------------------
+
+	// gpuReservedBytes is GPU memory no tensor can use: CUDA context, NCCL
+	// and cuBLAS workspaces (about 2–3 GB on current stacks).
+	gpuReservedBytes = 3e9
+	// allocatorUsableFraction is the share of the rest that the caching
+	// allocator can hand out before fragmentation stops it.
+	allocatorUsableFraction = 0.92
+	// adamBytesPerParam is mixed-precision Adam's model state: 2 (bf16
+	// weights) + 2 (gradients) + 12 (fp32 master, momentum, variance)
+	// (ZeRO §3.1; section 5).
 	adamBytesPerParam = 16.0
-	// LoRA keeps frozen bf16 weights; adapters and their optimizer states
-	// are about 1 % of the parameters at 16 bytes each.
-	loraBytesPerParam = 2.0 + 0.01*16
+	// adamUpdateBytesPerParam is what the optimizer step reads and writes
+	// per parameter it owns (master, momentum, variance in and out, gradient
+	// in, bf16 weight out); it runs at HBM bandwidth.
+	adamUpdateBytesPerParam = 28.0
+	// loraTrainableFraction is the share of parameters LoRA adapters add
+	// (rank 16 on every projection of a 7–70B model is 0.2–1 %); they carry
+	// full Adam state, the frozen weights only their bf16 copy.
+	loraTrainableFraction = 0.01
+	// defaultGlobalBatchTokens is the global batch when none is given: 4M
+	// tokens, Llama 2's for every size and MPT-70B's (section 2).
+	defaultGlobalBatchTokens = 4 << 20
+	// defaultGPUsPerSequence raises that default on large clusters to one
+	// sequence per this many GPUs, as Llama 3.1 405B ran 16M tokens of
+	// 8,192 (2,048 sequences) on 16,384 GPUs (section 2c).
+	defaultGPUsPerSequence = 8
+	// kvCacheMemoryFraction is the share of GPU memory left after weights
+	// that an inference server gives the KV cache (TensorRT-LLM and vLLM
+	// default to 0.9).
+	kvCacheMemoryFraction = 0.90
 
-	// Fraction of measured HBM bandwidth (BabelStream) that decode kernels
-	// reach when streaming weights and KV cache.
-	hbmDecodeEfficiency = 0.85
-	// Fraction of dense peak that large-batch decode and prefill GEMMs reach;
-	// measured GEMM ceilings are 65–81 % of peak (section 4c) and attention
-	// and sampling take the rest.
-	inferenceComputeEfficiency = 0.50
-	// GPU memory usable by an inference server for weights and KV cache.
-	inferenceMemoryFraction = 0.90
-	// Per-layer cost of the two tensor-parallel all-reduces of a decode step,
-	// in seconds: latency-bound small messages over NVLink.
-	tpAllReduceSecondsPerLayer = 2 * 10e-6
+	// --- Communication -----------------------------------------------------
 
-	// HBM bandwidth measured fraction used when a GPU has no measured figure.
-	hbmMeasuredFraction = 0.88
+	// nvlinkCollectiveLatency is the fixed cost of one NCCL collective inside
+	// a node, from the measured 1 MB all-reduce on ND H100 v5 (43.7 GB/s bus
+	// bandwidth against 479 GB/s at 8 GB: 40 µs, of which 36 are latency).
+	nvlinkCollectiveLatency = 36e-6
+	// decodeAllReduceLatency is the cost of one small tensor-parallel
+	// all-reduce in a decode step. Inference engines use one-shot all-reduce
+	// kernels inside the step's CUDA graph (each GPU reads its peers'
+	// buffers over NVLink once) rather than NCCL rings: one NVLink round trip
+	// and a flag synchronisation, a few microseconds.
+	decodeAllReduceLatency = 5e-6
+	// nvlinkBusFractionUnmeasured is NCCL's in-node all-reduce bus bandwidth
+	// as a fraction of the quoted per-GPU NVLink figure, for sizes without a
+	// measurement (H100 479/900 = 0.53, A100 232/600 = 0.39, GB200 680/1800 =
+	// 0.38): the middle value.
+	nvlinkBusFractionUnmeasured = 0.40
+	// infinibandEfficiency is the share of each GPU's InfiniBand line rate
+	// that NCCL collectives reach across nodes (protocol headers, flow
+	// control).
+	infinibandEfficiency = 0.90
+	// gradReduceBytes is the width of each gradient element in the
+	// data-parallel reduction: fp32, as Megatron-LM (the default for bf16
+	// training) and FSDP's default mixed precision reduce, so that summing
+	// over thousands of replicas does not lose precision.
+	gradReduceBytes = 4.0
+	// infinibandLatency is one step of a collective across nodes: RDMA
+	// round trip plus NCCL proxy (a few microseconds on NDR).
+	infinibandLatency = 10e-6
+
+	// --- Whole runs --------------------------------------------------------
+
+	// interruptionsPerNodeHour is how often a node stops a synchronous job:
+	// 466 interruptions in a 54-day snapshot of Llama 3 405B pre-training on
+	// 16,384 GPUs (2,048 nodes of 8) (ai-performance.md section 2a).
+	interruptionsPerNodeHour = 466.0 / (54 * 24 * 2048)
+	// restartHours is the time from an interruption to training again:
+	// detect the hang, requeue onto a spare node, reload the checkpoint
+	// (an assumption: about ten minutes on a healthy cluster).
+	restartHours = 1.0 / 6
+	// checkpointCopyBytesPerSecond is how fast a GPU copies its share of the
+	// model state to host memory, after which the write to storage runs in
+	// the background: PCIe Gen4 x16 (the nvbandwidth figures of section 4c
+	// are 26–52 GB/s host-to-device on A100 and H100 VMs).
+	checkpointCopyBytesPerSecond = 25e9
+	// minCheckpointHours is the shortest useful checkpoint interval: more
+	// often, the background writes of a large model's state overlap.
+	minCheckpointHours = 5.0 / 60
+	// spotEvictionsPerNodeHour is an assumption, not a published figure:
+	// Azure shows Spot eviction rates only per size and region in the portal.
+	// One eviction per VM every four days is the low end of what it shows for
+	// GPU sizes; the planner uses Spot only when the deadline still holds.
+	spotEvictionsPerNodeHour = 1.0 / 96
+
+	// --- Inference ---------------------------------------------------------
+
+	// inferenceActivationBytes is the workspace an inference engine keeps
+	// for one forward pass of its largest token batch (8,192 tokens × hidden
+	// × a few fp16 buffers), reserved before the KV cache is sized; per GB of
+	// weights on the GPU it is small, so one figure stands for all.
+	inferenceActivationBytes = 2e9
 )

@@ -5,231 +5,286 @@ import (
 	"math"
 
 	"github.com/aizone/aizone/catalog"
-	"github.com/aizone/aizone/finding"
-	"github.com/aizone/aizone/spec"
 )
 
 // InferenceInput is what EstimateInference needs.
 type InferenceInput struct {
-	Arch         Arch
+	Arch Arch
+	// Precision of the weights; FP8 serving keeps the KV cache in FP8 too,
+	// as TensorRT-LLM's FP8 checkpoints do.
 	Precision    string
 	SKU          *catalog.SKU
 	GPU          *catalog.GPU
 	TP           int
 	InputTokens  int
 	OutputTokens int
-	// Batch fixes the decode batch; 0 picks the largest that fits memory
-	// and meets TPOTTarget.
-	Batch        int
-	TPOTTarget   float64 // seconds; 0 = none
-	TTFTTarget   float64 // seconds; 0 = none
-	RateTarget   float64 // requests per second for the fleet; 0 = one replica
+	// Batch fixes the concurrent sequences of one replica. Otherwise
+	// Concurrency (requests in flight across the fleet) sets it, or the
+	// largest batch that fits memory and meets the latency targets.
+	Batch       int
+	Concurrency int
+	TPOTTarget  float64 // seconds; 0 = none
+	TTFTTarget  float64 // seconds; 0 = none
+	RateTarget  float64 // requests per second for the fleet; 0 = one replica
+	// USDPerVMHour is the VM's price; a replica pays for its share of it.
 	USDPerVMHour float64
 }
 
-func hbmBytesPerSecond(g *catalog.GPU) float64 {
-	if g.HBMMeasuredTBps > 0 {
-		return g.HBMMeasuredTBps * 1e12
+// InferenceEstimate is the serving capacity of one replica and the fleet.
+type InferenceEstimate struct {
+	SKU        string  `json:"sku"`
+	GPUs       int     `json:"gpus"` // every replica's GPUs
+	TP         int     `json:"tp"`
+	Batch      int     `json:"batch"`     // concurrent sequences per replica
+	MaxBatch   int     `json:"max_batch"` // largest that fits the KV cache
+	WeightsGiB float64 `json:"weights_gib"`
+	// KVCacheGiB is the KV cache of one replica's batch at full length.
+	KVCacheGiB float64 `json:"kv_cache_gib"`
+	// KVBytesPerToken is one token's KV cache across all layers.
+	KVBytesPerToken float64 `json:"kv_bytes_per_token"`
+	PrefillMs       float64 `json:"prefill_ms"`     // one prompt, alone
+	DecodeStepMs    float64 `json:"decode_step_ms"` // one step of the batch
+	// DecodeBound says what limits a decode step: memory (weights and KV
+	// cache over HBM bandwidth) or compute.
+	DecodeBound string  `json:"decode_bound"`
+	TTFTms      float64 `json:"ttft_ms"`
+	// TPOTms is the time between a sequence's tokens with the prompts of
+	// new requests interleaved (continuous batching).
+	TPOTms                float64 `json:"tpot_ms"`
+	OutputTokensPerSecond float64 `json:"output_tokens_per_second"` // one replica
+	RequestsPerSecond     float64 `json:"requests_per_second"`      // one replica
+	Replicas              int     `json:"replicas"`
+	USDPerMillionTokens   float64 `json:"usd_per_million_tokens"`
+	MeetsLatency          bool    `json:"meets_latency"`
+}
+
+// inferer evaluates one model served on one VM size at one TP degree.
+type inferer struct {
+	a          Arch
+	hw         *hardware
+	tp         int
+	wBytes     float64 // per weight
+	kvPerToken float64 // KV bytes one token adds, per GPU
+	kvTotal    float64 // KV bytes one token adds, whole replica
+	kvBudget   float64 // KV bytes one GPU can hold
+	weights    float64 // bytes, whole model
+}
+
+func newInferer(in InferenceInput) (*inferer, error) {
+	a := in.Arch
+	a.complete()
+	if err := a.Validate(); err != nil {
+		return nil, err
 	}
-	return g.HBMTBps * 1e12 * hbmMeasuredFraction
+	hw, err := newHardware(in.SKU, in.GPU, in.Precision)
+	if err != nil {
+		return nil, err
+	}
+	perVM := max(hw.perNode, 1)
+	if in.TP < 1 || in.TP > perVM || (in.TP > 1 && a.Heads%in.TP != 0) {
+		return nil, infeasible("tensor-parallel degree %d must divide the %d heads and fit in %s's %d GPUs", in.TP, a.Heads, in.SKU.Name, perVM)
+	}
+	if in.InputTokens < 1 || in.OutputTokens < 1 {
+		return nil, fmt.Errorf("input and output tokens must be positive")
+	}
+	inf := &inferer{a: a, hw: hw, tp: in.TP, wBytes: BytesPerParam(in.Precision)}
+	inf.weights = a.Params * inf.wBytes
+	inf.kvTotal = a.KVElemsPerToken() * inf.wBytes
+	shards := float64(min(in.TP, a.KVHeads))
+	if a.KVDim > 0 {
+		shards = 1 // a compressed latent is shared by all heads: every GPU keeps it
+	}
+	inf.kvPerToken = inf.kvTotal / shards
+	free := hw.memBytes - gpuReservedBytes - inf.weights/float64(in.TP) - inferenceActivationBytes
+	inf.kvBudget = free * kvCacheMemoryFraction
+	if inf.kvBudget <= 0 {
+		return nil, infeasible("%s's weights (%.0f GB in %s) do not fit in %d × %.0f GB GPUs with room for a KV cache",
+			a.Name, inf.weights/1e9, in.Precision, in.TP, in.SKU.GPUMemoryGB)
+	}
+	return inf, nil
+}
+
+// maxBatch is the most sequences of seqTokens whose KV cache fits.
+func (inf *inferer) maxBatch(seqTokens int) int {
+	return int(inf.kvBudget / (inf.kvPerToken * float64(seqTokens)))
+}
+
+// forward is one forward pass over m new tokens that reads kvBytes of KV
+// cache (per GPU) and does attnFLOPs of attention (whole replica). weights
+// says whether this pass reads the weights (a decode step does; a prompt
+// merged into a decode step shares the step's read).
+func (inf *inferer) forward(m, kvBytes, attnFLOPs float64, weights bool) (kernels, comm float64) {
+	a, hw := inf.a, inf.hw
+	h, tf := a.h(), float64(inf.tp)
+	wb, ab := inf.wBytes, inf.wBytes
+	if !weights {
+		wb = 0
+	}
+	fa := a.activeFFN()
+	up := fa
+	if a.Gated {
+		up = 2 * fa
+	}
+	type mat struct{ n, k float64 }
+	gemm := func(x mat) float64 {
+		return 2*m*x.n*x.k/hw.gemm + (x.k*x.n*wb+(m*x.k)*ab+m*x.n*2)/hw.hbm
+	}
+	perLayer := gemm(mat{(h + 2*a.kvWidth()) / tf, h}) + gemm(mat{h, h / tf})
+	if a.Experts > 0 && a.FFN > 0 {
+		// Mixture of experts: the FLOPs of the routed experts, the bytes of
+		// every expert some token of the batch routes to.
+		k := math.Max(1, math.Round(fa/float64(a.FFN)))
+		e := float64(a.Experts)
+		touched := e * (1 - math.Pow(1-k/e, m))
+		mlpW := touched * a.mlpMatrices() * h * float64(a.FFN) / tf
+		perLayer += 2*m*(up+fa)*h/tf/hw.gemm + (mlpW*wb+m*(h+fa/tf)*ab+m*(up/tf+h)*2)/hw.hbm
+	} else {
+		perLayer += gemm(mat{up / tf, h}) + gemm(mat{h, fa / tf})
+	}
+	// Attention reads the KV cache and does its FLOPs.
+	perLayer += (kvBytes/hw.hbm + attnFLOPs/tf/hw.attn) / a.layers()
+	act := 2 * fa / tf
+	if a.Gated {
+		act = 3 * fa / tf
+	}
+	perLayer += m * (elementwisePassesPerLayer*h + act) * 2 / hw.hbm
+	kernels = a.layers() * perLayer
+	if inf.tp > 1 {
+		// Two all-reduces a layer, after attention and after the MLP.
+		comm = a.layers() * 2 * hw.allReduceNVLink(m*h*2, inf.tp, decodeAllReduceLatency)
+	}
+	return kernels, comm
+}
+
+// decodeStep is one generation step of a batch with ctx tokens of context
+// each: a roofline of the weight and KV-cache bytes against the FLOPs.
+func (inf *inferer) decodeStep(batch int, ctx float64) (seconds float64, bound string) {
+	b := float64(batch)
+	k, c := inf.forward(b, b*ctx*inf.kvPerToken, 4*b*ctx*inf.a.h()*inf.a.layers(), true)
+	head := inf.hw.gemmTime(b, float64(inf.a.Vocab)/float64(inf.tp), inf.a.h(), inf.wBytes, 2)
+	// Which side of the roofline: compare the bytes-only and FLOPs-only times.
+	flops := 2 * inf.a.ActiveParams * b / float64(inf.tp) / inf.hw.gemm
+	bytes := (inf.weights/float64(inf.tp) + b*ctx*inf.kvPerToken) / inf.hw.hbm
+	bound = "memory"
+	if flops > bytes {
+		bound = "compute"
+	}
+	// Engines replay a decode step as one CUDA graph: no launch gaps, so
+	// no busy fraction (prefill, below, runs kernel by kernel).
+	return k + head + c, bound
+}
+
+// prefill is one prompt of n tokens. alone says whether it runs by itself
+// (reading the weights) or merged into a decode step.
+func (inf *inferer) prefill(n int, alone bool) float64 {
+	m := float64(n)
+	// Causal attention over the prompt: 2·n²·h FLOPs a layer; its KV cache
+	// is written once.
+	k, c := inf.forward(m, m*inf.kvPerToken, 2*m*m*inf.a.h()*inf.a.layers(), alone)
+	head := inf.hw.gemmTime(1, float64(inf.a.Vocab)/float64(inf.tp), inf.a.h(), inf.wBytes, 2)
+	return (k+head)/kernelBusyFraction + c
+}
+
+type servePoint struct {
+	batch                  int
+	step, tpot, ttft, pref float64
+	bound                  string
+	outTPS                 float64
+}
+
+func (inf *inferer) at(batch, in, out int) servePoint {
+	ctx := float64(in) + float64(out)/2
+	step, bound := inf.decodeStep(batch, ctx)
+	// Continuous batching: a sequence finishes every out/batch steps and a
+	// new prompt joins, so each step also carries batch/out prompts.
+	merged := inf.prefill(in, false)
+	tpot := step + float64(batch)/float64(out)*merged
+	alone := inf.prefill(in, true)
+	return servePoint{batch: batch, step: step, tpot: tpot, ttft: alone + step, pref: alone, bound: bound, outTPS: float64(batch) / tpot}
 }
 
 // EstimateInference estimates one replica (TP GPUs) and the replicas for
-// the target rate.
+// the target rate or concurrency.
 func EstimateInference(in InferenceInput) (InferenceEstimate, error) {
-	a := in.Arch
-	frac := math.Min(in.SKU.GPUs, 1) // partitioned GPUs get a share of bandwidth and FLOPs
-	if in.TP < 1 || float64(in.TP) > math.Max(in.SKU.GPUs, 1) {
-		return InferenceEstimate{}, fmt.Errorf("tensor-parallel degree %d does not fit %s's %.4g GPUs", in.TP, in.SKU.Name, in.SKU.GPUs)
+	inf, err := newInferer(in)
+	if err != nil {
+		return InferenceEstimate{}, err
 	}
-	bpp := BytesPerParam(in.Precision)
-	weights := a.Params * bpp
-	kvPerToken := a.KVElemsPerToken() * bpp
-	mem := float64(in.TP) * in.SKU.GPUMemoryGB * 1e9 * inferenceMemoryFraction
-	if weights >= mem {
-		return InferenceEstimate{}, fmt.Errorf("weights of %.0f GB do not fit in %d × %.0f GB; use a larger tensor-parallel degree or size", weights/1e9, in.TP, in.SKU.GPUMemoryGB)
+	return inf.estimate(in)
+}
+
+func (inf *inferer) estimate(in InferenceInput) (InferenceEstimate, error) {
+	seq := in.InputTokens + in.OutputTokens
+	maxB := inf.maxBatch(seq)
+	if maxB < 1 {
+		return InferenceEstimate{}, infeasible("one %d-token sequence's KV cache (%.2f GB a GPU) does not fit beside %s's weights in %d × %.0f GB",
+			seq, inf.kvPerToken*float64(seq)/1e9, inf.a.Name, inf.tp, in.SKU.GPUMemoryGB)
 	}
-	seqTokens := float64(in.InputTokens + in.OutputTokens)
-	maxBatch := int((mem - weights) / (kvPerToken * seqTokens))
-	if maxBatch < 1 {
-		return InferenceEstimate{}, fmt.Errorf("KV cache of one %d-token sequence does not fit beside the weights", int(seqTokens))
+	meets := func(p servePoint) bool {
+		return (in.TPOTTarget == 0 || p.tpot <= in.TPOTTarget) && (in.TTFTTarget == 0 || p.ttft <= in.TTFTTarget)
 	}
-	bw := hbmBytesPerSecond(in.GPU) * hbmDecodeEfficiency * float64(in.TP) * frac
-	flops := in.GPU.PeakTFLOPS(in.Precision) * 1e12 * inferenceComputeEfficiency * float64(in.TP) * frac
-	allReduce := 0.0
-	if in.TP > 1 {
-		allReduce = float64(a.Layers) * tpAllReduceSecondsPerLayer
-	}
-	avgCtx := float64(in.InputTokens) + float64(in.OutputTokens)/2
-	step := func(b int) float64 {
-		memT := (weights + float64(b)*kvPerToken*avgCtx) / bw
-		compT := 2 * a.ActiveParams * float64(b) / flops
-		return math.Max(memT, compT) + allReduce
-	}
-	batch := in.Batch
-	if batch == 0 {
-		batch = maxBatch
-		if in.TPOTTarget > 0 {
-			// step grows with b; search the largest b meeting the target.
-			lo, hi := 0, maxBatch
-			for lo < hi {
-				mid := (lo + hi + 1) / 2
-				if step(mid) <= in.TPOTTarget {
-					lo = mid
-				} else {
-					hi = mid - 1
-				}
-			}
-			batch = max(lo, 1)
+	var pt servePoint
+	switch {
+	case in.Batch > 0:
+		if in.Batch > maxB {
+			return InferenceEstimate{}, infeasible("batch %d does not fit: the KV cache holds at most %d sequences of %d tokens on %d × %s",
+				in.Batch, maxB, seq, in.TP, in.SKU.Name)
 		}
-	} else if batch > maxBatch {
-		return InferenceEstimate{}, fmt.Errorf("batch %d does not fit: at most %d sequences of %d tokens", batch, maxBatch, int(seqTokens))
+		pt = inf.at(in.Batch, in.InputTokens, in.OutputTokens)
+	default:
+		limit := maxB
+		if in.Concurrency > 0 {
+			limit = min(limit, in.Concurrency)
+		}
+		// TPOT grows with the batch: bisect for the largest that meets the
+		// targets; without targets the largest that fits.
+		lo, hi := 1, limit
+		if !meets(inf.at(lo, in.InputTokens, in.OutputTokens)) {
+			hi = lo
+		}
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if meets(inf.at(mid, in.InputTokens, in.OutputTokens)) {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		pt = inf.at(lo, in.InputTokens, in.OutputTokens)
 	}
-	tpot := step(batch)
-	prefill := 2*a.ActiveParams*float64(in.InputTokens)/flops + allReduce
-	// Continuous batching interleaves prefills with decode steps: each
-	// request costs its prefill plus its share of decode steps.
-	rps := 1 / (prefill + float64(in.OutputTokens)*tpot/float64(batch))
-	outTPS := rps * float64(in.OutputTokens)
+	rps := pt.outTPS / float64(in.OutputTokens)
 	replicas := 1
-	if in.RateTarget > 0 {
+	switch {
+	case in.RateTarget > 0:
 		replicas = max(1, ceilDiv(in.RateTarget, rps))
+	case in.Concurrency > 0:
+		replicas = max(1, ceilDiv(float64(in.Concurrency), float64(pt.batch)))
 	}
 	est := InferenceEstimate{
-		SKU:                   in.SKU.Name,
-		GPUs:                  in.TP,
-		TP:                    in.TP,
-		Batch:                 batch,
-		WeightsGiB:            round(weights/(1<<30), 1),
-		KVCacheGiB:            round(float64(batch)*kvPerToken*seqTokens/(1<<30), 1),
-		TTFTms:                round(prefill*1000, 1),
-		TPOTms:                round(tpot*1000, 2),
-		OutputTokensPerSecond: round(outTPS, 0),
-		RequestsPerSecond:     round(rps, 2),
+		SKU: in.SKU.Name, GPUs: replicas * in.TP, TP: in.TP, Batch: pt.batch, MaxBatch: maxB,
+		WeightsGiB:            round(inf.weights/(1<<30), 1),
+		KVCacheGiB:            round(float64(pt.batch*seq)*inf.kvTotal/(1<<30), 1),
+		KVBytesPerToken:       inf.kvTotal,
+		PrefillMs:             round(pt.pref*1000, 1),
+		DecodeStepMs:          round(pt.step*1000, 2),
+		DecodeBound:           pt.bound,
+		TTFTms:                round(pt.ttft*1000, 1),
+		TPOTms:                round(pt.tpot*1000, 2),
+		OutputTokensPerSecond: round(pt.outTPS, 0),
+		RequestsPerSecond:     round(rps, 3),
 		Replicas:              replicas,
+		MeetsLatency:          meets(pt),
 	}
 	if in.USDPerVMHour > 0 {
-		gpuHour := in.USDPerVMHour / math.Max(in.SKU.GPUs, 1)
-		est.USDPerMillionTokens = round(gpuHour*float64(in.TP)/(outTPS*3600)*1e6, 3)
+		est.USDPerMillionTokens = round(inf.replicaUSDPerHour(in.USDPerVMHour)/(pt.outTPS*3600)*1e6, 3)
 	}
-	est.MeetsLatency = (in.TPOTTarget == 0 || tpot <= in.TPOTTarget) && (in.TTFTTarget == 0 || prefill <= in.TTFTTarget)
 	return est, nil
 }
 
-func planInference(w *spec.Workload, path string, regions []string, c *catalog.Catalog, opt Options, fs *finding.List) Pool {
-	arch, err := ResolveModel(w.Model, c)
-	if err != nil {
-		fs.Add(finding.Error, "compute.model", path+".model", err.Error())
-		return Pool{Workload: w.Name, Kind: w.Kind}
+// replicaUSDPerHour is a replica's share of its VM's price.
+func (inf *inferer) replicaUSDPerHour(vm float64) float64 {
+	if inf.hw.perNode < 1 {
+		return vm
 	}
-	var cands []scored
-	for _, s := range candidates(c, w.Precision, opt.AsOf, w.SKU) {
-		g, _ := c.GPUSpec(s.GPU)
-		for _, region := range regions {
-			pr, ok := priceFor(c, s.Name, region)
-			if !ok {
-				continue
-			}
-			for tp := 1; float64(tp) <= math.Max(s.GPUs, 1); tp *= 2 {
-				est, err := EstimateInference(InferenceInput{Arch: arch, Precision: w.Precision, SKU: s, GPU: g, TP: tp,
-					InputTokens: w.InputTokens, OutputTokens: w.OutputTokens, TPOTTarget: w.Latency.TPOT.Seconds(),
-					TTFTTarget: w.Latency.TTFT.Seconds(), RateTarget: w.RequestsPerSecond, USDPerVMHour: pr.usd})
-				if err != nil {
-					continue
-				}
-				// Two replicas at least, spread over availability zones, so
-				// that one zone or one node failing does not stop serving.
-				est.Replicas = max(est.Replicas, minInferenceReplicasForHA)
-				perNode := max(1, int(s.GPUs)/tp)
-				nodes := ceilDiv(float64(est.Replicas), float64(perNode))
-				hourly := pr.usd * float64(nodes)
-				cost := hourly * hoursPerMonth
-				if w.RequestsPerSecond > 0 {
-					est.USDPerMillionTokens = round(hourly/(w.RequestsPerSecond*float64(w.OutputTokens)*3600)*1e6, 3)
-				}
-				p := Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name, SKU: s.Name, Region: region, Nodes: nodes,
-					GPUs: float64(nodes) * s.GPUs, GPU: s.GPU, Priority: "regular", Orchestrator: w.Orchestrator,
-					Zones: []string{"1", "2", "3"}, USDPerHour: round(hourly, 2), PriceSource: pr.source, PriceEstimated: pr.estimated,
-					MonthlyHours: hoursPerMonth, Inference: &est, Feasible: est.MeetsLatency}
-				p.Image, p.ImageURN = imageFor(c, s)
-				score := cost
-				if w.Objective == "time" {
-					score = est.TPOTms
-				}
-				cands = append(cands, scored{pool: p, score: score, feasible: est.MeetsLatency, cost: cost})
-			}
-		}
-	}
-	if len(cands) == 0 {
-		fs.Add(finding.Error, "compute.no-candidate", path, fmt.Sprintf("no VM size can serve %s in %s precision: the weights (%.0f GB) do not fit any size's GPU memory", arch.Name, w.Precision, arch.Params*BytesPerParam(w.Precision)/1e9))
-		return Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name}
-	}
-	sortAlternatives(cands)
-	best := cands[0]
-	p := best.pool
-	p.Alternatives = alternativesOf(cands, 2, func(b, a scored) string {
-		if !a.feasible {
-			return fmt.Sprintf("misses the latency target (TPOT %.0f ms, TTFT %.0f ms)", a.pool.Inference.TPOTms, a.pool.Inference.TTFTms)
-		}
-		if a.cost-b.cost < 1 {
-			return "same monthly cost; the cheaper size wins ties by name"
-		}
-		return fmt.Sprintf("$%.0f a month more", a.cost-b.cost)
-	})
-	est := p.Inference
-	p.Reason = fmt.Sprintf("%d replicas of TP%d on %s at batch %d give %.1f req/s each (TTFT %.0f ms, TPOT %.1f ms): the cheapest that meets %.4g req/s within the latency targets",
-		est.Replicas, est.TP, p.SKU, est.Batch, est.RequestsPerSecond, est.TTFTms, est.TPOTms, w.RequestsPerSecond)
-	if !best.feasible {
-		p.Reason = fmt.Sprintf("no size meets the latency targets; closest is %s (TTFT %.0f ms, TPOT %.1f ms)", p.SKU, est.TTFTms, est.TPOTms)
-		fs.Add(finding.Error, "compute.latency", path+".latency",
-			fmt.Sprintf("workload %q: no size meets TTFT %s and TPOT %s; the closest, %s with TP%d, gives TTFT %.0f ms and TPOT %.1f ms",
-				w.Name, w.Latency.TTFT, w.Latency.TPOT, p.SKU, est.TP, est.TTFTms, est.TPOTms))
-	}
-	if p.PriceEstimated {
-		fs.Add(finding.Warning, "compute.price-estimated", path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
-	}
-	return p
+	return vm * float64(inf.tp) / float64(inf.hw.perNode)
 }
-
-func planDataPrep(w *spec.Workload, path string, regions []string, c *catalog.Catalog, opt Options, fs *finding.List) Pool {
-	// Large jobs get HBv4 (InfiniBand, 780 GB/s memory bandwidth); smaller
-	// ones the general-purpose Ddsv5 sizes with local temp disks.
-	var best *catalog.SKU
-	for i := range c.SKUs {
-		s := &c.SKUs[i]
-		if s.IsGPU() || s.Retired(opt.AsOf) {
-			continue
-		}
-		if w.VCPUs >= 176 && s.Family != "HBv4" {
-			continue
-		}
-		if w.VCPUs < 176 && s.Family != "Ddsv5" {
-			continue
-		}
-		if best == nil || nodesFor(w.VCPUs, s) < nodesFor(w.VCPUs, best) ||
-			(nodesFor(w.VCPUs, s) == nodesFor(w.VCPUs, best) && s.VCPUs < best.VCPUs) {
-			best = s
-		}
-	}
-	if best == nil {
-		fs.Add(finding.Error, "compute.no-candidate", path, "no CPU size in the catalog for data preparation")
-		return Pool{Workload: w.Name, Kind: w.Kind}
-	}
-	n := nodesFor(w.VCPUs, best)
-	p := Pool{Workload: w.Name, Kind: w.Kind, SKU: best.Name, Region: regions[0], Nodes: n, Priority: "regular",
-		Orchestrator: w.Orchestrator, MonthlyHours: w.Hours.Hours(), Feasible: true, Alternatives: []Alternative{},
-		Reason: fmt.Sprintf("%d × %s give %d vCPUs for %d requested", n, best.Name, n*best.VCPUs, w.VCPUs)}
-	if w.Preemptible {
-		p.Priority = "spot"
-	}
-	p.Image, p.ImageURN = imageFor(c, best)
-	if pr, ok := priceFor(c, best.Name, regions[0]); ok {
-		p.USDPerHour = round(pr.usd*float64(n), 2)
-		p.PriceSource = pr.source
-	} else {
-		fs.Add(finding.Info, "compute.no-price", path, fmt.Sprintf("the catalog has no price for %s; its cost is not included", best.Name))
-	}
-	return p
-}
-
-func nodesFor(vcpus int, s *catalog.SKU) int { return ceilDiv(float64(vcpus), float64(s.VCPUs)) }

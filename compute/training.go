@@ -3,243 +3,774 @@ package compute
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/aizone/aizone/catalog"
-	"github.com/aizone/aizone/finding"
-	"github.com/aizone/aizone/spec"
 )
+
+// Recompute policies.
+const (
+	// RecomputeSelective stores every layer's activations except the
+	// attention scores, which FlashAttention recomputes in the backward pass
+	// (Korthikanti et al.'s selective recomputation).
+	RecomputeSelective = "selective"
+	// RecomputePartial recomputes the whole forward pass of only some
+	// layers of each stage (RecomputeLayers), as few as memory allows.
+	RecomputePartial = "partial"
+	// RecomputeFull stores only each layer's input and recomputes the whole
+	// forward pass during the backward pass.
+	RecomputeFull = "full"
+)
+
+// Layout is the parallelism of a training job.
+type Layout struct {
+	TP int `json:"tp"` // tensor parallel, inside a node over NVLink
+	PP int `json:"pp"` // pipeline stages
+	DP int `json:"dp"` // data-parallel replicas
+	// Interleave is the virtual pipeline stages per GPU (1 = plain 1F1B).
+	Interleave int    `json:"interleave"`
+	ZeRO       int    `json:"zero"`      // 0–3: what data parallelism shards
+	Recompute  string `json:"recompute"` // selective, partial or full
+	// RecomputeLayers is how many layers of each stage recompute their
+	// forward pass (all of them for full, none for selective).
+	RecomputeLayers int `json:"recompute_layers"`
+	MicroBatch      int `json:"micro_batch"`
+	// GradAccum is the micro-batches each replica runs per optimizer step.
+	GradAccum int    `json:"grad_accum"`
+	Why       string `json:"why"`
+}
+
+func (l Layout) String() string {
+	pp := fmt.Sprint(l.PP)
+	if l.Interleave > 1 {
+		pp += fmt.Sprintf("(v%d)", l.Interleave)
+	}
+	rc := l.Recompute
+	if rc == RecomputePartial {
+		rc = fmt.Sprintf("recompute %d layers/stage", l.RecomputeLayers)
+	} else {
+		rc += " recompute"
+	}
+	return fmt.Sprintf("TP%d PP%s DP%d ZeRO-%d mb%d %s", l.TP, pp, l.DP, l.ZeRO, l.MicroBatch, rc)
+}
+
+// StepTime splits one optimizer step into where its time goes (seconds).
+type StepTime struct {
+	Compute   float64 `json:"compute"`    // kernels, all micro-batches, no bubble
+	TPComm    float64 `json:"tp_comm"`    // tensor-parallel collectives (not overlapped)
+	PPComm    float64 `json:"pp_comm"`    // pipeline sends
+	Bubble    float64 `json:"bubble"`     // pipeline fill and drain
+	DPExposed float64 `json:"dp_exposed"` // data-parallel traffic compute did not hide
+	Optimizer float64 `json:"optimizer"`
+	Total     float64 `json:"total"`
+}
+
+// MemoryUse is the bytes one GPU holds at its peak, in GiB.
+type MemoryUse struct {
+	ModelStateGiB  float64 `json:"model_state_gib"`
+	ActivationsGiB float64 `json:"activations_gib"`
+	BuffersGiB     float64 `json:"buffers_gib"`
+	TotalGiB       float64 `json:"total_gib"`
+	UsableGiB      float64 `json:"usable_gib"`
+}
+
+// TrainingEstimate is the time and cost of one training run.
+type TrainingEstimate struct {
+	SKU    string `json:"sku"`
+	GPUs   int    `json:"gpus"`
+	Nodes  int    `json:"nodes"`
+	Layout Layout `json:"layout"`
+	SeqLen int    `json:"seq_len"`
+	// GlobalBatch is the sequences per optimizer step: the one asked for,
+	// rounded up to a whole number of micro-batches on every replica.
+	GlobalBatch       int       `json:"global_batch"`
+	Tokens            float64   `json:"tokens"`
+	FLOPs             float64   `json:"flops"` // model FLOPs of the run
+	TokensPerSecond   float64   `json:"tokens_per_second"`
+	StepSeconds       float64   `json:"step_seconds"`
+	Step              StepTime  `json:"step"`
+	Hours             float64   `json:"hours"`
+	GPUHours          float64   `json:"gpu_hours"`
+	ModelTFLOPSPerGPU float64   `json:"model_tflops_per_gpu"`
+	MFU               float64   `json:"mfu"`
+	MemoryPerGPUGiB   float64   `json:"memory_per_gpu_gib"`
+	Memory            MemoryUse `json:"memory"`
+	// Goodput is the share of wall time spent training rather than
+	// recovering from interruptions (and Spot evictions).
+	Goodput float64 `json:"goodput"`
+	// CheckpointHours is the interval the estimate assumes;
+	// OptimalCheckpointHours the one that would lose the least time.
+	CheckpointHours        float64 `json:"checkpoint_hours"`
+	OptimalCheckpointHours float64 `json:"optimal_checkpoint_hours"`
+	// OptimalGoodput is the goodput at the optimal interval.
+	OptimalGoodput float64 `json:"optimal_goodput"`
+	Interruptions  float64 `json:"expected_interruptions"`
+	CostUSD        float64 `json:"cost_usd"`
+	MeetsDeadline  bool    `json:"meets_deadline"`
+	// Layouts counts the layouts searched and those that fit in memory.
+	LayoutsSearched int `json:"layouts_searched"`
+	LayoutsFit      int `json:"layouts_fit"`
+}
 
 // TrainingInput is what EstimateTraining needs.
 type TrainingInput struct {
-	Arch         Arch
-	Tokens       float64
-	Precision    string // bf16, fp16, fp8
-	Method       string // full, lora
-	SeqLen       int
-	SKU          *catalog.SKU
-	GPU          *catalog.GPU
-	GPUs         int
+	Arch      Arch
+	Tokens    float64
+	Precision string // bf16, fp16, fp8
+	Method    string // full, lora
+	SeqLen    int
+	// GlobalBatch is the sequences per optimizer step; 0 uses 4M tokens.
+	GlobalBatch int
+	SKU         *catalog.SKU
+	GPU         *catalog.GPU
+	GPUs        int
+	// TP pins the tensor-parallel degree; 0 searches it.
+	TP           int
 	USDPerVMHour float64
+	// CheckpointHours is the interval between checkpoints; 0 uses the
+	// interval that loses the least time (Young and Daly).
+	CheckpointHours float64
+	// Spot adds Spot evictions to the interruptions.
+	Spot bool
 }
 
-// trainingFLOPs is the model FLOPs of the run (6·N·D, or 4·N·D for LoRA).
-func trainingFLOPs(in TrainingInput) float64 {
-	per := 6.0
-	if in.Method == "lora" {
-		per = 4.0
-	}
-	return per * in.Arch.ActiveParams * in.Tokens
+// InfeasibleError says why a configuration cannot work.
+type InfeasibleError struct {
+	Reason string
 }
 
-// stateBytes is the model state the pool must hold (weights, gradients,
-// optimizer), before sharding.
-func stateBytes(a Arch, method string) float64 {
-	if method == "lora" {
-		return loraBytesPerParam * a.Params
-	}
-	return adamBytesPerParam * a.Params
+func (e *InfeasibleError) Error() string { return e.Reason }
+
+func infeasible(format string, args ...any) error {
+	return &InfeasibleError{Reason: fmt.Sprintf(format, args...)}
 }
 
-// mfu is the model FLOPs utilisation assumed for a size and precision.
-func mfu(s *catalog.SKU, precision string) float64 {
-	m := mfuPCIe
-	if s.ScaleUp == "nvlink" || s.ScaleUp == "infinity-fabric" {
-		m = mfuNVLink
-	}
-	if precision == "fp8" {
-		m *= mfuFP8Factor
-	}
-	return m
+// trainer evaluates layouts of one model on one VM size. It caches the
+// per-layer times of each (tensor-parallel degree, micro-batch) pair, so
+// that the planner can ask about many GPU counts cheaply.
+type trainer struct {
+	a         Arch
+	hw        *hardware
+	seq       int
+	batch     int // global batch, sequences; 0 = batchFor's default
+	precision string
+	lora      bool
+	layers    map[[2]int]layerTime
+	shape     shape
+	usable    float64 // bytes a GPU can give tensors
 }
 
-// MinTrainingGPUs is the fewest GPUs whose memory holds the sharded model state.
-func MinTrainingGPUs(a Arch, method string, s *catalog.SKU) int {
-	usable := s.GPUMemoryGB * 1e9 * (1 - trainingMemoryHeadroom)
-	return max(1, ceilDiv(stateBytes(a, method), usable))
+// shape is what the memory and time models read from the architecture,
+// derived once per trainer.
+type shape struct {
+	h, fa, kvw, vocab      float64
+	layers                 float64
+	layerParams, embParams float64
+	actPerTokenLayer       float64 // bytes, before tensor parallelism
 }
 
-// EstimateTraining estimates one training run on GPUs GPUs of one size.
-func EstimateTraining(in TrainingInput) (TrainingEstimate, error) {
-	if in.GPUs < 1 {
-		return TrainingEstimate{}, fmt.Errorf("need at least one GPU")
+func shapeOf(a Arch) shape {
+	mlp := 4 * a.activeFFN()
+	if a.Gated {
+		mlp = 6 * a.activeFFN()
 	}
-	perNode := int(in.SKU.GPUs)
-	if perNode < 1 {
-		return TrainingEstimate{}, fmt.Errorf("%s has a fraction of a GPU; training needs whole GPUs", in.SKU.Name)
-	}
-	nodes := ceilDiv(float64(in.GPUs), float64(perNode))
-	if nodes > 1 && !in.SKU.InfiniBand {
-		return TrainingEstimate{}, fmt.Errorf("%s has no InfiniBand; multi-node training needs it", in.SKU.Name)
-	}
-	if need := MinTrainingGPUs(in.Arch, in.Method, in.SKU); in.GPUs < need {
-		return TrainingEstimate{}, fmt.Errorf("model state of %.0f GB does not fit in %d GPUs of %.0f GB; needs at least %d",
-			stateBytes(in.Arch, in.Method)/1e9, in.GPUs, in.SKU.GPUMemoryGB, need)
-	}
-	u := mfu(in.SKU, in.Precision)
-	peak := in.GPU.PeakTFLOPS(in.Precision) * 1e12
-	flops := trainingFLOPs(in)
-	seconds := flops / (float64(in.GPUs) * peak * u)
-	hours := seconds / 3600
-	tp := 1
-	if in.Arch.Params > 20e9 && in.SKU.ScaleUp != "pcie" {
-		tp = min(8, perNode)
-	}
-	layout := Layout{TP: tp, PP: 1, DP: in.GPUs / tp, ZeRO: 3, Recompute: "selective", MicroBatch: 1,
-		Why: "ZeRO-3 shards weights, gradients and optimizer states over every GPU"}
-	if tp > 1 {
-		layout.Why += fmt.Sprintf("; tensor parallel %d inside each node over %s keeps per-GPU activations small", tp, in.SKU.ScaleUp)
-	}
-	perGPU := stateBytes(in.Arch, in.Method) / float64(in.GPUs)
-	return TrainingEstimate{
-		SKU:               in.SKU.Name,
-		GPUs:              in.GPUs,
-		Nodes:             nodes,
-		Layout:            layout,
-		Tokens:            in.Tokens,
-		FLOPs:             flops,
-		TokensPerSecond:   round(in.Tokens/seconds, 0),
-		Hours:             round(hours, 2),
-		GPUHours:          round(hours*float64(in.GPUs), 0),
-		ModelTFLOPSPerGPU: round(peak*u/1e12, 1),
-		MFU:               round(u*peak/(in.GPU.BF16TFLOPS*1e12), 3),
-		MemoryPerGPUGiB:   round(perGPU/(1<<30), 1),
-		CostUSD:           round(hours*float64(nodes)*in.USDPerVMHour, 0),
-	}, nil
+	// Activations per token per layer: Korthikanti et al. Table 2 with
+	// sequence parallelism (34·h for GPT-3), generalised to grouped-query
+	// attention and gated MLPs, without the two dropout masks (1·h each)
+	// that today's dropout-free pre-training does not store. Attention
+	// 6h + 4·kv (QKV input, Q, K, V, output), MLP 2h + 4·ffn (6·ffn gated:
+	// gate, up and their product), two norm inputs 4h.
+	return shape{h: a.h(), fa: a.activeFFN(), kvw: a.kvWidth(), vocab: float64(a.Vocab), layers: a.layers(),
+		layerParams: a.layerParams(), embParams: a.embedParams(), actPerTokenLayer: 12*a.h() + 4*a.kvWidth() + mlp}
 }
 
-func trainingTokens(w *spec.Workload) float64 {
-	if w.Tokens > 0 {
-		return float64(w.Tokens)
-	}
-	return float64(w.DatasetSize) / w.BytesPerToken * w.Epochs
+// layerTime is one micro-batch through one layer on one GPU.
+type layerTime struct {
+	fwd, bwd float64 // kernels (seconds, before the busy fraction)
+	tp       float64 // tensor-parallel collectives, forward and backward
+	tpFwd    float64 // of which the forward's (repeated by full recompute)
+	headF    float64 // output layer and loss, forward
+	headB    float64 // and backward
 }
 
-func maxNodes(orchestrator string) int {
-	if orchestrator == "batch" {
-		return MaxBatchInterNodeNodes
+func newTrainer(in TrainingInput) (*trainer, error) {
+	a := in.Arch
+	a.complete()
+	if err := a.Validate(); err != nil {
+		return nil, err
 	}
-	return MaxIBScaleSetNodesRaised
-}
-
-func planTraining(w *spec.Workload, path string, regions []string, c *catalog.Catalog, opt Options, fs *finding.List) Pool {
-	arch, err := ResolveModel(w.Model, c)
+	if in.SeqLen <= 0 {
+		return nil, fmt.Errorf("sequence length must be positive")
+	}
+	hw, err := newHardware(in.SKU, in.GPU, in.Precision)
 	if err != nil {
-		fs.Add(finding.Error, "compute.model", path+".model", err.Error())
-		return Pool{Workload: w.Name, Kind: w.Kind}
+		return nil, err
 	}
-	tokens := trainingTokens(w)
-	deadlineH := w.Deadline.Hours()
-	limit := maxNodes(w.Orchestrator)
-	var cands []scored
-	for _, s := range candidates(c, w.Precision, opt.AsOf, w.SKU) {
-		g, _ := c.GPUSpec(s.GPU)
-		perNode := int(s.GPUs)
-		if perNode < 1 {
+	if hw.perNode < 1 {
+		return nil, infeasible("%s has a fraction of a GPU; training needs whole GPUs", in.SKU.Name)
+	}
+	b := max(in.GlobalBatch, 0)
+	return &trainer{a: a, hw: hw, seq: in.SeqLen, batch: b, precision: in.Precision, lora: in.Method == "lora",
+		layers: map[[2]int]layerTime{}, shape: shapeOf(a), usable: usableBytes(hw)}, nil
+}
+
+func (tr *trainer) bytesPerElem() (in, out float64) {
+	if tr.precision == "fp8" {
+		return 1, 2 // FP8 operands, BF16 results (Transformer Engine)
+	}
+	return 2, 2
+}
+
+// layer returns the times of one micro-batch of b sequences through one
+// layer split over t GPUs with sequence parallelism.
+func (tr *trainer) layer(t, b int) layerTime {
+	key := [2]int{t, b}
+	if lt, ok := tr.layers[key]; ok {
+		return lt
+	}
+	a, hw, sh := tr.a, tr.hw, &tr.shape
+	h, fa, tf := sh.h, sh.fa, float64(t)
+	m := float64(b * tr.seq)
+	inB, outB := tr.bytesPerElem()
+	up := fa
+	if a.Gated {
+		up = 2 * fa
+	}
+	// The four projections of a layer: QKV and MLP-up are split by columns,
+	// attention-out and MLP-down by rows (Megatron tensor parallelism).
+	type mat struct{ n, k float64 }
+	mats := [4]mat{{(h + 2*sh.kvw) / tf, h}, {h, h / tf}, {up / tf, h}, {h, fa / tf}}
+	var lt layerTime
+	for _, x := range mats {
+		lt.fwd += hw.gemmTime(m, x.n, x.k, inB, outB)
+		// Backward: the data gradient (m×n by n×k) and, unless the weights
+		// are frozen (LoRA), the weight gradient (k×m by m×n).
+		lt.bwd += hw.gemmTime(m, x.k, x.n, inB, outB)
+		if !tr.lora {
+			lt.bwd += hw.gemmTime(x.k, x.n, m, inB, outB)
+		}
+	}
+	// Causal attention: 2·s·h FLOPs per token forward (half of QKᵀ and AV).
+	attn := 2 * m * float64(tr.seq) * h / tf / hw.attn
+	lt.fwd += attn
+	lt.bwd += attn * attentionBackwardWork
+	// Memory-bound element-wise work, sharded by sequence parallelism.
+	act := 2 * fa
+	if a.Gated {
+		act = 3 * fa
+	}
+	elems := m * (elementwisePassesPerLayer*h + act) / tf * 2
+	lt.fwd += elems / hw.hbm
+	lt.bwd += 2 * elems / hw.hbm
+	if tr.precision == "fp8" {
+		// Casting each GEMM input to FP8: read 2 bytes, write 1.
+		cast := m * (3*h + fa) / tf * 3
+		lt.fwd += cast / hw.hbm
+		lt.bwd += cast / hw.hbm
+	}
+	if t > 1 {
+		// Sequence parallelism: all-gather before and reduce-scatter after
+		// each of the two blocks, forward and backward; each pair moves what
+		// one all-reduce of the full activations would.
+		s := m * h * 2
+		ar := 2*nvlinkCollectiveLatency + 2*s*(tf-1)/tf/hw.nvlBus
+		lt.tpFwd = 2 * ar
+		lt.tp = 4 * ar
+	}
+	v := float64(a.Vocab)
+	lt.headF = hw.gemmTime(m, v/tf, h, inB, outB) + 2*m*v/tf*4/hw.hbm
+	lt.headB = hw.gemmTime(m, h, v/tf, inB, outB) + hw.gemmTime(h, v/tf, m, inB, outB) + m*v/tf*4/hw.hbm
+	tr.layers[key] = lt
+	return lt
+}
+
+// stageParams is the parameters the busiest pipeline stage holds: its
+// layers plus one embedding table (both when there is one stage).
+func (tr *trainer) stageParams(p int) float64 {
+	sh := &tr.shape
+	ls := math.Ceil(sh.layers / float64(p))
+	emb := sh.embParams
+	if p > 1 {
+		emb = sh.vocab * sh.h
+	}
+	return ls*sh.layerParams + emb
+}
+
+// inFlight is how many micro-batches' activations the first pipeline stage
+// holds: all of the warm-up of 1F1B (one per stage), more when interleaved
+// (Korthikanti et al. Eq. 5).
+func (tr *trainer) inFlight(l Layout) float64 {
+	if l.PP <= 1 {
+		return 1
+	}
+	f := math.Min(float64(l.PP), float64(l.GradAccum))
+	if l.Interleave > 1 {
+		f *= 1 + float64(l.PP-1)/float64(l.PP*l.Interleave)
+	}
+	return f
+}
+
+// recomputeToFit is the fewest layers per stage that must recompute their
+// forward pass for the layout to fit in usable bytes, or -1 if even all
+// of them are not enough. Memory falls linearly with each recomputed layer,
+// so it is solved rather than searched.
+func (tr *trainer) recomputeToFit(l Layout, usable float64) int {
+	l.RecomputeLayers = 0
+	st, acts, buf := tr.memory(l)
+	if st+acts+buf <= usable {
+		return 0
+	}
+	sh := &tr.shape
+	t := float64(l.TP)
+	ls := math.Ceil(sh.layers / float64(l.PP))
+	tokens := float64(l.MicroBatch * tr.seq)
+	ptl := sh.actPerTokenLayer / t
+	saved := tokens * tr.inFlight(l) * (ptl - 2*sh.h/t) // per recomputed layer
+	over := st + acts + buf + tokens*ptl - usable
+	if saved <= 0 {
+		return -1
+	}
+	k := math.Max(1, math.Ceil(over/saved-1e-9))
+	if k > ls {
+		return -1
+	}
+	return int(k)
+}
+
+// memory is one GPU's peak memory in bytes for a layout.
+func (tr *trainer) memory(l Layout) (states, acts, buffers float64) {
+	sh := &tr.shape
+	h := sh.h
+	t, d := float64(l.TP), float64(l.DP)
+	psi := tr.stageParams(l.PP) / t
+	if tr.lora {
+		frozen, trainable := 2*psi, adamBytesPerParam*loraTrainableFraction*psi
+		switch {
+		case l.ZeRO >= 3:
+			states = (frozen + trainable) / d
+		case l.ZeRO >= 1:
+			states = frozen + trainable/d
+		default:
+			states = frozen + trainable
+		}
+	} else {
+		switch l.ZeRO {
+		case 0:
+			states = adamBytesPerParam * psi
+		case 1:
+			states = 4*psi + (adamBytesPerParam-4)*psi/d
+		case 2:
+			states = 2*psi + (adamBytesPerParam-2)*psi/d
+		default:
+			states = adamBytesPerParam * psi / d
+		}
+	}
+	if l.ZeRO >= 3 {
+		// Gathered bf16 copies of the layer being computed and the next one
+		// being prefetched, and of the output layer.
+		buffers += 2 * (2*sh.layerParams + sh.vocab*h) / t
+	}
+	perTokenLayer := sh.actPerTokenLayer / t
+	tokens := float64(l.MicroBatch * tr.seq)
+	ls := math.Ceil(sh.layers / float64(l.PP))
+	inFlight := tr.inFlight(l)
+	// Recomputed layers keep only their input, and one of them at a time
+	// holds its full activations while it is recomputed.
+	k := math.Min(float64(l.RecomputeLayers), ls)
+	acts = tokens * inFlight * ((ls-k)*perTokenLayer + k*2*h/t)
+	if k > 0 {
+		acts += tokens * perTokenLayer
+	}
+	// Output layer: fp32 logits and their gradient for one micro-batch.
+	acts += tokens * sh.vocab / t * 4 * 2
+	return states, acts, buffers
+}
+
+func usableBytes(hw *hardware) float64 {
+	return math.Max(0, hw.memBytes-gpuReservedBytes) * allocatorUsableFraction
+}
+
+// step is the time of one optimizer step for a layout.
+func (tr *trainer) step(l Layout, nodes int) StepTime {
+	lt := tr.layer(l.TP, l.MicroBatch)
+	p, v := float64(l.PP), float64(max(l.Interleave, 1))
+	L := tr.a.layers()
+	fwd := (L*lt.fwd + lt.headF) / p / kernelBusyFraction
+	bwd := (L*lt.bwd + lt.headB) / p / kernelBusyFraction
+	tp := L / p * lt.tp
+	if k := float64(l.RecomputeLayers); k > 0 {
+		// Each recomputed layer runs its forward pass again.
+		bwd += k * lt.fwd / kernelBusyFraction
+		tp += k * lt.tpFwd
+	}
+	pp := 0.0
+	if l.PP > 1 {
+		bytes := float64(l.MicroBatch*tr.seq) * tr.a.h() * 2 / float64(l.TP)
+		pp = 2 * v * tr.hw.sendRecv(bytes, nodes > 1)
+	}
+	mb := fwd + bwd + tp + pp
+	m := float64(l.GradAccum)
+	var st StepTime
+	st.Compute = m * (fwd + bwd)
+	st.TPComm = m * tp
+	st.PPComm = m * pp
+	st.Bubble = (p - 1) / v * mb
+	st.DPExposed = tr.dpExposed(l, fwd, bwd)
+	psi := tr.stageParams(l.PP) / float64(l.TP)
+	owned := psi
+	if l.ZeRO >= 1 {
+		owned /= float64(l.DP)
+	}
+	if tr.lora {
+		owned *= loraTrainableFraction
+	}
+	st.Optimizer = adamUpdateBytesPerParam * owned / tr.hw.hbm
+	st.Total = st.Compute + st.TPComm + st.PPComm + st.Bubble + st.DPExposed + st.Optimizer
+	return st
+}
+
+// dpExposed is the data-parallel traffic of one step that the compute it
+// overlaps with does not hide. Gradients are reduced during the backward
+// pass and parameters gathered during the forward pass, layer by layer, so
+// the last layer's share can never hide.
+func (tr *trainer) dpExposed(l Layout, fwd, bwd float64) float64 {
+	if l.DP <= 1 {
+		return 0
+	}
+	grads := gradReduceBytes * tr.stageParams(l.PP) / float64(l.TP)
+	if tr.lora {
+		grads *= loraTrainableFraction
+	}
+	params := 2 * tr.stageParams(l.PP) / float64(l.TP)
+	perNode := max(1, tr.hw.perNode/l.TP)
+	rs := tr.hw.collective(grads, l.DP, perNode, 1)
+	ag := tr.hw.collective(params, l.DP, perNode, 1)
+	if tr.lora && l.ZeRO < 3 {
+		ag = tr.hw.collective(grads, l.DP, perNode, 1)
+	}
+	ls := math.Ceil(tr.a.layers() / float64(l.PP))
+	hide := func(comm, window float64) float64 {
+		return math.Max(0, comm-window) + comm/ls
+	}
+	m := float64(l.GradAccum)
+	switch l.ZeRO {
+	case 0:
+		return hide(rs+ag, bwd) // one all-reduce
+	case 1:
+		return hide(rs, bwd) + hide(ag, fwd)
+	case 2:
+		return m*hide(rs, bwd) + hide(ag, fwd)
+	default:
+		return m * (hide(ag, fwd) + hide(ag+rs, bwd))
+	}
+}
+
+// batchFor is the global batch in sequences on gpus GPUs: the one asked
+// for, or 4M tokens, raised to one sequence per defaultGPUsPerSequence GPUs
+// on clusters large enough that 4M tokens would leave GPUs idle.
+func (tr *trainer) batchFor(gpus int) int {
+	if tr.batch > 0 {
+		return tr.batch
+	}
+	b := max(1, int(math.Round(defaultGlobalBatchTokens/float64(tr.seq))))
+	return max(b, (gpus+defaultGPUsPerSequence-1)/defaultGPUsPerSequence)
+}
+
+// candidateLayouts lists the layouts to try for gpus GPUs.
+func (tr *trainer) candidateLayouts(gpus, pinnedTP int) []Layout {
+	a := tr.a
+	batch := tr.batchFor(gpus)
+	var out []Layout
+	for t := 1; t <= tr.hw.perNode && t <= a.Heads; t *= 2 {
+		if a.Heads%t != 0 || (pinnedTP > 0 && t != pinnedTP) {
 			continue
 		}
-		for _, region := range regions {
-			pr, ok := priceFor(c, s.Name, region)
-			if !ok {
+		for p := 1; p <= a.Layers; p *= 2 {
+			if gpus%(t*p) != 0 {
 				continue
 			}
-			in := TrainingInput{Arch: arch, Tokens: tokens, Precision: w.Precision, Method: w.Method, SeqLen: w.SequenceLength, SKU: s, GPU: g}
-			// GPUs to meet the deadline, then whole nodes, then memory.
-			perGPU := g.PeakTFLOPS(w.Precision) * 1e12 * mfu(s, w.Precision)
-			need := trainingFLOPs(in) / (deadlineH * 3600 * perGPU)
-			gpus := max(MinTrainingGPUs(arch, w.Method, s), int(math.Ceil(need-1e-9)))
-			nodes := ceilDiv(float64(gpus), float64(perNode))
-			maxN := limit
-			if !s.InfiniBand {
-				maxN = 1
+			d := gpus / (t * p)
+			if d > batch {
+				continue // a replica without a sequence to work on
 			}
-			feasible := true
-			needNodes := nodes
-			if nodes > maxN {
-				nodes, feasible = maxN, false
+			zeros := []int{1, 2, 3}
+			switch {
+			case d == 1:
+				zeros = []int{0}
+			case p > 1:
+				zeros = []int{1} // pipeline engines shard only the optimizer
 			}
-			in.GPUs = nodes * perNode
-			usd := pr.usd
-			priority := "regular"
-			if w.Preemptible && pr.spot > 0 {
-				usd, priority = pr.spot, "spot"
-			}
-			in.USDPerVMHour = usd
-			est, err := EstimateTraining(in)
-			if err != nil {
-				continue
-			}
-			if priority == "spot" {
-				// Evictions cost on average half a checkpoint interval of
-				// work plus a restart; assume one eviction a day.
-				lost := est.Hours / 24 * (w.CheckpointInterval.Hours()/2 + 0.25)
-				est.Hours = round(est.Hours+lost, 2)
-				est.CostUSD = round(est.Hours*float64(nodes)*usd, 0)
-			}
-			est.MeetsDeadline = est.Hours <= deadlineH
-			feasible = feasible && est.MeetsDeadline
-			p := Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name, SKU: s.Name, Region: region, Nodes: nodes,
-				GPUs: float64(in.GPUs), GPU: s.GPU, Priority: priority, Orchestrator: w.Orchestrator,
-				InfiniBand: s.InfiniBand && nodes > 1, PlacementGroup: nodes > 1,
-				USDPerHour: round(usd*float64(nodes), 2), PriceSource: pr.source, PriceEstimated: pr.estimated,
-				MonthlyHours: math.Min(est.Hours, hoursPerMonth), Training: &est, Feasible: feasible}
-			p.Image, p.ImageURN = imageFor(c, s)
-			score := est.CostUSD
-			if w.Objective == "time" {
-				score = est.Hours
-				if w.BudgetUSD > 0 && est.CostUSD > w.BudgetUSD {
-					feasible = false
-					p.Feasible = false
+			vs := []int{1}
+			if p > 1 {
+				ls := (a.Layers + p - 1) / p
+				for v := 2; v <= 8 && ls%v == 0; v *= 2 {
+					vs = append(vs, v)
 				}
 			}
-			cands = append(cands, scored{pool: p, score: score, feasible: feasible, cost: est.CostUSD, hours: est.Hours, needNodes: needNodes})
+			perReplica := (batch + d - 1) / d
+			for b := 1; b <= perReplica && b <= 64; b *= 2 {
+				acc := (perReplica + b - 1) / b
+				for _, z := range zeros {
+					for _, v := range vs {
+						out = append(out, Layout{TP: t, PP: p, DP: d, Interleave: v, ZeRO: z, MicroBatch: b, GradAccum: acc})
+					}
+				}
+			}
 		}
 	}
-	if len(cands) == 0 {
-		msg := fmt.Sprintf("no VM size can train %s in %s precision", arch.Name, w.Precision)
-		if w.SKU != "" {
-			msg += fmt.Sprintf(" on the pinned size %s", w.SKU)
-		}
-		fs.Add(finding.Error, "compute.no-candidate", path, msg)
-		return Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name}
-	}
-	sortAlternatives(cands)
-	best := cands[0]
-	p := best.pool
-	p.Alternatives = alternativesOf(cands, 2, func(b, a scored) string {
-		switch {
-		case !a.feasible:
-			return fmt.Sprintf("misses the deadline: %s at the node limit", humanHours(a.hours))
-		case w.Objective == "time":
-			return fmt.Sprintf("%.0f h slower", a.hours-b.hours)
-		}
-		return fmt.Sprintf("$%.0f more for the run (%.0f h)", a.cost-b.cost, a.hours)
-	})
-	est := p.Training
-	p.Reason = fmt.Sprintf("%d × %s (%d GPUs) trains %s on %.3g tokens in %.0f h at %.0f%% MFU, the %s option that meets the %s deadline",
-		p.Nodes, p.SKU, est.GPUs, arch.Name, tokens, est.Hours, est.MFU*100, objectiveWord(w.Objective), w.Deadline)
-	if !best.feasible {
-		p.Reason = fmt.Sprintf("nothing meets the %s deadline; the closest is %d × %s taking %s", w.Deadline, p.Nodes, p.SKU, humanHours(est.Hours))
-		fix := fmt.Sprintf("extend the deadline to %s or train fewer tokens", humanHours(est.Hours))
-		if w.Orchestrator == "batch" && best.needNodes <= MaxIBScaleSetNodesRaised {
-			fix += fmt.Sprintf(", or choose orchestrator slurm or vmss (one scale set holds up to %d InfiniBand nodes)", MaxIBScaleSetNodesRaised)
-		}
-		fs.Add(finding.Error, "compute.deadline", path+".deadline",
-			fmt.Sprintf("workload %q cannot finish in %s: it would need %d × %s, but a %s pool holds at most %d nodes, which take %s; %s",
-				w.Name, w.Deadline, best.needNodes, p.SKU, w.Orchestrator, limit, humanHours(est.Hours), fix))
-	}
-	if p.Nodes > MaxIBScaleSetNodes && w.Orchestrator != "batch" {
-		fs.Add(finding.Warning, "compute.scale-set-limit", path,
-			fmt.Sprintf("%d InfiniBand nodes in one scale set exceed the default 100; request the raise to 300 through Azure support before deploying", p.Nodes))
-	}
-	if p.PriceEstimated {
-		fs.Add(finding.Warning, "compute.price-estimated", path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
-	}
-	return p
+	return out
 }
 
-func objectiveWord(o string) string {
-	if o == "time" {
-		return "fastest within budget"
+type evaluated struct {
+	l     Layout
+	st    StepTime
+	mem   [3]float64
+	total float64
+}
+
+// best searches the layouts for gpus GPUs and returns the fastest that
+// fits, the runner-up, and how many were searched and fit.
+func (tr *trainer) best(gpus, pinnedTP int) (best, second *evaluated, searched, fit int, closest *evaluated) {
+	nodes := (gpus + tr.hw.perNode - 1) / tr.hw.perNode
+	usable := tr.usable
+	for _, l := range tr.candidateLayouts(gpus, pinnedTP) {
+		searched++
+		k := tr.recomputeToFit(l, usable)
+		ls := int(math.Ceil(tr.a.layers() / float64(l.PP)))
+		if k < 0 {
+			l.Recompute, l.RecomputeLayers = RecomputeFull, ls
+			s, a, b := tr.memory(l)
+			if e := (&evaluated{l: l, mem: [3]float64{s, a, b}, total: s + a + b}); closest == nil || e.total < closest.total {
+				closest = e
+			}
+			continue
+		}
+		l.RecomputeLayers = k
+		switch {
+		case k == 0:
+			l.Recompute = RecomputeSelective
+		case k >= ls:
+			l.Recompute = RecomputeFull
+		default:
+			l.Recompute = RecomputePartial
+		}
+		fit++
+		s, a, b := tr.memory(l)
+		e := &evaluated{l: l, mem: [3]float64{s, a, b}, total: s + a + b}
+		e.st = tr.step(l, nodes)
+		switch {
+		case best == nil || better(e, best):
+			second, best = best, e
+		case second == nil || better(e, second):
+			second = e
+		}
 	}
-	return "cheapest"
+	return best, second, searched, fit, closest
+}
+
+// better orders layouts: faster first, then the simpler (less memory).
+func better(a, b *evaluated) bool {
+	if d := a.st.Total - b.st.Total; math.Abs(d) > 1e-9*b.st.Total {
+		return d < 0
+	}
+	return a.total < b.total
+}
+
+// EstimateTraining estimates one training run on GPUs GPUs of one size,
+// choosing the fastest parallelism layout that fits in GPU memory.
+func EstimateTraining(in TrainingInput) (TrainingEstimate, error) {
+	tr, err := newTrainer(in)
+	if err != nil {
+		return TrainingEstimate{}, err
+	}
+	return tr.estimate(in, true)
+}
+
+// estimate runs the layout search for in.GPUs; explain adds the layout's
+// reasons (the planner asks for them only for the pools it reports).
+func (tr *trainer) estimate(in TrainingInput, explain bool) (TrainingEstimate, error) {
+	if in.GPUs < 1 {
+		return TrainingEstimate{}, infeasible("need at least one GPU")
+	}
+	perNode := tr.hw.perNode
+	nodes := (in.GPUs + perNode - 1) / perNode
+	if nodes > 1 && in.GPUs%perNode != 0 {
+		return TrainingEstimate{}, infeasible("%d GPUs do not fill whole %s VMs of %d GPUs; use a multiple of %d", in.GPUs, in.SKU.Name, perNode, perNode)
+	}
+	if nodes > 1 && tr.hw.ibPerGPU == 0 {
+		return TrainingEstimate{}, infeasible("%s has no InfiniBand; training across %d VMs needs it, so use at most %d GPUs or an InfiniBand size", in.SKU.Name, nodes, perNode)
+	}
+	if in.TP > 0 && (in.TP > perNode || tr.a.Heads%in.TP != 0) {
+		return TrainingEstimate{}, infeasible("tensor-parallel degree %d must divide the %d heads and fit in one %d-GPU VM", in.TP, tr.a.Heads, perNode)
+	}
+	best, second, searched, fit, closest := tr.best(in.GPUs, in.TP)
+	if best == nil {
+		if closest == nil {
+			return TrainingEstimate{}, infeasible("no parallelism layout divides %d GPUs for %d layers and %d heads with a global batch of %d sequences", in.GPUs, tr.a.Layers, tr.a.Heads, tr.batchFor(in.GPUs))
+		}
+		return TrainingEstimate{}, infeasible("%s does not fit in %d × %.0f GB GPUs: the smallest layout (%s) needs %.1f GiB a GPU of %.1f GiB usable",
+			tr.a.Name, in.GPUs, in.SKU.GPUMemoryGB, closest.l, closest.total/(1<<30), usableBytes(tr.hw)/(1<<30))
+	}
+	l := best.l
+	if explain {
+		l.Why = tr.why(best, second, searched, fit, nodes)
+	}
+	st := best.st
+	tokensPerStep := float64(l.DP * l.GradAccum * l.MicroBatch * tr.seq)
+	tps := tokensPerStep / st.Total
+	ideal := in.Tokens / tps / 3600
+	rate := interruptionsPerNodeHour * float64(nodes)
+	if in.Spot {
+		rate += spotEvictionsPerNodeHour * float64(nodes)
+	}
+	// Writing a checkpoint stalls training while each GPU copies its share
+	// of the model state to host memory; the interval that minimises stall
+	// plus lost work is Young's sqrt(2·stall/rate) (Daly 2006), no shorter
+	// than the file system allows.
+	stall := best.mem[0] / checkpointCopyBytesPerSecond / 3600
+	optimal := math.Max(minCheckpointHours, math.Sqrt(2*stall/rate))
+	ckpt := in.CheckpointHours
+	if ckpt <= 0 {
+		ckpt = optimal
+	}
+	// Each interruption loses half a checkpoint interval of work on average
+	// and the restart; each checkpoint costs its stall. Goodput is the
+	// share of wall time left for training.
+	goodputAt := func(ckpt float64) float64 { return 1 / (1 + rate*(restartHours+ckpt/2) + stall/ckpt) }
+	goodput := goodputAt(ckpt)
+	hours := ideal / goodput
+	perTokenFLOPs := tr.modelFLOPsPerToken()
+	peak := tr.hw.peak
+	est := TrainingEstimate{
+		SKU: in.SKU.Name, GPUs: in.GPUs, Nodes: nodes, Layout: l, SeqLen: tr.seq, GlobalBatch: l.DP * l.GradAccum * l.MicroBatch,
+		Tokens: in.Tokens, FLOPs: perTokenFLOPs * in.Tokens,
+		TokensPerSecond:   round(tps, 0),
+		StepSeconds:       round(st.Total, 3),
+		Step:              roundStep(st),
+		Hours:             round(hours, 2),
+		GPUHours:          round(hours*float64(in.GPUs), 0),
+		ModelTFLOPSPerGPU: round(perTokenFLOPs*tps/float64(in.GPUs)/1e12, 1),
+		MFU:               round(perTokenFLOPs*tps/float64(in.GPUs)/peak, 3),
+		MemoryPerGPUGiB:   round(best.total/(1<<30), 1),
+		Memory: MemoryUse{ModelStateGiB: round(best.mem[0]/(1<<30), 1), ActivationsGiB: round(best.mem[1]/(1<<30), 1),
+			BuffersGiB: round(best.mem[2]/(1<<30), 1), TotalGiB: round(best.total/(1<<30), 1), UsableGiB: round(usableBytes(tr.hw)/(1<<30), 1)},
+		Goodput:                round(goodput, 3),
+		CheckpointHours:        round(ckpt, 3),
+		OptimalCheckpointHours: round(optimal, 3),
+		OptimalGoodput:         round(goodputAt(optimal), 3),
+		Interruptions:          round(rate*hours, 1),
+		CostUSD:                round(hours*float64(nodes)*in.USDPerVMHour, 0),
+		LayoutsSearched:        searched,
+		LayoutsFit:             fit,
+	}
+	return est, nil
+}
+
+// modelFLOPsPerToken counts a token's model FLOPs as MosaicML and Megatron
+// do: 6·N (4·N for LoRA, which computes no weight gradients) plus
+// 12·layers·hidden·seq for attention (ai-performance.md section 2c).
+func (tr *trainer) modelFLOPsPerToken() float64 {
+	per := 6.0
+	if tr.lora {
+		per = 4
+	}
+	return per*tr.a.ActiveParams + 12*tr.a.layers()*tr.a.h()*float64(tr.seq)
+}
+
+// why explains a layout: what each degree buys, and the runner-up.
+func (tr *trainer) why(best, second *evaluated, searched, fit, nodes int) string {
+	l := best.l
+	var parts []string
+	if l.TP > 1 {
+		parts = append(parts, fmt.Sprintf("tensor parallel %d inside each VM over %s splits every layer's weights and activations %d ways", l.TP, tr.hw.sku.ScaleUp, l.TP))
+	} else {
+		parts = append(parts, "no tensor parallelism: each GPU runs whole layers, the largest GEMMs")
+	}
+	if l.PP > 1 {
+		v := ""
+		if l.Interleave > 1 {
+			v = fmt.Sprintf(", interleaved %d ways", l.Interleave)
+		}
+		parts = append(parts, fmt.Sprintf("%d pipeline stages of %d layers%s; bubble %.0f%% of the step", l.PP, (tr.a.Layers+l.PP-1)/l.PP, v, 100*best.st.Bubble/best.st.Total))
+	}
+	zero := map[int]string{0: "no sharding (one replica)", 1: "ZeRO-1 shards optimizer state", 2: "ZeRO-2 shards optimizer state and gradients", 3: "ZeRO-3 (FSDP) shards weights, gradients and optimizer state"}[l.ZeRO]
+	if l.DP > 1 {
+		zero += fmt.Sprintf(" over %d data-parallel replicas", l.DP)
+	}
+	parts = append(parts, zero)
+	rc := "selective recompute (FlashAttention) keeps all other activations"
+	switch l.Recompute {
+	case RecomputeFull:
+		rc = "full recompute: only layer inputs are kept, the forward pass runs twice"
+	case RecomputePartial:
+		rc = fmt.Sprintf("%d of each stage's %d layers recompute their forward pass, the fewest that fit", l.RecomputeLayers, (tr.a.Layers+l.PP-1)/l.PP)
+	}
+	parts = append(parts, rc)
+	parts = append(parts, fmt.Sprintf("micro-batch %d × %d accumulation steps; %.1f of %.1f GiB a GPU", l.MicroBatch, l.GradAccum, best.total/(1<<30), usableBytes(tr.hw)/(1<<30)))
+	s := strings.Join(parts, "; ")
+	s += fmt.Sprintf(". Fastest of %d layouts that fit (%d searched)", fit, searched)
+	if second != nil {
+		switch d := 100 * (second.st.Total/best.st.Total - 1); {
+		case d < 0.05:
+			s += fmt.Sprintf("; %s is as fast", second.l)
+		case d < 1:
+			s += fmt.Sprintf("; next best %s is %.1f%% slower", second.l, d)
+		default:
+			s += fmt.Sprintf("; next best %s is %.0f%% slower", second.l, d)
+		}
+	}
+	return s
+}
+
+func roundStep(s StepTime) StepTime {
+	r := func(v float64) float64 { return round(v, 4) }
+	return StepTime{Compute: r(s.Compute), TPComm: r(s.TPComm), PPComm: r(s.PPComm), Bubble: r(s.Bubble), DPExposed: r(s.DPExposed), Optimizer: r(s.Optimizer), Total: r(s.Total)}
+}
+
+// MinTrainingGPUs is the fewest GPUs of a size (whole VMs beyond one) on
+// which the model fits, or 0 when none up to maxNodes VMs does.
+func MinTrainingGPUs(in TrainingInput, maxNodes int) int {
+	tr, err := newTrainer(in)
+	if err != nil {
+		return 0
+	}
+	return tr.minGPUs(in.TP, maxNodes)
+}
+
+func (tr *trainer) minGPUs(pinnedTP, maxNodes int) int {
+	fits := func(g int) bool {
+		b, _, _, _, _ := tr.best(g, pinnedTP)
+		return b != nil
+	}
+	for g := 1; g <= tr.hw.perNode; g *= 2 {
+		if tr.hw.perNode%g == 0 && fits(g) {
+			return g
+		}
+	}
+	if tr.hw.ibPerGPU == 0 {
+		return 0
+	}
+	// Memory per GPU falls as VMs are added; find the first count that
+	// fits by doubling, then bisecting.
+	lo, hi := 1, 2
+	for !fits(hi * tr.hw.perNode) {
+		lo = hi
+		hi *= 2
+		if hi > maxNodes {
+			if fits(maxNodes * tr.hw.perNode) {
+				hi = maxNodes
+				break
+			}
+			return 0
+		}
+	}
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if fits(mid * tr.hw.perNode) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi * tr.hw.perNode
 }

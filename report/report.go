@@ -6,6 +6,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -78,10 +79,10 @@ func build(p *plan.Plan) doc {
 		switch {
 		case pl.Training != nil:
 			t := pl.Training
-			detail = fmt.Sprintf("%.0f h, %s per run, TP%d PP%d DP%d ZeRO-%d, MFU %.0f%%", t.Hours, usd(t.CostUSD), t.Layout.TP, t.Layout.PP, t.Layout.DP, t.Layout.ZeRO, t.MFU*100)
+			detail = fmt.Sprintf("%s, %s per run, %s, MFU %.0f%%", duration(t.Hours), usd(t.CostUSD), t.Layout.String(), t.MFU*100)
 		case pl.Inference != nil:
 			in := pl.Inference
-			detail = fmt.Sprintf("%d replicas TP%d, TTFT %.0f ms, TPOT %.1f ms, $%.2f/M tokens", in.Replicas, in.TP, in.TTFTms, in.TPOTms, in.USDPerMillionTokens)
+			detail = fmt.Sprintf("%d replicas TP%d, batch %d, TTFT %.0f ms, TPOT %.1f ms, $%.2f/M tokens", in.Replicas, in.TP, in.Batch, in.TTFTms, in.TPOTms, in.USDPerMillionTokens)
 		default:
 			detail = fmt.Sprintf("%.0f h a month", pl.MonthlyHours)
 		}
@@ -93,14 +94,30 @@ func build(p *plan.Plan) doc {
 			continue
 		}
 		items := []string{pl.Workload + ": " + pl.Reason}
-		if pl.Training != nil {
-			items = append(items, "layout: "+pl.Training.Layout.Why)
+		if t := pl.Training; t != nil {
+			items = append(items, fmt.Sprintf("layout %s: %s", t.Layout.String(), t.Layout.Why))
+			items = append(items, fmt.Sprintf("step %.2f s: compute %.2f, tensor-parallel %.2f, pipeline %.2f + bubble %.2f, data-parallel exposed %.2f; %.0f tokens/s, %.0f TFLOP/s a GPU, %.1f GiB a GPU, goodput %.0f%%",
+				t.Step.Total, t.Step.Compute, t.Step.TPComm, t.Step.PPComm, t.Step.Bubble, t.Step.DPExposed, t.TokensPerSecond, t.ModelTFLOPSPerGPU, t.MemoryPerGPUGiB, t.Goodput*100))
 		}
-		for _, a := range pl.Alternatives {
-			items = append(items, fmt.Sprintf("alternative: %d × %s, %s: %s", a.Nodes, a.SKU, usd(a.CostUSD), a.Reason))
+		for i, a := range pl.Alternatives {
+			where := a.Region + ", " + a.Priority
+			if a.Layout != "" {
+				where += "; " + a.Layout
+			}
+			if a.Hours > 0 {
+				where += ", " + duration(a.Hours)
+			}
+			cost := usd(a.CostUSD)
+			switch {
+			case a.CostUSD == 0:
+				cost = "no price"
+			case pl.Kind != "training":
+				cost += " a month"
+			}
+			items = append(items, fmt.Sprintf("alternative %d: %d × %s (%s), %s: %s", i+1, a.Nodes, a.SKU, where, cost, a.Reason))
 		}
-		if pl.Image != "" {
-			items = append(items, "image: "+pl.ImageURN)
+		for _, r := range pl.Reasons {
+			items = append(items, "why: "+r)
 		}
 		cs.list(items)
 	}
@@ -277,6 +294,14 @@ func Markdown(w io.Writer, p *plan.Plan) error {
 		}
 	}
 	return ew.err
+}
+
+// duration prints a run's length: hours up to three days, then days.
+func duration(h float64) string {
+	if h > 72 {
+		return fmt.Sprintf("%.0f days", math.Ceil(h/24))
+	}
+	return fmt.Sprintf("%.0f h", math.Ceil(h))
 }
 
 func upperFirst(s string) string {

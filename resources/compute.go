@@ -18,7 +18,9 @@ func (b *builder) compute() {
 			continue
 		}
 		byOrch[p.Orchestrator] = append(byOrch[p.Orchestrator], p)
-		if p.PlacementGroup {
+		// A Batch pool takes no proximity placement group: with inter-node
+		// communication Batch places its nodes together itself.
+		if p.PlacementGroup && p.Orchestrator != compute.OrchestratorBatch {
 			b.add(Resource{Type: "Microsoft.Compute/proximityPlacementGroups", Name: ppgName(p), Location: p.Region, Tags: tags, ResourceGroup: b.rgCompute,
 				Properties: map[string]any{"proximityPlacementGroupType": "Standard", "intent": map[string]any{"vmSizes": []string{p.SKU}}}})
 		}
@@ -51,6 +53,15 @@ func batchAccountName(zone string) string {
 	return n
 }
 
+// batchNodeAgent is the Batch node agent matching an Ubuntu image's release
+// (the HPC images are 22.04 or 24.04 builds).
+func batchNodeAgent(urn string) string {
+	if strings.Contains(urn, "2404") || strings.Contains(urn, "24_04") {
+		return "batch.node.ubuntu 24.04"
+	}
+	return "batch.node.ubuntu 22.04"
+}
+
 func imageRef(urn string) map[string]any {
 	parts := strings.Split(urn, ":")
 	if len(parts) != 4 {
@@ -68,13 +79,13 @@ func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any
 		"vmSize": p.SKU,
 		"deploymentConfiguration": map[string]any{"virtualMachineConfiguration": map[string]any{
 			"imageReference": imageRef(p.ImageURN),
-			"nodeAgentSkuId": "batch.node.ubuntu 22.04",
+			"nodeAgentSkuId": batchNodeAgent(p.ImageURN),
 		}},
 		"scaleSettings":    map[string]any{"fixedScale": scale},
 		"taskSlotsPerNode": 1,
 		"networkConfiguration": map[string]any{
 			"subnetId":                     b.subnetID("snet-" + p.Workload),
-			"enableAcceleratedNetworking":  true,
+			"enableAcceleratedNetworking":  p.AcceleratedNetworking,
 			"publicIPAddressConfiguration": map[string]any{"provision": "NoPublicIPAddresses"},
 		},
 		"targetNodeCommunicationMode": "Simplified",
@@ -82,7 +93,10 @@ func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any
 	if p.Priority == "spot" {
 		props["metadata"] = preemptionMetadata()
 	}
-	if p.PlacementGroup {
+	// Nodes that exchange gradients over InfiniBand need inter-node
+	// communication: Batch then allocates the pool in one placement group
+	// (and caps it at 100 nodes, which the planner respects).
+	if p.Nodes > 1 && p.InfiniBand {
 		props["interNodeCommunication"] = "Enabled"
 	} else {
 		props["interNodeCommunication"] = "Disabled"
@@ -132,7 +146,7 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 		props := map[string]any{
 			"mode": "User", "vmSize": p.SKU, "count": p.Nodes, "osType": "Linux", "type": "VirtualMachineScaleSets",
 			"vnetSubnetID": b.subnetID("snet-" + p.Workload), "enableNodePublicIP": false,
-			"nodeTaints": []string{"nvidia.com/gpu=present:NoSchedule"},
+			"nodeTaints": gpuTaints(p),
 			"nodeLabels": map[string]string{"aizone.workload": p.Workload},
 			"tags":       b.poolTags(p),
 		}
@@ -149,6 +163,18 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + poolName(p.Workload), ResourceGroup: b.rgCompute,
 			DependsOn: []string{idExpr(b.rgCompute, "Microsoft.ContainerService/managedClusters", name)}, Properties: props})
 	}
+}
+
+// gpuTaints keeps other pods off a pool's GPU nodes: the NVIDIA device
+// plugin's resource name, or the AMD GPU Operator's.
+func gpuTaints(p compute.Pool) []string {
+	switch {
+	case p.GPU == "":
+		return []string{}
+	case strings.Contains(p.Image, "amd"):
+		return []string{"amd.com/gpu=present:NoSchedule"}
+	}
+	return []string{"nvidia.com/gpu=present:NoSchedule"}
 }
 
 // poolName makes an AKS agent pool name: lowercase letters and digits, at
@@ -192,7 +218,7 @@ func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[
 			"networkProfile": map[string]any{
 				"networkApiVersion": "2022-11-01",
 				"networkInterfaceConfigurations": []any{map[string]any{"name": "nic-" + p.Workload, "properties": map[string]any{
-					"primary": true, "enableAcceleratedNetworking": true,
+					"primary": true, "enableAcceleratedNetworking": p.AcceleratedNetworking,
 					"ipConfigurations": []any{map[string]any{"name": "ipconfig1", "properties": map[string]any{
 						"primary": true, "subnet": map[string]any{"id": b.subnetID("snet-" + p.Workload)}}}},
 				}}},
@@ -211,7 +237,7 @@ func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[
 		deps = append(deps, idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
 	}
 	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
-		Identity: identity, SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, DependsOn: deps, Properties: props}
+		Identity: identity, SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, Zones: p.Zones, DependsOn: deps, Properties: props}
 }
 
 func overlapsAny(cidr string, list []string) bool {

@@ -1,0 +1,154 @@
+package compute
+
+import (
+	"math"
+	"testing"
+
+	"github.com/aizone/aizone/catalog"
+)
+
+// TestTrainingMemoryGrowsWithBatchAndSeq holds every layout fixed and checks
+// that a GPU's activation memory grows with the micro-batch and with the
+// sequence length, and model state does not change with either.
+func TestTrainingMemoryGrowsWithBatchAndSeq(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{"llama-3.1-8b", "llama-2-70b", "gpt-3-175b", "mixtral-8x7b"} {
+		for _, sku := range []string{h100, a100} {
+			s, g := hw(t, c, sku)
+			a := catalogArch(t, c, model)
+			trainers := map[int]*trainer{}
+			for _, seq := range []int{1024, 2048, 4096, 8192} {
+				tr, err := newTrainer(TrainingInput{Arch: a, Precision: "bf16", SeqLen: seq, GlobalBatch: 1024, SKU: s, GPU: g})
+				if err != nil {
+					t.Fatal(err)
+				}
+				trainers[seq] = tr
+			}
+			for _, l := range trainers[1024].candidateLayouts(64, 0) {
+				for _, k := range []int{0, 2} {
+					l.RecomputeLayers = k
+					prevSeq := -1.0
+					for _, seq := range []int{1024, 2048, 4096, 8192} {
+						st, acts, _ := trainers[seq].memory(l)
+						if acts <= prevSeq {
+							t.Errorf("%s on %s, %s: activations %.3g at seq %d not above %.3g at half", model, sku, l, acts, seq, prevSeq)
+						}
+						prevSeq = acts
+						bigger := l
+						bigger.MicroBatch *= 2
+						st2, acts2, _ := trainers[seq].memory(bigger)
+						if acts2 <= acts {
+							t.Errorf("%s on %s, %s seq %d: activations %.3g at micro-batch %d not above %.3g", model, sku, l, seq, acts2, bigger.MicroBatch, acts)
+						}
+						if st2 != st {
+							t.Errorf("%s on %s, %s: model state changed with the micro-batch", model, sku, l)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestInferenceMemoryGrowsWithBatchAndSeq: the KV cache grows with the
+// batch and the sequence; the largest batch that fits falls as sequences
+// grow.
+func TestInferenceMemoryGrowsWithBatchAndSeq(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, model := range []string{"llama-3.1-8b", "llama-3.1-70b", "mixtral-8x7b"} {
+		a := catalogArch(t, c, model)
+		prevMax := 1 << 30
+		prevKV := 0.0
+		for _, in := range []int{256, 1024, 4096} {
+			base := serve(t, c, a, h100, 8, 1, "fp8", in, 256)
+			if base.MaxBatch > prevMax {
+				t.Errorf("%s: max batch %d at %d input tokens above %d at fewer", model, base.MaxBatch, in, prevMax)
+			}
+			prevMax = base.MaxBatch
+			one := serve(t, c, a, h100, 8, 1, "fp8", in, 256)
+			if one.KVCacheGiB < prevKV {
+				t.Errorf("%s: KV cache %.2f GiB at %d tokens below %.2f at fewer", model, one.KVCacheGiB, in, prevKV)
+			}
+			prevKV = one.KVCacheGiB
+			for b := 8; b <= min(128, base.MaxBatch); b *= 2 {
+				more := serve(t, c, a, h100, 8, b, "fp8", in, 256)
+				less := serve(t, c, a, h100, 8, b/2, "fp8", in, 256)
+				if more.KVCacheGiB <= less.KVCacheGiB {
+					t.Errorf("%s: KV cache %.2f GiB at batch %d not above %.2f at %d", model, more.KVCacheGiB, b, less.KVCacheGiB, b/2)
+				}
+				if more.TPOTms < less.TPOTms {
+					t.Errorf("%s: TPOT %.2f ms at batch %d below %.2f at %d", model, more.TPOTms, b, less.TPOTms, b/2)
+				}
+			}
+		}
+	}
+}
+
+// TestScaling doubles the GPUs of a job again and again. Throughput must
+// never beat linear scaling of what the smaller job could do with unlimited
+// memory: more GPUs also bring more memory, which can let a job drop
+// recomputation, pipeline stages or small micro-batches, a real superlinear
+// speed-up but never more than that. And it must never lose more than the
+// communication model accounts for: the compute part of the doubled job's
+// step is at most half the smaller job's whole step, so every second beyond
+// linear scaling is a collective, a pipeline send or a bubble.
+func TestScaling(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		model string
+		sku   string
+		seq   int
+		from  int // GPUs
+	}{
+		{"llama-3.1-8b", h100, 8192, 8},
+		{"llama-3.1-70b", h100, 8192, 32},
+		{"llama-2-13b", a100, 4096, 8},
+		{"gpt-3-175b", h100, 2048, 64},
+		{"llama-3.1-405b", h100, 8192, 256},
+	}
+	for _, cs := range cases {
+		s, g := hw(t, c, cs.sku)
+		in := TrainingInput{Arch: catalogArch(t, c, cs.model), Tokens: 1e11, Precision: "bf16", Method: "full", SeqLen: cs.seq, SKU: s, GPU: g}
+		tr, err := newTrainer(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unlimited := *tr
+		unlimited.usable = math.Inf(1)
+		var prev *TrainingEstimate
+		prevIdeal := 0.0 // tokens per step-second with unlimited memory
+		for gpus := cs.from; gpus <= 4096; gpus *= 2 {
+			in.GPUs = gpus
+			est, err := tr.estimate(in, false)
+			if err != nil {
+				t.Fatalf("%s on %d GPUs: %v", cs.model, gpus, err)
+			}
+			ideal, _, _, _, _ := unlimited.best(gpus, 0)
+			if prev != nil {
+				ratio := est.TokensPerSecond / prev.TokensPerSecond
+				if est.TokensPerSecond > 2*prevIdeal*(1+1e-3) {
+					t.Errorf("%s: %d → %d GPUs gives %.4g tokens/s, more than twice the smaller job's %.4g even with unlimited memory (%s → %s)",
+						cs.model, prev.GPUs, gpus, est.TokensPerSecond, prevIdeal, prev.Layout, est.Layout)
+				}
+				compute := est.Step.Compute + est.Step.Optimizer
+				if compute > prev.Step.Total/2*(1+1e-2) {
+					t.Errorf("%s: %d → %d GPUs: compute alone (%.3f s) exceeds half the smaller job's step (%.3f s): the loss is not communication", cs.model, prev.GPUs, gpus, compute, prev.Step.Total/2)
+				}
+				if ratio < 1 {
+					t.Logf("%s: %d → %d GPUs is slower (%.3f×): %s", cs.model, prev.GPUs, gpus, ratio, est.Layout)
+				}
+			}
+			prev = &est
+			prevIdeal = float64(ideal.l.DP*ideal.l.GradAccum*ideal.l.MicroBatch*tr.seq) / ideal.st.Total
+		}
+	}
+}

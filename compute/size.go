@@ -1,0 +1,723 @@
+package compute
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/spec"
+)
+
+// option is one configuration the planner scored.
+type option struct {
+	pool     Pool
+	feasible bool
+	cost     float64 // training: the run; inference and data-prep: a month
+	hours    float64 // training: the run
+	tpot     float64 // inference, seconds
+	why      string  // why it is infeasible, if it is
+	// need is the nodes that would meet the target, when more than the
+	// pool may hold (0 = unknown).
+	need int
+	// needHours is the run's time at 4,096 nodes when need is a lower bound.
+	needHours float64
+	// explain re-runs a training estimate with its layout's reasons.
+	explain func() string
+}
+
+func trainingTokens(w *spec.Workload) float64 {
+	if w.Tokens > 0 {
+		return float64(w.Tokens)
+	}
+	return float64(w.DatasetSize) / w.BytesPerToken * w.Epochs
+}
+
+func trainingSeq(w *spec.Workload, a Arch) int {
+	s := w.SequenceLength
+	if s <= 0 {
+		s = spec.DefaultSequenceLength
+	}
+	if a.Context > 0 && s > a.Context {
+		s = a.Context
+	}
+	return s
+}
+
+// countSearch finds, for one size and priority, the node count that best
+// serves the objective. eval returns the estimate at n nodes (ok false when
+// nothing fits).
+type countSearch struct {
+	eval   func(n int) (TrainingEstimate, bool)
+	cache  map[int]*TrainingEstimate
+	calls  int
+	minN   int
+	maxN   int
+	window int
+}
+
+func (cs *countSearch) at(n int) *TrainingEstimate {
+	if e, ok := cs.cache[n]; ok {
+		return e
+	}
+	cs.calls++
+	var p *TrainingEstimate
+	if est, ok := cs.eval(n); ok {
+		p = &est
+	}
+	cs.cache[n] = p
+	return p
+}
+
+// forDeadline returns the cheapest count that meets the deadline: the
+// smallest that meets it (bisection over a time that falls as nodes are
+// added), then the counts just above it, which can be cheaper when they
+// divide the batch and the layers better.
+func (cs *countSearch) forDeadline(deadline float64) (best *TrainingEstimate, ok bool) {
+	top := cs.at(cs.maxN)
+	if top == nil || top.Hours > deadline {
+		// Nothing within the limit: the largest count is the closest.
+		return top, false
+	}
+	lo, hi := cs.minN, cs.maxN
+	if e := cs.at(lo); e != nil && e.Hours <= deadline {
+		hi = lo
+	}
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if e := cs.at(mid); e != nil && e.Hours <= deadline {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	for n := hi; n <= min(cs.maxN, hi+cs.window); n++ {
+		e := cs.at(n)
+		if e == nil || e.Hours > deadline {
+			continue
+		}
+		if best == nil || e.CostUSD < best.CostUSD-1e-6 {
+			best = e
+		}
+	}
+	return best, best != nil
+}
+
+// forBudget returns the fastest count whose run costs at most budget (any
+// cost when budget is 0).
+func (cs *countSearch) forBudget(budget float64) (best *TrainingEstimate, ok bool) {
+	within := func(e *TrainingEstimate) bool { return e != nil && (budget <= 0 || e.CostUSD <= budget) }
+	hi := cs.maxN
+	if !within(cs.at(hi)) {
+		lo := cs.minN
+		if !within(cs.at(lo)) {
+			return cs.at(lo), false
+		}
+		for lo+1 < hi {
+			mid := (lo + hi) / 2
+			if within(cs.at(mid)) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		hi = lo
+	}
+	for n := hi; n >= max(cs.minN, hi-cs.window); n-- {
+		e := cs.at(n)
+		if !within(e) {
+			continue
+		}
+		if best == nil || e.Hours < best.Hours-1e-9 {
+			best = e
+		}
+	}
+	return best, best != nil
+}
+
+func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) Pool {
+	w := r.Workload
+	arch, err := ResolveModel(w.Model, c)
+	if err != nil {
+		fs.Add(finding.Error, "compute.model", r.Path+".model", err.Error())
+		return Pool{Workload: w.Name, Kind: w.Kind}
+	}
+	tokens := trainingTokens(w)
+	seq := trainingSeq(w, arch)
+	deadline := w.Deadline.Hours()
+	limit := nodeLimit(w.Orchestrator)
+	var notes []string
+	cands := gpuCandidates(c, w.Precision, opt.AsOf, w.SKU, &notes)
+	var opts []option
+	var unpriced, noFit []string
+	searched := 0
+	for _, s := range cands {
+		g, _ := c.GPUSpec(s.GPU)
+		perNode := int(s.GPUs)
+		if perNode < 1 {
+			continue // partitions of a GPU cannot train
+		}
+		prices := pricesIn(c, s.Name, r.Regions)
+		if len(prices) == 0 {
+			unpriced = append(unpriced, s.Name)
+			continue
+		}
+		in := TrainingInput{Arch: arch, Tokens: tokens, Precision: w.Precision, Method: w.Method, SeqLen: seq,
+			SKU: s, GPU: g, CheckpointHours: w.CheckpointInterval.Hours()}
+		tr, err := newTrainer(in)
+		if err != nil {
+			continue
+		}
+		maxN := limit
+		if !s.InfiniBand {
+			maxN = 1
+		}
+		minGPUs := tr.minGPUs(0, maxN)
+		if minGPUs == 0 {
+			noFit = append(noFit, s.Name)
+			continue
+		}
+		minN := (minGPUs + perNode - 1) / perNode
+		priorities := []bool{false}
+		if w.Preemptible {
+			for _, p := range prices {
+				if p.spot > 0 {
+					priorities = append(priorities, true)
+					break
+				}
+			}
+		}
+		for _, spot := range priorities {
+			cs := &countSearch{cache: map[int]*TrainingEstimate{}, minN: minN, maxN: maxN, window: 8}
+			cs.eval = func(n int) (TrainingEstimate, bool) {
+				x := in
+				x.GPUs = n * perNode // whole VMs: a VM is paid for with all its GPUs
+				x.Spot = spot
+				x.USDPerVMHour = 1 // cost per node-hour, scaled by each region's price below
+				est, err := tr.estimate(x, false)
+				return est, err == nil
+			}
+			var est *TrainingEstimate
+			var ok bool
+			if w.Objective == "time" {
+				// The budget is in dollars; search with the cheapest region's price.
+				cheapest := math.Inf(1)
+				for _, p := range prices {
+					cheapest = math.Min(cheapest, unitPrice(p, spot))
+				}
+				budgetUnits := 0.0
+				if w.BudgetUSD > 0 {
+					budgetUnits = w.BudgetUSD / cheapest
+				}
+				est, ok = cs.forBudget(budgetUnits)
+				if ok && est.Hours > deadline {
+					ok = false
+				}
+			} else {
+				est, ok = cs.forDeadline(deadline)
+			}
+			searched += cs.calls
+			if est == nil {
+				continue
+			}
+			need, needHours := 0, 0.0
+			if !ok && est.Nodes == maxN && s.InfiniBand {
+				need = nodesToMeet(cs, deadline, maxN)
+				if e := cs.at(4096); need < 0 && e != nil {
+					needHours = e.Hours
+				}
+			}
+			for _, p := range prices {
+				usd := unitPrice(p, spot)
+				if usd <= 0 {
+					continue
+				}
+				e := *est
+				e.CostUSD = round(e.Hours*float64(e.Nodes)*usd, 0)
+				e.MeetsDeadline = e.Hours <= deadline
+				feasible := ok && e.MeetsDeadline && (w.Objective != "time" || w.BudgetUSD <= 0 || e.CostUSD <= w.BudgetUSD)
+				priority := "regular"
+				if spot {
+					priority = "spot"
+				}
+				pool := Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name, SKU: s.Name, Region: p.region, Nodes: e.Nodes,
+					GPUs: float64(e.GPUs), GPU: s.GPU, Priority: priority, Orchestrator: w.Orchestrator,
+					InfiniBand: s.InfiniBand && e.Nodes > 1, AcceleratedNetworking: s.AccelNet,
+					PlacementGroup: e.Nodes > 1,
+					USDPerHour:     round(usd*float64(e.Nodes), 2), PriceSource: p.source, PriceEstimated: p.estimated,
+					MonthlyHours: math.Min(e.Hours, hoursPerMonth), Training: &e, Feasible: feasible}
+				why := ""
+				switch {
+				case !e.MeetsDeadline:
+					why = fmt.Sprintf("misses the %s deadline: %s at %d nodes", w.Deadline, humanHours(e.Hours), e.Nodes)
+					if e.Nodes == maxN && maxN == limit {
+						why += fmt.Sprintf(", the most a %s pool holds", w.Orchestrator)
+					} else if maxN == 1 {
+						why += " (no InfiniBand: one VM at most)"
+					}
+				case !feasible:
+					why = fmt.Sprintf("over the %s budget", usdString(w.BudgetUSD))
+				}
+				x := in
+				x.GPUs, x.Spot = e.GPUs, spot
+				explain := func() string {
+					full, err := tr.estimate(x, true)
+					if err != nil {
+						return ""
+					}
+					return full.Layout.Why
+				}
+				opts = append(opts, option{pool: pool, feasible: feasible, cost: e.CostUSD, hours: e.Hours, why: why, need: need, needHours: needHours, explain: explain})
+			}
+		}
+	}
+	if len(opts) == 0 {
+		msg := fmt.Sprintf("no VM size can train %s in %s precision", arch.Name, w.Precision)
+		if w.SKU != "" {
+			msg += fmt.Sprintf(" on the pinned size %s", w.SKU)
+		}
+		if len(noFit) > 0 {
+			msg += fmt.Sprintf("; it does not fit in the GPU memory of %s at the %s limit of %d nodes", strings.Join(noFit, ", "), w.Orchestrator, limit)
+		}
+		if len(unpriced) > 0 {
+			msg += fmt.Sprintf("; no price for %s", strings.Join(unpriced, ", "))
+		}
+		fs.Add(finding.Error, "compute.no-candidate", r.Path, msg)
+		return Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name}
+	}
+	sortOptions(opts, w.Objective == "time")
+	best := opts[0]
+	p := best.pool
+	p.Searched = searched
+	p.Alternatives = alternatives(opts, 2, func(a option) string { return trainingAltReason(best, a, w) })
+	est := p.Training
+	est.Layout.Why = best.explain()
+	im := imageFor(c, skuOf(c, p.SKU), p.Orchestrator)
+	p.setImage(im)
+	p.Reason = fmt.Sprintf("%d × %s (%d GPUs, %s) trains %s on %.3g tokens in %s at %.0f%% MFU for %s: the %s option that meets the %s deadline",
+		p.Nodes, p.SKU, est.GPUs, p.Region, arch.Name, tokens, humanHours(est.Hours), est.MFU*100, usdString(est.CostUSD), objectiveWord(w.Objective), w.Deadline)
+	if !best.feasible {
+		p.Reason = fmt.Sprintf("nothing meets the %s deadline; the closest is %d × %s taking %s", w.Deadline, p.Nodes, p.SKU, humanHours(est.Hours))
+		msg := fmt.Sprintf("workload %q cannot finish in %s: ", w.Name, w.Deadline)
+		switch {
+		case best.need > 0:
+			msg += fmt.Sprintf("it would need %d × %s, but a %s pool holds at most %d nodes, which take %s", best.need, p.SKU, w.Orchestrator, limit, humanHours(est.Hours))
+		case best.need < 0:
+			msg += fmt.Sprintf("it would need at least %d × %s (scaling linearly from 4,096 nodes, which take %s), but a %s pool holds at most %d nodes, which take %s",
+				-best.need, p.SKU, humanHours(best.needHours), w.Orchestrator, limit, humanHours(est.Hours))
+		default:
+			msg += best.why
+		}
+		fix := fmt.Sprintf("extend the deadline to %s or train fewer tokens", humanHours(est.Hours))
+		if w.Orchestrator == OrchestratorBatch && best.need > 0 && best.need <= MaxIBScaleSetNodesRaised {
+			fix += fmt.Sprintf(", or choose orchestrator slurm or vmss (one scale set holds up to %d InfiniBand nodes after a quota raise)", MaxIBScaleSetNodesRaised)
+		}
+		fs.Add(finding.Error, "compute.deadline", r.Path+".deadline", msg+"; "+fix)
+	}
+	p.Reasons = trainingReasons(p, w, c, searched, notes, unpriced, noFit, len(cands), len(r.Regions))
+	p.Reasons = append(p.Reasons, imageReason(im, skuOf(c, p.SKU)))
+	if p.Nodes > MaxIBScaleSetNodes && w.Orchestrator != OrchestratorBatch {
+		fs.Add(finding.Warning, "compute.scale-set-limit", r.Path,
+			fmt.Sprintf("%d InfiniBand nodes in one scale set exceed the default 100; request the raise to 300 through Azure support before deploying", p.Nodes))
+	}
+	if p.PriceEstimated {
+		fs.Add(finding.Warning, "compute.price-estimated", r.Path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
+	}
+	return p
+}
+
+// unitPrice is a region's price for a priority (0 = not offered).
+func unitPrice(p price, spot bool) float64 {
+	if spot {
+		return p.spot
+	}
+	return p.usd
+}
+
+// nodesToMeet extends a count search past the pool limit to say how many
+// nodes the deadline would take. It searches up to 4,096 nodes (32,768
+// GPUs of eight); past that it returns the count linear scaling from 4,096
+// would need, negated: a lower bound.
+func nodesToMeet(cs *countSearch, deadline float64, limit int) int {
+	const most = 4096
+	n := limit * 2
+	for ; n <= most; n *= 2 {
+		if e := cs.at(n); e != nil && e.Hours <= deadline {
+			lo, hi := n/2, n
+			for lo+1 < hi {
+				mid := (lo + hi) / 2
+				if e := cs.at(mid); e != nil && e.Hours <= deadline {
+					hi = mid
+				} else {
+					lo = mid
+				}
+			}
+			return hi
+		}
+	}
+	if e := cs.at(most); e != nil {
+		return -ceilDiv(float64(most)*e.Hours, deadline)
+	}
+	return 0
+}
+
+func skuOf(c *catalog.Catalog, name string) *catalog.SKU {
+	s, _ := c.SKU(name)
+	return s
+}
+
+func trainingReasons(p Pool, w *spec.Workload, c *catalog.Catalog, searched int, notes, unpriced, noFit []string, sizes, regions int) []string {
+	est := p.Training
+	s := skuOf(c, p.SKU)
+	var rs []string
+	rs = append(rs, fmt.Sprintf("searched %d GPU sizes in %s: %d node counts and priorities estimated, each the fastest of up to %d parallelism layouts", sizes, plural(regions, "region"), searched, est.LayoutsSearched))
+	if p.Nodes > 1 {
+		rs = append(rs, fmt.Sprintf("InfiniBand: %d nodes exchange gradients over %.0f Gb/s per VM; multi-node training is only planned on InfiniBand sizes", p.Nodes, s.IBGbpsPerVM))
+		rs = append(rs, placementRule(p.Orchestrator, p.Nodes))
+	} else {
+		rs = append(rs, "one VM: no InfiniBand or placement group needed")
+	}
+	ckpt := fmt.Sprintf("checkpoints every %s", minutes(est.CheckpointHours))
+	switch {
+	case p.Priority == "spot":
+		rs = append(rs, fmt.Sprintf("Spot: the workload accepts preemption; with %s, %.0f expected evictions and interruptions leave %.0f%% goodput and the run still meets the deadline",
+			ckpt, est.Interruptions, est.Goodput*100))
+	case w.Preemptible:
+		rs = append(rs, fmt.Sprintf("regular VMs: Spot was searched but loses (its price, or evictions pushing the run past the deadline); with %s, %.0f expected interruptions leave %.0f%% goodput", ckpt, est.Interruptions, est.Goodput*100))
+	default:
+		rs = append(rs, fmt.Sprintf("regular VMs: the workload does not accept preemption; with %s, %.0f expected node interruptions leave %.0f%% goodput", ckpt, est.Interruptions, est.Goodput*100))
+	}
+	if est.OptimalGoodput-est.Goodput >= 0.005 {
+		rs = append(rs, fmt.Sprintf("checkpointing every %s instead (the interval that loses least to interruptions and checkpoint stalls) would raise goodput to %.1f%% and save about %s",
+			minutes(est.OptimalCheckpointHours), est.OptimalGoodput*100, humanHours(est.Hours*(1-est.Goodput/est.OptimalGoodput))))
+	}
+	rs = append(rs, notes...)
+	if len(unpriced) > 0 {
+		rs = append(rs, "not priced in the catalog, so not chosen: "+strings.Join(unpriced, ", "))
+	}
+	if len(noFit) > 0 {
+		rs = append(rs, "the model does not fit: "+strings.Join(noFit, ", "))
+	}
+	return rs
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func minutes(h float64) string {
+	if h >= 1 && math.Abs(h-math.Round(h)) < 1e-9 {
+		return fmt.Sprintf("%.0f h", h)
+	}
+	return fmt.Sprintf("%.0f min", h*60)
+}
+
+func trainingAltReason(best, a option, w *spec.Workload) string {
+	if !a.feasible {
+		return a.why
+	}
+	b := best
+	if w.Objective == "time" {
+		return fmt.Sprintf("%s slower (%s against %s)", humanHours(a.hours-b.hours), humanHours(a.hours), humanHours(b.hours))
+	}
+	d := a.cost - b.cost
+	if d < 1 {
+		return fmt.Sprintf("same cost within a dollar; takes %s", humanHours(a.hours))
+	}
+	return fmt.Sprintf("%s more for the run (%.0f%%), takes %s", usdString(d), 100*d/math.Max(b.cost, 1), humanHours(a.hours))
+}
+
+func objectiveWord(o string) string {
+	if o == "time" {
+		return "fastest within budget"
+	}
+	return "cheapest"
+}
+
+// sortOptions ranks options: feasible first; then by the objective; when
+// nothing is feasible, the closest miss first.
+func sortOptions(opts []option, fastest bool) {
+	sort.SliceStable(opts, func(i, j int) bool {
+		a, b := opts[i], opts[j]
+		if a.feasible != b.feasible {
+			return a.feasible
+		}
+		if !a.feasible {
+			if a.pool.Kind == spec.KindInference && a.tpot != b.tpot {
+				return a.tpot < b.tpot
+			}
+			if a.hours != b.hours {
+				return a.hours < b.hours
+			}
+		}
+		if fastest {
+			if a.pool.Kind == spec.KindInference && a.tpot != b.tpot {
+				return a.tpot < b.tpot
+			}
+			if a.hours != b.hours {
+				return a.hours < b.hours
+			}
+		}
+		if a.cost != b.cost {
+			return a.cost < b.cost
+		}
+		if a.hours != b.hours {
+			return a.hours < b.hours
+		}
+		if a.pool.SKU != b.pool.SKU {
+			return a.pool.SKU < b.pool.SKU
+		}
+		return a.pool.Region < b.pool.Region
+	})
+}
+
+// alternatives are the next n options after the first, one per size and
+// priority (its best region and shape stand for it).
+func alternatives(opts []option, n int, why func(option) string) []Alternative {
+	out := []Alternative{}
+	key := func(o option) string { return o.pool.SKU + "/" + o.pool.Priority }
+	seen := map[string]bool{key(opts[0]): true}
+	for _, o := range opts[1:] {
+		if len(out) == n {
+			break
+		}
+		if seen[key(o)] {
+			continue
+		}
+		seen[key(o)] = true
+		cost := o.cost
+		if math.IsInf(cost, 0) {
+			cost = 0
+		}
+		a := Alternative{SKU: o.pool.SKU, Region: o.pool.Region, Nodes: o.pool.Nodes, GPUs: o.pool.GPUs, Priority: o.pool.Priority,
+			CostUSD: round(cost, 0), Feasible: o.feasible, Reason: why(o)}
+		if t := o.pool.Training; t != nil {
+			a.Layout = t.Layout.String()
+			a.Hours = round(t.Hours, 1)
+		}
+		if in := o.pool.Inference; in != nil {
+			a.Layout = fmt.Sprintf("%d replicas × TP%d, batch %d", in.Replicas, in.TP, in.Batch)
+			a.TPOTms, a.TTFTms = in.TPOTms, in.TTFTms
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List) Pool {
+	w := r.Workload
+	arch, err := ResolveModel(w.Model, c)
+	if err != nil {
+		fs.Add(finding.Error, "compute.model", r.Path+".model", err.Error())
+		return Pool{Workload: w.Name, Kind: w.Kind}
+	}
+	var notes []string
+	cands := gpuCandidates(c, w.Precision, opt.AsOf, w.SKU, &notes)
+	var opts []option
+	var unsupported, unpriced []string
+	searched, sizesTried := 0, 0
+	zonal := w.Orchestrator == OrchestratorAKS || w.Orchestrator == OrchestratorVMSS
+	for _, s := range cands {
+		g, _ := c.GPUSpec(s.GPU)
+		if w.Orchestrator == OrchestratorAKS {
+			if ok, why := aksSupports(s, g); !ok {
+				unsupported = append(unsupported, s.Name+" ("+why+")")
+				continue
+			}
+		}
+		prices := pricesIn(c, s.Name, r.Regions)
+		if len(prices) == 0 {
+			unpriced = append(unpriced, s.Name)
+			continue
+		}
+		perVM := max(1, int(s.GPUs))
+		sizesTried++
+		for tp := 1; tp <= perVM; tp *= 2 {
+			in := InferenceInput{Arch: arch, Precision: w.Precision, SKU: s, GPU: g, TP: tp,
+				InputTokens: w.InputTokens, OutputTokens: w.OutputTokens, TPOTTarget: w.Latency.TPOT.Seconds(),
+				TTFTTarget: w.Latency.TTFT.Seconds(), RateTarget: w.RequestsPerSecond}
+			searched++
+			inf, err := newInferer(in)
+			if err != nil {
+				continue
+			}
+			est, err := inf.estimate(in)
+			if err != nil {
+				continue
+			}
+			est.Replicas = max(est.Replicas, minInferenceReplicasForHA)
+			perNode := max(1, perVM/tp)
+			nodes := ceilDiv(float64(est.Replicas), float64(perNode))
+			est.GPUs = est.Replicas * tp
+			for _, p := range prices {
+				e := est
+				hourly := p.usd * float64(nodes)
+				cost := hourly * hoursPerMonth
+				if w.RequestsPerSecond > 0 {
+					e.USDPerMillionTokens = round(hourly/(w.RequestsPerSecond*float64(w.OutputTokens)*3600)*1e6, 3)
+				} else {
+					e.USDPerMillionTokens = round(inf.replicaUSDPerHour(p.usd)/(est.OutputTokensPerSecond*3600)*1e6, 3)
+				}
+				feasible := e.MeetsLatency && (w.Objective != "time" || w.BudgetUSD <= 0 || cost <= w.BudgetUSD)
+				pool := Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name, SKU: s.Name, Region: p.region, Nodes: nodes,
+					GPUs: float64(nodes) * s.GPUs, GPU: s.GPU, Priority: "regular", Orchestrator: w.Orchestrator,
+					AcceleratedNetworking: s.AccelNet, USDPerHour: round(hourly, 2), PriceSource: p.source, PriceEstimated: p.estimated,
+					MonthlyHours: hoursPerMonth, Inference: &e, Feasible: feasible}
+				if zonal && nodes > 1 {
+					pool.Zones = []string{"1", "2", "3"}[:min(nodes, 3)]
+				}
+				why := ""
+				switch {
+				case !e.MeetsLatency:
+					why = fmt.Sprintf("misses the latency targets even at batch %d (TTFT %.0f ms, TPOT %.1f ms)", e.Batch, e.TTFTms, e.TPOTms)
+				case !feasible:
+					why = fmt.Sprintf("over the %s monthly budget", usdString(w.BudgetUSD))
+				}
+				opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, tpot: e.TPOTms / 1000, why: why})
+			}
+		}
+	}
+	if len(opts) == 0 {
+		msg := fmt.Sprintf("no VM size can serve %s in %s precision: the weights (%.0f GB) and one sequence's KV cache do not fit any size's GPU memory", arch.Name, w.Precision, arch.Params*BytesPerParam(w.Precision)/1e9)
+		if len(unpriced) > 0 {
+			msg += "; unpriced: " + strings.Join(unpriced, ", ")
+		}
+		fs.Add(finding.Error, "compute.no-candidate", r.Path, msg)
+		return Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name}
+	}
+	sortOptions(opts, w.Objective == "time")
+	best := opts[0]
+	p := best.pool
+	p.Searched = searched
+	p.Alternatives = alternatives(opts, 2, func(a option) string {
+		if !a.feasible {
+			return a.why
+		}
+		if w.Objective == "time" {
+			return fmt.Sprintf("TPOT %.1f ms against %.1f ms", a.tpot*1000, best.tpot*1000)
+		}
+		d := a.cost - best.cost
+		if d < 1 {
+			return "same monthly cost; ties go to the size first by name"
+		}
+		return fmt.Sprintf("%s a month more (%.0f%%)", usdString(d), 100*d/math.Max(best.cost, 1))
+	})
+	im := imageFor(c, skuOf(c, p.SKU), p.Orchestrator)
+	p.setImage(im)
+	est := p.Inference
+	p.Reason = fmt.Sprintf("%d replicas of TP%d on %d × %s at batch %d give %.2f req/s each (TTFT %.0f ms, TPOT %.1f ms): the %s that meets %.4g req/s within the latency targets, %s a month",
+		est.Replicas, est.TP, p.Nodes, p.SKU, est.Batch, est.RequestsPerSecond, est.TTFTms, est.TPOTms, map[bool]string{false: "cheapest", true: "fastest within budget"}[w.Objective == "time"], w.RequestsPerSecond, usdString(best.cost))
+	if !best.feasible {
+		p.Reason = fmt.Sprintf("no size meets the latency targets; closest is %s with TP%d (TTFT %.0f ms, TPOT %.1f ms)", p.SKU, est.TP, est.TTFTms, est.TPOTms)
+		fs.Add(finding.Error, "compute.latency", r.Path+".latency",
+			fmt.Sprintf("workload %q: no size meets TTFT %s and TPOT %s; the closest, %s with TP%d at batch 1, gives TTFT %.0f ms and TPOT %.1f ms",
+				w.Name, w.Latency.TTFT, w.Latency.TPOT, p.SKU, est.TP, est.TTFTms, est.TPOTms))
+	}
+	var rs []string
+	rs = append(rs, fmt.Sprintf("searched %d GPU sizes at every tensor-parallel degree in %s: %d estimates", sizesTried, plural(len(r.Regions), "region"), searched))
+	rs = append(rs, fmt.Sprintf("decode is %s-bound at batch %d: weights %.1f GiB, KV cache %.1f GiB for %d sequences of %d tokens (at most %d fit)",
+		est.DecodeBound, est.Batch, est.WeightsGiB, est.KVCacheGiB, est.Batch, w.InputTokens+w.OutputTokens, est.MaxBatch))
+	rs = append(rs, fmt.Sprintf("%d replicas: %.4g req/s at %.2f req/s each, and at least %d so that one node failing does not stop the service", est.Replicas, w.RequestsPerSecond, est.RequestsPerSecond, minInferenceReplicasForHA))
+	if len(p.Zones) > 0 {
+		rs = append(rs, fmt.Sprintf("nodes spread over availability zones %s; the catalog does not list which regions offer the size in each zone, so check with az vm list-skus --location %s --zone", strings.Join(p.Zones, ", "), p.Region))
+	}
+	if p.Nodes > 0 && p.Inference.TP > 1 {
+		rs = append(rs, fmt.Sprintf("tensor parallel %d inside one VM over %s; no InfiniBand or placement group: replicas do not talk to each other", p.Inference.TP, skuOf(c, p.SKU).ScaleUp))
+	}
+	rs = append(rs, "regular VMs: a serving pool does not take Spot evictions")
+	rs = append(rs, notes...)
+	if len(unsupported) > 0 {
+		rs = append(rs, "not offered as AKS GPU node pools: "+strings.Join(unsupported, "; "))
+	}
+	if len(unpriced) > 0 {
+		rs = append(rs, "not priced in the catalog, so not chosen: "+strings.Join(unpriced, ", "))
+	}
+	rs = append(rs, imageReason(im, skuOf(c, p.SKU)))
+	p.Reasons = rs
+	if p.PriceEstimated {
+		fs.Add(finding.Warning, "compute.price-estimated", r.Path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
+	}
+	return p
+}
+
+func sizeDataPrep(r Request, c *catalog.Catalog, opt Options, fs *finding.List) Pool {
+	w := r.Workload
+	region := r.Regions[0]
+	// Every CPU size that is not retired, scored by monthly cost; large
+	// jobs prefer HBv4 (InfiniBand, 780 GB/s memory bandwidth) when it costs
+	// no more, smaller ones the general-purpose sizes with local disks.
+	var opts []option
+	for i := range c.SKUs {
+		s := &c.SKUs[i]
+		if s.IsGPU() || s.Retired(opt.AsOf) {
+			continue
+		}
+		if w.SKU != "" && !strings.EqualFold(s.Name, w.SKU) {
+			continue
+		}
+		n := ceilDiv(float64(w.VCPUs), float64(s.VCPUs))
+		pool := Pool{Workload: w.Name, Kind: w.Kind, SKU: s.Name, Region: region, Nodes: n, Priority: "regular",
+			Orchestrator: w.Orchestrator, MonthlyHours: w.Hours.Hours(), Feasible: true, AcceleratedNetworking: s.AccelNet}
+		if w.Preemptible {
+			pool.Priority = "spot"
+		}
+		cost := math.Inf(1) // unpriced sizes sort last; Alternative shows 0
+		if pr, ok := priceFor(c, s.Name, region); ok {
+			usd := pr.usd
+			if w.Preemptible && pr.spot > 0 {
+				usd = pr.spot
+			}
+			pool.USDPerHour = round(usd*float64(n), 2)
+			pool.PriceSource = pr.source
+			pool.PriceEstimated = pr.estimated
+			cost = pool.USDPerHour * w.Hours.Hours()
+		}
+		opts = append(opts, option{pool: pool, feasible: true, cost: cost})
+	}
+	if len(opts) == 0 {
+		fs.Add(finding.Error, "compute.no-candidate", r.Path, "no CPU size in the catalog for data preparation")
+		return Pool{Workload: w.Name, Kind: w.Kind}
+	}
+	// Without prices, fewest nodes of the family suited to the job's size.
+	family := "Ddsv5"
+	if w.VCPUs >= 176 {
+		family = "HBv4"
+	}
+	sort.SliceStable(opts, func(i, j int) bool {
+		a, b := opts[i], opts[j]
+		if a.cost != b.cost {
+			return a.cost < b.cost
+		}
+		fa, fb := skuOf(c, a.pool.SKU).Family == family, skuOf(c, b.pool.SKU).Family == family
+		if fa != fb {
+			return fa
+		}
+		if a.pool.Nodes != b.pool.Nodes {
+			return a.pool.Nodes < b.pool.Nodes
+		}
+		return skuOf(c, a.pool.SKU).VCPUs < skuOf(c, b.pool.SKU).VCPUs
+	})
+	p := opts[0].pool
+	s := skuOf(c, p.SKU)
+	p.Searched = len(opts)
+	p.Alternatives = alternatives(opts, 2, func(a option) string {
+		sa := skuOf(c, a.pool.SKU)
+		return fmt.Sprintf("%d × %s give %d vCPUs; %s", a.pool.Nodes, a.pool.SKU, a.pool.Nodes*sa.VCPUs, map[bool]string{true: "no price in the catalog", false: "costs more"}[math.IsInf(a.cost, 1)])
+	})
+	p.Reason = fmt.Sprintf("%d × %s give %d vCPUs for %d requested", p.Nodes, p.SKU, p.Nodes*s.VCPUs, w.VCPUs)
+	im := imageFor(c, s, p.Orchestrator)
+	p.setImage(im)
+	p.Reasons = []string{fmt.Sprintf("searched %d CPU sizes", len(opts)), imageReason(im, s)}
+	if w.Preemptible {
+		p.Reasons = append(p.Reasons, "Spot: data preparation is preemptible and restarts per task")
+	}
+	if p.USDPerHour == 0 {
+		fs.Add(finding.Info, "compute.no-price", r.Path, fmt.Sprintf("the catalog has no price for %s; its cost is not included", p.SKU))
+	}
+	return p
+}
