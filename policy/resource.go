@@ -105,17 +105,18 @@ func newResourceIn(raw map[string]any, at placement) *Resource {
 	return r
 }
 
-// isIndexed reports whether mode Indexed evaluates r: a resource that
-// carries tags or a location, the sign of a type that supports them.
-// Resource groups and subscriptions are excluded, as Azure documents.
+// isIndexed reports whether mode Indexed evaluates r: a resource whose type
+// supports tags and location. A tracked resource always carries its
+// location, so a location is the sign; tags alone are not (a type may take
+// tags and no location). Resource groups and subscriptions are excluded, as
+// Azure documents.
 func isIndexed(r *Resource) bool {
 	switch r.typLower {
 	case "microsoft.resources/resourcegroups", "microsoft.resources/subscriptions", "microsoft.resources/subscriptions/resourcegroups":
 		return false
 	}
-	_, hasLoc := lookupCI(r.Raw, "location")
-	_, hasTags := lookupCI(r.Raw, "tags")
-	return hasLoc || hasTags
+	loc, hasLoc := lookupCI(r.Raw, "location")
+	return hasLoc && loc != nil
 }
 
 // ID is the resource's id (built for template-form resources).
