@@ -18,8 +18,10 @@ const (
 	// fraction of BF16 peak on a GPU without a measured figure: H100 reaches
 	// 328 of 989 TFLOP/s (section 4c).
 	attentionFractionUnmeasured = 0.33
-	// attentionBackwardWork is FlashAttention's backward work relative to its
-	// forward: five matrix products against two (Dao, FlashAttention-2).
+	// attentionBackwardWork is FlashAttention's backward time relative to
+	// its forward: five matrix products against two (2.5× the work; Dao,
+	// FlashAttention-2), run at a lower throughput than the forward kernel's
+	// measured one, which makes it about 3×.
 	attentionBackwardWork = 3.0
 	// hbmFractionUnmeasured is achievable HBM bandwidth as a fraction of the
 	// spec sheet for GPUs without a BabelStream figure (H100 2.97/3.35 = 0.89,
@@ -48,7 +50,7 @@ const (
 	// --- Memory ------------------------------------------------------------
 
 	// gpuReservedBytes is GPU memory no tensor can use: CUDA context, NCCL
-	// and cuBLAS workspaces (about 2–3 GB on current stacks).
+	// and cuBLAS workspaces (an allowance, not a measurement).
 	gpuReservedBytes = 3e9
 	// allocatorUsableFraction is the share of the rest that the caching
 	// allocator can hand out before fragmentation stops it.
@@ -66,15 +68,15 @@ const (
 	// full Adam state, the frozen weights only their bf16 copy.
 	loraTrainableFraction = 0.01
 	// defaultGlobalBatchTokens is the global batch when none is given: 4M
-	// tokens, Llama 2's for every size and MPT-70B's (section 2).
+	// tokens, Llama 2 70B's and MPT-70B's (section 2).
 	defaultGlobalBatchTokens = 4 << 20
 	// defaultGPUsPerSequence raises that default on large clusters to one
 	// sequence per this many GPUs, as Llama 3.1 405B ran 16M tokens of
 	// 8,192 (2,048 sequences) on 16,384 GPUs (section 2c).
 	defaultGPUsPerSequence = 8
 	// kvCacheMemoryFraction is the share of GPU memory left after weights
-	// that an inference server gives the KV cache (TensorRT-LLM and vLLM
-	// default to 0.9).
+	// and workspace that the engine gives the KV cache (TensorRT-LLM's
+	// default free-memory fraction).
 	kvCacheMemoryFraction = 0.90
 
 	// --- Communication -----------------------------------------------------
@@ -126,9 +128,9 @@ const (
 	// often, the background writes of a large model's state overlap.
 	minCheckpointHours = 5.0 / 60
 	// spotEvictionsPerNodeHour is an assumption, not a published figure:
-	// Azure shows Spot eviction rates only per size and region in the portal.
-	// One eviction per VM every four days is the low end of what it shows for
-	// GPU sizes; the planner uses Spot only when the deadline still holds.
+	// Azure gives Spot eviction rates only per size and region, in the
+	// portal and its API. One eviction per VM every four days; the planner
+	// uses Spot only when the deadline still holds with it.
 	spotEvictionsPerNodeHour = 1.0 / 96
 
 	// --- Inference ---------------------------------------------------------
