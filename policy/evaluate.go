@@ -97,8 +97,9 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 		}
 		return r
 	}
-	_, reasons, _ := cp.cond.why(c, false)
-	r.Reasons = reasons
+	if !env.NoReasons {
+		_, r.Reasons, _ = cp.cond.why(c, false)
+	}
 	r.Effect = b.effect
 	switch b.effect {
 	case "deny", "audit":
@@ -189,12 +190,25 @@ func detailsField(d *details, f func(*details) *valueSrc) *valueSrc {
 // cannot be checked without the hierarchy and are taken to contain
 // everything.
 func inScope(id, scope string) bool {
-	s := strings.TrimRight(strings.ToLower(scope), "/")
-	if strings.Contains(s, "/providers/microsoft.management/managementgroups/") && !strings.Contains(s, "/subscriptions/") {
+	// Called for every resource and assignment: compare without allocating.
+	s := strings.TrimRight(scope, "/")
+	if containsFold(s, "/providers/microsoft.management/managementgroups/") && !containsFold(s, "/subscriptions/") {
 		return true
 	}
-	i := strings.ToLower(id)
-	return i == s || strings.HasPrefix(i, s+"/")
+	if len(id) < len(s) || !strings.EqualFold(id[:len(s)], s) {
+		return false
+	}
+	return len(id) == len(s) || id[len(s)] == '/'
+}
+
+// containsFold reports whether sub (lower case) occurs in s, ignoring case.
+func containsFold(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *Bound) appendOps(c *evalCtx) ([]Operation, error) {
@@ -363,6 +377,8 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	switch {
 	case len(checked) == 0:
 		r.Reasons = append(r.Reasons, fmt.Sprintf("no related %s found", what))
+	case c.env.NoReasons:
+		r.Reasons = append(r.Reasons, fmt.Sprintf("%d related %s found, none satisfies the existence condition", len(checked), what))
 	default:
 		ec := &evalCtx{ctx: c.ctx, b: b, res: rs.ids[strings.ToLower(checked[0])], primary: res, env: c.env, miss: true}
 		_, why, _ := d.existenceCondition.why(ec, false)

@@ -429,6 +429,10 @@ type Env struct {
 	// Brief skips the explanation of compliant results, which is the
 	// expensive part of evaluating large estates.
 	Brief bool
+	// NoReasons also skips the explanation of non-compliant results, for
+	// callers that only count them (an audit summary over millions of
+	// resources); Reasons then holds at most a fixed phrase.
+	NoReasons bool
 }
 
 func (e *Env) now() time.Time {
