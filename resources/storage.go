@@ -1,6 +1,10 @@
 package resources
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/aizone/aizone/storage"
+)
 
 func (b *builder) storage() {
 	st := b.p.Storage
@@ -11,7 +15,7 @@ func (b *builder) storage() {
 		Properties: map[string]any{
 			"accessTier":               a.AccessTier,
 			"allowBlobPublicAccess":    false,
-			"allowSharedKeyAccess":     st.HotTier.BlobIntegration && st.HotTier.Kind == "lustre", // Managed Lustre's Blob integration needs key access
+			"allowSharedKeyAccess":     st.HotTier.HSM != nil, // Managed Lustre's Blob integration needs key access (ST-AMLFS-PRE)
 			"minimumTlsVersion":        "TLS1_2",
 			"supportsHttpsTrafficOnly": true,
 			"publicNetworkAccess":      "Disabled",
@@ -47,20 +51,70 @@ func (b *builder) storage() {
 			Properties: map[string]any{"privateDnsZoneConfigs": []any{map[string]any{"name": strings.ReplaceAll(pe.DNSZone, ".", "-"),
 				"properties": map[string]any{"privateDnsZoneId": idExpr(b.rgNet, "Microsoft.Network/privateDnsZones", pe.DNSZone)}}}}})
 	}
-	if ht := st.HotTier; ht.Kind == "lustre" && ht.SKU != "" {
+	ht := st.HotTier
+	containerID := func(name string) string {
+		return idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts/blobServices/containers", a.Name, "default", name)
+	}
+	switch {
+	case ht.Kind == "lustre" && ht.SKU != "":
 		props := map[string]any{
 			"storageCapacityTiB": ht.CapacityTiB,
 			"filesystemSubnet":   b.subnetID("snet-lustre"),
 			"maintenanceWindow":  map[string]any{"dayOfWeek": "Sunday", "timeOfDayUTC": "02:00"},
 		}
-		if ht.BlobIntegration && len(a.Containers) > 0 {
+		deps := []string{acctID}
+		if h := ht.HSM; h != nil {
+			// Blob integration is set at creation only: the dataset
+			// container is imported, and the service logs to a container
+			// of its own (ST-AMLFS-PRE).
 			props["hsm"] = map[string]any{"settings": map[string]any{
-				"container":        idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts/blobServices/containers", a.Name, "default", a.Containers[0].Name),
-				"loggingContainer": idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts/blobServices/containers", a.Name, "default", a.Containers[0].Name),
-				"importPrefix":     "/",
+				"container":             containerID(h.Container),
+				"loggingContainer":      containerID(h.LoggingContainer),
+				"importPrefixesInitial": []string{h.ImportPrefix},
 			}}
+			deps = append(deps, containerID(h.Container), containerID(h.LoggingContainer))
 		}
 		b.add(Resource{Type: "Microsoft.StorageCache/amlFilesystems", Name: "amlfs-" + b.zone, Location: b.region, Tags: tags, ResourceGroup: b.rgStorage,
-			SKU: map[string]any{"name": ht.SKU}, Zones: []string{"1"}, DependsOn: []string{acctID}, Properties: props})
+			SKU: map[string]any{"name": ht.SKU}, Zones: []string{"1"}, DependsOn: deps, Properties: props})
+	case ht.Kind == "netapp" && ht.SKU != "":
+		b.netApp(ht, tags)
 	}
+}
+
+// netApp emits an Azure NetApp Files account, a capacity pool of the
+// planned size and service level (whole TiB, auto QoS) and one NFSv4.1
+// volume holding it all, in the subnet delegated to NetApp.
+func (b *builder) netApp(ht storage.HotTier, tags map[string]string) {
+	acct := "anf-" + b.zone
+	pool := "pool-" + strings.ToLower(ht.SKU)
+	vol := "vol-hot"
+	sizeBytes := int64(ht.CapacityTiB) << 40
+	acctID := idExpr(b.rgStorage, "Microsoft.NetApp/netAppAccounts", acct)
+	poolID := idExpr(b.rgStorage, "Microsoft.NetApp/netAppAccounts/capacityPools", acct, pool)
+	b.add(Resource{Type: "Microsoft.NetApp/netAppAccounts", Name: acct, Location: b.region, Tags: tags, ResourceGroup: b.rgStorage,
+		Properties: map[string]any{}})
+	b.add(Resource{Type: "Microsoft.NetApp/netAppAccounts/capacityPools", Name: acct + "/" + pool, Location: b.region, Tags: tags, ResourceGroup: b.rgStorage,
+		DependsOn: []string{acctID}, Properties: map[string]any{"serviceLevel": ht.SKU, "size": sizeBytes, "qosType": "Auto"}})
+	// Only the zone's own address space mounts the volume.
+	var clients []string
+	for _, v := range b.p.Network.VNets {
+		if v.Name == b.vnetName {
+			clients = append(clients, v.AddressSpace...)
+		}
+	}
+	props := map[string]any{
+		"creationToken":  "hot",
+		"serviceLevel":   ht.SKU,
+		"usageThreshold": sizeBytes,
+		"subnetId":       b.subnetID("snet-netapp"),
+		"protocolTypes":  []string{"NFSv4.1"},
+		"exportPolicy": map[string]any{"rules": []any{map[string]any{
+			"ruleIndex": 1, "allowedClients": strings.Join(clients, ","), "nfsv41": true, "nfsv3": false, "unixReadWrite": true, "unixReadOnly": false,
+		}}},
+	}
+	if ht.CapacityTiB > 100 {
+		props["isLargeVolume"] = true // regular volumes stop at 100 TiB
+	}
+	b.add(Resource{Type: "Microsoft.NetApp/netAppAccounts/capacityPools/volumes", Name: acct + "/" + pool + "/" + vol, Location: b.region, Tags: tags,
+		ResourceGroup: b.rgStorage, DependsOn: []string{poolID}, Properties: props})
 }

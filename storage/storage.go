@@ -4,16 +4,16 @@
 // retention. A pure engine: zone, catalog and compute pools in, decisions
 // with reasons out.
 //
-// First version: the hot tier is sized from capacity (hot datasets plus
-// retained checkpoints) and bandwidth (training read rate and checkpoint
-// bursts); the Blob account gets one lifecycle rule per data entry.
+// The hot tier is sized from capacity (hot datasets plus retained
+// checkpoints) and bandwidth (training read rate and checkpoint bursts)
+// for local NVMe with BlobFuse2, Azure Managed Lustre and Azure NetApp
+// Files, and the cheapest that meets both is chosen (hottier.go); the Blob
+// account gets one lifecycle rule per data entry.
 package storage
 
 import (
 	"fmt"
 	"hash/fnv"
-	"math"
-	"sort"
 	"strings"
 
 	"github.com/aizone/aizone/catalog"
@@ -26,9 +26,6 @@ import (
 
 // Sizing assumptions, stated once.
 const (
-	// A checkpoint must be written within this stall so that checkpointing
-	// costs the job little (five minutes per interval).
-	checkpointStallSeconds = 300
 	// Checkpoints kept on the hot tier per training job (latest, previous,
 	// and one being written).
 	hotCheckpoints = 3
@@ -47,18 +44,27 @@ type Result struct {
 
 // HotTier is the file system jobs read from and checkpoint to.
 type HotTier struct {
-	Kind            string  `json:"kind"` // lustre, local-nvme, none
-	SKU             string  `json:"sku,omitempty"`
-	CapacityTiB     float64 `json:"capacity_tib"`
-	ThroughputMBps  float64 `json:"throughput_mbps"`
-	RequiredTiB     float64 `json:"required_tib"`
-	RequiredMBps    float64 `json:"required_mbps"`
-	SubnetPrefix    int     `json:"subnet_prefix,omitempty"`
+	Kind           string  `json:"kind"` // lustre, netapp, local-nvme, none
+	SKU            string  `json:"sku,omitempty"`
+	CapacityTiB    float64 `json:"capacity_tib"`
+	ThroughputMBps float64 `json:"throughput_mbps"` // 0 for local-nvme: not rated in the catalog
+	RequiredTiB    float64 `json:"required_tib"`
+	RequiredMBps   float64 `json:"required_mbps"`
+	SubnetPrefix   int     `json:"subnet_prefix,omitempty"`
+	// BlobIntegration: the hot tier reads from and writes to Blob itself
+	// (BlobFuse2 for local NVMe, HSM for Managed Lustre); NetApp volumes
+	// are copied to and from Blob by the jobs.
 	BlobIntegration bool    `json:"blob_integration"`
 	USDPerMonth     float64 `json:"usd_per_month"` // 0 when the catalog has no price
 	Reason          string  `json:"reason"`
 	RunnerUp        string  `json:"runner_up,omitempty"`
 	Source          string  `json:"source,omitempty"`
+	// Demand is what the training pools need, with its formulas.
+	Demand *Demand `json:"demand,omitempty"`
+	// HSM is Managed Lustre's Blob integration, when it has one.
+	HSM *LustreHSM `json:"hsm,omitempty"`
+	// Options are every design sized, cheapest first.
+	Options []HotOption `json:"options"`
 }
 
 // BlobAccount is the zone's Blob storage.
@@ -99,6 +105,10 @@ func AccountName(zone, region string) string {
 func Plan(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool) (Result, finding.List) {
 	var fs finding.List
 	res := Result{HotTier: hotTier(z, c, pools, &fs), Account: blobAccount(z)}
+	if h := res.HotTier.HSM; h != nil {
+		// Managed Lustre logs its Blob integration to a container of its own.
+		res.Account.Containers = append(res.Account.Containers, Container{Name: h.LoggingContainer, Data: "logs", Schedule: []lifecycle.Step{}})
+	}
 	return res, fs
 }
 
@@ -140,112 +150,3 @@ func checkpointBytes(z *spec.Zone, c *catalog.Catalog, p compute.Pool) float64 {
 	}
 	return 0
 }
-
-func hotTier(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool, fs *finding.List) HotTier {
-	var training []compute.Pool
-	for _, p := range pools {
-		if p.Kind == spec.KindTraining && p.Training != nil {
-			training = append(training, p)
-		}
-	}
-	if len(training) == 0 {
-		return HotTier{Kind: "none", Reason: "no training workload: inference loads weights from Blob at start-up"}
-	}
-	// Capacity: datasets the training jobs read, plus retained checkpoints.
-	var dataBytes, ckptBytes, readBps, writeBps float64
-	for _, d := range z.Data {
-		if d.Kind == spec.DataDataset || d.Kind == spec.DataModels {
-			dataBytes += float64(d.Size)
-		}
-	}
-	for _, p := range training {
-		ck := checkpointBytes(z, c, p)
-		ckptBytes += hotCheckpoints * ck
-		writeBps = math.Max(writeBps, ck/checkpointStallSeconds)
-		// Text at about four bytes per token; datasets in other formats
-		// (images, audio) are read faster, which the zone states as
-		// bytes_per_token.
-		bpt := spec.DefaultBytesPerToken
-		for i := range z.Workloads {
-			if z.Workloads[i].Name == p.Workload && z.Workloads[i].BytesPerToken > 0 {
-				bpt = z.Workloads[i].BytesPerToken
-			}
-		}
-		readBps += p.Training.TokensPerSecond * bpt
-	}
-	needTiB := (dataBytes + ckptBytes) / float64(units.TiB)
-	needMBps := math.Max(readBps, writeBps) / 1e6
-	ht := HotTier{RequiredTiB: round1(needTiB), RequiredMBps: math.Ceil(needMBps), BlobIntegration: len(z.Data) > 0}
-
-	// Local NVMe with BlobFuse2 caching costs nothing extra when one node's
-	// disks hold the whole working set and there is one pool.
-	if len(training) == 1 {
-		sku, ok := c.SKU(training[0].SKU)
-		if ok {
-			local := math.Max(sku.LocalNVMeGiB, sku.TempDiskGiB) / 1024 * localNVMeFill
-			if local >= needTiB {
-				ht.Kind = "local-nvme"
-				ht.CapacityTiB = round1(local)
-				ht.Reason = fmt.Sprintf("the %.1f TiB working set fits on each %s node's local disks (%.1f TiB usable): BlobFuse2 block cache streams the dataset from Blob and checkpoints go to Blob, at no extra cost",
-					needTiB, sku.Name, local)
-				ht.RunnerUp = "Azure Managed Lustre, needed only when several nodes must share one namespace or the data outgrow local disks"
-				return ht
-			}
-		}
-	}
-	type option struct {
-		sku                 catalog.LustreSKU
-		tib, mbps, usdMonth float64
-	}
-	var opts []option
-	for _, s := range c.Storage.Lustre {
-		tib := math.Max(needTiB, needMBps/s.MBpsPerTiB)
-		tib = math.Max(s.MinTiB, math.Ceil(tib/s.IncrementTiB-1e-9)*s.IncrementTiB)
-		if tib > s.MaxTiB {
-			continue
-		}
-		opts = append(opts, option{sku: s, tib: tib, mbps: tib * s.MBpsPerTiB, usdMonth: tib * s.USDPerTiBMonth})
-	}
-	if len(opts) == 0 {
-		fs.Add(finding.Error, "storage.hot-tier-too-large", "data",
-			fmt.Sprintf("the hot tier needs %.0f TiB at %.0f MB/s, beyond self-service Managed Lustre sizes; request a larger file system through support or split datasets", needTiB, needMBps))
-		ht.Kind = "lustre"
-		ht.Reason = "no self-service Managed Lustre size is large enough"
-		return ht
-	}
-	// The catalog has no Managed Lustre prices: the smallest provisioned
-	// capacity, then the lower throughput tier, is the cheapest proxy.
-	sort.SliceStable(opts, func(i, j int) bool {
-		if opts[i].usdMonth != opts[j].usdMonth && opts[i].usdMonth > 0 && opts[j].usdMonth > 0 {
-			return opts[i].usdMonth < opts[j].usdMonth
-		}
-		if opts[i].tib != opts[j].tib {
-			return opts[i].tib < opts[j].tib
-		}
-		return opts[i].sku.MBpsPerTiB < opts[j].sku.MBpsPerTiB
-	})
-	best := opts[0]
-	ht.Kind, ht.SKU, ht.CapacityTiB, ht.ThroughputMBps, ht.USDPerMonth, ht.Source = "lustre", best.sku.Name, best.tib, best.mbps, best.usdMonth, best.sku.Source
-	ht.SubnetPrefix = lustreSubnet(c, best.tib)
-	ht.Reason = fmt.Sprintf("Azure Managed Lustre %s at %.0f TiB gives %.0f MB/s for %.1f TiB and %.0f MB/s needed (read %.0f MB/s, checkpoint burst %.0f MB/s)",
-		best.sku.Name, best.tib, best.mbps, needTiB, needMBps, readBps/1e6, writeBps/1e6)
-	if len(opts) > 1 {
-		ru := opts[1]
-		ht.RunnerUp = fmt.Sprintf("%s at %.0f TiB (%.0f MB/s)", ru.sku.Name, ru.tib, ru.mbps)
-	}
-	if best.usdMonth == 0 {
-		fs.Add(finding.Info, "storage.no-price", "data", "the catalog has no Managed Lustre price; the hot tier's cost is not included")
-	}
-	return ht
-}
-
-func lustreSubnet(c *catalog.Catalog, tib float64) int {
-	for _, s := range c.Storage.LustreSubnets {
-		if tib <= s.MaxTiB {
-			return s.Prefix
-		}
-	}
-	return 22
-}
-
-func round1(v float64) float64 { return math.Round(v*10) / 10 }
