@@ -159,11 +159,7 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 		if perNode < 1 {
 			continue // partitions of a GPU cannot train
 		}
-		prices := pricesIn(c, s.Name, r.Regions)
-		if len(prices) == 0 {
-			unpriced = append(unpriced, s.Name)
-			continue
-		}
+		prices, priced := pricesOrNone(c, s.Name, r.Regions)
 		in := TrainingInput{Arch: arch, Tokens: tokens, Precision: w.Precision, Method: w.Method, SeqLen: seq,
 			SKU: s, GPU: g, CheckpointHours: w.CheckpointInterval.Hours()}
 		tr, err := newTrainer(in)
@@ -178,6 +174,9 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 		if minGPUs == 0 {
 			noFit = append(noFit, s.Name)
 			continue
+		}
+		if !priced {
+			unpriced = append(unpriced, s.Name)
 		}
 		minN := (minGPUs + perNode - 1) / perNode
 		priorities := []bool{false}
@@ -231,13 +230,14 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 			}
 			for _, p := range prices {
 				usd := unitPrice(p, spot)
-				if usd <= 0 {
-					continue
+				if usd <= 0 && (priced || spot) {
+					continue // no Spot price in this region
 				}
 				e := *est
 				e.CostUSD = round(e.Hours*float64(e.Nodes)*usd, 0)
 				e.MeetsDeadline = e.Hours <= deadline
-				feasible := ok && e.MeetsDeadline && (w.Objective != "time" || w.BudgetUSD <= 0 || e.CostUSD <= w.BudgetUSD)
+				withinBudget := w.Objective != "time" || w.BudgetUSD <= 0 || (priced && e.CostUSD <= w.BudgetUSD)
+				feasible := ok && e.MeetsDeadline && withinBudget
 				priority := "regular"
 				if spot {
 					priority = "spot"
@@ -257,8 +257,14 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 					} else if maxN == 1 {
 						why += " (no InfiniBand: one VM at most)"
 					}
+				case !withinBudget && !priced:
+					why = fmt.Sprintf("no price in the catalog to hold against the %s budget", usdString(w.BudgetUSD))
 				case !feasible:
 					why = fmt.Sprintf("over the %s budget", usdString(w.BudgetUSD))
+				}
+				cost := e.CostUSD
+				if !priced {
+					cost = math.Inf(1) // ranked after every priced size
 				}
 				x := in
 				x.GPUs, x.Spot = e.GPUs, spot
@@ -269,7 +275,7 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 					}
 					return full.Layout.Why
 				}
-				opts = append(opts, option{pool: pool, feasible: feasible, cost: e.CostUSD, hours: e.Hours, why: why, need: need, needHours: needHours, explain: explain})
+				opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, hours: e.Hours, why: why, need: need, needHours: needHours, explain: explain})
 			}
 		}
 	}
@@ -325,7 +331,25 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 	if p.PriceEstimated {
 		fs.Add(finding.Warning, "compute.price-estimated", r.Path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
 	}
+	warnUnpriced(p, r, fs)
 	return p
+}
+
+// pricesOrNone is a size's prices in the regions, or, when the catalog
+// prices it nowhere, one unpriced entry so that the size is still
+// estimated (and ranked after every priced one).
+func pricesOrNone(c *catalog.Catalog, sku string, regions []string) ([]price, bool) {
+	if ps := pricesIn(c, sku, regions); len(ps) > 0 {
+		return ps, true
+	}
+	return []price{{source: "no price in the catalog", region: regions[0]}}, false
+}
+
+func warnUnpriced(p Pool, r Request, fs *finding.List) {
+	if p.SKU != "" && p.USDPerHour == 0 && p.Kind != spec.KindDataPrep {
+		fs.Add(finding.Warning, "compute.no-price", r.Path,
+			fmt.Sprintf("%s has no price in the catalog, and no priced size meets the targets; its cost is unknown (add the price with --catalog)", p.SKU))
+	}
 }
 
 // unitPrice is a region's price for a priority (0 = not offered).
@@ -395,7 +419,7 @@ func trainingReasons(p Pool, w *spec.Workload, c *catalog.Catalog, searched int,
 	}
 	rs = append(rs, notes...)
 	if len(unpriced) > 0 {
-		rs = append(rs, "not priced in the catalog, so not chosen: "+strings.Join(unpriced, ", "))
+		rs = append(rs, "no price in the catalog, so ranked after every priced size: "+strings.Join(unpriced, ", "))
 	}
 	if len(noFit) > 0 {
 		rs = append(rs, "the model does not fit: "+strings.Join(noFit, ", "))
@@ -420,6 +444,9 @@ func minutes(h float64) string {
 func trainingAltReason(best, a option, w *spec.Workload) string {
 	if !a.feasible {
 		return a.why
+	}
+	if math.IsInf(a.cost, 1) {
+		return fmt.Sprintf("no price in the catalog; takes %s", humanHours(a.hours))
 	}
 	b := best
 	if w.Objective == "time" {
@@ -448,6 +475,11 @@ func sortOptions(opts []option, fastest bool) {
 			return a.feasible
 		}
 		if !a.feasible {
+			// The closest miss stands for the plan; one with a price, so
+			// that the plan's cost means something.
+			if ai, bi := math.IsInf(a.cost, 1), math.IsInf(b.cost, 1); ai != bi {
+				return bi
+			}
 			if a.pool.Kind == spec.KindInference && a.tpot != b.tpot {
 				return a.tpot < b.tpot
 			}
@@ -466,6 +498,9 @@ func sortOptions(opts []option, fastest bool) {
 		if a.cost != b.cost {
 			return a.cost < b.cost
 		}
+		if math.IsInf(a.cost, 1) && a.pool.GPUs != b.pool.GPUs {
+			return a.pool.GPUs < b.pool.GPUs // without prices, fewer GPUs
+		}
 		if a.hours != b.hours {
 			return a.hours < b.hours
 		}
@@ -477,34 +512,38 @@ func sortOptions(opts []option, fastest bool) {
 }
 
 // alternatives are the next n options after the first, one per size and
-// priority (its best region and shape stand for it).
+// priority (its best region and shape stand for it). Sizes the catalog
+// prices come first: an unpriced size cannot be compared on cost, so it
+// is shown only when fewer than n priced ones are left.
 func alternatives(opts []option, n int, why func(option) string) []Alternative {
 	out := []Alternative{}
 	key := func(o option) string { return o.pool.SKU + "/" + o.pool.Priority }
 	seen := map[string]bool{key(opts[0]): true}
-	for _, o := range opts[1:] {
-		if len(out) == n {
-			break
+	for _, pricedPass := range []bool{true, false} {
+		for _, o := range opts[1:] {
+			if len(out) == n {
+				return out
+			}
+			if seen[key(o)] || math.IsInf(o.cost, 1) == pricedPass {
+				continue
+			}
+			seen[key(o)] = true
+			cost := o.cost
+			if math.IsInf(cost, 0) {
+				cost = 0
+			}
+			a := Alternative{SKU: o.pool.SKU, Region: o.pool.Region, Nodes: o.pool.Nodes, GPUs: o.pool.GPUs, Priority: o.pool.Priority,
+				CostUSD: round(cost, 0), Feasible: o.feasible, Reason: why(o)}
+			if t := o.pool.Training; t != nil {
+				a.Layout = t.Layout.String()
+				a.Hours = round(t.Hours, 1)
+			}
+			if in := o.pool.Inference; in != nil {
+				a.Layout = fmt.Sprintf("%d replicas × TP%d, batch %d", in.Replicas, in.TP, in.Batch)
+				a.TPOTms, a.TTFTms = in.TPOTms, in.TTFTms
+			}
+			out = append(out, a)
 		}
-		if seen[key(o)] {
-			continue
-		}
-		seen[key(o)] = true
-		cost := o.cost
-		if math.IsInf(cost, 0) {
-			cost = 0
-		}
-		a := Alternative{SKU: o.pool.SKU, Region: o.pool.Region, Nodes: o.pool.Nodes, GPUs: o.pool.GPUs, Priority: o.pool.Priority,
-			CostUSD: round(cost, 0), Feasible: o.feasible, Reason: why(o)}
-		if t := o.pool.Training; t != nil {
-			a.Layout = t.Layout.String()
-			a.Hours = round(t.Hours, 1)
-		}
-		if in := o.pool.Inference; in != nil {
-			a.Layout = fmt.Sprintf("%d replicas × TP%d, batch %d", in.Replicas, in.TP, in.Batch)
-			a.TPOTms, a.TTFTms = in.TPOTms, in.TTFTms
-		}
-		out = append(out, a)
 	}
 	return out
 }
@@ -530,10 +569,9 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 				continue
 			}
 		}
-		prices := pricesIn(c, s.Name, r.Regions)
-		if len(prices) == 0 {
+		prices, priced := pricesOrNone(c, s.Name, r.Regions)
+		if !priced {
 			unpriced = append(unpriced, s.Name)
-			continue
 		}
 		perVM := max(1, int(s.GPUs))
 		sizesTried++
@@ -550,35 +588,43 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 			if err != nil {
 				continue
 			}
-			est.Replicas = max(est.Replicas, minInferenceReplicasForHA)
-			perNode := max(1, perVM/tp)
-			nodes := ceilDiv(float64(est.Replicas), float64(perNode))
-			est.GPUs = est.Replicas * tp
-			for _, p := range prices {
-				e := est
-				hourly := p.usd * float64(nodes)
-				cost := hourly * hoursPerMonth
-				if w.RequestsPerSecond > 0 {
-					e.USDPerMillionTokens = round(hourly/(w.RequestsPerSecond*float64(w.OutputTokens)*3600)*1e6, 3)
-				} else {
-					e.USDPerMillionTokens = round(inf.replicaUSDPerHour(p.usd)/(est.OutputTokensPerSecond*3600)*1e6, 3)
+			for _, est := range inferenceShapes(inf, in, est, w) {
+				est.Replicas = max(est.Replicas, minInferenceReplicasForHA)
+				perNode := max(1, perVM/tp)
+				nodes := ceilDiv(float64(est.Replicas), float64(perNode))
+				est.GPUs = est.Replicas * tp
+				for _, p := range prices {
+					e := est
+					hourly := p.usd * float64(nodes)
+					cost := hourly * hoursPerMonth
+					if w.RequestsPerSecond > 0 {
+						e.USDPerMillionTokens = round(hourly/(w.RequestsPerSecond*float64(w.OutputTokens)*3600)*1e6, 3)
+					} else {
+						e.USDPerMillionTokens = round(inf.replicaUSDPerHour(p.usd)/(est.OutputTokensPerSecond*3600)*1e6, 3)
+					}
+					withinBudget := w.Objective != "time" || w.BudgetUSD <= 0 || (priced && cost <= w.BudgetUSD)
+					feasible := e.MeetsLatency && withinBudget
+					if !priced {
+						cost = math.Inf(1) // ranked after every priced size
+					}
+					pool := Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name, SKU: s.Name, Region: p.region, Nodes: nodes,
+						GPUs: float64(nodes) * s.GPUs, GPU: s.GPU, Priority: "regular", Orchestrator: w.Orchestrator,
+						AcceleratedNetworking: s.AccelNet, USDPerHour: round(hourly, 2), PriceSource: p.source, PriceEstimated: p.estimated,
+						MonthlyHours: hoursPerMonth, Inference: &e, Feasible: feasible}
+					if zonal && nodes > 1 {
+						pool.Zones = []string{"1", "2", "3"}[:min(nodes, 3)]
+					}
+					why := ""
+					switch {
+					case !e.MeetsLatency:
+						why = fmt.Sprintf("misses the latency targets even at batch %d (TTFT %.0f ms, TPOT %.1f ms)", e.Batch, e.TTFTms, e.TPOTms)
+					case !withinBudget && !priced:
+						why = fmt.Sprintf("no price in the catalog to hold against the %s monthly budget", usdString(w.BudgetUSD))
+					case !feasible:
+						why = fmt.Sprintf("over the %s monthly budget", usdString(w.BudgetUSD))
+					}
+					opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, tpot: e.TPOTms / 1000, why: why})
 				}
-				feasible := e.MeetsLatency && (w.Objective != "time" || w.BudgetUSD <= 0 || cost <= w.BudgetUSD)
-				pool := Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name, SKU: s.Name, Region: p.region, Nodes: nodes,
-					GPUs: float64(nodes) * s.GPUs, GPU: s.GPU, Priority: "regular", Orchestrator: w.Orchestrator,
-					AcceleratedNetworking: s.AccelNet, USDPerHour: round(hourly, 2), PriceSource: p.source, PriceEstimated: p.estimated,
-					MonthlyHours: hoursPerMonth, Inference: &e, Feasible: feasible}
-				if zonal && nodes > 1 {
-					pool.Zones = []string{"1", "2", "3"}[:min(nodes, 3)]
-				}
-				why := ""
-				switch {
-				case !e.MeetsLatency:
-					why = fmt.Sprintf("misses the latency targets even at batch %d (TTFT %.0f ms, TPOT %.1f ms)", e.Batch, e.TTFTms, e.TPOTms)
-				case !feasible:
-					why = fmt.Sprintf("over the %s monthly budget", usdString(w.BudgetUSD))
-				}
-				opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, tpot: e.TPOTms / 1000, why: why})
 			}
 		}
 	}
@@ -598,7 +644,10 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 		if !a.feasible {
 			return a.why
 		}
-		if w.Objective == "time" {
+		if math.IsInf(a.cost, 1) {
+			return fmt.Sprintf("no price in the catalog (TPOT %.1f ms)", a.tpot*1000)
+		}
+		if w.Objective == "time" && math.Abs(a.tpot-best.tpot) >= 5e-5 {
 			return fmt.Sprintf("TPOT %.1f ms against %.1f ms", a.tpot*1000, best.tpot*1000)
 		}
 		d := a.cost - best.cost
@@ -610,8 +659,12 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 	im := imageFor(c, skuOf(c, p.SKU), p.Orchestrator)
 	p.setImage(im)
 	est := p.Inference
-	p.Reason = fmt.Sprintf("%d replicas of TP%d on %d × %s at batch %d give %.2f req/s each (TTFT %.0f ms, TPOT %.1f ms): the %s that meets %.4g req/s within the latency targets, %s a month",
-		est.Replicas, est.TP, p.Nodes, p.SKU, est.Batch, est.RequestsPerSecond, est.TTFTms, est.TPOTms, map[bool]string{false: "cheapest", true: "fastest within budget"}[w.Objective == "time"], w.RequestsPerSecond, usdString(best.cost))
+	monthly := usdString(p.USDPerHour*hoursPerMonth) + " a month"
+	if p.USDPerHour == 0 {
+		monthly = "price unknown"
+	}
+	p.Reason = fmt.Sprintf("%d replicas of TP%d on %d × %s at batch %d give %.2f req/s each (TTFT %.0f ms, TPOT %.1f ms): the %s that meets %.4g req/s within the latency targets, %s",
+		est.Replicas, est.TP, p.Nodes, p.SKU, est.Batch, est.RequestsPerSecond, est.TTFTms, est.TPOTms, map[bool]string{false: "cheapest", true: "fastest within budget"}[w.Objective == "time"], w.RequestsPerSecond, monthly)
 	if !best.feasible {
 		p.Reason = fmt.Sprintf("no size meets the latency targets; closest is %s with TP%d (TTFT %.0f ms, TPOT %.1f ms)", p.SKU, est.TP, est.TTFTms, est.TPOTms)
 		fs.Add(finding.Error, "compute.latency", r.Path+".latency",
@@ -620,8 +673,8 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 	}
 	var rs []string
 	rs = append(rs, fmt.Sprintf("searched %d GPU sizes at every tensor-parallel degree in %s: %d estimates", sizesTried, plural(len(r.Regions), "region"), searched))
-	rs = append(rs, fmt.Sprintf("decode is %s-bound at batch %d: weights %.1f GiB, KV cache %.1f GiB for %d sequences of %d tokens (at most %d fit)",
-		est.DecodeBound, est.Batch, est.WeightsGiB, est.KVCacheGiB, est.Batch, w.InputTokens+w.OutputTokens, est.MaxBatch))
+	rs = append(rs, fmt.Sprintf("decode is %s-bound at batch %d: weights %.1f GiB, KV cache %.1f GiB for %s of %d tokens (at most %d fit)",
+		est.DecodeBound, est.Batch, est.WeightsGiB, est.KVCacheGiB, plural(est.Batch, "sequence"), w.InputTokens+w.OutputTokens, est.MaxBatch))
 	rs = append(rs, fmt.Sprintf("%d replicas: %.4g req/s at %.2f req/s each, and at least %d so that one node failing does not stop the service", est.Replicas, w.RequestsPerSecond, est.RequestsPerSecond, minInferenceReplicasForHA))
 	if len(p.Zones) > 0 {
 		rs = append(rs, fmt.Sprintf("nodes spread over availability zones %s; the catalog does not list which regions offer the size in each zone, so check with az vm list-skus --location %s --zone", strings.Join(p.Zones, ", "), p.Region))
@@ -635,14 +688,50 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 		rs = append(rs, "not offered as AKS GPU node pools: "+strings.Join(unsupported, "; "))
 	}
 	if len(unpriced) > 0 {
-		rs = append(rs, "not priced in the catalog, so not chosen: "+strings.Join(unpriced, ", "))
+		rs = append(rs, "no price in the catalog, so ranked after every priced size: "+strings.Join(unpriced, ", "))
 	}
 	rs = append(rs, imageReason(im, skuOf(c, p.SKU)))
 	p.Reasons = rs
 	if p.PriceEstimated {
 		fs.Add(finding.Warning, "compute.price-estimated", r.Path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
 	}
+	warnUnpriced(p, r, fs)
 	return p
+}
+
+// inferenceShapes are the replica shapes worth pricing for one size and
+// tensor-parallel degree. Under the cost objective, the fewest replicas at
+// the largest batch that meets the targets. Under "fastest within budget",
+// also two, four and eight times as many replicas, each at the smallest
+// batch that still serves the rate: a smaller batch shortens every token.
+func inferenceShapes(inf *inferer, in InferenceInput, est InferenceEstimate, w *spec.Workload) []InferenceEstimate {
+	out := []InferenceEstimate{est}
+	if w.Objective != "time" || w.RequestsPerSecond <= 0 || !est.MeetsLatency {
+		return out
+	}
+	base := max(est.Replicas, minInferenceReplicasForHA)
+	for k := 2; k <= 8; k *= 2 {
+		replicas := base * k
+		need := w.RequestsPerSecond / float64(replicas)
+		lo, hi := 1, est.Batch
+		for lo < hi { // requests/s grow with the batch
+			mid := (lo + hi) / 2
+			if p := inf.at(mid, in.InputTokens, in.OutputTokens); p.outTPS/float64(in.OutputTokens) >= need {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		x := in
+		x.Batch = lo
+		e, err := inf.estimate(x)
+		if err != nil || e.Batch == est.Batch {
+			break
+		}
+		e.Replicas = max(e.Replicas, replicas)
+		out = append(out, e)
+	}
+	return out
 }
 
 func sizeDataPrep(r Request, c *catalog.Catalog, opt Options, fs *finding.List) Pool {

@@ -476,11 +476,12 @@ func (tr *trainer) batchFor(gpus int) int {
 	return max(b, (gpus+defaultGPUsPerSequence-1)/defaultGPUsPerSequence)
 }
 
-// candidateLayouts lists the layouts to try for gpus GPUs.
-func (tr *trainer) candidateLayouts(gpus, pinnedTP int) []Layout {
+// eachLayout calls f with every layout to try for gpus GPUs; f returns
+// false to stop.
+func (tr *trainer) eachLayout(gpus, pinnedTP int, f func(Layout) bool) {
 	a := tr.a
 	batch := tr.batchFor(gpus)
-	var out []Layout
+	zeroSets := [3][]int{{0}, {1}, {1, 2, 3}}
 	for t := 1; t <= tr.hw.perNode && t <= a.Heads; t *= 2 {
 		if a.Heads%t != 0 || (pinnedTP > 0 && t != pinnedTP) {
 			continue
@@ -493,31 +494,39 @@ func (tr *trainer) candidateLayouts(gpus, pinnedTP int) []Layout {
 			if d > batch {
 				continue // a replica without a sequence to work on
 			}
-			zeros := []int{1, 2, 3}
+			zeros := zeroSets[2]
 			switch {
 			case d == 1:
-				zeros = []int{0}
+				zeros = zeroSets[0]
 			case p > 1:
-				zeros = []int{1} // pipeline engines shard only the optimizer
+				zeros = zeroSets[1] // pipeline engines shard only the optimizer
 			}
-			vs := []int{1}
+			maxV := 1
 			if p > 1 {
 				ls := (a.Layers + p - 1) / p
 				for v := 2; v <= 8 && ls%v == 0; v *= 2 {
-					vs = append(vs, v)
+					maxV = v
 				}
 			}
 			perReplica := (batch + d - 1) / d
 			for b := 1; b <= perReplica && b <= 64; b *= 2 {
 				acc := (perReplica + b - 1) / b
 				for _, z := range zeros {
-					for _, v := range vs {
-						out = append(out, Layout{TP: t, PP: p, DP: d, Interleave: v, ZeRO: z, MicroBatch: b, GradAccum: acc})
+					for v := 1; v <= maxV; v *= 2 {
+						if !f(Layout{TP: t, PP: p, DP: d, Interleave: v, ZeRO: z, MicroBatch: b, GradAccum: acc}) {
+							return
+						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// candidateLayouts lists the layouts to try for gpus GPUs.
+func (tr *trainer) candidateLayouts(gpus, pinnedTP int) []Layout {
+	var out []Layout
+	tr.eachLayout(gpus, pinnedTP, func(l Layout) bool { out = append(out, l); return true })
 	return out
 }
 
@@ -528,42 +537,73 @@ type evaluated struct {
 	total float64
 }
 
+// fitted sets a layout's recompute to the least that fits, or reports
+// that none does.
+func (tr *trainer) fitted(l *Layout) bool {
+	k := tr.recomputeToFit(*l, tr.usable)
+	ls := int(math.Ceil(tr.a.layers() / float64(l.PP)))
+	if k < 0 {
+		l.Recompute, l.RecomputeLayers = RecomputeFull, ls
+		return false
+	}
+	l.RecomputeLayers = k
+	switch {
+	case k == 0:
+		l.Recompute = RecomputeSelective
+	case k >= ls:
+		l.Recompute = RecomputeFull
+	default:
+		l.Recompute = RecomputePartial
+	}
+	return true
+}
+
+// anyFits reports whether some layout of gpus GPUs fits in memory.
+func (tr *trainer) anyFits(gpus, pinnedTP int) bool {
+	found := false
+	tr.eachLayout(gpus, pinnedTP, func(l Layout) bool {
+		found = tr.fitted(&l)
+		return !found
+	})
+	return found
+}
+
 // best searches the layouts for gpus GPUs and returns the fastest that
 // fits, the runner-up, and how many were searched and fit.
 func (tr *trainer) best(gpus, pinnedTP int) (best, second *evaluated, searched, fit int, closest *evaluated) {
 	nodes := (gpus + tr.hw.perNode - 1) / tr.hw.perNode
-	usable := tr.usable
-	for _, l := range tr.candidateLayouts(gpus, pinnedTP) {
+	var b1, b2, cl evaluated
+	has1, has2, hasCl := false, false, false
+	tr.eachLayout(gpus, pinnedTP, func(l Layout) bool {
 		searched++
-		k := tr.recomputeToFit(l, usable)
-		ls := int(math.Ceil(tr.a.layers() / float64(l.PP)))
-		if k < 0 {
-			l.Recompute, l.RecomputeLayers = RecomputeFull, ls
-			s, a, b := tr.memory(l)
-			if e := (&evaluated{l: l, mem: [3]float64{s, a, b}, total: s + a + b}); closest == nil || e.total < closest.total {
-				closest = e
+		ok := tr.fitted(&l)
+		s, a, b := tr.memory(l)
+		e := evaluated{l: l, mem: [3]float64{s, a, b}, total: s + a + b}
+		if !ok {
+			if !hasCl || e.total < cl.total {
+				cl, hasCl = e, true
 			}
-			continue
-		}
-		l.RecomputeLayers = k
-		switch {
-		case k == 0:
-			l.Recompute = RecomputeSelective
-		case k >= ls:
-			l.Recompute = RecomputeFull
-		default:
-			l.Recompute = RecomputePartial
+			return true
 		}
 		fit++
-		s, a, b := tr.memory(l)
-		e := &evaluated{l: l, mem: [3]float64{s, a, b}, total: s + a + b}
 		e.st = tr.step(l, nodes)
 		switch {
-		case best == nil || better(e, best):
-			second, best = best, e
-		case second == nil || better(e, second):
-			second = e
+		case !has1 || better(&e, &b1):
+			b2, has2 = b1, has1
+			b1, has1 = e, true
+		case !has2 || better(&e, &b2):
+			b2, has2 = e, true
 		}
+		return true
+	})
+	if has1 {
+		best = &b1
+	}
+	if has2 {
+		second = &b2
+	}
+	if hasCl {
+		closest = &cl
 	}
 	return best, second, searched, fit, closest
 }
@@ -738,10 +778,7 @@ func MinTrainingGPUs(in TrainingInput, maxNodes int) int {
 }
 
 func (tr *trainer) minGPUs(pinnedTP, maxNodes int) int {
-	fits := func(g int) bool {
-		b, _, _, _, _ := tr.best(g, pinnedTP)
-		return b != nil
-	}
+	fits := func(g int) bool { return tr.anyFits(g, pinnedTP) }
 	for g := 1; g <= tr.hw.perNode; g *= 2 {
 		if tr.hw.perNode%g == 0 && fits(g) {
 			return g
