@@ -355,3 +355,53 @@ func BenchmarkSize(b *testing.B) {
 		}
 	}
 }
+
+func TestResolveSKU(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ in, want string }{
+		{"Standard_ND96isr_H100_v5", "Standard_ND96isr_H100_v5"},
+		{"nd96isr_h100_v5", "Standard_ND96isr_H100_v5"},
+		{"H100", "Standard_ND96isr_H100_v5"},  // the InfiniBand size, not the NVL one
+		{"h200", "Standard_ND96isr_H200_v5"},  // case does not matter
+		{"A100", "Standard_ND96amsr_A100_v4"}, // more GPU memory wins among 8-GPU IB sizes
+		{"A10", "Standard_NV72ads_A10_v5"},    // not an A100: the most A10s in one VM
+		{"MI300X", "Standard_ND96isr_MI300X_v5"},
+		{"GB200", "Standard_ND128isr_NDR_GB200_v6"}, // a part of the catalog name
+		{"V100", "Standard_ND40rs_v2"},              // the size not retired
+	}
+	for _, tt := range tests {
+		s, err := ResolveSKU(c, tt.in)
+		if err != nil || s.Name != tt.want {
+			t.Errorf("ResolveSKU(%q) = %v, %v; want %s", tt.in, s, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "Z999", "Standard_D4ds_v5", "SXM"} {
+		if s, err := ResolveSKU(c, bad); err == nil {
+			t.Errorf("ResolveSKU(%q) = %s, want an error", bad, s.Name)
+		}
+	}
+}
+
+func TestSmallest(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, g := hw(t, c, h100)
+	sm, ok := SmallestTraining(c, TrainingInput{Arch: catalogArch(t, c, "llama-3.1-70b"), Precision: "bf16", SeqLen: 8192, SKU: s, GPU: g}, asOf)
+	if !ok || sm.SKU != h100 || sm.GPUs%8 != 0 || sm.Nodes < 2 {
+		t.Errorf("70B on H100: %+v %v", sm, ok)
+	}
+	nc, ncg := hw(t, c, "Standard_NC24ads_A100_v4")
+	sm, ok = SmallestTraining(c, TrainingInput{Arch: catalogArch(t, c, "llama-3.1-70b"), Precision: "bf16", SeqLen: 8192, SKU: nc, GPU: ncg}, asOf)
+	if !ok || sm.SKU == nc.Name {
+		t.Errorf("70B cannot train on one-GPU NC A100 VMs without InfiniBand, got %+v", sm)
+	}
+	in, ok := SmallestInference(c, InferenceInput{Arch: catalogArch(t, c, "llama-3.1-70b"), Precision: "bf16", SKU: s, GPU: g, InputTokens: 1000, OutputTokens: 200}, asOf)
+	if !ok || in.TP != 2 || in.SKU != h100 {
+		t.Errorf("70B BF16 on H100 needs TP2, got %+v", in)
+	}
+}
