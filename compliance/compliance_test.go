@@ -87,6 +87,8 @@ var accepted = map[string]string{
 	"Audit-ZoneResiliency/Microsoft.Storage/storageAccounts_ZoneRedundant":         "LRS is chosen on purpose: Archive tiering needs LRS/GRS, and training data can be re-copied",
 	"Audit-PeDnsZones": "the zone creates its own privatelink zone only where the platform hub gives none; with a hub, Deploy-Private-DNS-Zones registers the endpoint in the hub's zone",
 
+	"Deploy-Diag-LogsCat/netapp-netappaccounts-capacitypools-volumes":            "deployIfNotExists: Azure deploys the diagnostic setting after the volume exists",
+	"Deploy-MCSB2-Monitoring/ANFVolumesTypeNfsv41KerberosDataEncryption":         "Kerberos (krb5p) encryption costs the hot tier much of its throughput; the volume is reachable only from the zone's delegated subnet",
 	"Deploy-Diag-LogsCat/batch-batchaccounts":                                    "deployIfNotExists: Azure deploys the diagnostic setting after the account exists",
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInBatchAccountMonitoring":            "the diagnostic setting is deployed by the platform's Deploy-Diag-LogsCat",
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInKubernetesMonitoring":              "the diagnostic setting is deployed by the platform's Deploy-Diag-LogsCat",

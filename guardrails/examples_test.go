@@ -121,7 +121,7 @@ func TestPlantedViolations(t *testing.T) {
 		{"Spot Batch pool without its mark", "large.yaml", "Microsoft.Batch/batchAccounts/pools", "tokenize", set1("properties.metadata", []any{}), "SpotRequiresPreemptionTag", "deny"},
 		{"resource group without cost centre", "small.yaml", "Microsoft.Resources/subscriptions/resourceGroups", "compute", set1("tags.costCenter", ""), "RequireCostCenterTag", "deny"},
 		{"resource without workload tag", "small.yaml", "Microsoft.Network/networkSecurityGroups", "finetune", set1("tags.workload", nil), "InheritWorkloadTag", "modify"},
-		{"exposed Lustre subnet", "large.yaml", "Microsoft.Network/virtualNetworks", "", lustreSubnetOutbound, "HotStoragePrivateSubnets", "deny"},
+		{"exposed hot-storage subnet", "large.yaml", "Microsoft.Network/virtualNetworks", "", lustreSubnetOutbound, "HotStoragePrivateSubnets", "deny"},
 		{"public AKS API server", "small.yaml", "Microsoft.ContainerService/managedClusters", "", set1("properties.apiServerAccessProfile.enablePrivateCluster", false), "AiControlPlanesPrivate", "deny"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,18 +171,19 @@ func TestPlantedViolations(t *testing.T) {
 	}
 }
 
-// lustreSubnetOutbound gives the Lustre subnet default outbound access.
+// lustreSubnetOutbound gives the hot-storage subnet (Managed Lustre or
+// NetApp Files, whichever the plan chose) default outbound access.
 func lustreSubnetOutbound(t *testing.T, raw map[string]any) bool {
 	props, _ := raw["properties"].(map[string]any)
 	subnets, _ := props["subnets"].([]any)
 	for _, s := range subnets {
 		sm := s.(map[string]any)
-		if strings.Contains(sm["name"].(string), "lustre") {
+		if name := sm["name"].(string); strings.Contains(name, "lustre") || strings.Contains(name, "netapp") {
 			sm["properties"].(map[string]any)["defaultOutboundAccess"] = true
 			return true
 		}
 	}
-	t.Fatal("no Lustre subnet in the VNet")
+	t.Fatal("no hot-storage subnet in the VNet")
 	return true
 }
 
