@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
+
 	"github.com/aizone/aizone/lifecycle"
 )
 
@@ -333,4 +335,38 @@ func FuzzCSV(f *testing.F) {
 			t.Fatalf("rewrite has %d rows, want %d", len(again), len(recs))
 		}
 	})
+}
+
+// TestParquetStringTimes: reports whose Parquet times are RFC 3339 strings
+// (as in the CSV form) read the same as typed timestamps.
+func TestParquetStringTimes(t *testing.T) {
+	type row struct {
+		Name         string  `parquet:"Name"`
+		CreationTime string  `parquet:"Creation-Time"`
+		LastModified string  `parquet:"Last-Modified"`
+		LastAccess   *string `parquet:"LastAccessTime,optional"`
+		Size         int64   `parquet:"Content-Length"`
+		Tier         string  `parquet:"AccessTier"`
+		Deleted      bool    `parquet:"Deleted"`
+	}
+	access := "2024-03-01T00:00:00.0000000Z"
+	path := filepath.Join(t.TempDir(), "strings.parquet")
+	f, _ := os.Create(path)
+	w := parquet.NewGenericWriter[row](f)
+	if _, err := w.Write([]row{
+		{"c/a", "2024-01-01T00:00:00.0000000Z", "2024-01-02T00:00:00.0000000Z", &access, 5, "Cold", false},
+		{"c/b", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", nil, 6, "Hot", true},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	f.Close()
+	got := readAll(t, path)
+	want := []Record{
+		{Name: "c/a", Created: 1704067200, Modified: 1704153600, LastAccess: 1709251200, Bytes: 5, Tier: lifecycle.TierCold, IsCurrent: true},
+		{Name: "c/b", Created: 1704067200, Modified: 1704067200, Bytes: 6, Tier: lifecycle.TierHot, IsCurrent: true, Deleted: true},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
 }

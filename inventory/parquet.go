@@ -56,7 +56,7 @@ func newParquetLayout(file string, f *parquet.File) (*parquetLayout, error) {
 		}
 		c := parquetColumn{name: name, index: leaf.ColumnIndex, set: setters[name], kind: leaf.Node.Type().Kind()}
 		if name == ColName && c.kind != parquet.ByteArray {
-			return nil, &RowError{File: file, Column: name, Err: fmt.Errorf("Name is %s; want a string column", c.kind)}
+			return nil, &RowError{File: file, Column: name, Err: fmt.Errorf("the column is %s; want a string column", c.kind)}
 		}
 		switch c.kind {
 		case parquet.ByteArray, parquet.Boolean, parquet.Int32:
