@@ -109,12 +109,12 @@ type parquetRow struct {
 	BlobType             string     `parquet:"BlobType,dict"`
 	AccessTier           string     `parquet:"AccessTier,dict"`
 	AccessTierChangeTime *time.Time `parquet:"AccessTierChangeTime,optional,timestamp(millisecond)"`
-	Snapshot             *string `parquet:"Snapshot,optional"`
-	VersionID            *string `parquet:"VersionId,optional"`
-	IsCurrentVersion     *bool   `parquet:"IsCurrentVersion,optional"`
-	Deleted              bool    `parquet:"Deleted"`
-	Tags                 *string `parquet:"Tags,optional"`
-	Metadata             *string `parquet:"Metadata,optional"`
+	Snapshot             *string    `parquet:"Snapshot,optional"`
+	VersionID            *string    `parquet:"VersionId,optional"`
+	IsCurrentVersion     *bool      `parquet:"IsCurrentVersion,optional"`
+	Deleted              bool       `parquet:"Deleted"`
+	Tags                 *string    `parquet:"Tags,optional"`
+	Metadata             *string    `parquet:"Metadata,optional"`
 }
 
 type parquetWriter struct {
