@@ -68,12 +68,14 @@ func Plan(c *catalog.Catalog, pools []compute.Pool, st storage.Result, transfers
 		usd, basis := containerMonthly(c, ct)
 		res.Lines = append(res.Lines, Line{Item: "blob " + ct.Name, Category: "storage", USDPerMonth: round(usd), Basis: basis})
 	}
-	switch st.HotTier.Kind {
-	case "lustre":
+	// The hot tier: priced when the catalog has a price for it, otherwise
+	// listed as unpriced so that the total never looks complete when it
+	// is not.
+	if name, ok := map[string]string{"lustre": "Managed Lustre", "netapp": "Azure NetApp Files"}[st.HotTier.Kind]; ok {
 		if st.HotTier.USDPerMonth > 0 {
-			res.Lines = append(res.Lines, Line{Item: "hot tier " + st.HotTier.SKU, Category: "storage", USDPerMonth: round(st.HotTier.USDPerMonth), Basis: fmt.Sprintf("%.0f TiB", st.HotTier.CapacityTiB)})
+			res.Lines = append(res.Lines, Line{Item: "hot tier " + st.HotTier.SKU, Category: "storage", USDPerMonth: round(st.HotTier.USDPerMonth), Basis: fmt.Sprintf("%s, %.0f TiB", name, st.HotTier.CapacityTiB)})
 		} else {
-			res.Unpriced = append(res.Unpriced, fmt.Sprintf("Managed Lustre %s %.0f TiB (no price in catalog)", st.HotTier.SKU, st.HotTier.CapacityTiB))
+			res.Unpriced = append(res.Unpriced, fmt.Sprintf("%s %s %.0f TiB (no price in catalog)", name, st.HotTier.SKU, st.HotTier.CapacityTiB))
 		}
 	}
 	if transfers > 0 {
