@@ -93,7 +93,8 @@ func Plan(c *catalog.Catalog, pools []compute.Pool, st storage.Result, transfers
 }
 
 func containerMonthly(c *catalog.Catalog, ct storage.Container) (float64, string) {
-	gb := float64(ct.Bytes) / 1e9
+	// Blob capacity is billed per GB of 2^30 bytes, as the simulation counts it.
+	gb := float64(ct.Bytes) / (1 << 30)
 	tierAt := func(name string) float64 {
 		if t, ok := c.BlobTier(name); ok {
 			return t.USDPerGBMonth
@@ -116,7 +117,7 @@ func containerMonthly(c *catalog.Catalog, ct storage.Container) (float64, string
 	}
 	months := float64(max(ct.RetainDays, 1)) / 30.4
 	avg := gb * total / 30.4 / months
-	return avg, fmt.Sprintf("%.0f GB averaged over %d days of retention following the lifecycle schedule", gb, ct.RetainDays)
+	return avg, fmt.Sprintf("%.0f GiB averaged over %d days of retention following the lifecycle schedule", gb, ct.RetainDays)
 }
 
 func round(v float64) float64 { return math.Round(v*100) / 100 }
