@@ -59,10 +59,27 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	for sub, mgs := range opt.Ancestry {
 		ancestry[strings.ToLower(sub)] = setOf(mgs)
 	}
+	// Pass 0: the types present, so that pass 1 holds only the related
+	// resources some rule in this estate can ask for (virtual machines are
+	// related to SQL virtual machines, but only if there are any).
+	present := map[string]bool{}
+	err := streamElems(ctx, open, func(dec *json.Decoder, i int) error {
+		var head struct {
+			Type string `json:"type"`
+		}
+		if err := dec.Decode(&head); err != nil {
+			return fmt.Errorf("reading resources: resource %d: %w", i, err)
+		}
+		present[strings.ToLower(head.Type)] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	// Pass 1: related resources and ancestry.
 	var related []*policy.Resource
 	groups := map[string]map[string]any{}
-	err := stream(ctx, open, func(raw map[string]any) error {
+	err = stream(ctx, open, func(raw map[string]any) error {
 		typ, _ := raw["type"].(string)
 		if strings.EqualFold(typ, "microsoft.resources/subscriptions/resourcegroups") {
 			groups[strings.ToLower(policy.NewResource(raw).Name())] = groupObject(raw)
@@ -74,7 +91,7 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				}
 			}
 		}
-		if e.Related(typ) {
+		if name, _ := raw["name"].(string); e.Related(typ, name, present) {
 			related = append(related, policy.NewResource(raw))
 		}
 		return nil
@@ -212,6 +229,19 @@ func subscriptionAncestry(raw map[string]any) (string, []string) {
 // resources, or an object whose "data" member is that array (the output
 // of az graph query).
 func stream(ctx context.Context, open Opener, fn func(map[string]any) error) error {
+	return streamElems(ctx, open, func(dec *json.Decoder, i int) error {
+		var raw map[string]any
+		if err := dec.Decode(&raw); err != nil {
+			return fmt.Errorf("reading resources: resource %d: %w", i, err)
+		}
+		normaliseNumbers(raw)
+		return fn(raw)
+	})
+}
+
+// streamElems positions a decoder on each element of the export in turn;
+// each decodes its element as it needs.
+func streamElems(ctx context.Context, open Opener, each func(dec *json.Decoder, i int) error) error {
 	rc, err := open()
 	if err != nil {
 		return err
@@ -258,12 +288,7 @@ func stream(ctx context.Context, open Opener, fn func(map[string]any) error) err
 		if i%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		var raw map[string]any
-		if err := dec.Decode(&raw); err != nil {
-			return fmt.Errorf("reading resources: resource %d: %w", i, err)
-		}
-		normaliseNumbers(raw)
-		if err := fn(raw); err != nil {
+		if err := each(dec, i); err != nil {
 			return err
 		}
 	}

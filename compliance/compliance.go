@@ -151,7 +151,7 @@ type Engine struct {
 	problems []Problem
 	// related are the resource types *IfNotExists effects look for; an
 	// audit keeps resources of these types in memory and streams the rest.
-	related    map[string]bool
+	related    map[string]*need
 	relatedAny bool
 	names      map[string]string // lower-case definition id -> display name
 }
@@ -159,7 +159,7 @@ type Engine struct {
 // New compiles and binds every assignment. Assignments that cannot be
 // evaluated become Problems.
 func New(src *Source, assignments []alz.Effective) *Engine {
-	e := &Engine{related: map[string]bool{}, names: map[string]string{}}
+	e := &Engine{related: map[string]*need{}, names: map[string]string{}}
 	for _, a := range assignments {
 		it := item{eff: a}
 		pa := &policy.Assignment{
@@ -214,7 +214,7 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 		case t == "":
 			e.relatedAny = true
 		default:
-			e.related[strings.ToLower(t)] = true
+			e.needs(strings.ToLower(t), cp.Def)
 		}
 	}
 	return e
@@ -298,14 +298,22 @@ func lookup(m map[string]any, key string) any {
 // for other effects, t is "" when the type is an expression (any type may
 // be related).
 func relatedType(d *policy.Definition) (t string, ok bool) {
-	then, _ := d.Rule["then"].(map[string]any)
-	det, _ := then["details"].(map[string]any)
+	then, _ := lookup(d.Rule, "then").(map[string]any)
+	det, _ := lookup(then, "details").(map[string]any)
 	if det == nil {
 		return "", false
 	}
 	typ, _ := det["type"].(string)
 	if typ == "" {
 		return "", false
+	}
+	// A rule about the resource itself (its own type, named field('name'))
+	// needs nothing held: the engine takes the evaluated resource.
+	name, _ := lookup(det, "name").(string)
+	if strings.EqualFold(strings.ReplaceAll(name, " ", ""), "[field('name')]") && ruleTypes(d.Rule)[strings.ToLower(typ)] {
+		if _, scoped := lookup(det, "resourceGroupName").(string); !scoped {
+			return "", false
+		}
 	}
 	if strings.HasPrefix(typ, "[") && !strings.HasPrefix(typ, "[[") {
 		return "", true
@@ -319,10 +327,61 @@ func (e *Engine) Problems() []Problem { return e.problems }
 // Assignments is the number of assignments the engine evaluates.
 func (e *Engine) Assignments() int { return len(e.items) }
 
-// Related reports whether resources of type typ may be needed as related
-// resources of an *IfNotExists effect.
-func (e *Engine) Related(typ string) bool {
-	return e.relatedAny || e.related[strings.ToLower(typ)]
+// need says which resources of one type *IfNotExists rules may look for:
+// those named in names (nil: any name), and only when a resource of one of
+// the guard types exists (nil: always).
+type need struct {
+	guards map[string]bool
+	names  map[string]bool
+}
+
+// needs records what rule d needs of related type t.
+func (e *Engine) needs(t string, d *policy.Definition) {
+	n := e.related[t]
+	if n == nil {
+		n = &need{guards: map[string]bool{}, names: map[string]bool{}}
+		e.related[t] = n
+	}
+	if g := ruleTypes(d.Rule); g == nil || n.guards == nil {
+		n.guards = nil
+	} else {
+		for k := range g {
+			n.guards[k] = true
+		}
+	}
+	then, _ := lookup(d.Rule, "then").(map[string]any)
+	det, _ := lookup(then, "details").(map[string]any)
+	name, _ := lookup(det, "name").(string)
+	if name == "" || !literal(name) || strings.Contains(name, "/") || n.names == nil {
+		n.names = nil
+	} else {
+		n.names[strings.ToLower(name)] = true
+	}
+}
+
+// Related reports whether a resource of type typ named name may be needed
+// as the related resource of an *IfNotExists rule, given the types present
+// in the estate (nil: assume every type is).
+func (e *Engine) Related(typ, name string, present map[string]bool) bool {
+	if e.relatedAny {
+		return true
+	}
+	n := e.related[strings.ToLower(typ)]
+	if n == nil {
+		return false
+	}
+	if n.names != nil && !n.names[strings.ToLower(name)] {
+		return false
+	}
+	if n.guards == nil || present == nil {
+		return true
+	}
+	for g := range n.guards {
+		if present[g] {
+			return true
+		}
+	}
+	return false
 }
 
 // Evaluate evaluates every assignment that applies to mgs (the management

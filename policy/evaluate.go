@@ -338,7 +338,14 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 			candidates = rs.named[key+"|"+strings.ToLower(last)]
 		}
 	}
+	// A rule whose related resource is the evaluated resource itself
+	// (details.type its own type) finds it even when the caller did not
+	// index it: an audit streams such resources rather than holding them.
+	if typLower == res.typLower && (rs == nil || rs.ids[res.idLower] == nil) && (rgName == res.rg || strings.EqualFold(rgName, res.rg)) {
+		candidates = append([]*Resource{res}, candidates...)
+	}
 	var checked []string
+	var first *Resource // the first candidate checked, for the reason
 	for _, cand := range candidates {
 		// The evaluated resource itself is a candidate: when details.type
 		// is its own type, Azure requires name to be field('name') and the
@@ -347,6 +354,9 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 			continue
 		}
 		checked = append(checked, cand.id)
+		if first == nil {
+			first = cand
+		}
 		if d.existenceCondition == nil {
 			r.Related = append(r.Related, cand.id)
 			break
@@ -380,7 +390,7 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	case c.env.NoReasons:
 		r.Reasons = append(r.Reasons, fmt.Sprintf("%d related %s found, none satisfies the existence condition", len(checked), what))
 	default:
-		ec := &evalCtx{ctx: c.ctx, b: b, res: rs.ids[strings.ToLower(checked[0])], primary: res, env: c.env, miss: true}
+		ec := &evalCtx{ctx: c.ctx, b: b, res: first, primary: res, env: c.env, miss: true}
 		_, why, _ := d.existenceCondition.why(ec, false)
 		r.Reasons = append(r.Reasons, fmt.Sprintf("%d related %s found, none satisfies the existence condition", len(checked), what))
 		r.Reasons = append(r.Reasons, prefix(checked[0]+": ", why)...)
