@@ -84,7 +84,7 @@ func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any
 		"scaleSettings":    map[string]any{"fixedScale": scale},
 		"taskSlotsPerNode": 1,
 		"networkConfiguration": map[string]any{
-			"subnetId":                     b.subnetID("snet-" + p.Workload),
+			"subnetId":                     b.poolSubnetID(p),
 			"enableAcceleratedNetworking":  p.AcceleratedNetworking,
 			"publicIPAddressConfiguration": map[string]any{"provision": "NoPublicIPAddresses"},
 		},
@@ -105,25 +105,39 @@ func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any
 		DependsOn: []string{idExpr(b.rgCompute, "Microsoft.Batch/batchAccounts", acct)}, Properties: props}
 }
 
-// podCIDR is the overlay range for AKS pods: outside the VNet, on-premises
-// and hub ranges (RFC 6598 shared space first).
-func (b *builder) podCIDR() string {
-	used := append(append([]string{}, b.p.Zone.Network.AddressSpace...), b.p.Zone.Network.OnPremises...)
-	used = append(used, b.p.Zone.Network.Hub.AddressSpace...)
-	for _, cand := range []string{"100.64.0.0/16", "100.65.0.0/16", "100.66.0.0/16", "192.168.0.0/16"} {
-		if !overlapsAny(cand, used) {
-			return cand
-		}
+// poolSubnetID is the pool's subnet, in the spoke of the pool's region.
+func (b *builder) poolSubnetID(p compute.Pool) string {
+	return idExpr(b.rgNet, "Microsoft.Network/virtualNetworks/subnets", b.p.Network.VNetFor(p.Region), "snet-"+p.Workload)
+}
+
+// aksNetworkProfile takes the cluster's address ranges and egress from the
+// network plan, which chose them clear of the VNets, on-premises and the
+// hub; the template never picks ranges of its own.
+func (b *builder) aksNetworkProfile() map[string]any {
+	n := b.p.Network
+	outbound := "loadBalancer"
+	switch {
+	case n.Egress.Kind == network.EgressNAT:
+		outbound = "userAssignedNATGateway"
+	case len(n.RouteTables) > 0:
+		outbound = "userDefinedRouting"
 	}
-	return "100.96.0.0/16"
+	prof := map[string]any{"networkPlugin": "azure", "outboundType": outbound, "loadBalancerSku": "standard"}
+	a := n.AKS
+	if a == nil {
+		a = &network.AKSNetwork{Mode: "overlay", PodCIDR: "100.64.0.0/16", ServiceCIDR: "10.254.0.0/16", DNSServiceIP: "10.254.0.10"}
+	}
+	if a.Mode == "overlay" {
+		prof["networkPluginMode"] = "overlay"
+		prof["podCidr"] = a.PodCIDR
+	}
+	prof["serviceCidr"] = a.ServiceCIDR
+	prof["dnsServiceIP"] = a.DNSServiceIP
+	return prof
 }
 
 func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[string]any) {
 	name := "aks-" + b.zone
-	outbound := "loadBalancer"
-	if len(b.p.Network.RouteTables) > 0 {
-		outbound = "userDefinedRouting"
-	}
 	sysSubnet := b.subnetID(network.AKSSystemSubnet)
 	b.add(Resource{Type: "Microsoft.ContainerService/managedClusters", Name: name, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute, Identity: identity,
 		SKU: map[string]any{"name": "Base", "tier": "Standard"},
@@ -133,8 +147,7 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 			"disableLocalAccounts":   true,
 			"aadProfile":             map[string]any{"managed": true, "enableAzureRBAC": true},
 			"apiServerAccessProfile": map[string]any{"enablePrivateCluster": true},
-			"networkProfile": map[string]any{"networkPlugin": "azure", "networkPluginMode": "overlay", "podCidr": b.podCIDR(),
-				"serviceCidr": "10.254.0.0/16", "dnsServiceIP": "10.254.0.10", "outboundType": outbound, "loadBalancerSku": "standard"},
+			"networkProfile":         b.aksNetworkProfile(),
 			"agentPoolProfiles": []any{map[string]any{
 				"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "count": 3, "osType": "Linux",
 				"availabilityZones": []string{"1", "2", "3"}, "vnetSubnetID": sysSubnet, "type": "VirtualMachineScaleSets",
@@ -145,7 +158,7 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 	for _, p := range ps {
 		props := map[string]any{
 			"mode": "User", "vmSize": p.SKU, "count": p.Nodes, "osType": "Linux", "type": "VirtualMachineScaleSets",
-			"vnetSubnetID": b.subnetID("snet-" + p.Workload), "enableNodePublicIP": false,
+			"vnetSubnetID": b.poolSubnetID(p), "enableNodePublicIP": false,
 			"nodeTaints": gpuTaints(p),
 			"nodeLabels": map[string]string{"aizone.workload": p.Workload},
 			"tags":       b.poolTags(p),
@@ -220,7 +233,7 @@ func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[
 				"networkInterfaceConfigurations": []any{map[string]any{"name": "nic-" + p.Workload, "properties": map[string]any{
 					"primary": true, "enableAcceleratedNetworking": p.AcceleratedNetworking,
 					"ipConfigurations": []any{map[string]any{"name": "ipconfig1", "properties": map[string]any{
-						"primary": true, "subnet": map[string]any{"id": b.subnetID("snet-" + p.Workload)}}}},
+						"primary": true, "subnet": map[string]any{"id": b.poolSubnetID(p)}}}},
 				}}},
 			},
 			"securityProfile": map[string]any{"securityType": "Standard"},
@@ -238,13 +251,4 @@ func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[
 	}
 	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
 		Identity: identity, SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, Zones: p.Zones, DependsOn: deps, Properties: props}
-}
-
-func overlapsAny(cidr string, list []string) bool {
-	for _, l := range list {
-		if cidrOverlap(cidr, l) {
-			return true
-		}
-	}
-	return false
 }

@@ -2,7 +2,6 @@ package resources
 
 import (
 	"encoding/json"
-	"net/netip"
 )
 
 // toMap converts a typed value (a lifecycle policy) to the generic JSON
@@ -17,10 +16,4 @@ func toMap(v any) map[string]any {
 		panic("resources: " + err.Error())
 	}
 	return m
-}
-
-func cidrOverlap(a, b string) bool {
-	pa, err1 := netip.ParsePrefix(a)
-	pb, err2 := netip.ParsePrefix(b)
-	return err1 == nil && err2 == nil && pa.Overlaps(pb)
 }
