@@ -192,8 +192,18 @@ func build(p *plan.Plan) doc {
 	for _, rg := range p.Governance.ResourceGroups {
 		items = append(items, fmt.Sprintf("resource group %s (%s)", rg.Name, rg.Purpose))
 	}
-	items = append(items, fmt.Sprintf("AI guardrails assigned: %v", p.Governance.Guardrails))
+	if !p.Governance.Guardrails {
+		items = append(items, "AI guardrails: off (placement.guardrails: false)")
+	}
 	gs.list(items)
+	if len(p.Governance.GuardrailPolicies) > 0 {
+		gs.para("AI guardrails assigned at the zone's subscription (aizone build emits them; aizone check evaluates them):")
+		var grows [][]string
+		for _, g := range p.Governance.GuardrailPolicies {
+			grows = append(grows, []string{g.Reference, g.Effect, g.DisplayName})
+		}
+		gs.table([]string{"guardrail", "effect", "policy"}, grows)
+	}
 	d.sections = append(d.sections, gs)
 
 	cost := section{heading: "Cost"}
