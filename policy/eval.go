@@ -88,6 +88,7 @@ type Bound struct {
 	types []string
 	// Assignment context.
 	assignment   *Assignment
+	scopeAll     bool // the assignment's scope contains every resource
 	setID, refID string
 }
 

@@ -26,6 +26,10 @@ func Evaluate(ctx context.Context, cp *Compiled, params map[string]any, res *Res
 func (b *Bound) ForAssignment(a *Assignment) *Bound {
 	cp := *b
 	cp.assignment = a
+	// A management-group scope contains every resource evaluated under it
+	// (the caller decides which resources sit below the group); decide
+	// that once rather than for every resource.
+	cp.scopeAll = a != nil && (a.Scope == "" || isGroupScope(a.Scope))
 	return &cp
 }
 
@@ -46,7 +50,7 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 	}
 	if b.assignment != nil {
 		r.AssignmentID = b.assignment.ID
-		if b.assignment.Scope != "" && !inScope(res.id, b.assignment.Scope) {
+		if !b.scopeAll && !inScope(res.id, b.assignment.Scope) {
 			r.State = NotApplicable
 			r.Reasons = []string{fmt.Sprintf("outside the assignment scope %s", b.assignment.Scope)}
 			return r
@@ -192,13 +196,18 @@ func detailsField(d *details, f func(*details) *valueSrc) *valueSrc {
 func inScope(id, scope string) bool {
 	// Called for every resource and assignment: compare without allocating.
 	s := strings.TrimRight(scope, "/")
-	if containsFold(s, "/providers/microsoft.management/managementgroups/") && !containsFold(s, "/subscriptions/") {
+	if isGroupScope(s) {
 		return true
 	}
 	if len(id) < len(s) || !strings.EqualFold(id[:len(s)], s) {
 		return false
 	}
 	return len(id) == len(s) || id[len(s)] == '/'
+}
+
+// isGroupScope reports a management-group scope.
+func isGroupScope(s string) bool {
+	return containsFold(s, "/providers/microsoft.management/managementgroups/") && !containsFold(s, "/subscriptions/")
 }
 
 // containsFold reports whether sub (lower case) occurs in s, ignoring case.

@@ -10,6 +10,7 @@ import (
 // (every member) or [n] (one member).
 type seg struct {
 	key   string
+	lower string // key in lower case, for the resource's key set
 	star  bool
 	index int // -1 when absent
 }
@@ -83,10 +84,11 @@ func parsePath(p string) ([]seg, error) {
 			}
 		}
 	}
-	for _, s := range out {
+	for i, s := range out {
 		if s.key == "" && !s.star && s.index < 0 {
 			return nil, fmt.Errorf("path %q: empty segment", p)
 		}
+		out[i].lower = strings.ToLower(s.key)
 	}
 	return out, nil
 }
@@ -419,6 +421,11 @@ func (f *fieldRef) value(c *evalCtx, r *Resource) any {
 	var root any = r.Raw
 	if f.scope >= 0 {
 		root = c.scopes[f.scope].elem
+	} else if !f.mayHold(r) {
+		// A key of every path is absent from the whole resource: the
+		// value is missing, found without walking (most alias paths a
+		// resource is evaluated against are absent from it).
+		return nil
 	}
 	v := walkOne(root, f.segs, f.lenient)
 	for _, alt := range f.alts {
@@ -433,6 +440,19 @@ func (f *fieldRef) value(c *evalCtx, r *Resource) any {
 		v = walkOne(root, f.segs[1:], true)
 	}
 	return v
+}
+
+// mayHold reports whether any path value() walks may be present in r.
+func (f *fieldRef) mayHold(r *Resource) bool {
+	if r.mayHold(f.segs) {
+		return true
+	}
+	for _, alt := range f.alts {
+		if r.mayHold(alt) {
+			return true
+		}
+	}
+	return f.lenient && len(f.segs) > 1 && strings.EqualFold(f.segs[0].key, "properties") && r.mayHold(f.segs[1:])
 }
 
 // missing reports whether walk found nothing at all: a missing or

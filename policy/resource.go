@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -31,6 +32,44 @@ type Resource struct {
 	// The identity fields again as interface values, boxed once: field
 	// conditions on name and type run for every definition and resource.
 	nameV, fullNameV, typV, idV any
+	// keys holds every object key in Raw, in lower case, built on first
+	// use: a path with a key that is not among them is missing.
+	keysOnce sync.Once
+	keys     map[string]struct{}
+}
+
+// mayHold reports whether every key of segs occurs somewhere in the
+// resource; false means the path is certainly missing. The lenient walk
+// (a key also looked for under "properties") only finds keys that occur,
+// so the test holds for it too.
+func (r *Resource) mayHold(segs []seg) bool {
+	r.keysOnce.Do(func() {
+		r.keys = map[string]struct{}{}
+		collectKeys(r.Raw, r.keys)
+	})
+	for i := range segs {
+		if segs[i].key == "" {
+			continue
+		}
+		if _, ok := r.keys[segs[i].lower]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func collectKeys(v any, into map[string]struct{}) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			into[strings.ToLower(k)] = struct{}{}
+			collectKeys(e, into)
+		}
+	case []any:
+		for _, e := range x {
+			collectKeys(e, into)
+		}
+	}
 }
 
 // NewResource wraps a decoded resource. Resources without an id (template
