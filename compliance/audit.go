@@ -76,22 +76,44 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	if err != nil {
 		return nil, err
 	}
-	// Pass 1: related resources and ancestry.
+	// Pass 1: related resources and ancestry. Each element is read raw and
+	// only its type and name decoded; the few kept are decoded in full.
 	var related []*policy.Resource
 	groups := map[string]map[string]any{}
-	err = stream(ctx, open, func(raw map[string]any) error {
-		typ, _ := raw["type"].(string)
-		if strings.EqualFold(typ, "microsoft.resources/subscriptions/resourcegroups") {
+	err = streamElems(ctx, open, func(dec *json.Decoder, i int) error {
+		var rawMsg json.RawMessage
+		if err := dec.Decode(&rawMsg); err != nil {
+			return fmt.Errorf("reading resources: resource %d: %w", i, err)
+		}
+		var head struct {
+			Type string `json:"type"`
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(rawMsg, &head); err != nil {
+			return fmt.Errorf("reading resources: resource %d: %w", i, err)
+		}
+		isGroup := strings.EqualFold(head.Type, "microsoft.resources/subscriptions/resourcegroups")
+		isSub := strings.EqualFold(head.Type, "microsoft.resources/subscriptions")
+		isRelated := e.Related(head.Type, head.Name, present)
+		if !isGroup && !isSub && !isRelated {
+			return nil
+		}
+		var raw map[string]any
+		if err := json.Unmarshal(rawMsg, &raw); err != nil {
+			return fmt.Errorf("reading resources: resource %d: %w", i, err)
+		}
+		normaliseNumbers(raw)
+		if isGroup {
 			groups[strings.ToLower(policy.NewResource(raw).Name())] = groupObject(raw)
 		}
-		if strings.EqualFold(typ, "microsoft.resources/subscriptions") {
+		if isSub {
 			if sub, mgs := subscriptionAncestry(raw); sub != "" && len(mgs) > 0 {
 				if _, given := ancestry[sub]; !given {
 					ancestry[sub] = setOf(mgs)
 				}
 			}
 		}
-		if name, _ := raw["name"].(string); e.Related(typ, name, present) {
+		if isRelated {
 			related = append(related, policy.NewResource(raw))
 		}
 		return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -46,6 +47,11 @@ an existing resource, 2 for bad input.`,
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(*format, formatText, formatJSON); err != nil {
 			return err
+		}
+		if os.Getenv("GOGC") == "" {
+			// An audit allocates a short-lived map per resource; collecting
+			// less often buys about 15% of the run for about 200 MB.
+			debug.SetGCPercent(400)
 		}
 		if _, err := os.Stat(*file); err != nil {
 			return usageErr(fmt.Errorf("--resources: %w", err))
