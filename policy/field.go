@@ -10,7 +10,7 @@ import (
 // (every member) or [n] (one member).
 type seg struct {
 	key   string
-	lower string // key in lower case, for the resource's key set
+	fold  uint64 // foldHash(key), for the resource's key set
 	star  bool
 	index int // -1 when absent
 }
@@ -88,7 +88,7 @@ func parsePath(p string) ([]seg, error) {
 		if s.key == "" && !s.star && s.index < 0 {
 			return nil, fmt.Errorf("path %q: empty segment", p)
 		}
-		out[i].lower = strings.ToLower(s.key)
+		out[i].fold = foldHash(s.key)
 	}
 	return out, nil
 }

@@ -32,10 +32,30 @@ type Resource struct {
 	// The identity fields again as interface values, boxed once: field
 	// conditions on name and type run for every definition and resource.
 	nameV, fullNameV, typV, idV any
-	// keys holds every object key in Raw, in lower case, built on first
-	// use: a path with a key that is not among them is missing.
+	// keys holds foldHash of every object key in Raw, built on first use:
+	// a path with a key that is not among them is missing.
 	keysOnce sync.Once
-	keys     map[string]struct{}
+	keys     map[uint64]struct{}
+}
+
+// foldHash is an ASCII case-insensitive FNV-1a hash of s, computed without
+// allocating; 0 for a key with non-ASCII bytes, whose Unicode case folding
+// it does not follow (mayHold never rejects on such a key). A collision
+// only ever makes mayHold say "may".
+func foldHash(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return 0
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 // mayHold reports whether every key of segs occurs somewhere in the
@@ -44,25 +64,25 @@ type Resource struct {
 // so the test holds for it too.
 func (r *Resource) mayHold(segs []seg) bool {
 	r.keysOnce.Do(func() {
-		r.keys = map[string]struct{}{}
+		r.keys = make(map[uint64]struct{}, 32)
 		collectKeys(r.Raw, r.keys)
 	})
 	for i := range segs {
-		if segs[i].key == "" {
+		if segs[i].key == "" || segs[i].fold == 0 {
 			continue
 		}
-		if _, ok := r.keys[segs[i].lower]; !ok {
+		if _, ok := r.keys[segs[i].fold]; !ok {
 			return false
 		}
 	}
 	return true
 }
 
-func collectKeys(v any, into map[string]struct{}) {
+func collectKeys(v any, into map[uint64]struct{}) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			into[strings.ToLower(k)] = struct{}{}
+			into[foldHash(k)] = struct{}{}
 			collectKeys(e, into)
 		}
 	case []any:

@@ -1125,9 +1125,12 @@ func formatTime(t time.Time, f string) string {
 	case "d":
 		return t.Format("1/2/2006")
 	}
-	r := strings.NewReplacer("yyyy", "2006", "yy", "06", "MM", "01", "dd", "02", "HH", "15", "mm", "04", "ss", "05", "fffffff", "0000000", "fff", "000")
-	return t.Format(r.Replace(f))
+	return t.Format(dotNetLayout.Replace(f))
 }
+
+// dotNetLayout turns a .NET date format into Go's layout; built once, as
+// utcNow() runs for every resource some definitions are evaluated against.
+var dotNetLayout = strings.NewReplacer("yyyy", "2006", "yy", "06", "MM", "01", "dd", "02", "HH", "15", "mm", "04", "ss", "05", "fffffff", "0000000", "fff", "000")
 
 func ipRangeContains(c Context, a []any) (any, error) {
 	rng, target, err := str2(a)
