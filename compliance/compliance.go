@@ -153,6 +153,8 @@ type Engine struct {
 	// audit keeps resources of these types in memory and streams the rest.
 	related    map[string]*need
 	relatedAny bool
+	byType     map[string][]memberRef
+	anyType    []memberRef
 	names      map[string]string // lower-case definition id -> display name
 }
 
@@ -217,6 +219,7 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 			e.needs(strings.ToLower(t), cp.Def)
 		}
 	}
+	e.index()
 	return e
 }
 
@@ -388,32 +391,70 @@ func (e *Engine) Related(typ, name string, present map[string]bool) bool {
 // groups above the resource's subscription, nil for "all") against res and
 // calls emit for each finding, in assignment order.
 func (e *Engine) Evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, mgs map[string]bool, emit func(Finding)) {
-	typ := strings.ToLower(res.Type())
-	for i := range e.items {
-		it := &e.items[i]
+	refs, ok := e.byType[strings.ToLower(res.Type())]
+	if !ok {
+		refs = e.anyType
+	}
+	for _, ref := range refs {
+		it := &e.items[ref.item]
 		if mgs != nil && it.eff.ManagementGroup != "" && !mgs[it.eff.ManagementGroup] {
 			continue
 		}
-		for j, m := range it.members {
-			if j < len(it.types) && it.types[j] != nil && !it.types[j][typ] {
-				continue // the rule's "if" cannot match this type
+		r := it.members[ref.member].Evaluate(ctx, res, env)
+		if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
+			continue
+		}
+		f := Finding{
+			Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: res.SubscriptionID(),
+			Assignment: it.eff.Name, Scope: it.eff.Scope, DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
+			Effect: r.Effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
+		}
+		f.Definition = e.names[strings.ToLower(r.DefinitionID)]
+		if f.Effect == "" && r.State == policy.Failed {
+			f.Effect = "error"
+		}
+		emit(f)
+	}
+}
+
+// memberRef names one member of one item.
+type memberRef struct{ item, member int }
+
+// index lists, for every resource type some rule pins, the members that
+// can match it, in assignment order; anyType lists the members that pin no
+// type. A resource is then evaluated against its list alone, rather than
+// every member testing its type.
+func (e *Engine) index() {
+	types := map[string]bool{}
+	for _, it := range e.items {
+		for _, ts := range it.types {
+			for t := range ts {
+				types[t] = true
 			}
-			r := m.Evaluate(ctx, res, env)
-			if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
-				continue
-			}
-			f := Finding{
-				Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: res.SubscriptionID(),
-				Assignment: it.eff.Name, Scope: it.eff.Scope, DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
-				Effect: r.Effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
-			}
-			f.Definition = e.names[strings.ToLower(r.DefinitionID)]
-			if f.Effect == "" && r.State == policy.Failed {
-				f.Effect = "error"
-			}
-			emit(f)
 		}
 	}
+	e.byType = map[string][]memberRef{}
+	e.anyType = nil
+	for i, it := range e.items {
+		for j := range it.members {
+			var ts map[string]bool
+			if j < len(it.types) {
+				ts = it.types[j]
+			}
+			ref := memberRef{i, j}
+			if ts == nil {
+				e.anyType = append(e.anyType, ref)
+				for t := range types {
+					e.byType[t] = append(e.byType[t], ref)
+				}
+				continue
+			}
+			for t := range ts {
+				e.byType[t] = append(e.byType[t], ref)
+			}
+		}
+	}
+	// Appending in (item, member) order keeps each list in that order.
 }
 
 // Summary counts findings by effect.
