@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -59,28 +60,20 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	for sub, mgs := range opt.Ancestry {
 		ancestry[strings.ToLower(sub)] = setOf(mgs)
 	}
-	// Pass 0: the types present, so that pass 1 holds only the related
-	// resources some rule in this estate can ask for (virtual machines are
-	// related to SQL virtual machines, but only if there are any).
+	// Pass 1: the types present, the subscriptions' ancestry, the resource
+	// groups, and the related resources. Each element is read raw and only
+	// its type and name decoded. Candidates for related resources are kept
+	// as raw bytes until the types present are known: virtual machines are
+	// related to SQL virtual machines, but only needed if there are any.
 	present := map[string]bool{}
-	err := streamElems(ctx, open, func(dec *json.Decoder, i int) error {
-		var head struct {
-			Type string `json:"type"`
-		}
-		if err := dec.Decode(&head); err != nil {
-			return fmt.Errorf("reading resources: resource %d: %w", i, err)
-		}
-		present[strings.ToLower(head.Type)] = true
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	type held struct {
+		typ, name string
+		index     int
+		raw       json.RawMessage
 	}
-	// Pass 1: related resources and ancestry. Each element is read raw and
-	// only its type and name decoded; the few kept are decoded in full.
-	var related []*policy.Resource
+	var candidates []held
 	groups := map[string]map[string]any{}
-	err = streamElems(ctx, open, func(dec *json.Decoder, i int) error {
+	err := streamElems(ctx, open, func(dec *json.Decoder, i int) error {
 		var rawMsg json.RawMessage
 		if err := dec.Decode(&rawMsg); err != nil {
 			return fmt.Errorf("reading resources: resource %d: %w", i, err)
@@ -92,35 +85,44 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		if err := json.Unmarshal(rawMsg, &head); err != nil {
 			return fmt.Errorf("reading resources: resource %d: %w", i, err)
 		}
+		present[strings.ToLower(head.Type)] = true
+		if e.Related(head.Type, head.Name, nil) {
+			candidates = append(candidates, held{head.Type, head.Name, i, rawMsg})
+		}
 		isGroup := strings.EqualFold(head.Type, "microsoft.resources/subscriptions/resourcegroups")
 		isSub := strings.EqualFold(head.Type, "microsoft.resources/subscriptions")
-		isRelated := e.Related(head.Type, head.Name, present)
-		if !isGroup && !isSub && !isRelated {
+		if !isGroup && !isSub {
 			return nil
 		}
-		var raw map[string]any
-		if err := json.Unmarshal(rawMsg, &raw); err != nil {
-			return fmt.Errorf("reading resources: resource %d: %w", i, err)
+		raw, err := decodeResource(rawMsg, i)
+		if err != nil {
+			return err
 		}
-		normaliseNumbers(raw)
 		if isGroup {
 			groups[strings.ToLower(policy.NewResource(raw).Name())] = groupObject(raw)
 		}
-		if isSub {
-			if sub, mgs := subscriptionAncestry(raw); sub != "" && len(mgs) > 0 {
-				if _, given := ancestry[sub]; !given {
-					ancestry[sub] = setOf(mgs)
-				}
+		if sub, mgs := subscriptionAncestry(raw); isSub && sub != "" && len(mgs) > 0 {
+			if _, given := ancestry[sub]; !given {
+				ancestry[sub] = setOf(mgs)
 			}
-		}
-		if isRelated {
-			related = append(related, policy.NewResource(raw))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	var related []*policy.Resource
+	for _, c := range candidates {
+		if !e.Related(c.typ, c.name, present) {
+			continue
+		}
+		raw, err := decodeResource(c.raw, c.index)
+		if err != nil {
+			return nil, err
+		}
+		related = append(related, policy.NewResource(raw))
+	}
+	candidates = nil
 	rep.Related = len(related)
 	// Reasons cost a quarter of the evaluation; skip them when nobody reads
 	// the findings one by one.
@@ -315,6 +317,18 @@ func streamElems(ctx context.Context, open Opener, each func(dec *json.Decoder, 
 		}
 	}
 	return nil
+}
+
+// decodeResource decodes one exported resource.
+func decodeResource(data []byte, i int) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("reading resources: resource %d: %w", i, err)
+	}
+	normaliseNumbers(raw)
+	return raw, nil
 }
 
 // normaliseNumbers turns json.Number into float64, the type the policy
