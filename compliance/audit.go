@@ -135,10 +135,14 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	// input order, so output stays deterministic and memory stays bounded
 	// by the batches in flight.
 	workers := runtime.GOMAXPROCS(0)
+	// The reader only splits the export into elements; the workers
+	// decode them, so decoding runs on every core too.
 	type batch struct {
-		raws     []map[string]any
+		first    int // index of the batch's first resource, for errors
+		raws     []json.RawMessage
 		findings []Finding
 		unplaced int
+		err      error
 		done     chan struct{}
 	}
 	jobs := make(chan *batch, workers)
@@ -149,7 +153,12 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		go func() {
 			defer wg.Done()
 			for b := range jobs {
-				for _, raw := range b.raws {
+				for k, data := range b.raws {
+					raw, err := decodeResource(data, b.first+k)
+					if err != nil {
+						b.err = err
+						break
+					}
 					r := policy.NewResource(raw)
 					mgs, ok := ancestry[strings.ToLower(r.SubscriptionID())]
 					if !ok {
@@ -167,6 +176,9 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		var ferr error
 		for b := range order {
 			<-b.done
+			if b.err != nil && ferr == nil {
+				ferr = b.err
+			}
 			rep.Summary.Resources += len(b.raws)
 			rep.Unplaced += b.unplaced
 			for _, f := range b.findings {
@@ -182,20 +194,24 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	}()
 	const batchSize = 256
 	cur := &batch{done: make(chan struct{})}
-	flush := func() {
+	flush := func(next int) {
 		order <- cur
 		jobs <- cur
-		cur = &batch{done: make(chan struct{})}
+		cur = &batch{first: next, done: make(chan struct{})}
 	}
-	err = stream(ctx, open, func(raw map[string]any) error {
-		cur.raws = append(cur.raws, raw)
+	err = streamElems(ctx, open, func(dec *json.Decoder, i int) error {
+		var data json.RawMessage
+		if err := dec.Decode(&data); err != nil {
+			return fmt.Errorf("reading resources: resource %d: %w", i, err)
+		}
+		cur.raws = append(cur.raws, data)
 		if len(cur.raws) == batchSize {
-			flush()
+			flush(i + 1)
 		}
 		return nil
 	})
 	if err == nil && len(cur.raws) > 0 {
-		flush()
+		flush(0)
 	}
 	close(jobs)
 	close(order)
@@ -249,22 +265,10 @@ func subscriptionAncestry(raw map[string]any) (string, []string) {
 	return strings.ToLower(sub), mgs
 }
 
-// stream decodes an export one resource at a time: a JSON array of
-// resources, or an object whose "data" member is that array (the output
-// of az graph query).
-func stream(ctx context.Context, open Opener, fn func(map[string]any) error) error {
-	return streamElems(ctx, open, func(dec *json.Decoder, i int) error {
-		var raw map[string]any
-		if err := dec.Decode(&raw); err != nil {
-			return fmt.Errorf("reading resources: resource %d: %w", i, err)
-		}
-		normaliseNumbers(raw)
-		return fn(raw)
-	})
-}
-
-// streamElems positions a decoder on each element of the export in turn;
-// each decodes its element as it needs.
+// streamElems reads an export one resource at a time: a JSON array of
+// resources, or an object whose "data" member is that array (the output of
+// az graph query). It positions the decoder on each element in turn; each
+// decodes its element as it needs.
 func streamElems(ctx context.Context, open Opener, each func(dec *json.Decoder, i int) error) error {
 	rc, err := open()
 	if err != nil {
