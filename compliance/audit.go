@@ -1,7 +1,6 @@
 package compliance
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -276,7 +275,6 @@ func streamElems(ctx context.Context, open Opener, each func(dec *json.Decoder, 
 	}
 	defer rc.Close()
 	dec := json.NewDecoder(rc)
-	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
 		return fmt.Errorf("reading resources: %w", err)
@@ -323,36 +321,12 @@ func streamElems(ctx context.Context, open Opener, each func(dec *json.Decoder, 
 	return nil
 }
 
-// decodeResource decodes one exported resource.
+// decodeResource decodes one exported resource, numbers as float64: the
+// type the policy engine compares.
 func decodeResource(data []byte, i int) (map[string]any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	var raw map[string]any
-	if err := dec.Decode(&raw); err != nil {
+	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("reading resources: resource %d: %w", i, err)
 	}
-	normaliseNumbers(raw)
 	return raw, nil
-}
-
-// normaliseNumbers turns json.Number into float64, the type the policy
-// engine compares; UseNumber only keeps large integers exact while decoding.
-func normaliseNumbers(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normaliseNumbers(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = normaliseNumbers(e)
-		}
-	case json.Number:
-		f, err := x.Float64()
-		if err != nil {
-			return x.String()
-		}
-		return f
-	}
-	return v
 }
