@@ -91,6 +91,9 @@ var accepted = map[string]string{
 
 	"Deploy-Diag-LogsCat/netapp-netappaccounts-capacitypools-volumes":            "deployIfNotExists: Azure deploys the diagnostic setting after the volume exists",
 	"Deploy-MCSB2-Monitoring/ANFVolumesTypeNfsv41KerberosDataEncryption":         "Kerberos (krb5p) encryption costs the hot tier much of its throughput; the volume is reachable only from the zone's delegated subnet",
+	"Audit-ZoneResiliency/Microsoft.Network/natGateways_ZoneAligned":             "a NAT gateway is a zonal resource; Azure places it, and it carries egress only for a zone without a platform firewall",
+	"Audit-ZoneResiliency/Microsoft.Network/publicipaddresses_ZoneResilient":     "the NAT gateway's address follows the gateway's placement",
+	"Deploy-Diag-LogsCat/network-publicipaddresses":                              "deployIfNotExists: Azure deploys the diagnostic setting after the address exists",
 	"Deploy-Diag-LogsCat/batch-batchaccounts":                                    "deployIfNotExists: Azure deploys the diagnostic setting after the account exists",
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInBatchAccountMonitoring":            "the diagnostic setting is deployed by the platform's Deploy-Diag-LogsCat",
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInKubernetesMonitoring":              "the diagnostic setting is deployed by the platform's Deploy-Diag-LogsCat",
@@ -116,7 +119,7 @@ var accepted = map[string]string{
 // notEnforced findings (DoNotEnforce assignments) are reported by check but
 // never block; the ALZ library ships its guardrail initiatives that way.
 func TestExamplesPassALZ(t *testing.T) {
-	for _, ex := range []string{"small.yaml", "large.yaml"} {
+	for _, ex := range []string{"small.yaml", "large.yaml", "infeasible.yaml"} {
 		for _, mg := range []string{"corp", "online"} {
 			t.Run(ex+"/"+mg, func(t *testing.T) {
 				p, rs := zoneResources(t, ex)

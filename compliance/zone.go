@@ -21,7 +21,7 @@ func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resour
 	if subscription == "" {
 		subscription = PlaceholderSubscription
 	}
-	out := make([]*policy.Resource, 0, len(rs))
+	var maps []map[string]any
 	for _, r := range rs {
 		if policyObject(r.Type) {
 			continue
@@ -33,11 +33,48 @@ func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resour
 		if r.Type == "Microsoft.Resources/resourceGroups" {
 			m["type"] = "Microsoft.Resources/subscriptions/resourceGroups"
 		}
-		res := asJSON(resolve(m, subscription))
-		out = append(out, policy.NewResource(res))
-		out = append(out, implied(res)...)
+		maps = append(maps, asJSON(resolve(m, subscription)))
+	}
+	backReferences(maps)
+	out := make([]*policy.Resource, 0, len(maps))
+	for _, m := range maps {
+		out = append(out, policy.NewResource(m))
+		out = append(out, implied(m)...)
 	}
 	return out
+}
+
+// backReferences adds the read-only references Azure writes on a resource
+// when another one is associated with it: a public IP used by a NAT
+// gateway shows the gateway in properties.natGateway. Policies that look
+// for unused public IPs read exactly that.
+func backReferences(maps []map[string]any) {
+	byID := make(map[string]map[string]any, len(maps))
+	for _, m := range maps {
+		id, _ := m["id"].(string)
+		byID[strings.ToLower(id)] = m
+	}
+	for _, m := range maps {
+		if t, _ := m["type"].(string); !strings.EqualFold(t, "Microsoft.Network/natGateways") {
+			continue
+		}
+		props, _ := m["properties"].(map[string]any)
+		pips, _ := props["publicIpAddresses"].([]any)
+		for _, p := range pips {
+			pm, _ := p.(map[string]any)
+			pid, _ := pm["id"].(string)
+			pip := byID[strings.ToLower(pid)]
+			if pip == nil {
+				continue
+			}
+			pp, _ := pip["properties"].(map[string]any)
+			if pp == nil {
+				pp = map[string]any{}
+				pip["properties"] = pp
+			}
+			pp["natGateway"] = map[string]any{"id": m["id"]}
+		}
+	}
 }
 
 // policyObject reports Azure Policy's own objects (definitions, sets,

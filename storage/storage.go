@@ -104,7 +104,7 @@ func AccountName(zone, region string) string {
 // Plan sizes the hot tier and the Blob account.
 func Plan(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool) (Result, finding.List) {
 	var fs finding.List
-	res := Result{HotTier: hotTier(z, c, pools, &fs), Account: blobAccount(z)}
+	res := Result{HotTier: hotTier(z, c, pools, &fs), Account: blobAccount(z, c, pools, &fs)}
 	if h := res.HotTier.HSM; h != nil {
 		// Managed Lustre logs its Blob integration to a container of its own.
 		res.Account.Containers = append(res.Account.Containers, Container{Name: h.LoggingContainer, Data: "logs", Schedule: []lifecycle.Step{}})
@@ -112,7 +112,7 @@ func Plan(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool) (Result, findi
 	return res, fs
 }
 
-func blobAccount(z *spec.Zone) BlobAccount {
+func blobAccount(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool, fs *finding.List) BlobAccount {
 	acct := BlobAccount{
 		Name: AccountName(z.Name, z.Region), SKU: "Standard_LRS", Kind: "StorageV2", AccessTier: "Hot",
 		Containers: []Container{},
@@ -127,8 +127,47 @@ func blobAccount(z *spec.Zone) BlobAccount {
 		acct.Containers = append(acct.Containers, Container{Name: d.Name, Data: d.Kind, Bytes: d.Size,
 			HotDays: it.HotDays, RetainDays: it.RetainDays, Schedule: lifecycle.Schedule(it)})
 	}
+	if it, bytes, ok := defaultCheckpoints(z, c, pools); ok {
+		// Training writes checkpoints whether or not the zone file lists
+		// them; without a container and a rule they would pile up in Hot.
+		items = append(items, it)
+		acct.Containers = append(acct.Containers, Container{Name: it.Name, Data: spec.DataCheckpoints, Bytes: units.Bytes(bytes),
+			HotDays: it.HotDays, RetainDays: it.RetainDays, Schedule: lifecycle.Schedule(it)})
+		fs.Add(finding.Info, "storage.default-checkpoints", "data",
+			fmt.Sprintf("no checkpoints listed under data: a %q container is added for the training checkpoints (three kept, %s), hot %d days and deleted after %d", it.Name, units.Bytes(bytes), it.HotDays, it.RetainDays))
+	}
 	acct.Policy = lifecycle.Generate(items)
 	return acct
+}
+
+// defaultCheckpoints is the checkpoints container a zone with training
+// needs when its data lists none: three full checkpoints of each training
+// pool, hot for a week, deleted after 90 days (the defaults for
+// checkpoints data).
+func defaultCheckpoints(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool) (lifecycle.Item, float64, bool) {
+	for _, d := range z.Data {
+		if d.Kind == spec.DataCheckpoints {
+			return lifecycle.Item{}, 0, false
+		}
+	}
+	name := "checkpoints"
+	for _, d := range z.Data {
+		if d.Name == name {
+			name = "training-checkpoints"
+		}
+	}
+	var bytes float64
+	training := false
+	for _, p := range pools {
+		if p.Kind == spec.KindTraining {
+			training = true
+			bytes += 3 * checkpointBytes(z, c, p)
+		}
+	}
+	if !training {
+		return lifecycle.Item{}, 0, false
+	}
+	return lifecycle.Item{Name: name, Prefix: name + "/", HotDays: 7, RetainDays: 90}, bytes, true
 }
 
 // checkpointBytes is the size of one full checkpoint of a training pool.
