@@ -271,16 +271,6 @@ func humanHours(h float64) string {
 	return fmt.Sprintf("%.0f h", math.Ceil(h))
 }
 
-func usdString(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("$%.2fM", v/1e6)
-	case v >= 1e4:
-		return fmt.Sprintf("$%.0fk", v/1e3)
-	}
-	return fmt.Sprintf("$%.0f", v)
-}
-
 func round(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(v*p) / p

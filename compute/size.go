@@ -9,6 +9,7 @@ import (
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/finding"
 	"github.com/aizone/aizone/spec"
+	"github.com/aizone/aizone/units"
 )
 
 // option is one configuration the planner scored.
@@ -258,9 +259,9 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 						why += " (no InfiniBand: one VM at most)"
 					}
 				case !withinBudget && !priced:
-					why = fmt.Sprintf("no price in the catalog to hold against the %s budget", usdString(w.BudgetUSD))
+					why = fmt.Sprintf("no price in the catalog to hold against the %s budget", units.USD(w.BudgetUSD))
 				case !feasible:
-					why = fmt.Sprintf("over the %s budget", usdString(w.BudgetUSD))
+					why = fmt.Sprintf("over the %s budget", units.USD(w.BudgetUSD))
 				}
 				cost := e.CostUSD
 				if !priced {
@@ -303,7 +304,7 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 	im := imageFor(c, skuOf(c, p.SKU), p.Orchestrator)
 	p.setImage(im)
 	p.Reason = fmt.Sprintf("%d × %s (%d GPUs, %s) trains %s on %.3g tokens in %s at %.0f%% MFU for %s: the %s option that meets the %s deadline",
-		p.Nodes, p.SKU, est.GPUs, p.Region, arch.Name, tokens, humanHours(est.Hours), est.MFU*100, usdString(est.CostUSD), objectiveWord(w.Objective), w.Deadline)
+		p.Nodes, p.SKU, est.GPUs, p.Region, arch.Name, tokens, humanHours(est.Hours), est.MFU*100, units.USD(est.CostUSD), objectiveWord(w.Objective), w.Deadline)
 	if !best.feasible {
 		p.Reason = fmt.Sprintf("nothing meets the %s deadline; the closest is %d × %s taking %s", w.Deadline, p.Nodes, p.SKU, humanHours(est.Hours))
 		msg := fmt.Sprintf("workload %q cannot finish in %s: ", w.Name, w.Deadline)
@@ -456,7 +457,7 @@ func trainingAltReason(best, a option, w *spec.Workload) string {
 	if d < 1 {
 		return fmt.Sprintf("same cost within a dollar; takes %s", humanHours(a.hours))
 	}
-	return fmt.Sprintf("%s more for the run (%.0f%%), takes %s", usdString(d), 100*d/math.Max(b.cost, 1), humanHours(a.hours))
+	return fmt.Sprintf("%s more for the run (%.0f%%), takes %s", units.USD(d), 100*d/math.Max(b.cost, 1), humanHours(a.hours))
 }
 
 func objectiveWord(o string) string {
@@ -619,9 +620,9 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 					case !e.MeetsLatency:
 						why = fmt.Sprintf("misses the latency targets even at batch %d (TTFT %.0f ms, TPOT %.1f ms)", e.Batch, e.TTFTms, e.TPOTms)
 					case !withinBudget && !priced:
-						why = fmt.Sprintf("no price in the catalog to hold against the %s monthly budget", usdString(w.BudgetUSD))
+						why = fmt.Sprintf("no price in the catalog to hold against the %s monthly budget", units.USD(w.BudgetUSD))
 					case !feasible:
-						why = fmt.Sprintf("over the %s monthly budget", usdString(w.BudgetUSD))
+						why = fmt.Sprintf("over the %s monthly budget", units.USD(w.BudgetUSD))
 					}
 					opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, tpot: e.TPOTms / 1000, why: why})
 				}
@@ -654,12 +655,12 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 		if d < 1 {
 			return "same monthly cost; ties go to the size first by name"
 		}
-		return fmt.Sprintf("%s a month more (%.0f%%)", usdString(d), 100*d/math.Max(best.cost, 1))
+		return fmt.Sprintf("%s a month more (%.0f%%)", units.USD(d), 100*d/math.Max(best.cost, 1))
 	})
 	im := imageFor(c, skuOf(c, p.SKU), p.Orchestrator)
 	p.setImage(im)
 	est := p.Inference
-	monthly := usdString(p.USDPerHour*hoursPerMonth) + " a month"
+	monthly := units.USD(p.USDPerHour*hoursPerMonth) + " a month"
 	if p.USDPerHour == 0 {
 		monthly = "price unknown"
 	}

@@ -48,16 +48,6 @@ func (s *section) list(items []string) {
 	}
 }
 
-func usd(v float64) string {
-	switch {
-	case v >= 1e6:
-		return fmt.Sprintf("$%.2fM", v/1e6)
-	case v >= 1e4:
-		return fmt.Sprintf("$%.0fk", v/1e3)
-	}
-	return fmt.Sprintf("$%.0f", v)
-}
-
 func build(p *plan.Plan) doc {
 	d := doc{title: fmt.Sprintf("aizone plan: %s (%s)", p.Zone.Name, p.Zone.Region)}
 	verdict := "feasible: every workload meets its targets"
@@ -65,7 +55,7 @@ func build(p *plan.Plan) doc {
 		verdict = "INFEASIBLE: see the errors under Findings"
 	}
 	sum := section{heading: "Summary"}
-	sum.para("%s. Estimated %s a month; management group %s.", verdict, usd(p.Cost.MonthlyUSD), p.Governance.ManagementGroup)
+	sum.para("%s. Estimated %s a month; management group %s.", verdict, units.USD(p.Cost.MonthlyUSD), p.Governance.ManagementGroup)
 	d.sections = append(d.sections, sum)
 
 	cs := section{heading: "Compute"}
@@ -79,7 +69,7 @@ func build(p *plan.Plan) doc {
 		switch {
 		case pl.Training != nil:
 			t := pl.Training
-			detail = fmt.Sprintf("%s, %s per run, %s, MFU %.0f%%", duration(t.Hours), usd(t.CostUSD), t.Layout.String(), t.MFU*100)
+			detail = fmt.Sprintf("%s, %s per run, %s, MFU %.0f%%", duration(t.Hours), units.USD(t.CostUSD), t.Layout.String(), t.MFU*100)
 		case pl.Inference != nil:
 			in := pl.Inference
 			detail = fmt.Sprintf("%d replicas TP%d, batch %d, TTFT %.0f ms, TPOT %.1f ms, $%.2f/M tokens", in.Replicas, in.TP, in.Batch, in.TTFTms, in.TPOTms, in.USDPerMillionTokens)
@@ -107,7 +97,7 @@ func build(p *plan.Plan) doc {
 			if a.Hours > 0 {
 				where += ", " + duration(a.Hours)
 			}
-			cost := usd(a.CostUSD)
+			cost := units.USD(a.CostUSD)
 			switch {
 			case a.CostUSD == 0:
 				cost = "no price"
@@ -217,7 +207,7 @@ func build(p *plan.Plan) doc {
 		rows = append(rows, []string{r.Workload, fmt.Sprintf("%.1f", r.Hours), fmt.Sprintf("%.0f", r.USD), r.Basis})
 	}
 	cost.table([]string{"training run", "hours", "USD", "basis"}, rows)
-	cost.para("Total: %s a month (USD, pay-as-you-go list prices).", usd(p.Cost.MonthlyUSD))
+	cost.para("Total: %s a month (USD, pay-as-you-go list prices).", units.USD(p.Cost.MonthlyUSD))
 	if len(p.Cost.Unpriced) > 0 {
 		cost.para("Not priced: %s.", strings.Join(p.Cost.Unpriced, "; "))
 	}
