@@ -189,3 +189,31 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s differs; run go test ./alz -update and review the diff", p)
 	}
 }
+
+func TestAll(t *testing.T) {
+	l := library(t)
+	all, err := l.All("alz", Values{"default_location": "eastus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	corp, _ := l.Effective("alz", "corp", Values{"default_location": "eastus"})
+	ids := map[string]bool{}
+	for _, e := range all {
+		if ids[e.ID] {
+			t.Errorf("%s listed twice", e.ID)
+		}
+		ids[e.ID] = true
+	}
+	for _, e := range corp {
+		if !ids[e.ID] {
+			t.Errorf("%s at corp missing from All", e.ID)
+		}
+	}
+	if len(all) <= len(corp) {
+		t.Errorf("All has %d assignments, corp alone %d", len(all), len(corp))
+	}
+	path, err := l.PathIDs("alz", "online")
+	if err != nil || strings.Join(path, ">") != "alz>landingzones>online" {
+		t.Errorf("PathIDs(online) = %v, %v", path, err)
+	}
+}

@@ -280,3 +280,41 @@ func holdsPlaceholder(v any) bool {
 	}
 	return false
 }
+
+// PathIDs is Path as management-group ids, root first.
+func (l *Library) PathIDs(architecture, mg string) ([]string, error) {
+	path, err := l.Path(architecture, mg)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(path))
+	for i, p := range path {
+		ids[i] = p.ID
+	}
+	return ids, nil
+}
+
+// All returns every assignment of the architecture, each once, at the
+// management group where it is assigned: what an audit of a whole estate
+// evaluates, each resource against the groups above its subscription.
+func (l *Library) All(architecture string, values Values) ([]Effective, error) {
+	a, err := l.architecture(architecture)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []Effective
+	for _, mg := range a.ManagementGroups {
+		eff, err := l.Effective(a.Name, mg.ID, values)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range eff {
+			if !seen[e.ID] {
+				seen[e.ID] = true
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/aizone/aizone/alz"
 	"github.com/aizone/aizone/compliance"
 	"github.com/spf13/cobra"
 )
@@ -61,7 +60,7 @@ an existing resource, 2 for bad input.`,
 			return err
 		}
 		arch := g.architecture
-		eff, err := allAssignments(lib, arch, values)
+		eff, err := lib.All(arch, values)
 		if err != nil {
 			return usageErr(err)
 		}
@@ -71,14 +70,14 @@ an existing resource, 2 for bad input.`,
 			if !ok || sub == "" || mg == "" {
 				return usageErr(fmt.Errorf("--subscription-mg %q: want SUBSCRIPTION_ID=MANAGEMENT_GROUP", sm))
 			}
-			path, err := mgPath(lib, arch, mg)
+			path, err := lib.PathIDs(arch, mg)
 			if err != nil {
 				return usageErr(err)
 			}
 			opt.Ancestry[strings.ToLower(sub)] = path
 		}
 		if g.mg != "" {
-			if opt.DefaultPath, err = mgPath(lib, arch, g.mg); err != nil {
+			if opt.DefaultPath, err = lib.PathIDs(arch, g.mg); err != nil {
 				return usageErr(err)
 			}
 		}
@@ -131,48 +130,6 @@ an existing resource, 2 for bad input.`,
 		return nil
 	}
 	return c
-}
-
-// allAssignments is every assignment of the architecture, each at the
-// management group where it is assigned.
-func allAssignments(lib *alz.Library, arch string, values alz.Values) ([]alz.Effective, error) {
-	a, ok := lib.Architectures[arch]
-	if !ok && arch == "" && len(lib.Architectures) == 1 {
-		for _, x := range lib.Architectures {
-			a = x
-		}
-	}
-	if a == nil {
-		_, err := lib.Path(arch, "")
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []alz.Effective
-	for _, mg := range a.ManagementGroups {
-		eff, err := lib.Effective(a.Name, mg.ID, values)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range eff {
-			if !seen[e.ID] {
-				seen[e.ID] = true
-				out = append(out, e)
-			}
-		}
-	}
-	return out, nil
-}
-
-func mgPath(lib *alz.Library, arch, mg string) ([]string, error) {
-	path, err := lib.Path(arch, mg)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(path))
-	for i, p := range path {
-		ids[i] = p.ID
-	}
-	return ids, nil
 }
 
 func auditText(w io.Writer, rep *compliance.AuditReport) error {
