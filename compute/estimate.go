@@ -124,23 +124,7 @@ func SmallestTraining(c *catalog.Catalog, in TrainingInput, asOf string) (Smalle
 		per := int(s.GPUs)
 		return Smallest{SKU: s.Name, GPUs: n, Nodes: (n + per - 1) / per}, true
 	}
-	if in.SKU != nil {
-		if sm, ok := try(in.SKU); ok {
-			return sm, true
-		}
-	}
-	var best Smallest
-	found := false
-	for i := range c.SKUs {
-		s := &c.SKUs[i]
-		if !s.IsGPU() || s.Retired(asOf) || s.Confidential {
-			continue
-		}
-		if sm, ok := try(s); ok && (!found || sm.GPUs < best.GPUs || sm.GPUs == best.GPUs && sm.SKU < best.SKU) {
-			best, found = sm, true
-		}
-	}
-	return best, found
+	return smallestOver(c, in.SKU, in.Precision, asOf, try)
 }
 
 // SmallestInference is the smallest tensor-parallel degree that serves
@@ -161,18 +145,21 @@ func SmallestInference(c *catalog.Catalog, in InferenceInput, asOf string) (Smal
 		}
 		return Smallest{}, false
 	}
-	if in.SKU != nil {
-		if sm, ok := try(in.SKU); ok {
+	return smallestOver(c, in.SKU, in.Precision, asOf, try)
+}
+
+// smallestOver returns try's answer on the pinned size when it has one,
+// otherwise the candidate size (see gpuCandidates) needing the fewest GPUs,
+// ties to the name first in order.
+func smallestOver(c *catalog.Catalog, pinned *catalog.SKU, precision, asOf string, try func(*catalog.SKU) (Smallest, bool)) (Smallest, bool) {
+	if pinned != nil {
+		if sm, ok := try(pinned); ok {
 			return sm, true
 		}
 	}
 	var best Smallest
 	found := false
-	for i := range c.SKUs {
-		s := &c.SKUs[i]
-		if !s.IsGPU() || s.Retired(asOf) || s.Confidential {
-			continue
-		}
+	for _, s := range gpuCandidates(c, precision, asOf, "", nil) {
 		if sm, ok := try(s); ok && (!found || sm.GPUs < best.GPUs || sm.GPUs == best.GPUs && sm.SKU < best.SKU) {
 			best, found = sm, true
 		}
