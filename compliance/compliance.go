@@ -177,13 +177,6 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 				bs, err = cs.Bind(a.Parameters)
 				if err == nil {
 					it.members = bs.ForAssignment(pa).Members()
-					for _, m := range cs.Set.Members {
-						var types map[string]bool
-						if cp, err := src.definition(m.DefinitionID); err == nil {
-							types = ruleTypes(cp.Def.Rule)
-						}
-						it.types = append(it.types, types)
-					}
 				}
 			}
 		} else {
@@ -194,7 +187,6 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 				b, err = cp.Bind(a.Parameters)
 				if err == nil {
 					it.members = []*policy.Bound{b.ForAssignment(pa)}
-					it.types = []map[string]bool{ruleTypes(cp.Def.Rule)}
 				}
 			}
 		}
@@ -202,87 +194,50 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 			e.problems = append(e.problems, Problem{Assignment: a.Name, Scope: a.Scope, Reason: err.Error()})
 			continue
 		}
+		// The engine's type guard, bound to this assignment's parameters,
+		// says which types each member can match.
+		for _, m := range it.members {
+			it.types = append(it.types, typeSet(m.Types()))
+		}
 		e.items = append(e.items, it)
 	}
-	for _, cp := range src.defs {
-		name := cp.Def.DisplayName
-		if name == "" {
-			name = cp.Def.Name
-		}
-		e.names[strings.ToLower(cp.Def.ID)] = name
-		t, ok := relatedType(cp.Def)
-		switch {
-		case !ok:
-		case t == "":
-			e.relatedAny = true
-		default:
-			e.needs(strings.ToLower(t), cp.Def)
+	for _, it := range e.items {
+		for j, m := range it.members {
+			d := m.Definition()
+			name := d.DisplayName
+			if name == "" {
+				name = d.Name
+			}
+			e.names[strings.ToLower(d.ID)] = name
+			t, ok := relatedType(d, it.types[j])
+			switch {
+			case !ok:
+			case t == "":
+				e.relatedAny = true
+			default:
+				e.needs(strings.ToLower(t), d, it.types[j])
+			}
 		}
 	}
 	e.index()
 	return e
 }
 
-// ruleTypes returns the resource types a rule's "if" can match when the
-// rule pins them with literal conditions on the type field ("equals" or
-// "in" alone, or inside allOf, or in every branch of anyOf), and nil when
-// it does not. Most definitions start this way, and skipping them for
-// other types is what makes auditing large estates affordable; anything
-// less certain is evaluated in full.
-func ruleTypes(rule map[string]any) map[string]bool {
-	cond, _ := lookup(rule, "if").(map[string]any)
-	return condTypes(cond)
-}
-
-func condTypes(c map[string]any) map[string]bool {
-	if c == nil {
+// typeSet turns a rule's guard types into a set; nil stays nil (the rule
+// pins no type).
+func typeSet(types []string) map[string]bool {
+	if types == nil {
 		return nil
 	}
-	if f, ok := lookup(c, "field").(string); ok && strings.EqualFold(f, "type") && len(c) == 2 {
-		if v, ok := lookup(c, "equals").(string); ok && literal(v) {
-			return map[string]bool{strings.ToLower(v): true}
-		}
-		if vs, ok := lookup(c, "in").([]any); ok && len(vs) > 0 {
-			out := map[string]bool{}
-			for _, v := range vs {
-				s, ok := v.(string)
-				if !ok || !literal(s) {
-					return nil
-				}
-				out[strings.ToLower(s)] = true
-			}
-			return out
-		}
-		return nil
+	m := make(map[string]bool, len(types))
+	for _, t := range types {
+		m[t] = true
 	}
-	if all, ok := lookup(c, "allOf").([]any); ok && len(c) == 1 {
-		for _, x := range all {
-			if t := condTypes(asObject(x)); t != nil {
-				return t
-			}
-		}
-		return nil
-	}
-	if any, ok := lookup(c, "anyOf").([]any); ok && len(c) == 1 && len(any) > 0 {
-		out := map[string]bool{}
-		for _, x := range any {
-			t := condTypes(asObject(x))
-			if t == nil {
-				return nil
-			}
-			for k := range t {
-				out[k] = true
-			}
-		}
-		return out
-	}
-	return nil
+	return m
 }
 
 // literal reports a string that is not a template expression.
 func literal(s string) bool { return !strings.HasPrefix(s, "[") || strings.HasPrefix(s, "[[") }
-
-func asObject(v any) map[string]any { m, _ := v.(map[string]any); return m }
 
 // lookup reads a key ignoring case, as Azure reads policy JSON.
 func lookup(m map[string]any, key string) any {
@@ -300,7 +255,7 @@ func lookup(m map[string]any, key string) any {
 // relatedType returns the details.type of an *IfNotExists rule: ok is false
 // for other effects, t is "" when the type is an expression (any type may
 // be related).
-func relatedType(d *policy.Definition) (t string, ok bool) {
+func relatedType(d *policy.Definition, guard map[string]bool) (t string, ok bool) {
 	then, _ := lookup(d.Rule, "then").(map[string]any)
 	det, _ := lookup(then, "details").(map[string]any)
 	if det == nil {
@@ -313,7 +268,7 @@ func relatedType(d *policy.Definition) (t string, ok bool) {
 	// A rule about the resource itself (its own type, named field('name'))
 	// needs nothing held: the engine takes the evaluated resource.
 	name, _ := lookup(det, "name").(string)
-	if strings.EqualFold(strings.ReplaceAll(name, " ", ""), "[field('name')]") && ruleTypes(d.Rule)[strings.ToLower(typ)] {
+	if strings.EqualFold(strings.ReplaceAll(name, " ", ""), "[field('name')]") && guard[strings.ToLower(typ)] {
 		if _, scoped := lookup(det, "resourceGroupName").(string); !scoped {
 			return "", false
 		}
@@ -338,17 +293,18 @@ type need struct {
 	names  map[string]bool
 }
 
-// needs records what rule d needs of related type t.
-func (e *Engine) needs(t string, d *policy.Definition) {
+// needs records what rule d, matching the guard types, needs of related
+// type t.
+func (e *Engine) needs(t string, d *policy.Definition, guard map[string]bool) {
 	n := e.related[t]
 	if n == nil {
 		n = &need{guards: map[string]bool{}, names: map[string]bool{}}
 		e.related[t] = n
 	}
-	if g := ruleTypes(d.Rule); g == nil || n.guards == nil {
+	if guard == nil || n.guards == nil {
 		n.guards = nil
 	} else {
-		for k := range g {
+		for k := range guard {
 			n.guards[k] = true
 		}
 	}

@@ -192,6 +192,12 @@ func guardTypes(gs []*condNode, ctx *evalCtx) []string {
 	return out
 }
 
+// Types are the resource types (lower case) the rule can match, from its
+// type guard with this binding's parameters; nil when the rule pins none.
+// Callers that index many resources use it to skip the rule for other
+// types without asking.
+func (b *Bound) Types() []string { return b.types }
+
 // excludes reports that the type guard rules res out.
 func (b *Bound) excludes(res *Resource) bool {
 	if b.types == nil {
