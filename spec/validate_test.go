@@ -195,7 +195,7 @@ func TestDefaults(t *testing.T) {
 			"workloads[0].method":              "full",
 			"workloads[0].sequence_length":     "4096",
 			"workloads[0].deadline":            "30d",
-			"workloads[0].checkpoint_interval": "1h0m0s",
+			"workloads[0].checkpoint_interval": "1h",
 		}, []string{"workloads[0].epochs", "workloads[0].bytes_per_token", "workloads[0].input_tokens"}},
 		{"training from dataset size", training("dataset_size: 1TB"), map[string]string{
 			"workloads[0].epochs":          "1",
@@ -203,7 +203,7 @@ func TestDefaults(t *testing.T) {
 		}, nil},
 		{"data-prep", "name: demo\nregion: eastus\nworkloads:\n  - name: prep\n    kind: data-prep\n", map[string]string{
 			"workloads[0].vcpus":    "64",
-			"workloads[0].duration": "100h0m0s",
+			"workloads[0].duration": "100h",
 		}, nil},
 		{"data", withTop("data:", "  - {name: corpus, size: 1TB}", "  - {name: ckpt, kind: checkpoints, size: 1TB}"), map[string]string{
 			"data[0].hot_for":    "30d",

@@ -230,13 +230,21 @@ func (d Duration) Days() float64 { return time.Duration(d).Hours() / 24 }
 // Seconds returns the duration in seconds.
 func (d Duration) Seconds() float64 { return time.Duration(d).Seconds() }
 
-// String prints whole days as "14d" and the rest as Go does.
+// String prints whole days as "14d" and the rest as Go does without its
+// zero trailing units ("1h", "1h30m", "90s"), the way a user writes them.
 func (d Duration) String() string {
 	td := time.Duration(d)
 	if td >= 24*time.Hour && td%(24*time.Hour) == 0 {
 		return fmt.Sprintf("%dd", td/(24*time.Hour))
 	}
-	return td.String()
+	s := td.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 // MarshalJSON writes the duration as text ("14d"), which is what users wrote.

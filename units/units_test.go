@@ -210,8 +210,11 @@ func TestDurationStringAndJSON(t *testing.T) {
 	}{
 		{14 * Day, "14d"},
 		{Day, "1d"},
-		{Duration(36 * time.Hour), "36h0m0s"},
-		{Duration(90 * time.Minute), "1h30m0s"},
+		{Duration(36 * time.Hour), "36h"},
+		{Duration(90 * time.Minute), "1h30m"},
+		{Duration(10 * time.Minute), "10m"},
+		{Duration(time.Hour + 10*time.Second), "1h0m10s"},
+		{Duration(90 * time.Second), "1m30s"},
 		{Duration(500 * time.Millisecond), "500ms"},
 		{0, "0s"},
 	}

@@ -248,9 +248,13 @@ given), 2 for bad input.`,
 		if *gpus < 0 || *tp < 0 || *batch < 0 {
 			return usageErr(errors.New("--gpus, --tp and --batch cannot be negative"))
 		}
-		ckpt, err := units.ParseDuration(*checkpoint)
-		if err != nil {
-			return usageErr(flagErr("--checkpoint", err))
+		var ckpt units.Duration
+		// "0" asks for the interval that loses least; every other value
+		// needs a unit, as in the zone file.
+		if strings.TrimSpace(*checkpoint) != "0" {
+			if ckpt, err = units.ParseDuration(*checkpoint); err != nil {
+				return usageErr(flagErr("--checkpoint", err))
+			}
 		}
 		usd, source := hwf.price(cat, sku)
 		in := compute.TrainingInput{Arch: arch, Tokens: float64(n), Precision: *precision, Method: *method, SeqLen: *seq,

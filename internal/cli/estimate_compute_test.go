@@ -56,6 +56,30 @@ func TestEstimateTrainingJSON(t *testing.T) {
 	}
 }
 
+// TestEstimateCheckpointZero: "--checkpoint 0", as the help offers, takes
+// the interval that loses least; a bare non-zero number still needs a unit.
+func TestEstimateCheckpointZero(t *testing.T) {
+	base := []string{"estimate", "training", "--model", "llama-3.1-70b", "--tokens", "2T", "--sku", "H100", "--gpus", "1024", "--format", "json", "--as-of", asOf}
+	code, out, errOut := runCLI(t, append(base, "--checkpoint", "0")...)
+	if code != ExitOK {
+		t.Fatalf("--checkpoint 0: exit %d: %s", code, errOut)
+	}
+	var e struct {
+		Checkpoint float64 `json:"checkpoint_hours"`
+		Optimal    float64 `json:"optimal_checkpoint_hours"`
+	}
+	if err := json.Unmarshal([]byte(out), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Checkpoint != e.Optimal || e.Optimal <= 0 {
+		t.Errorf("--checkpoint 0 assumed %v h, want the optimal %v h", e.Checkpoint, e.Optimal)
+	}
+	code, _, errOut = runCLI(t, append(base, "--checkpoint", "2")...)
+	if code != ExitUsage || !strings.Contains(errOut, "no unit") {
+		t.Errorf("--checkpoint 2: exit %d, %q; want a usage error about the unit", code, errOut)
+	}
+}
+
 // TestEstimateInferenceJSON checks every key the inference estimate promises.
 func TestEstimateInferenceJSON(t *testing.T) {
 	tests := []struct {
