@@ -152,3 +152,42 @@ func TestScaling(t *testing.T) {
 		}
 	}
 }
+
+// TestInterleaveNeedsWholeGroups: the interleaved pipeline schedule is only
+// searched when the micro-batches fill whole groups of one per stage; with
+// fewer the stages would wait on each other and the bubble formula would
+// promise a saving that does not exist.
+func TestInterleaveNeedsWholeGroups(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, g := hw(t, c, h100)
+	tests := []struct {
+		model       string
+		gpus, batch int
+	}{
+		{"llama-3.1-8b", 16384, 2048}, // one sequence a replica: never interleaved
+		{"llama-3.1-405b", 16384, 2048},
+		{"gpt-3-175b", 4096, 2048},
+		{"llama-3.1-70b", 800, 100}, // ragged groups
+	}
+	for _, tt := range tests {
+		tr, err := newTrainer(TrainingInput{Arch: catalogArch(t, c, tt.model), Precision: "bf16", SeqLen: 8192, GlobalBatch: tt.batch, SKU: s, GPU: g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		interleaved := 0
+		for _, l := range tr.candidateLayouts(tt.gpus, 0) {
+			if l.Interleave > 1 {
+				interleaved++
+				if l.GradAccum < l.PP || l.GradAccum%l.PP != 0 {
+					t.Errorf("%s on %d GPUs: %s interleaves %d micro-batches over %d stages", tt.model, tt.gpus, l, l.GradAccum, l.PP)
+				}
+			}
+		}
+		if tt.model == "gpt-3-175b" && interleaved == 0 {
+			t.Errorf("%s on %d GPUs: no interleaved layout searched at all", tt.model, tt.gpus)
+		}
+	}
+}

@@ -415,7 +415,12 @@ func (tr *trainer) step(l Layout, nodes int) StepTime {
 	st.TPComm = m * tp
 	st.PPComm = m * pp
 	st.Bubble = (p - 1) / v * mb
-	st.DPExposed = tr.dpExposed(l, fwd, bwd)
+	// The warm-up and cool-down of the pipeline leave each stage idle for
+	// half the bubble each; parameters for the first micro-batch gather
+	// during the warm-up and the last gradients reduce during the
+	// cool-down, as Megatron's overlapped data parallelism issues them per
+	// model chunk as soon as the chunk's last backward pass is done.
+	st.DPExposed = tr.dpExposed(l, fwd+st.Bubble/2, bwd+st.Bubble/2)
 	psi := tr.stageParams(l.PP) / float64(l.TP)
 	owned := psi
 	if l.ZeRO >= 1 {
@@ -511,8 +516,17 @@ func (tr *trainer) eachLayout(gpus, pinnedTP int, f func(Layout) bool) {
 			perReplica := (batch + d - 1) / d
 			for b := 1; b <= perReplica && b <= 64; b *= 2 {
 				acc := (perReplica + b - 1) / b
+				vs := maxV
+				if acc < p || acc%p != 0 {
+					// The interleaved schedule runs micro-batches in
+					// groups of one per stage (Narayanan et al. 2021,
+					// §2.2.2); with fewer, or a ragged last group, the
+					// stages wait on each other and interleaving saves
+					// nothing, so Megatron refuses it.
+					vs = 1
+				}
 				for _, z := range zeros {
-					for v := 1; v <= maxV; v *= 2 {
+					for v := 1; v <= vs; v *= 2 {
 						if !f(Layout{TP: t, PP: p, DP: d, Interleave: v, ZeRO: z, MicroBatch: b, GradAccum: acc}) {
 							return
 						}
