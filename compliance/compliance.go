@@ -142,6 +142,8 @@ type item struct {
 	// types[i] are the lower-case resource types member i's rule can
 	// match; nil when the rule does not pin them.
 	types []map[string]bool
+	// names[i] is member i's definition display name, for findings.
+	names []string
 }
 
 // Engine evaluates a fixed list of assignments. It is safe for concurrent
@@ -155,13 +157,12 @@ type Engine struct {
 	relatedAny bool
 	byType     map[string][]memberRef
 	anyType    []memberRef
-	names      map[string]string // lower-case definition id -> display name
 }
 
 // New compiles and binds every assignment. Assignments that cannot be
 // evaluated become Problems.
 func New(src *Source, assignments []alz.Effective) *Engine {
-	e := &Engine{related: map[string]*need{}, names: map[string]string{}}
+	e := &Engine{related: map[string]*need{}}
 	for _, a := range assignments {
 		it := item{eff: a}
 		pa := &policy.Assignment{
@@ -201,14 +202,15 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 		}
 		e.items = append(e.items, it)
 	}
-	for _, it := range e.items {
+	for i := range e.items {
+		it := &e.items[i]
 		for j, m := range it.members {
 			d := m.Definition()
 			name := d.DisplayName
 			if name == "" {
 				name = d.Name
 			}
-			e.names[strings.ToLower(d.ID)] = name
+			it.names = append(it.names, name)
 			t, ok := relatedType(d, it.types[j])
 			switch {
 			case !ok:
@@ -365,7 +367,7 @@ func (e *Engine) Evaluate(ctx context.Context, res *policy.Resource, env *policy
 			Assignment: it.eff.Name, Scope: it.eff.Scope, DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
 			Effect: r.Effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
 		}
-		f.Definition = e.names[strings.ToLower(r.DefinitionID)]
+		f.Definition = it.names[ref.member]
 		if f.Effect == "" && r.State == policy.Failed {
 			f.Effect = "error"
 		}

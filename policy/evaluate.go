@@ -52,20 +52,20 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 		r.AssignmentID = b.assignment.ID
 		if !b.scopeAll && !inScope(res.id, b.assignment.Scope) {
 			r.State = NotApplicable
-			r.Reasons = []string{fmt.Sprintf("outside the assignment scope %s", b.assignment.Scope)}
+			r.Reasons = env.because("outside the assignment scope %s", b.assignment.Scope)
 			return r
 		}
 		for _, ns := range b.assignment.NotScopes {
 			if inScope(res.id, ns) {
 				r.State = NotApplicable
-				r.Reasons = []string{fmt.Sprintf("excluded by notScopes entry %s", ns)}
+				r.Reasons = env.because("excluded by notScopes entry %s", ns)
 				return r
 			}
 		}
 	}
 	if cp.provider {
 		r.State = Skipped
-		r.Reasons = []string{fmt.Sprintf("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)}
+		r.Reasons = env.because("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)
 		return r
 	}
 	if b.effect == "disabled" {
@@ -76,7 +76,7 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 	}
 	if cp.mode == "indexed" && !res.indexed {
 		r.State = NotApplicable
-		r.Reasons = []string{fmt.Sprintf("mode Indexed evaluates only resources that support tags and location; %s has neither", res.typ)}
+		r.Reasons = env.because("mode Indexed evaluates only resources that support tags and location; %s has neither", res.typ)
 		return r
 	}
 	if env.Brief && b.excludes(res) {
@@ -327,24 +327,25 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	if rs != nil {
 		// Child and extension types are looked for below the evaluated
 		// resource; other types in its resource group or subscription.
-		below := strings.HasPrefix(typLower, res.typLower+"/") || isExtensionType(typ)
-		nested := rs.below[typLower+"|"+res.idLower]
-		var key string
-		switch {
-		case below || len(nested) > 0:
+		below := isExtensionType(typLower) || len(typLower) > len(res.typLower) && typLower[len(res.typLower)] == '/' && strings.HasPrefix(typLower, res.typLower)
+		nested := rs.below[[2]string{typLower, res.idLower}]
+		if below || len(nested) > 0 {
 			candidates = nested
-		case scope == "subscription":
-			key = typLower + "|" + strings.ToLower(res.sub)
-			candidates = rs.bySub[key]
-		default:
-			key = typLower + "|" + strings.ToLower(res.sub) + "|" + strings.ToLower(rgName)
-			candidates = rs.byRG[key]
-		}
-		// A named related resource is looked up by its (last) name rather
-		// than by scanning every resource of the type; nameMatches below
-		// still checks any parent segments.
-		if last := name[strings.LastIndexByte(name, '/')+1:]; key != "" && name != "" && last != "?" {
-			candidates = rs.named[key+"|"+strings.ToLower(last)]
+		} else {
+			key := scopeKey{typ: typLower, sub: res.subLower, wholeSub: scope == "subscription"}
+			if !key.wholeSub {
+				key.rg = res.rgLower
+				if rgName != res.rg {
+					key.rg = strings.ToLower(rgName)
+				}
+			}
+			// A named related resource is looked up by its (last) name
+			// rather than by scanning every resource of the type;
+			// nameMatches below still checks any parent segments.
+			if last := name[strings.LastIndexByte(name, '/')+1:]; name != "" && last != "?" {
+				key.name = strings.ToLower(last)
+			}
+			candidates = rs.byScope[key]
 		}
 	}
 	// A rule whose related resource is the evaluated resource itself
@@ -441,8 +442,8 @@ func nameMatches(r *Resource, name string) bool {
 // isExtensionType names the resource types that exist only as extensions
 // of another resource, so that related-resource lookups search below the
 // evaluated resource even when the resource set holds none of them yet.
-func isExtensionType(typ string) bool {
-	switch strings.ToLower(typ) {
+func isExtensionType(typLower string) bool {
+	switch typLower {
 	case "microsoft.insights/diagnosticsettings",
 		"microsoft.guestconfiguration/guestconfigurationassignments",
 		"microsoft.security/assessments",

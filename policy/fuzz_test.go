@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -38,6 +39,32 @@ func FuzzParseDefinition(f *testing.F) {
 		}
 		for _, r := range res {
 			b.Evaluate(context.Background(), r, env)
+		}
+	})
+}
+
+// FuzzLike checks the allocation-free ASCII matcher against the plain
+// lower-case one it stands in for.
+func FuzzLike(f *testing.F) {
+	for _, c := range [][2]string{
+		{"Microsoft.Compute/virtualMachines", "microsoft.compute/*"},
+		{"vm-GPU-01", "*gpu*"},
+		{"abc", "a**c"},
+		{"abc", "*"},
+		{"", ""},
+		{"ab", "a*b*"},
+		{"aXbXc", "a*b*c"},
+		{"abcabc", "*abc"},
+		{"Standard_ND96isr_H100_v5", "standard_nd*_v5"},
+	} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, s, p string) {
+		if !isASCII(s) || !isASCII(p) {
+			return
+		}
+		if got, want := likeASCII(s, p), likeLower(strings.ToLower(s), strings.ToLower(p)); got != want {
+			t.Errorf("like(%q, %q) = %v, want %v", s, p, got, want)
 		}
 	})
 }

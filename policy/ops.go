@@ -310,7 +310,14 @@ func toBool(v any) (bool, error) {
 
 // like matches a pattern where * is any run of characters, ignoring case.
 func like(s, p string) bool {
-	s, p = strings.ToLower(s), strings.ToLower(p)
+	if isASCII(s) && isASCII(p) {
+		return likeASCII(s, p)
+	}
+	return likeLower(strings.ToLower(s), strings.ToLower(p))
+}
+
+// likeLower is like on text already in lower case.
+func likeLower(s, p string) bool {
 	if !strings.Contains(p, "*") {
 		return s == p
 	}
@@ -328,6 +335,50 @@ func like(s, p string) bool {
 		s = s[i+len(mid):]
 	}
 	return len(s) >= len(last) && strings.HasSuffix(s, last)
+}
+
+// likeASCII is like for ASCII text, without the lower-case copies: it runs
+// for every resource an audit evaluates against a type or name pattern.
+func likeASCII(s, p string) bool {
+	star := strings.IndexByte(p, '*')
+	if star < 0 {
+		return strings.EqualFold(s, p)
+	}
+	if len(s) < star || !strings.EqualFold(s[:star], p[:star]) {
+		return false
+	}
+	s, p = s[star:], p[star+1:]
+	for {
+		star = strings.IndexByte(p, '*')
+		if star < 0 {
+			// The last part must end the text.
+			return len(s) >= len(p) && strings.EqualFold(s[len(s)-len(p):], p)
+		}
+		i := indexFoldASCII(s, p[:star])
+		if i < 0 {
+			return false
+		}
+		s, p = s[i+star:], p[star+1:]
+	}
+}
+
+// indexFoldASCII is strings.Index ignoring ASCII case.
+func indexFoldASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // match implements match/notMatch patterns: # is a digit, ? a letter, . any

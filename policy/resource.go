@@ -27,15 +27,36 @@ type Resource struct {
 	typLower string
 	sub      string
 	rg       string
+	// subLower and rgLower key the related-resource indexes.
+	subLower, rgLower string
 	// indexed: the resource is one mode Indexed evaluates.
 	indexed bool
 	// The identity fields again as interface values, boxed once: field
 	// conditions on name and type run for every definition and resource.
 	nameV, fullNameV, typV, idV any
-	// keys holds foldHash of every object key in Raw, built on first use:
-	// a path with a key that is not among them is missing.
+	// keys is a Bloom filter of foldHash of every object key in Raw, built
+	// on first use: a path with a key the filter has never seen is missing.
+	// A filter rather than a set because the test runs hundreds of times a
+	// resource in an audit and only has to be right when it says "absent".
 	keysOnce sync.Once
-	keys     map[uint64]struct{}
+	keys     keyFilter
+}
+
+// keyFilter is a 2,048-bit Bloom filter with two probes taken from one
+// 64-bit hash: a resource has tens to a few hundred distinct keys, which
+// leaves about one false "may" in a hundred, and a false "may" only costs
+// the walk the filter would have saved.
+type keyFilter [32]uint64
+
+func (f *keyFilter) add(h uint64) {
+	a, b := h&2047, (h>>11)&2047
+	f[a>>6] |= 1 << (a & 63)
+	f[b>>6] |= 1 << (b & 63)
+}
+
+func (f *keyFilter) has(h uint64) bool {
+	a, b := h&2047, (h>>11)&2047
+	return f[a>>6]&(1<<(a&63)) != 0 && f[b>>6]&(1<<(b&63)) != 0
 }
 
 // foldHash is an ASCII case-insensitive FNV-1a hash of s, computed without
@@ -63,26 +84,23 @@ func foldHash(s string) uint64 {
 // (a key also looked for under "properties") only finds keys that occur,
 // so the test holds for it too.
 func (r *Resource) mayHold(segs []seg) bool {
-	r.keysOnce.Do(func() {
-		r.keys = make(map[uint64]struct{}, 32)
-		collectKeys(r.Raw, r.keys)
-	})
+	r.keysOnce.Do(func() { collectKeys(r.Raw, &r.keys) })
 	for i := range segs {
 		if segs[i].key == "" || segs[i].fold == 0 {
 			continue
 		}
-		if _, ok := r.keys[segs[i].fold]; !ok {
+		if !r.keys.has(segs[i].fold) {
 			return false
 		}
 	}
 	return true
 }
 
-func collectKeys(v any, into map[uint64]struct{}) {
+func collectKeys(v any, into *keyFilter) {
 	switch x := v.(type) {
 	case map[string]any:
 		for k, e := range x {
-			into[foldHash(k)] = struct{}{}
+			into.add(foldHash(k))
 			collectKeys(e, into)
 		}
 	case []any:
@@ -143,6 +161,7 @@ func newResourceIn(raw map[string]any, at placement) *Resource {
 	}
 	r.idLower = strings.ToLower(r.id)
 	r.sub, r.rg = scopeOf(r.id)
+	r.subLower, r.rgLower = strings.ToLower(r.sub), strings.ToLower(r.rg)
 	r.fullName = fullNameFromID(r.id)
 	if r.fullName == "" {
 		r.fullName = rawName
@@ -379,42 +398,48 @@ func isExpr(s string) bool {
 // lookup costs the number of resources of that type, not of all resources.
 type Resources struct {
 	byType map[string][]*Resource
-	// byRG and bySub are keyed by type|subscription|group and
-	// type|subscription; below by type|ancestor id, for every ancestor, so
-	// that child and extension resources are found from any parent.
-	byRG  map[string][]*Resource
-	bySub map[string][]*Resource
-	// named indexes byRG and bySub further by lower-case name, for the
-	// common case of a related resource named in details.name.
-	named map[string][]*Resource
-	below map[string][]*Resource
-	ids   map[string]*Resource
+	// byScope is keyed by type, subscription and group (empty for the
+	// subscription-wide list), and again with the name for the common case
+	// of a related resource named in details.name; below by type and
+	// ancestor id, for every ancestor, so that child and extension
+	// resources are found from any parent. All keys are lower case, and
+	// structs so that a lookup builds no string.
+	byScope map[scopeKey][]*Resource
+	below   map[[2]string][]*Resource
+	ids     map[string]*Resource
 	all   []*Resource
+}
+
+// scopeKey finds related resources: lower-case type, subscription, resource
+// group and name ("" for any); wholeSub keys the subscription-wide lists,
+// apart from those of resources outside any group.
+type scopeKey struct {
+	typ, sub, rg, name string
+	wholeSub           bool
 }
 
 // NewResources indexes list.
 func NewResources(list []*Resource) *Resources {
 	rs := &Resources{
 		byType: map[string][]*Resource{},
-		byRG:   map[string][]*Resource{},
-		bySub:  map[string][]*Resource{},
-		named:  map[string][]*Resource{},
-		below:  map[string][]*Resource{},
-		ids:    map[string]*Resource{},
-		all:    list,
+		byScope: map[scopeKey][]*Resource{},
+		below:   map[[2]string][]*Resource{},
+		ids:     map[string]*Resource{},
+		all:     list,
 	}
 	for _, r := range list {
 		t := r.typLower
 		rs.byType[t] = append(rs.byType[t], r)
-		sub, rg := strings.ToLower(r.sub), strings.ToLower(r.rg)
-		rgKey, subKey := t+"|"+sub+"|"+rg, t+"|"+sub
-		rs.byRG[rgKey] = append(rs.byRG[rgKey], r)
-		rs.bySub[subKey] = append(rs.bySub[subKey], r)
 		name := strings.ToLower(r.name)
-		rs.named[rgKey+"|"+name] = append(rs.named[rgKey+"|"+name], r)
-		rs.named[subKey+"|"+name] = append(rs.named[subKey+"|"+name], r)
+		for _, k := range [...]scopeKey{
+			{typ: t, sub: r.subLower, rg: r.rgLower}, {typ: t, sub: r.subLower, wholeSub: true},
+			{typ: t, sub: r.subLower, rg: r.rgLower, name: name}, {typ: t, sub: r.subLower, name: name, wholeSub: true},
+		} {
+			rs.byScope[k] = append(rs.byScope[k], r)
+		}
 		for _, a := range ancestors(r.idLower) {
-			rs.below[t+"|"+a] = append(rs.below[t+"|"+a], r)
+			k := [2]string{t, a}
+			rs.below[k] = append(rs.below[k], r)
 		}
 		if _, dup := rs.ids[r.idLower]; !dup {
 			rs.ids[r.idLower] = r
@@ -485,8 +510,8 @@ type Env struct {
 	// subscription ids and resource group names.
 	Subscription   map[string]any
 	ResourceGroups map[string]map[string]any
-	// Brief skips the explanation of compliant results, which is the
-	// expensive part of evaluating large estates.
+	// Brief skips the explanation of compliant, not applicable and skipped
+	// results, which is the expensive part of evaluating large estates.
 	Brief bool
 	// NoReasons also skips the explanation of non-compliant results, for
 	// callers that only count them (an audit summary over millions of
@@ -542,4 +567,15 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// because is the one-line reason of a result that is not evaluated (out of
+// scope, excluded, skipped), or nothing when the caller is Brief: building
+// it for every resource and assignment of an audit costs more than the
+// check itself.
+func (env *Env) because(format string, args ...any) []string {
+	if env.Brief {
+		return nil
+	}
+	return []string{fmt.Sprintf(format, args...)}
 }

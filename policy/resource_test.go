@@ -79,3 +79,31 @@ func TestResourceNames(t *testing.T) {
 		}
 	}
 }
+
+// TestResourcesScopeIndex: each resource is listed once in its group's list
+// and once in its subscription's, including one outside any group, and
+// lookups ignore case.
+func TestResourcesScopeIndex(t *testing.T) {
+	rs := NewResources([]*Resource{
+		NewResource(map[string]any{"id": "/subscriptions/S1/providers/Microsoft.Security/pricings/VirtualMachines", "type": "Microsoft.Security/pricings", "name": "VirtualMachines"}),
+		NewResource(map[string]any{"id": "/subscriptions/s1/resourceGroups/G/providers/Microsoft.Network/virtualNetworks/v1", "type": "Microsoft.Network/virtualNetworks", "name": "v1"}),
+		NewResource(map[string]any{"id": "/subscriptions/s1/resourceGroups/h/providers/Microsoft.Network/virtualNetworks/v2", "type": "Microsoft.Network/virtualNetworks", "name": "v2"}),
+	})
+	tests := []struct {
+		key  scopeKey
+		want int
+	}{
+		{scopeKey{typ: "microsoft.security/pricings", sub: "s1", wholeSub: true}, 1},
+		{scopeKey{typ: "microsoft.security/pricings", sub: "s1"}, 1},
+		{scopeKey{typ: "microsoft.security/pricings", sub: "s1", name: "virtualmachines", wholeSub: true}, 1},
+		{scopeKey{typ: "microsoft.network/virtualnetworks", sub: "s1", wholeSub: true}, 2},
+		{scopeKey{typ: "microsoft.network/virtualnetworks", sub: "s1", rg: "g"}, 1},
+		{scopeKey{typ: "microsoft.network/virtualnetworks", sub: "s1", rg: "h", name: "v2"}, 1},
+		{scopeKey{typ: "microsoft.network/virtualnetworks", sub: "s1", rg: "h", name: "v1"}, 0},
+	}
+	for _, tt := range tests {
+		if got := len(rs.byScope[tt.key]); got != tt.want {
+			t.Errorf("%+v: %d resources, want %d", tt.key, got, tt.want)
+		}
+	}
+}
