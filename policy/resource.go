@@ -407,7 +407,7 @@ type Resources struct {
 	byScope map[scopeKey][]*Resource
 	below   map[[2]string][]*Resource
 	ids     map[string]*Resource
-	all   []*Resource
+	all     []*Resource
 }
 
 // scopeKey finds related resources: lower-case type, subscription, resource
@@ -421,7 +421,7 @@ type scopeKey struct {
 // NewResources indexes list.
 func NewResources(list []*Resource) *Resources {
 	rs := &Resources{
-		byType: map[string][]*Resource{},
+		byType:  map[string][]*Resource{},
 		byScope: map[scopeKey][]*Resource{},
 		below:   map[[2]string][]*Resource{},
 		ids:     map[string]*Resource{},
