@@ -298,3 +298,78 @@ func TestHeldOut(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldOutNeMo checks the model against a benchmark table it was never
+// fitted to: NVIDIA NeMo 24.07's published throughput on DGX H100 at FP8
+// (NVIDIA/NeMo docs/source/performance/performance_summary.md), pre-training
+// and fine-tuning, each at the GPU count, global batch and sequence length
+// the table gives. The layout is searched, not copied from the table. GPT-3
+// 5B and 20B are NeMo's configurations (NeMo-Framework-Launcher
+// conf/training/gpt3/5b.yaml and 20b.yaml: 24 layers of 4,096 and 44 of
+// 6,144, MLP 4×, GPT-2 vocabulary). Pre-training rows must be within
+// ±25 %. Fine-tuning rows (small global batches of packed 4,096-token
+// samples) come out 15–35 % slow: the catalog's attention rate is
+// FlashAttention-2's, and NeMo's fused FP8 kernels leave fewer gaps than the
+// one busy fraction assumes. They are held to the safe side: never more
+// than 25 % faster than published, never more than 40 % slower.
+func TestHeldOutNeMo(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gpt := func(name string, layers, hidden, heads int) Arch {
+		a := Arch{Name: name, Layers: layers, Hidden: hidden, FFN: 4 * hidden, Heads: heads, Vocab: 50257}
+		a.Params = float64(layers)*12*float64(hidden*hidden) + float64(a.Vocab*hidden)
+		a.complete()
+		return a
+	}
+	rows := []struct {
+		name      string
+		a         Arch
+		model     string
+		method    string
+		gpus, seq int
+		batch     int
+		perGPU    float64
+		tune      bool // a fine-tuning row
+	}{
+		{"GPT3-5B pre-train, 64 H100", gpt("gpt3-5b", 24, 4096, 32), "", "full", 64, 2048, 2048, 22521, false},
+		{"GPT3-20B pre-train, 64 H100", gpt("gpt3-20b", 44, 6144, 48), "", "full", 64, 2048, 256, 5851, false},
+		{"GPT3-175B pre-train, 128 H100", Arch{}, "gpt-3-175b", "full", 128, 2048, 256, 726, false},
+		{"GPT3-175B pre-train, 512 H100", Arch{}, "gpt-3-175b", "full", 512, 2048, 2048, 782, false},
+		{"Llama 2 7B pre-train, 8 H100", Arch{}, "llama-2-7b", "full", 8, 4096, 128, 16847, false},
+		{"Llama 2 13B pre-train, 16 H100", Arch{}, "llama-2-13b", "full", 16, 4096, 128, 8646, false},
+		{"Llama 2 70B pre-train, 64 H100", Arch{}, "llama-2-70b", "full", 64, 4096, 128, 1707, false},
+		{"Llama 3 8B pre-train, 8 H100, seq 8192", Arch{}, "llama-3.1-8b", "full", 8, 8192, 128, 12036, false},
+		{"Llama 3 70B pre-train, 64 H100, seq 8192", Arch{}, "llama-3.1-70b", "full", 64, 8192, 128, 1533, false},
+		{"Llama 2 7B SFT, 8 H100", Arch{}, "llama-2-7b", "full", 8, 4096, 32, 17120, true},
+		{"Llama 2 13B SFT, 8 H100", Arch{}, "llama-2-13b", "full", 8, 4096, 32, 9741, true},
+		{"Llama 2 70B SFT, 16 H100", Arch{}, "llama-2-70b", "full", 16, 4096, 32, 1833, true},
+		{"Llama 2 7B LoRA, 8 H100", Arch{}, "llama-2-7b", "lora", 8, 4096, 32, 25206, true},
+		{"Llama 2 13B LoRA, 8 H100", Arch{}, "llama-2-13b", "lora", 8, 4096, 32, 14161, true},
+		{"Llama 2 70B LoRA, 8 H100", Arch{}, "llama-2-70b", "lora", 8, 4096, 32, 2557, true},
+	}
+	s, g := hw(t, c, h100)
+	for _, r := range rows {
+		a := r.a
+		if r.model != "" {
+			a = catalogArch(t, c, r.model)
+		}
+		est, err := EstimateTraining(TrainingInput{Arch: a, Tokens: 1e9, Precision: "fp8", Method: r.method, SeqLen: r.seq,
+			GlobalBatch: r.batch, SKU: s, GPU: g, GPUs: r.gpus})
+		if err != nil {
+			t.Errorf("%s: %v", r.name, err)
+			continue
+		}
+		got := est.TokensPerSecond / float64(r.gpus)
+		e := got/r.perGPU - 1
+		t.Logf("%-42s predicted %8.4g published %8.4g tok/s/GPU %+6.1f%%  %s", r.name, got, r.perGPU, 100*e, est.Layout)
+		low := -0.25
+		if r.tune {
+			low = -0.40
+		}
+		if e > 0.25 || e < low {
+			t.Errorf("%s: %+.1f%% off", r.name, 100*e)
+		}
+	}
+}
