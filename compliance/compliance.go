@@ -211,13 +211,13 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 				name = d.Name
 			}
 			it.names = append(it.names, name)
-			t, ok := relatedType(d, it.types[j])
+			t, ok := relatedType(m, it.types[j])
 			switch {
 			case !ok:
 			case t == "":
 				e.relatedAny = true
 			default:
-				e.needs(strings.ToLower(t), d, it.types[j])
+				e.needs(t, m, it.types[j])
 			}
 		}
 	}
@@ -238,47 +238,20 @@ func typeSet(types []string) map[string]bool {
 	return m
 }
 
-// literal reports a string that is not a template expression.
-func literal(s string) bool { return !strings.HasPrefix(s, "[") || strings.HasPrefix(s, "[[") }
-
-// lookup reads a key ignoring case, as Azure reads policy JSON.
-func lookup(m map[string]any, key string) any {
-	if v, ok := m[key]; ok {
-		return v
-	}
-	for k, v := range m {
-		if strings.EqualFold(k, key) {
-			return v
-		}
-	}
-	return nil
-}
-
-// relatedType returns the details.type of an *IfNotExists rule: ok is false
-// for other effects, t is "" when the type is an expression (any type may
-// be related).
-func relatedType(d *policy.Definition, guard map[string]bool) (t string, ok bool) {
-	then, _ := lookup(d.Rule, "then").(map[string]any)
-	det, _ := lookup(then, "details").(map[string]any)
-	if det == nil {
+// relatedType returns the type an *IfNotExists member looks for: ok is
+// false for other effects and for rules about the resource itself (its own
+// type, named field('name'), in its own group), which need nothing held
+// because the engine takes the evaluated resource; t is "" when the type is
+// an expression (any type may be related).
+func relatedType(m *policy.Bound, guard map[string]bool) (t string, ok bool) {
+	spec, ok := m.Related()
+	if !ok {
 		return "", false
 	}
-	typ, _ := det["type"].(string)
-	if typ == "" {
+	if spec.Self && !spec.GroupScoped && spec.Type != "" && guard[spec.Type] {
 		return "", false
 	}
-	// A rule about the resource itself (its own type, named field('name'))
-	// needs nothing held: the engine takes the evaluated resource.
-	name, _ := lookup(det, "name").(string)
-	if strings.EqualFold(strings.ReplaceAll(name, " ", ""), "[field('name')]") && guard[strings.ToLower(typ)] {
-		if _, scoped := lookup(det, "resourceGroupName").(string); !scoped {
-			return "", false
-		}
-	}
-	if strings.HasPrefix(typ, "[") && !strings.HasPrefix(typ, "[[") {
-		return "", true
-	}
-	return typ, true
+	return spec.Type, true
 }
 
 // Problems are the assignments that could not be evaluated.
@@ -295,9 +268,9 @@ type need struct {
 	names  map[string]bool
 }
 
-// needs records what rule d, matching the guard types, needs of related
+// needs records what member m, matching the guard types, needs of related
 // type t.
-func (e *Engine) needs(t string, d *policy.Definition, guard map[string]bool) {
+func (e *Engine) needs(t string, m *policy.Bound, guard map[string]bool) {
 	n := e.related[t]
 	if n == nil {
 		n = &need{guards: map[string]bool{}, names: map[string]bool{}}
@@ -310,10 +283,9 @@ func (e *Engine) needs(t string, d *policy.Definition, guard map[string]bool) {
 			n.guards[k] = true
 		}
 	}
-	then, _ := lookup(d.Rule, "then").(map[string]any)
-	det, _ := lookup(then, "details").(map[string]any)
-	name, _ := lookup(det, "name").(string)
-	if name == "" || !literal(name) || strings.Contains(name, "/") || n.names == nil {
+	spec, _ := m.Related()
+	name := spec.Name
+	if name == "" || strings.Contains(name, "/") || n.names == nil {
 		n.names = nil
 	} else {
 		n.names[strings.ToLower(name)] = true

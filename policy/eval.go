@@ -198,6 +198,50 @@ func guardTypes(gs []*condNode, ctx *evalCtx) []string {
 // types without asking.
 func (b *Bound) Types() []string { return b.types }
 
+// RelatedSpec is what an auditIfNotExists or deployIfNotExists rule looks
+// for, as far as it is known before any resource is evaluated.
+type RelatedSpec struct {
+	// Type is details.type in lower case, or "" when it is an expression
+	// of the evaluated resource (any type may be related).
+	Type string
+	// Name is details.name when it is fixed by the definition and the
+	// assignment's parameters, "" when absent or resource-dependent.
+	Name string
+	// Self reports a details.name of field('name'): the related resource
+	// is named as the evaluated one.
+	Self bool
+	// GroupScoped reports a details.resourceGroupName: the related resource
+	// is looked for in another resource group.
+	GroupScoped bool
+}
+
+// Related describes the related resource of an *IfNotExists rule with this
+// binding's parameters; ok is false for every other effect. Callers that
+// stream large estates use it to hold only resources some rule may ask for.
+func (b *Bound) Related() (spec RelatedSpec, ok bool) {
+	d := b.cp.details
+	if (b.effect != "auditIfNotExists" && b.effect != "deployIfNotExists") || d == nil || d.typ == nil {
+		return spec, false
+	}
+	ctx := &evalCtx{b: b}
+	constant := func(v *valueSrc) string {
+		if v == nil || (v.node != nil && !v.static) {
+			return ""
+		}
+		x, err := ctx.get(v)
+		if err != nil {
+			return ""
+		}
+		s, _ := x.(string)
+		return s
+	}
+	spec.Type = strings.ToLower(constant(d.typ))
+	spec.Name = constant(d.name)
+	spec.Self = d.name != nil && strings.EqualFold(strings.ReplaceAll(d.name.text, " ", ""), "[field('name')]")
+	spec.GroupScoped = d.resourceGroupName != nil
+	return spec, true
+}
+
 // excludes reports that the type guard rules res out.
 func (b *Bound) excludes(res *Resource) bool {
 	if b.types == nil {

@@ -45,3 +45,53 @@ func TestTypeGuard(t *testing.T) {
 		})
 	}
 }
+
+// TestRelated: what an *IfNotExists rule asks for, resolved with the
+// assignment's parameters but never with a resource.
+func TestRelated(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		then    string
+		want    RelatedSpec
+		wantOK  bool
+		binding map[string]any
+	}{
+		{"literal", `{"effect": "auditIfNotExists", "details": {"type": "Microsoft.Insights/diagnosticSettings"}}`,
+			RelatedSpec{Type: "microsoft.insights/diagnosticsettings"}, true, nil},
+		{"named by a parameter", `{"effect": "[parameters('effect')]", "details": {"type": "[parameters('t')]", "name": "[parameters('n')]"}}`,
+			RelatedSpec{Type: "microsoft.network/networkwatchers", Name: "NetworkWatcher_eastus"}, true,
+			map[string]any{"effect": "DeployIfNotExists", "n": "NetworkWatcher_eastus"}},
+		{"itself", `{"effect": "auditIfNotExists", "details": {"type": "A.B/c", "name": "[field('name')]"}}`,
+			RelatedSpec{Type: "a.b/c", Self: true}, true, nil},
+		{"in another group", `{"effect": "auditIfNotExists", "details": {"type": "A.B/c", "name": "[field('name')]", "resourceGroupName": "rg-x"}}`,
+			RelatedSpec{Type: "a.b/c", Self: true, GroupScoped: true}, true, nil},
+		{"type from the resource", `{"effect": "auditIfNotExists", "details": {"type": "[concat(field('type'), '/x')]"}}`,
+			RelatedSpec{}, true, nil},
+		{"disabled by its parameter", `{"effect": "[parameters('effect')]", "details": {"type": "A.B/c"}}`,
+			RelatedSpec{}, false, map[string]any{"effect": "Disabled"}},
+		{"audit", `{"effect": "audit"}`, RelatedSpec{}, false, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ParseDefinition([]byte(`{"properties": {"parameters": {
+				"effect": {"type": "String", "defaultValue": "AuditIfNotExists"},
+				"t": {"type": "String", "defaultValue": "Microsoft.Network/networkWatchers"},
+				"n": {"type": "String", "defaultValue": "nw"}},
+				"policyRule": {"if": {"field": "type", "equals": "A.B/c"}, "then": ` + tc.then + `}}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp, err := Compile(d, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := cp.Bind(tc.binding)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, ok := b.Related()
+			if ok != tc.wantOK || got != tc.want {
+				t.Errorf("Related() = %+v, %v; want %+v, %v", got, ok, tc.want, tc.wantOK)
+			}
+		})
+	}
+}
