@@ -2,16 +2,14 @@ package guardrails_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/aizone/aizone/policy/policytest"
 	"github.com/goccy/go-yaml"
 
 	"github.com/aizone/aizone/guardrails"
@@ -32,13 +30,7 @@ type conformanceCase struct {
 	Resource       map[string]any            `yaml:"resource"`
 	Resources      []any                     `yaml:"resources"`
 	ResourceGroups map[string]map[string]any `yaml:"resourceGroups"`
-	Expect         struct {
-		Effect     *string  `yaml:"effect"`
-		Compliant  *bool    `yaml:"compliant"`
-		State      string   `yaml:"state"`
-		Reasons    []string `yaml:"reasons"`
-		Operations []any    `yaml:"operations"`
-	} `yaml:"expect"`
+	Expect         policytest.Expect         `yaml:"expect"`
 }
 
 // aliasTable is the reference alias table (Get-AzPolicyAlias output), so
@@ -198,26 +190,11 @@ func typesNamed(rule map[string]any) []string {
 	return out
 }
 
-// jsonRoundTrip gives case data the shapes encoding/json produces, which is
-// what the engine sees in real use.
-func jsonRoundTrip(t *testing.T, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatalf("case data is not JSON-compatible: %v", err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func runCase(t *testing.T, cp *policy.Compiled, c conformanceCase) {
 	t.Helper()
 	var params map[string]any
 	if c.Params != nil {
-		params = jsonRoundTrip(t, c.Params).(map[string]any)
+		params = policytest.JSONRoundTrip(t, c.Params).(map[string]any)
 	}
 	b, err := cp.Bind(params)
 	if err != nil {
@@ -226,52 +203,23 @@ func runCase(t *testing.T, cp *policy.Compiled, c conformanceCase) {
 	if c.Resource == nil {
 		t.Fatal("case needs a resource")
 	}
-	res := policy.NewResource(jsonRoundTrip(t, c.Resource).(map[string]any))
+	res := policy.NewResource(policytest.JSONRoundTrip(t, c.Resource).(map[string]any))
 	all := []*policy.Resource{res}
 	for _, r := range c.Resources {
-		all = append(all, policy.NewResource(jsonRoundTrip(t, r).(map[string]any)))
+		all = append(all, policy.NewResource(policytest.JSONRoundTrip(t, r).(map[string]any)))
 	}
 	env := &policy.Env{Resources: policy.NewResources(all)}
 	if c.ResourceGroups != nil {
 		env.ResourceGroups = map[string]map[string]any{}
 		for name, props := range c.ResourceGroups {
-			env.ResourceGroups[strings.ToLower(name)] = jsonRoundTrip(t, props).(map[string]any)
+			env.ResourceGroups[strings.ToLower(name)] = policytest.JSONRoundTrip(t, props).(map[string]any)
 		}
 	}
 	got := b.Evaluate(context.Background(), res, env)
-	desc := fmt.Sprintf("result: state=%s effect=%q compliant=%v reasons=%q error=%q ops=%v", got.State, got.Effect, got.Compliant, got.Reasons, got.Error, got.Operations)
+	out := policytest.Outcome{State: string(got.State), Effect: got.Effect, Error: got.Error, Compliant: got.Compliant,
+		Reasons: got.Reasons, Operations: got.Operations}
 	if got.Error != "" {
-		t.Errorf("evaluation failed: %s", desc)
+		t.Errorf("evaluation failed: %s", out)
 	}
-	e := c.Expect
-	if e.Effect != nil && got.Effect != *e.Effect {
-		t.Errorf("effect %q, want %q\n%s", got.Effect, *e.Effect, desc)
-	}
-	if e.Compliant != nil && got.Compliant != *e.Compliant {
-		t.Errorf("compliant %v, want %v\n%s", got.Compliant, *e.Compliant, desc)
-	}
-	if e.State != "" && string(got.State) != e.State {
-		t.Errorf("state %q, want %q\n%s", got.State, e.State, desc)
-	}
-	for _, want := range e.Reasons {
-		found := false
-		for _, r := range got.Reasons {
-			if strings.Contains(r, want) {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("no reason contains %q\n%s", want, desc)
-		}
-	}
-	if e.Operations != nil {
-		want := jsonRoundTrip(t, e.Operations)
-		gotOps := jsonRoundTrip(t, got.Operations)
-		if gotOps == nil {
-			gotOps = []any{}
-		}
-		if !reflect.DeepEqual(gotOps, want) {
-			t.Errorf("operations %v, want %v", gotOps, want)
-		}
-	}
+	policytest.Check(t, out, c.Expect)
 }

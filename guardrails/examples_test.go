@@ -12,6 +12,7 @@ import (
 	"github.com/aizone/aizone/guardrails"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/policy"
+	"github.com/aizone/aizone/policy/policytest"
 	"github.com/aizone/aizone/resources"
 	"github.com/aizone/aizone/spec"
 )
@@ -199,7 +200,7 @@ func envFor(rs []*policy.Resource) *policy.Env {
 
 func jsonCopy(t *testing.T, m map[string]any) map[string]any {
 	t.Helper()
-	return jsonRoundTrip(t, m).(map[string]any)
+	return policytest.JSONRoundTrip(t, m).(map[string]any)
 }
 
 // setPath sets a dotted path ("a.b.0.c") in decoded JSON; a nil value

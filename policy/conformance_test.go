@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aizone/aizone/policy/policytest"
 	"github.com/goccy/go-yaml"
 )
 
@@ -36,16 +37,11 @@ type conformanceCase struct {
 	// the default mapping applies.
 	Aliases any `yaml:"aliases"`
 	Expect  struct {
-		CompileError string   `yaml:"compileError"`
-		BindError    string   `yaml:"bindError"`
-		Effect       *string  `yaml:"effect"`
-		Compliant    *bool    `yaml:"compliant"`
-		State        string   `yaml:"state"`
-		Reasons      []string `yaml:"reasons"`
-		Operations   []any    `yaml:"operations"`
-		Related      []string `yaml:"related"`
-		Error        string   `yaml:"error"`
-		Fallback     []string `yaml:"fallbackAliases"`
+		policytest.Expect `yaml:",inline"`
+		CompileError      string   `yaml:"compileError"`
+		BindError         string   `yaml:"bindError"`
+		Related           []string `yaml:"related"`
+		Fallback          []string `yaml:"fallbackAliases"`
 	} `yaml:"expect"`
 }
 
@@ -95,22 +91,6 @@ func caseAliases(t *testing.T, spec any) AliasTable {
 	return nil
 }
 
-// jsonRoundTrip turns YAML-decoded values into the shapes encoding/json
-// produces (float64 numbers, map[string]any), which is what the engine sees
-// in real use.
-func jsonRoundTrip(t *testing.T, v any) any {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatalf("case data is not JSON-compatible: %v", err)
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func runCase(t *testing.T, file string) {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -134,7 +114,7 @@ func runCase(t *testing.T, file string) {
 		}
 		def = map[string]any{"name": "case", "properties": props}
 	}
-	defJSON, _ := json.Marshal(jsonRoundTrip(t, def))
+	defJSON, _ := json.Marshal(policytest.JSONRoundTrip(t, def))
 	d, err := ParseDefinition(defJSON)
 	var cp *Compiled
 	if err == nil {
@@ -154,7 +134,7 @@ func runCase(t *testing.T, file string) {
 	}
 	var params map[string]any
 	if c.Params != nil {
-		params = jsonRoundTrip(t, c.Params).(map[string]any)
+		params = policytest.JSONRoundTrip(t, c.Params).(map[string]any)
 	}
 	b, err := cp.Bind(params)
 	if c.Expect.BindError != "" {
@@ -167,7 +147,7 @@ func runCase(t *testing.T, file string) {
 		t.Fatalf("bind: %v", err)
 	}
 	if c.Assignment != nil {
-		aj, _ := json.Marshal(map[string]any{"properties": jsonRoundTrip(t, c.Assignment)})
+		aj, _ := json.Marshal(map[string]any{"properties": policytest.JSONRoundTrip(t, c.Assignment)})
 		a, err := ParseAssignment(aj)
 		if err != nil {
 			t.Fatalf("assignment: %v", err)
@@ -177,10 +157,10 @@ func runCase(t *testing.T, file string) {
 	if c.Resource == nil {
 		t.Fatal("case needs a resource")
 	}
-	res := NewResource(jsonRoundTrip(t, c.Resource).(map[string]any))
+	res := NewResource(policytest.JSONRoundTrip(t, c.Resource).(map[string]any))
 	all := []*Resource{res}
 	for _, r := range c.Resources {
-		all = append(all, NewResource(jsonRoundTrip(t, r).(map[string]any)))
+		all = append(all, NewResource(policytest.JSONRoundTrip(t, r).(map[string]any)))
 	}
 	env := &Env{Resources: NewResources(all)}
 	if c.Now != "" {
@@ -193,41 +173,9 @@ func runCase(t *testing.T, file string) {
 	if !reflect.DeepEqual(got, again) {
 		t.Errorf("evaluation is not deterministic:\n%+v\n%+v", got, again)
 	}
-	desc := fmt.Sprintf("result: state=%s effect=%q compliant=%v reasons=%q error=%q ops=%v", got.State, got.Effect, got.Compliant, got.Reasons, got.Error, got.Operations)
 	e := c.Expect
-	if e.Effect != nil && got.Effect != *e.Effect {
-		t.Errorf("effect %q, want %q\n%s", got.Effect, *e.Effect, desc)
-	}
-	if e.Compliant != nil && got.Compliant != *e.Compliant {
-		t.Errorf("compliant %v, want %v\n%s", got.Compliant, *e.Compliant, desc)
-	}
-	if e.State != "" && string(got.State) != e.State {
-		t.Errorf("state %q, want %q\n%s", got.State, e.State, desc)
-	}
-	for _, want := range e.Reasons {
-		found := false
-		for _, r := range got.Reasons {
-			if strings.Contains(r, want) {
-				found = true
-			}
-		}
-		if !found {
-			t.Errorf("no reason contains %q\n%s", want, desc)
-		}
-	}
-	if e.Error != "" && !strings.Contains(got.Error, e.Error) {
-		t.Errorf("error %q, want it to contain %q", got.Error, e.Error)
-	}
-	if e.Operations != nil {
-		want := jsonRoundTrip(t, e.Operations)
-		gotOps := jsonRoundTrip(t, got.Operations)
-		if gotOps == nil {
-			gotOps = []any{}
-		}
-		if !reflect.DeepEqual(gotOps, want) {
-			t.Errorf("operations %v, want %v", gotOps, want)
-		}
-	}
+	policytest.Check(t, policytest.Outcome{State: string(got.State), Effect: got.Effect, Error: got.Error, Compliant: got.Compliant,
+		Reasons: got.Reasons, Operations: got.Operations}, e.Expect)
 	if e.Related != nil && !reflect.DeepEqual(got.Related, e.Related) {
 		t.Errorf("related %v, want %v", got.Related, e.Related)
 	}
