@@ -491,7 +491,10 @@ func (tr *trainer) eachLayout(gpus, pinnedTP int, f func(Layout) bool) {
 		if a.Heads%t != 0 || (pinnedTP > 0 && t != pinnedTP) {
 			continue
 		}
-		for p := 1; p <= a.Layers; p *= 2 {
+		// Pipeline stages: every divisor of the GPUs left after tensor
+		// parallelism, up to one layer a stage (Megatron-Turing NLG 530B
+		// ran 35 stages of 3 layers).
+		for p := 1; p <= a.Layers && t*p <= gpus; p++ {
 			if gpus%(t*p) != 0 {
 				continue
 			}
