@@ -2,6 +2,7 @@ package compute
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/aizone/aizone/catalog"
@@ -189,5 +190,45 @@ func TestInterleaveNeedsWholeGroups(t *testing.T) {
 		if tt.model == "gpt-3-175b" && interleaved == 0 {
 			t.Errorf("%s on %d GPUs: no interleaved layout searched at all", tt.model, tt.gpus)
 		}
+	}
+}
+
+// TestRecomputePin: a pinned policy is kept in every layout that fits, or
+// the run does not fit; auto recomputes no more than either.
+func TestRecomputePin(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, g := hw(t, c, h100)
+	a := catalogArch(t, c, "llama-3.1-70b")
+	in := TrainingInput{Arch: a, Tokens: 1e12, Precision: "bf16", SeqLen: 8192, GlobalBatch: 256, SKU: s, GPU: g, GPUs: 64}
+	est := map[string]TrainingEstimate{}
+	for _, rc := range []string{"", RecomputeSelective, RecomputeFull} {
+		in.Recompute = rc
+		e, err := EstimateTraining(in)
+		if err != nil {
+			t.Fatalf("recompute %q: %v", rc, err)
+		}
+		est[rc] = e
+	}
+	if l := est[RecomputeSelective].Layout; l.Recompute != RecomputeSelective || l.RecomputeLayers != 0 {
+		t.Errorf("selective pinned, got %s", l)
+	}
+	if l := est[RecomputeFull].Layout; l.Recompute != RecomputeFull || l.RecomputeLayers != (a.Layers+l.PP-1)/l.PP {
+		t.Errorf("full pinned, got %s", l)
+	}
+	for _, rc := range []string{RecomputeSelective, RecomputeFull} {
+		if est[""].StepSeconds > est[rc].StepSeconds {
+			t.Errorf("auto (%s, %.3f s) is slower than %s pinned (%s, %.3f s)", est[""].Layout, est[""].StepSeconds, rc, est[rc].Layout, est[rc].StepSeconds)
+		}
+	}
+	in.GPUs, in.Recompute = 16, RecomputeSelective
+	if _, err := EstimateTraining(in); err == nil {
+		t.Error("70B at seq 8192 on 16 GPUs without recompute fits; want it refused")
+	}
+	in.Recompute = "sometimes"
+	if _, err := EstimateTraining(in); err == nil || !strings.Contains(err.Error(), "sometimes") {
+		t.Errorf("unknown policy: %v", err)
 	}
 }

@@ -132,6 +132,11 @@ type TrainingInput struct {
 	CheckpointHours float64
 	// Spot adds Spot evictions to the interruptions.
 	Spot bool
+	// Recompute pins the activation recompute policy: RecomputeSelective
+	// (never recompute whole layers) or RecomputeFull (every layer, as
+	// frameworks without selective recompute run); "" recomputes the
+	// fewest layers that fit.
+	Recompute string
 }
 
 // InfeasibleError says why a configuration cannot work.
@@ -155,6 +160,7 @@ type trainer struct {
 	batch     int // global batch, sequences; 0 = batchFor's default
 	precision string
 	lora      bool
+	recompute string // pinned policy, "" to search
 	layers    map[[2]int]layerTime
 	shape     shape
 	usable    float64 // bytes a GPU can give tensors
@@ -209,8 +215,13 @@ func newTrainer(in TrainingInput) (*trainer, error) {
 	if hw.perNode < 1 {
 		return nil, infeasible("%s has a fraction of a GPU; training needs whole GPUs", in.SKU.Name)
 	}
+	switch in.Recompute {
+	case "", RecomputeSelective, RecomputeFull:
+	default:
+		return nil, fmt.Errorf("recompute %q: use %s or %s", in.Recompute, RecomputeSelective, RecomputeFull)
+	}
 	b := max(in.GlobalBatch, 0)
-	return &trainer{a: a, hw: hw, seq: in.SeqLen, batch: b, precision: in.Precision, lora: in.Method == "lora",
+	return &trainer{recompute: in.Recompute, a: a, hw: hw, seq: in.SeqLen, batch: b, precision: in.Precision, lora: in.Method == "lora",
 		layers: map[[2]int]layerTime{}, shape: shapeOf(a), usable: usableBytes(hw)}, nil
 }
 
@@ -559,8 +570,25 @@ type evaluated struct {
 func (tr *trainer) fitted(l *Layout) bool {
 	k := tr.recomputeToFit(*l, tr.usable)
 	ls := int(math.Ceil(tr.a.layers() / float64(l.PP)))
+	switch tr.recompute {
+	case RecomputeFull:
+		k = -1
+		full := *l
+		full.RecomputeLayers = ls
+		if st, acts, buf := tr.memory(full); st+acts+buf <= tr.usable {
+			k = ls
+		}
+	case RecomputeSelective:
+		if k > 0 {
+			k = -1
+		}
+	}
 	if k < 0 {
+		// Report the layout at the least memory the policy allows.
 		l.Recompute, l.RecomputeLayers = RecomputeFull, ls
+		if tr.recompute == RecomputeSelective {
+			l.Recompute, l.RecomputeLayers = RecomputeSelective, 0
+		}
 		return false
 	}
 	l.RecomputeLayers = k

@@ -206,6 +206,7 @@ given), 2 for bad input.`,
 	batch := c.Flags().Int("batch", 0, "global batch in sequences (default 4M tokens, at least one sequence per 8 GPUs)")
 	checkpoint := c.Flags().String("checkpoint", spec.DefaultCheckpointInterval.String(), `checkpoint interval, such as "1h" or "30m"; "0" for the interval that loses least`)
 	spot := c.Flags().Bool("spot", false, "run on Spot VMs: evictions add restarts to the time")
+	recompute := c.Flags().String("recompute", "auto", "activation recompute: auto (the fewest layers that fit), selective (never whole layers) or full (every layer, for frameworks without selective recompute)")
 	_ = c.MarkFlagRequired("tokens")
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(*format, formatText, formatJSON); err != nil {
@@ -256,11 +257,19 @@ given), 2 for bad input.`,
 				return usageErr(flagErr("--checkpoint", err))
 			}
 		}
+		rc := *recompute
+		switch rc {
+		case "auto":
+			rc = ""
+		case compute.RecomputeSelective, compute.RecomputeFull:
+		default:
+			return usageErr(fmt.Errorf("--recompute: unknown policy %q; use auto, selective or full", *recompute))
+		}
 		usd, source := hwf.price(cat, sku)
-		in := compute.TrainingInput{Arch: arch, Tokens: float64(n), Precision: *precision, Method: *method, SeqLen: *seq,
+		in := compute.TrainingInput{Recompute: rc, Arch: arch, Tokens: float64(n), Precision: *precision, Method: *method, SeqLen: *seq,
 			GlobalBatch: *batch, SKU: sku, GPU: gpu, GPUs: *gpus, TP: *tp, USDPerVMHour: usd, CheckpointHours: ckpt.Hours(), Spot: *spot}
 		if in.GPUs == 0 {
-			sm, ok := compute.SmallestTraining(cat, compute.TrainingInput{Arch: arch, Precision: *precision, Method: *method, SeqLen: *seq,
+			sm, ok := compute.SmallestTraining(cat, compute.TrainingInput{Recompute: rc, Arch: arch, Precision: *precision, Method: *method, SeqLen: *seq,
 				GlobalBatch: *batch, SKU: sku, GPU: gpu, TP: *tp}, hwf.asOf)
 			if !ok || sm.SKU != sku.Name {
 				return refuse(s, *format, fmt.Sprintf("%s does not fit on any number of %s", arch.Name, sku.Name), sm, ok)

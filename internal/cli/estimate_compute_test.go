@@ -136,6 +136,7 @@ func TestEstimateInfeasible(t *testing.T) {
 	}{
 		{"model larger than the GPUs", []string{"training", "--model", "llama-3.1-405b", "--tokens", "1T", "--sku", "H100", "--gpus", "8"}, "does not fit", "Standard_ND96isr_H100_v5"},
 		{"no InfiniBand across VMs", []string{"training", "--model", "llama-3.1-8b", "--tokens", "1B", "--sku", "Standard_NC96ads_A100_v4", "--gpus", "16"}, "no InfiniBand", "Standard_NC96ads_A100_v4"},
+		{"no room without recompute", []string{"training", "--model", "llama-3.1-70b", "--tokens", "1T", "--sku", "H100", "--gpus", "16", "--seq", "8192", "--recompute", "selective"}, "selective recompute", "Standard_ND96isr_H100_v5"},
 		{"part of a VM across VMs", []string{"training", "--model", "llama-3.1-8b", "--tokens", "1B", "--sku", "H100", "--gpus", "12"}, "whole", "GPUs"},
 		{"weights do not fit the TP degree", []string{"inference", "--model", "llama-3.1-70b", "--sku", "H100", "--tp", "1"}, "do not fit", "tensor parallel 2"},
 		{"batch larger than the KV cache", []string{"inference", "--model", "llama-3.1-8b", "--sku", "H100", "--tp", "1", "--batch", "5000", "--input-tokens", "8000"}, "does not fit", "tensor parallel 1"},
@@ -181,6 +182,7 @@ func TestEstimateComputeUsage(t *testing.T) {
 		{"bad precision", []string{"training", "--model", "llama-3.1-8b", "--tokens", "1B", "--precision", "int4"}, "--precision"},
 		{"fp8 on a GPU without it", []string{"inference", "--model", "llama-3.1-8b", "--sku", "A100", "--precision", "fp8"}, "does not run fp8"},
 		{"bad method", []string{"training", "--model", "llama-3.1-8b", "--tokens", "1B", "--method", "qlora"}, "--method"},
+		{"bad recompute", []string{"training", "--model", "llama-3.1-8b", "--tokens", "1B", "--recompute", "some"}, "--recompute"},
 		{"bad latency", []string{"inference", "--model", "llama-3.1-8b", "--tpot", "fast"}, "--tpot"},
 		{"batch and concurrency", []string{"inference", "--model", "llama-3.1-8b", "--batch", "8", "--concurrency", "8"}, "not both"},
 		{"inconsistent architecture", []string{"training", "--params", "8B", "--layers", "32", "--hidden", "4100", "--heads", "32", "--vocab", "32000", "--tokens", "1B"}, "multiple"},
