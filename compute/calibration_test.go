@@ -188,7 +188,9 @@ func calibrationRows() []calRow {
 	// Narayanan et al.'s count includes the recomputed forward pass
 	// (96·l·h²·(1 + s/6h + V/16lh) a token), which their runs used for
 	// every layer.
-	narayanan := func(tflops float64, l, h, s, v float64) float64 { return tflops / (96 * l * h * h * (1 + s/(6*h) + v/(16*l*h))) }
+	narayanan := func(tflops float64, l, h, s, v float64) float64 {
+		return tflops / (96 * l * h * h * (1 + s/(6*h) + v/(16*l*h)))
+	}
 	rows = append(rows,
 		step("LLaMA-1 65B, 2048 A100, 380 tok/s/GPU", "§2a", llama65, a100, 2048, 2048, 2048, "", 380, "tok/s/GPU", perGPU),
 		// "Up to 147 TFLOP/s" a GPU (OPT §2.4), 2M-token batch.
