@@ -202,6 +202,8 @@ func calibrationRows() []calRow {
 		step("MT-NLG 530B, 2240 A100 (Korthikanti §6)", "§2c", mtnlg, a100, 2240, 2048, 2240, "", 54.2, "% MFU", mfu),
 		step("Llama 3.1 405B step, 8192 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 8192, 8192, 2048, "", llama405(430e12, 8192), "tok/s/GPU", perGPU),
 		step("Llama 3.1 405B step, 16384 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 16384, 8192, 2048, "", llama405(400e12, 8192), "tok/s/GPU", perGPU),
+		// The long-context stage: 16M tokens are 128 sequences of 131,072.
+		step("Llama 3.1 405B step, seq 131072, 16384 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 16384, 131072, 128, "", llama405(380e12, 131072), "tok/s/GPU", perGPU),
 	)
 	// Section 3b(ii): TensorRT-LLM v1.0 offline throughput, Llama 3.1 8B
 	// FP8 on one GPU, in-flight batching: the batch is the largest the KV

@@ -232,3 +232,56 @@ func TestRecomputePin(t *testing.T) {
 		t.Errorf("unknown policy: %v", err)
 	}
 }
+
+// TestContextParallel: sequences are split only into chunks of at least
+// minContextChunk tokens, a chunk's activations shrink with the split, and
+// a 128K-token run on more GPUs than sequences finds a layout only through
+// context parallelism.
+func TestContextParallel(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, g := hw(t, c, h100)
+	a := catalogArch(t, c, "llama-3.1-405b")
+	for _, seq := range []int{8192, 32768, 131072} {
+		tr, err := newTrainer(TrainingInput{Arch: a, Precision: "bf16", SeqLen: seq, GlobalBatch: 128, SKU: s, GPU: g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		maxCP := 1
+		for _, l := range tr.candidateLayouts(16384, 0) {
+			maxCP = max(maxCP, l.CP)
+			if l.CP > 1 && (seq/l.CP < minContextChunk || seq%(2*l.CP) != 0) {
+				t.Errorf("seq %d: %s splits into chunks of %d", seq, l, seq/l.CP)
+			}
+			if l.TP*l.CP*l.PP*l.DP != 16384 {
+				t.Errorf("seq %d: %s does not use 16384 GPUs", seq, l)
+			}
+			if l.CP > 1 {
+				one := l
+				one.CP = 1
+				_, acts, _ := tr.memory(l)
+				_, whole, _ := tr.memory(one)
+				if acts >= whole {
+					t.Errorf("seq %d: %s holds %.3g bytes of activations, not less than %.3g unsplit", seq, l, acts, whole)
+				}
+			}
+		}
+		if want := max(1, seq/minContextChunk); maxCP != want {
+			t.Errorf("seq %d: largest context split searched is %d, want %d", seq, maxCP, want)
+		}
+	}
+	// 16,384 GPUs and 128 sequences: TP8 × PP16 leaves 128 replicas only
+	// if nothing else splits, so most of the search needs CP.
+	est, err := EstimateTraining(TrainingInput{Arch: a, Tokens: 1e11, Precision: "bf16", SeqLen: 131072, GlobalBatch: 128, SKU: s, GPU: g, GPUs: 16384})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est.Layout.CP < 2 {
+		t.Errorf("128K-token sequences on 16384 GPUs: %s, want context parallelism", est.Layout)
+	}
+	if est.GlobalBatch != 128 || est.Layout.DP*est.Layout.GradAccum*est.Layout.MicroBatch != 128 {
+		t.Errorf("context parallelism changed the batch: %d sequences, %s", est.GlobalBatch, est.Layout)
+	}
+}

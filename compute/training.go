@@ -25,6 +25,9 @@ const (
 // Layout is the parallelism of a training job.
 type Layout struct {
 	TP int `json:"tp"` // tensor parallel, inside a node over NVLink
+	// CP is context parallelism: each sequence split into CP chunks on as
+	// many GPUs, which pass keys and values around a ring for attention.
+	CP int `json:"cp"`
 	PP int `json:"pp"` // pipeline stages
 	DP int `json:"dp"` // data-parallel replicas
 	// Interleave is the virtual pipeline stages per GPU (1 = plain 1F1B).
@@ -51,13 +54,26 @@ func (l Layout) String() string {
 	} else {
 		rc += " recompute"
 	}
-	return fmt.Sprintf("TP%d PP%s DP%d ZeRO-%d mb%d %s", l.TP, pp, l.DP, l.ZeRO, l.MicroBatch, rc)
+	cp := ""
+	if l.CP > 1 {
+		cp = fmt.Sprintf(" CP%d", l.CP)
+	}
+	return fmt.Sprintf("TP%d%s PP%s DP%d ZeRO-%d mb%d %s", l.TP, cp, pp, l.DP, l.ZeRO, l.MicroBatch, rc)
 }
+
+// cp is the context-parallel degree, 1 when unset.
+func (l Layout) cp() int { return max(l.CP, 1) }
+
+// shards is how many GPUs hold the same weights and so share gradients and
+// ZeRO's shards: the data-parallel replicas times the context-parallel
+// chunks of each.
+func (l Layout) shards() int { return l.DP * l.cp() }
 
 // StepTime splits one optimizer step into where its time goes (seconds).
 type StepTime struct {
 	Compute   float64 `json:"compute"`    // kernels, all micro-batches, no bubble
 	TPComm    float64 `json:"tp_comm"`    // tensor-parallel collectives (not overlapped)
+	CPComm    float64 `json:"cp_comm"`    // context-parallel ring traffic attention did not hide
 	PPComm    float64 `json:"pp_comm"`    // pipeline sends
 	Bubble    float64 `json:"bubble"`     // pipeline fill and drain
 	DPExposed float64 `json:"dp_exposed"` // data-parallel traffic compute did not hide
@@ -161,7 +177,7 @@ type trainer struct {
 	precision string
 	lora      bool
 	recompute string // pinned policy, "" to search
-	layers    map[[2]int]layerTime
+	layers    map[[3]int]layerTime
 	shape     shape
 	usable    float64 // bytes a GPU can give tensors
 }
@@ -195,6 +211,8 @@ type layerTime struct {
 	fwd, bwd float64 // kernels (seconds, before the busy fraction)
 	tp       float64 // tensor-parallel collectives, forward and backward
 	tpFwd    float64 // of which the forward's (repeated by full recompute)
+	cp       float64 // context-parallel ring traffic not hidden, forward and backward
+	cpFwd    float64 // of which the forward's
 	headF    float64 // output layer and loss, forward
 	headB    float64 // and backward
 }
@@ -222,7 +240,7 @@ func newTrainer(in TrainingInput) (*trainer, error) {
 	}
 	b := max(in.GlobalBatch, 0)
 	return &trainer{recompute: in.Recompute, a: a, hw: hw, seq: in.SeqLen, batch: b, precision: in.Precision, lora: in.Method == "lora",
-		layers: map[[2]int]layerTime{}, shape: shapeOf(a), usable: usableBytes(hw)}, nil
+		layers: map[[3]int]layerTime{}, shape: shapeOf(a), usable: usableBytes(hw)}, nil
 }
 
 func (tr *trainer) bytesPerElem() (in, out float64) {
@@ -233,15 +251,17 @@ func (tr *trainer) bytesPerElem() (in, out float64) {
 }
 
 // layer returns the times of one micro-batch of b sequences through one
-// layer split over t GPUs with sequence parallelism.
-func (tr *trainer) layer(t, b int) layerTime {
-	key := [2]int{t, b}
+// layer split over t GPUs with sequence parallelism, each sequence in cp
+// chunks on as many GPUs.
+func (tr *trainer) layer(t, b, cp int) layerTime {
+	key := [3]int{t, b, cp}
 	if lt, ok := tr.layers[key]; ok {
 		return lt
 	}
 	a, hw, sh := tr.a, tr.hw, &tr.shape
 	h, fa, tf := sh.h, sh.fa, float64(t)
-	m := float64(b * tr.seq)
+	// Tokens this GPU computes; attention still spans the whole sequence.
+	m := float64(b*tr.seq) / float64(cp)
 	inB, outB := tr.bytesPerElem()
 	up := fa
 	if a.Gated {
@@ -262,9 +282,27 @@ func (tr *trainer) layer(t, b int) layerTime {
 		}
 	}
 	// Causal attention: 2·s·h FLOPs per token forward (half of QKᵀ and AV).
+	// Context parallelism splits each sequence into 2·cp chunks and gives
+	// every GPU an early and a late one, so each does 1/cp of the work.
 	attn := 2 * m * float64(tr.seq) * h / tf / hw.attn
 	lt.fwd += attn
 	lt.bwd += attn * attentionBackwardWork
+	if cp > 1 {
+		// Ring attention: each GPU passes its chunk's keys and values to
+		// the next cp−1 times while it computes attention on the chunk
+		// it holds; the backward pass also returns their gradients. Only
+		// what the attention kernels do not cover shows.
+		kv := 2 * m * sh.kvw / tf * 2
+		link := hw.nvlBus
+		lat := nvlinkCollectiveLatency
+		if t*cp > hw.perNode {
+			link, lat = hw.ibPerGPU, infinibandLatency
+		}
+		steps := float64(cp - 1)
+		fwd := steps * (lat + kv/link)
+		lt.cpFwd = math.Max(0, fwd-attn)
+		lt.cp = lt.cpFwd + math.Max(0, 2*fwd-attn*attentionBackwardWork)
+	}
 	// Memory-bound element-wise work, sharded by sequence parallelism.
 	act := 2 * fa
 	if a.Gated {
@@ -293,6 +331,11 @@ func (tr *trainer) layer(t, b int) layerTime {
 	lt.headB = hw.gemmTime(m, h, v/tf, inB, outB) + hw.gemmTime(h, v/tf, m, inB, outB) + m*v/tf*4/hw.hbm
 	tr.layers[key] = lt
 	return lt
+}
+
+// chunkTokens is the tokens of one micro-batch on one GPU.
+func (tr *trainer) chunkTokens(l Layout) float64 {
+	return float64(l.MicroBatch*tr.seq) / float64(l.cp())
 }
 
 // stageParams is the parameters the busiest pipeline stage holds: its
@@ -334,7 +377,7 @@ func (tr *trainer) recomputeToFit(l Layout, usable float64) int {
 	sh := &tr.shape
 	t := float64(l.TP)
 	ls := math.Ceil(sh.layers / float64(l.PP))
-	tokens := float64(l.MicroBatch * tr.seq)
+	tokens := tr.chunkTokens(l)
 	ptl := sh.actPerTokenLayer / t
 	saved := tokens * tr.inFlight(l) * (ptl - 2*sh.h/t) // per recomputed layer
 	over := st + acts + buf + tokens*ptl - usable
@@ -352,7 +395,7 @@ func (tr *trainer) recomputeToFit(l Layout, usable float64) int {
 func (tr *trainer) memory(l Layout) (states, acts, buffers float64) {
 	sh := &tr.shape
 	h := sh.h
-	t, d := float64(l.TP), float64(l.DP)
+	t, d := float64(l.TP), float64(l.shards())
 	psi := tr.stageParams(l.PP) / t
 	if tr.lora {
 		frozen, trainable := 2*psi, adamBytesPerParam*loraTrainableFraction*psi
@@ -382,7 +425,7 @@ func (tr *trainer) memory(l Layout) (states, acts, buffers float64) {
 		buffers += 2 * (2*sh.layerParams + sh.vocab*h) / t
 	}
 	perTokenLayer := sh.actPerTokenLayer / t
-	tokens := float64(l.MicroBatch * tr.seq)
+	tokens := tr.chunkTokens(l)
 	ls := math.Ceil(sh.layers / float64(l.PP))
 	inFlight := tr.inFlight(l)
 	// Recomputed layers keep only their input, and one of them at a time
@@ -403,27 +446,30 @@ func usableBytes(hw *hardware) float64 {
 
 // step is the time of one optimizer step for a layout.
 func (tr *trainer) step(l Layout, nodes int) StepTime {
-	lt := tr.layer(l.TP, l.MicroBatch)
+	lt := tr.layer(l.TP, l.MicroBatch, l.cp())
 	p, v := float64(l.PP), float64(max(l.Interleave, 1))
 	L := tr.a.layers()
 	fwd := (L*lt.fwd + lt.headF) / p / kernelBusyFraction
 	bwd := (L*lt.bwd + lt.headB) / p / kernelBusyFraction
 	tp := L / p * lt.tp
+	cpc := L / p * lt.cp
 	if k := float64(l.RecomputeLayers); k > 0 {
 		// Each recomputed layer runs its forward pass again.
 		bwd += k * lt.fwd / kernelBusyFraction
 		tp += k * lt.tpFwd
+		cpc += k * lt.cpFwd
 	}
 	pp := 0.0
 	if l.PP > 1 {
-		bytes := float64(l.MicroBatch*tr.seq) * tr.a.h() * 2 / float64(l.TP)
+		bytes := tr.chunkTokens(l) * tr.a.h() * 2 / float64(l.TP)
 		pp = 2 * v * tr.hw.sendRecv(bytes, nodes > 1)
 	}
-	mb := fwd + bwd + tp + pp
+	mb := fwd + bwd + tp + cpc + pp
 	m := float64(l.GradAccum)
 	var st StepTime
 	st.Compute = m * (fwd + bwd)
 	st.TPComm = m * tp
+	st.CPComm = m * cpc
 	st.PPComm = m * pp
 	st.Bubble = (p - 1) / v * mb
 	// The warm-up and cool-down of the pipeline leave each stage idle for
@@ -435,13 +481,13 @@ func (tr *trainer) step(l Layout, nodes int) StepTime {
 	psi := tr.stageParams(l.PP) / float64(l.TP)
 	owned := psi
 	if l.ZeRO >= 1 {
-		owned /= float64(l.DP)
+		owned /= float64(l.shards())
 	}
 	if tr.lora {
 		owned *= loraTrainableFraction
 	}
 	st.Optimizer = adamUpdateBytesPerParam * owned / tr.hw.hbm
-	st.Total = st.Compute + st.TPComm + st.PPComm + st.Bubble + st.DPExposed + st.Optimizer
+	st.Total = st.Compute + st.TPComm + st.CPComm + st.PPComm + st.Bubble + st.DPExposed + st.Optimizer
 	return st
 }
 
@@ -450,7 +496,8 @@ func (tr *trainer) step(l Layout, nodes int) StepTime {
 // pass and parameters gathered during the forward pass, layer by layer, so
 // the last layer's share can never hide.
 func (tr *trainer) dpExposed(l Layout, fwd, bwd float64) float64 {
-	if l.DP <= 1 {
+	ranks := l.shards()
+	if ranks <= 1 {
 		return 0
 	}
 	grads := gradReduceBytes * tr.stageParams(l.PP) / float64(l.TP)
@@ -459,10 +506,10 @@ func (tr *trainer) dpExposed(l Layout, fwd, bwd float64) float64 {
 	}
 	params := 2 * tr.stageParams(l.PP) / float64(l.TP)
 	perNode := max(1, tr.hw.perNode/l.TP)
-	rs := tr.hw.collective(grads, l.DP, perNode, 1)
-	ag := tr.hw.collective(params, l.DP, perNode, 1)
+	rs := tr.hw.collective(grads, ranks, perNode, 1)
+	ag := tr.hw.collective(params, ranks, perNode, 1)
 	if tr.lora && l.ZeRO < 3 {
-		ag = tr.hw.collective(grads, l.DP, perNode, 1)
+		ag = tr.hw.collective(grads, ranks, perNode, 1)
 	}
 	ls := math.Ceil(tr.a.layers() / float64(l.PP))
 	hide := func(comm, window float64) float64 {
@@ -492,63 +539,84 @@ func (tr *trainer) batchFor(gpus int) int {
 	return max(b, (gpus+defaultGPUsPerSequence-1)/defaultGPUsPerSequence)
 }
 
+// minContextChunk is the shortest piece of a sequence context parallelism
+// hands one GPU, as Llama 3 ran its 128K-token sequences: 16 chunks of 8K.
+// Shorter chunks leave attention too little work to hide the ring traffic
+// and re-read every weight for fewer tokens; below 16K tokens a sequence is
+// better split by tensor parallelism.
+const minContextChunk = 8192
+
 // eachLayout calls f with every layout to try for gpus GPUs; f returns
 // false to stop.
 func (tr *trainer) eachLayout(gpus, pinnedTP int, f func(Layout) bool) {
 	a := tr.a
 	batch := tr.batchFor(gpus)
-	zeroSets := [3][]int{{0}, {1}, {1, 2, 3}}
 	for t := 1; t <= tr.hw.perNode && t <= a.Heads; t *= 2 {
 		if a.Heads%t != 0 || (pinnedTP > 0 && t != pinnedTP) {
 			continue
 		}
-		// Pipeline stages: every divisor of the GPUs left after tensor
-		// parallelism, up to one layer a stage (Megatron-Turing NLG 530B
-		// ran 35 stages of 3 layers).
-		for p := 1; p <= a.Layers && t*p <= gpus; p++ {
-			if gpus%(t*p) != 0 {
-				continue
+		for cp := 1; cp == 1 || tr.seq%(2*cp) == 0 && tr.seq/cp >= minContextChunk; cp *= 2 {
+			if gpus%(t*cp) != 0 {
+				break
 			}
-			d := gpus / (t * p)
-			if d > batch {
-				continue // a replica without a sequence to work on
-			}
-			zeros := zeroSets[2]
-			switch {
-			case d == 1:
-				zeros = zeroSets[0]
-			case p > 1:
-				zeros = zeroSets[1] // pipeline engines shard only the optimizer
-			}
-			maxV := 1
-			if p > 1 {
-				ls := (a.Layers + p - 1) / p
-				for v := 2; v <= 8 && ls%v == 0; v *= 2 {
-					maxV = v
+			// Pipeline stages: every divisor of the GPUs left after tensor
+			// and context parallelism, up to one layer a stage
+			// (Megatron-Turing NLG 530B ran 35 stages of 3 layers).
+			for p := 1; p <= a.Layers && t*cp*p <= gpus; p++ {
+				if gpus%(t*cp*p) != 0 {
+					continue
 				}
-			}
-			perReplica := (batch + d - 1) / d
-			for b := 1; b <= perReplica && b <= 64; b *= 2 {
-				acc := (perReplica + b - 1) / b
-				vs := maxV
-				if acc < p || acc%p != 0 {
-					// The interleaved schedule runs micro-batches in
-					// groups of one per stage (Narayanan et al. 2021,
-					// §2.2.2); with fewer, or a ragged last group, the
-					// stages wait on each other and interleaving saves
-					// nothing, so Megatron refuses it.
-					vs = 1
+				d := gpus / (t * cp * p)
+				if d > batch {
+					continue // a replica without a sequence to work on
 				}
-				for _, z := range zeros {
-					for v := 1; v <= vs; v *= 2 {
-						if !f(Layout{TP: t, PP: p, DP: d, Interleave: v, ZeRO: z, MicroBatch: b, GradAccum: acc}) {
-							return
-						}
-					}
+				if !tr.eachMicroBatch(Layout{TP: t, CP: cp, PP: p, DP: d}, batch, f) {
+					return
 				}
 			}
 		}
 	}
+}
+
+// eachMicroBatch calls f with every micro-batch, ZeRO stage and interleave
+// of one TP × CP × PP × DP split; false when f asked to stop.
+func (tr *trainer) eachMicroBatch(l Layout, batch int, f func(Layout) bool) bool {
+	zeros := []int{1, 2, 3}
+	switch {
+	case l.shards() == 1:
+		zeros = []int{0}
+	case l.PP > 1:
+		zeros = []int{1} // pipeline engines shard only the optimizer
+	}
+	maxV := 1
+	if l.PP > 1 {
+		ls := (tr.a.Layers + l.PP - 1) / l.PP
+		for v := 2; v <= 8 && ls%v == 0; v *= 2 {
+			maxV = v
+		}
+	}
+	perReplica := (batch + l.DP - 1) / l.DP
+	for b := 1; b <= perReplica && b <= 64; b *= 2 {
+		acc := (perReplica + b - 1) / b
+		vs := maxV
+		if acc < l.PP || acc%l.PP != 0 {
+			// The interleaved schedule runs micro-batches in groups of
+			// one per stage (Narayanan et al. 2021, §2.2.2); with fewer,
+			// or a ragged last group, the stages wait on each other and
+			// interleaving saves nothing, so Megatron refuses it.
+			vs = 1
+		}
+		for _, z := range zeros {
+			for v := 1; v <= vs; v *= 2 {
+				m := l
+				m.Interleave, m.ZeRO, m.MicroBatch, m.GradAccum = v, z, b, acc
+				if !f(m) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // candidateLayouts lists the layouts to try for gpus GPUs.
@@ -771,6 +839,14 @@ func (tr *trainer) why(best, second *evaluated, searched, fit, nodes int) string
 	} else {
 		parts = append(parts, "no tensor parallelism: each GPU runs whole layers, the largest GEMMs")
 	}
+	if l.CP > 1 {
+		link := "nvlink"
+		if l.TP*l.CP > tr.hw.perNode {
+			link = "InfiniBand"
+		}
+		parts = append(parts, fmt.Sprintf("context parallel %d splits each %d-token sequence into chunks of %d, passing keys and values around a ring over %s behind the attention kernels",
+			l.CP, tr.seq, tr.seq/l.CP, link))
+	}
 	if l.PP > 1 {
 		v := ""
 		if l.Interleave > 1 {
@@ -779,8 +855,13 @@ func (tr *trainer) why(best, second *evaluated, searched, fit, nodes int) string
 		parts = append(parts, fmt.Sprintf("%d pipeline stages of %d layers%s; bubble %.0f%% of the step", l.PP, (tr.a.Layers+l.PP-1)/l.PP, v, 100*best.st.Bubble/best.st.Total))
 	}
 	zero := map[int]string{0: "no sharding (one replica)", 1: "ZeRO-1 shards optimizer state", 2: "ZeRO-2 shards optimizer state and gradients", 3: "ZeRO-3 (FSDP) shards weights, gradients and optimizer state"}[l.ZeRO]
-	if l.DP > 1 {
+	switch {
+	case l.DP > 1 && l.CP > 1:
+		zero += fmt.Sprintf(" over %d data-parallel replicas × %d context chunks", l.DP, l.CP)
+	case l.DP > 1:
 		zero += fmt.Sprintf(" over %d data-parallel replicas", l.DP)
+	case l.CP > 1:
+		zero += fmt.Sprintf(" over %d context chunks", l.CP)
 	}
 	parts = append(parts, zero)
 	rc := "selective recompute (FlashAttention) keeps all other activations"
@@ -809,7 +890,7 @@ func (tr *trainer) why(best, second *evaluated, searched, fit, nodes int) string
 
 func roundStep(s StepTime) StepTime {
 	r := func(v float64) float64 { return round(v, 4) }
-	return StepTime{Compute: r(s.Compute), TPComm: r(s.TPComm), PPComm: r(s.PPComm), Bubble: r(s.Bubble), DPExposed: r(s.DPExposed), Optimizer: r(s.Optimizer), Total: r(s.Total)}
+	return StepTime{Compute: r(s.Compute), TPComm: r(s.TPComm), CPComm: r(s.CPComm), PPComm: r(s.PPComm), Bubble: r(s.Bubble), DPExposed: r(s.DPExposed), Optimizer: r(s.Optimizer), Total: r(s.Total)}
 }
 
 // MinTrainingGPUs is the fewest GPUs of a size (whole VMs beyond one) on

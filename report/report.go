@@ -86,8 +86,12 @@ func build(p *plan.Plan) doc {
 		items := []string{pl.Workload + ": " + pl.Reason}
 		if t := pl.Training; t != nil {
 			items = append(items, fmt.Sprintf("layout %s: %s", t.Layout.String(), t.Layout.Why))
-			items = append(items, fmt.Sprintf("step %.2f s: compute %.2f, tensor-parallel %.2f, pipeline %.2f + bubble %.2f, data-parallel exposed %.2f; %.0f tokens/s, %.0f TFLOP/s a GPU, %.1f GiB a GPU, goodput %.0f%%",
-				t.Step.Total, t.Step.Compute, t.Step.TPComm, t.Step.PPComm, t.Step.Bubble, t.Step.DPExposed, t.TokensPerSecond, t.ModelTFLOPSPerGPU, t.MemoryPerGPUGiB, t.Goodput*100))
+			cp := ""
+			if t.Layout.CP > 1 {
+				cp = fmt.Sprintf(", context-parallel %.2f", t.Step.CPComm)
+			}
+			items = append(items, fmt.Sprintf("step %.2f s: compute %.2f, tensor-parallel %.2f%s, pipeline %.2f + bubble %.2f, data-parallel exposed %.2f; %.0f tokens/s, %.0f TFLOP/s a GPU, %.1f GiB a GPU, goodput %.0f%%",
+				t.Step.Total, t.Step.Compute, t.Step.TPComm, cp, t.Step.PPComm, t.Step.Bubble, t.Step.DPExposed, t.TokensPerSecond, t.ModelTFLOPSPerGPU, t.MemoryPerGPUGiB, t.Goodput*100))
 		}
 		for i, a := range pl.Alternatives {
 			where := a.Region + ", " + a.Priority

@@ -305,8 +305,12 @@ func writeTraining(w io.Writer, o trainingOutput) error {
 	fmt.Fprintf(&b, "Run        %s, %.4g tokens of %d, %s %s, on %d × %s (%d GPUs)\n", o.Model, e.Tokens, e.SeqLen, o.Precision, o.Method, e.Nodes, e.SKU, e.GPUs)
 	fmt.Fprintf(&b, "Layout     %s; global batch %d sequences\n", l.String(), e.GlobalBatch)
 	fmt.Fprintf(&b, "Why        %s\n", l.Why)
-	fmt.Fprintf(&b, "Step       %.3f s: compute %.3f, tensor-parallel %.3f, pipeline %.3f, bubble %.3f, data-parallel exposed %.3f, optimizer %.3f\n",
-		e.Step.Total, e.Step.Compute, e.Step.TPComm, e.Step.PPComm, e.Step.Bubble, e.Step.DPExposed, e.Step.Optimizer)
+	cp := ""
+	if e.Layout.CP > 1 {
+		cp = fmt.Sprintf(", context-parallel %.3f", e.Step.CPComm)
+	}
+	fmt.Fprintf(&b, "Step       %.3f s: compute %.3f, tensor-parallel %.3f%s, pipeline %.3f, bubble %.3f, data-parallel exposed %.3f, optimizer %.3f\n",
+		e.Step.Total, e.Step.Compute, e.Step.TPComm, cp, e.Step.PPComm, e.Step.Bubble, e.Step.DPExposed, e.Step.Optimizer)
 	fmt.Fprintf(&b, "Speed      %.0f tokens/s, %.1f model TFLOP/s a GPU, MFU %.1f%%\n", e.TokensPerSecond, e.ModelTFLOPSPerGPU, e.MFU*100)
 	fmt.Fprintf(&b, "Memory     %.1f GiB a GPU of %.1f usable (model state %.1f, activations %.1f, buffers %.1f)\n",
 		e.MemoryPerGPUGiB, e.Memory.UsableGiB, e.Memory.ModelStateGiB, e.Memory.ActivationsGiB, e.Memory.BuffersGiB)

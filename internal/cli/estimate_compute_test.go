@@ -19,6 +19,7 @@ func TestEstimateTrainingJSON(t *testing.T) {
 		{"explicit architecture, pinned TP", []string{"--params", "13B", "--layers", "40", "--hidden", "5120", "--heads", "40", "--kv-heads", "40",
 			"--vocab", "32000", "--seq", "4096", "--tokens", "300B", "--gpus", "64", "--tp", "2"}, "Standard_ND96isr_H100_v5", 64},
 		{"fp8 with a global batch", []string{"--model", "gpt-3-175b", "--tokens", "1.2B", "--seq", "2048", "--batch", "2048", "--precision", "fp8", "--gpus", "512"}, "Standard_ND96isr_H100_v5", 512},
+		{"long context", []string{"--model", "llama-3.1-70b", "--tokens", "100B", "--seq", "131072", "--batch", "16", "--gpus", "1024"}, "Standard_ND96isr_H100_v5", 1024},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +38,7 @@ func TestEstimateTrainingJSON(t *testing.T) {
 				}
 			}
 			layout, _ := m["layout"].(map[string]any)
-			for _, k := range []string{"tp", "pp", "dp", "zero", "recompute", "micro_batch"} {
+			for _, k := range []string{"tp", "cp", "pp", "dp", "zero", "recompute", "micro_batch"} {
 				if _, ok := layout[k]; !ok {
 					t.Errorf("layout key %q missing", k)
 				}
@@ -45,9 +46,9 @@ func TestEstimateTrainingJSON(t *testing.T) {
 			if m["sku"] != tt.sku || int(m["gpus"].(float64)) != tt.gpus {
 				t.Errorf("got %v × %v, want %d × %s", m["gpus"], m["sku"], tt.gpus, tt.sku)
 			}
-			tp, pp, dp := layout["tp"].(float64), layout["pp"].(float64), layout["dp"].(float64)
-			if int(tp*pp*dp) != tt.gpus {
-				t.Errorf("layout TP%v × PP%v × DP%v does not use %d GPUs", tp, pp, dp, tt.gpus)
+			tp, cp, pp, dp := layout["tp"].(float64), layout["cp"].(float64), layout["pp"].(float64), layout["dp"].(float64)
+			if int(tp*cp*pp*dp) != tt.gpus {
+				t.Errorf("layout TP%v × CP%v × PP%v × DP%v does not use %d GPUs", tp, cp, pp, dp, tt.gpus)
 			}
 			if m["hours"].(float64) <= 0 || m["mfu"].(float64) <= 0 || m["mfu"].(float64) >= 1 || m["cost_usd"].(float64) <= 0 {
 				t.Errorf("implausible estimate: hours %v, MFU %v, cost %v", m["hours"], m["mfu"], m["cost_usd"])
