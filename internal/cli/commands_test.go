@@ -249,6 +249,17 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("%v: error is not one clean line: %q", args, errOut)
 		}
 	}
+	// What cobra itself refuses points at the command's help.
+	for args, want := range map[string]string{
+		"check " + example("small.yaml"):                    "see aizone check --help",
+		"audit --library x --builtins y":                    "see aizone audit --help",
+		"plan " + example("small.yaml") + " --no-such-flag": "see aizone plan --help",
+	} {
+		code, _, errOut := runCLI(t, strings.Fields(args)...)
+		if code != ExitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, %q; want exit 2 and %q", args, code, errOut, want)
+		}
+	}
 }
 
 // TestSpaceTooSmall: an address space too small for the zone is bad input

@@ -58,7 +58,7 @@ func findingsErr(err error) error { return &ExitError{Code: ExitFindings, Err: e
 func Main(ctx context.Context, args []string, s *Streams) int {
 	root := NewRoot(s)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -69,8 +69,9 @@ func Main(ctx context.Context, args []string, s *Streams) int {
 		}
 		return ee.Code
 	}
-	// Errors cobra raises itself (unknown flag, missing argument) are usage errors.
-	fmt.Fprintln(s.Err, "aizone:", err)
+	// Errors cobra raises itself (unknown flag, missing argument, required
+	// flag) are usage errors; the command's help says what it needs.
+	fmt.Fprintf(s.Err, "aizone: %v (see %s --help)\n", err, cmd.CommandPath())
 	return ExitUsage
 }
 
