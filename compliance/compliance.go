@@ -211,13 +211,8 @@ func New(src *Source, assignments []alz.Effective) *Engine {
 				name = d.Name
 			}
 			it.names = append(it.names, name)
-			t, ok := relatedType(m, it.types[j])
-			switch {
-			case !ok:
-			case t == "":
-				e.relatedAny = true
-			default:
-				e.needs(t, m, it.types[j])
+			if spec, ok := m.Related(); ok && !itself(spec, it.types[j]) {
+				e.needs(spec, it.types[j])
 			}
 		}
 	}
@@ -238,20 +233,11 @@ func typeSet(types []string) map[string]bool {
 	return m
 }
 
-// relatedType returns the type an *IfNotExists member looks for: ok is
-// false for other effects and for rules about the resource itself (its own
-// type, named field('name'), in its own group), which need nothing held
-// because the engine takes the evaluated resource; t is "" when the type is
-// an expression (any type may be related).
-func relatedType(m *policy.Bound, guard map[string]bool) (t string, ok bool) {
-	spec, ok := m.Related()
-	if !ok {
-		return "", false
-	}
-	if spec.Self && !spec.GroupScoped && spec.Type != "" && guard[spec.Type] {
-		return "", false
-	}
-	return spec.Type, true
+// itself reports an *IfNotExists rule about the evaluated resource itself
+// (its own type, named field('name'), in its own group): it needs nothing
+// held, because the engine takes the evaluated resource.
+func itself(spec policy.RelatedSpec, guard map[string]bool) bool {
+	return spec.Self && !spec.GroupScoped && spec.Type != "" && guard[spec.Type]
 }
 
 // Problems are the assignments that could not be evaluated.
@@ -268,13 +254,17 @@ type need struct {
 	names  map[string]bool
 }
 
-// needs records what member m, matching the guard types, needs of related
-// type t.
-func (e *Engine) needs(t string, m *policy.Bound, guard map[string]bool) {
-	n := e.related[t]
+// needs records what a rule matching the guard types may look for; a type
+// that is an expression of the evaluated resource may be any type.
+func (e *Engine) needs(spec policy.RelatedSpec, guard map[string]bool) {
+	if spec.Type == "" {
+		e.relatedAny = true
+		return
+	}
+	n := e.related[spec.Type]
 	if n == nil {
 		n = &need{guards: map[string]bool{}, names: map[string]bool{}}
-		e.related[t] = n
+		e.related[spec.Type] = n
 	}
 	if guard == nil || n.guards == nil {
 		n.guards = nil
@@ -283,7 +273,6 @@ func (e *Engine) needs(t string, m *policy.Bound, guard map[string]bool) {
 			n.guards[k] = true
 		}
 	}
-	spec, _ := m.Related()
 	name := spec.Name
 	if name == "" || strings.Contains(name, "/") || n.names == nil {
 		n.names = nil

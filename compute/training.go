@@ -293,13 +293,7 @@ func (tr *trainer) layer(t, b, cp int) layerTime {
 		// it holds; the backward pass also returns their gradients. Only
 		// what the attention kernels do not cover shows.
 		kv := 2 * m * sh.kvw / tf * 2
-		link := hw.nvlBus
-		lat := nvlinkCollectiveLatency
-		if t*cp > hw.perNode {
-			link, lat = hw.ibPerGPU, infinibandLatency
-		}
-		steps := float64(cp - 1)
-		fwd := steps * (lat + kv/link)
+		fwd := float64(cp-1) * hw.sendRecv(kv, t*cp > hw.perNode)
 		lt.cpFwd = math.Max(0, fwd-attn)
 		lt.cp = lt.cpFwd + math.Max(0, 2*fwd-attn*attentionBackwardWork)
 	}
@@ -636,20 +630,16 @@ type evaluated struct {
 // fitted sets a layout's recompute to the least that fits, or reports
 // that none does.
 func (tr *trainer) fitted(l *Layout) bool {
-	k := tr.recomputeToFit(*l, tr.usable)
 	ls := int(math.Ceil(tr.a.layers() / float64(l.PP)))
-	switch tr.recompute {
-	case RecomputeFull:
-		k = -1
+	k := -1
+	if tr.recompute == RecomputeFull {
 		full := *l
 		full.RecomputeLayers = ls
 		if st, acts, buf := tr.memory(full); st+acts+buf <= tr.usable {
 			k = ls
 		}
-	case RecomputeSelective:
-		if k > 0 {
-			k = -1
-		}
+	} else if k = tr.recomputeToFit(*l, tr.usable); tr.recompute == RecomputeSelective && k > 0 {
+		k = -1
 	}
 	if k < 0 {
 		// Report the layout at the least memory the policy allows.
