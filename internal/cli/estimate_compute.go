@@ -269,8 +269,7 @@ given), 2 for bad input.`,
 		in := compute.TrainingInput{Recompute: rc, Arch: arch, Tokens: float64(n), Precision: *precision, Method: *method, SeqLen: *seq,
 			GlobalBatch: *batch, SKU: sku, GPU: gpu, GPUs: *gpus, TP: *tp, USDPerVMHour: usd, CheckpointHours: ckpt.Hours(), Spot: *spot}
 		if in.GPUs == 0 {
-			sm, ok := compute.SmallestTraining(cat, compute.TrainingInput{Recompute: rc, Arch: arch, Precision: *precision, Method: *method, SeqLen: *seq,
-				GlobalBatch: *batch, SKU: sku, GPU: gpu, TP: *tp}, hwf.asOf)
+			sm, ok := compute.SmallestTraining(cat, in, hwf.asOf)
 			if !ok || sm.SKU != sku.Name {
 				return refuse(s, *format, fmt.Sprintf("%s does not fit on any number of %s", arch.Name, sku.Name), sm, ok)
 			}
@@ -284,9 +283,7 @@ given), 2 for bad input.`,
 			if !errors.As(err, &ie) {
 				return usageErr(err)
 			}
-			probe := in
-			probe.GPUs = 0
-			sm, ok := compute.SmallestTraining(cat, probe, hwf.asOf)
+			sm, ok := compute.SmallestTraining(cat, in, hwf.asOf)
 			return refuse(s, *format, ie.Reason, sm, ok)
 		}
 		out := trainingOutput{TrainingEstimate: est, Model: arch.Name, Precision: *precision, Method: *method, Region: hwf.region, USDPerHour: usd, PriceSource: source}
