@@ -1,10 +1,7 @@
 package guardrails_test
 
 import (
-	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"reflect"
 	"regexp"
 	"sort"
@@ -14,7 +11,6 @@ import (
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/compute"
 	"github.com/aizone/aizone/guardrails"
-	"github.com/aizone/aizone/internal/shared"
 	"github.com/aizone/aizone/policy"
 	"github.com/aizone/aizone/spec"
 )
@@ -138,32 +134,12 @@ var aliasPattern = regexp.MustCompile(`Microsoft\.[A-Za-z]+/[A-Za-z0-9/]+(?:/[A-
 // that names an unknown alias, which would fail the whole deployment.
 func TestAliasesExist(t *testing.T) {
 	set := mustLoad(t)
-	path := shared.Path(t, "reference", "policy-aliases", "policy-aliases.csv.gz")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	known := map[string]bool{}
-	sc := bufio.NewScanner(gz)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if i := strings.IndexByte(sc.Text(), ','); i > 0 {
-			known[strings.ToLower(sc.Text()[:i])] = true
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
+	known := referenceAliases(t)
 	used := 0
 	for _, g := range set.Guardrails {
 		for _, a := range aliasesIn(g.Definition.Rule) {
 			used++
-			if !known[strings.ToLower(a)] {
+			if _, ok := known.Lookup(a); !ok {
 				t.Errorf("%s: alias %s is not in the reference alias table", g.Name, a)
 			}
 		}

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"bufio"
-	"compress/gzip"
 	"os"
 	"regexp"
 	"sort"
@@ -38,7 +36,7 @@ var emittedTypes = []string{
 // use on a type aizone emits: a resource with a value at the alias's real
 // path must be read correctly without a table.
 func TestFallbackReadsCorpusAliases(t *testing.T) {
-	ref := referencePaths(t)
+	ref := sharedAliases(t)
 	emitted := map[string]bool{}
 	for _, ty := range emittedTypes {
 		emitted[strings.ToLower(ty)] = true
@@ -56,7 +54,7 @@ func TestFallbackReadsCorpusAliases(t *testing.T) {
 			}
 			for _, m := range quoted.FindAllSubmatch(data, -1) {
 				alias := string(m[1])
-				if _, ok := ref[strings.ToLower(alias)]; ok && emitted[aliasType(alias)] {
+				if _, ok := ref.Lookup(alias); ok && emitted[aliasType(alias)] {
 					used[alias] = true
 				}
 			}
@@ -64,7 +62,7 @@ func TestFallbackReadsCorpusAliases(t *testing.T) {
 	}
 	var wrong []string
 	for alias := range used {
-		path := ref[strings.ToLower(alias)]
+		path, _ := ref.Lookup(alias)
 		segs, err := parsePath(path)
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
@@ -93,31 +91,6 @@ func TestFallbackReadsCorpusAliases(t *testing.T) {
 	if len(used) < 200 {
 		t.Errorf("only %d aliases found: corpus or table truncated?", len(used))
 	}
-}
-
-// referencePaths reads the reference table's first path per alias.
-func referencePaths(t *testing.T) map[string]string {
-	f, err := os.Open(shared.Path(t, "reference", "policy-aliases", "policy-aliases.csv.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	sc := bufio.NewScanner(gz)
-	for sc.Scan() {
-		alias, path, ok := strings.Cut(strings.TrimSpace(sc.Text()), ",")
-		if _, seen := out[strings.ToLower(alias)]; ok && !seen {
-			out[strings.ToLower(alias)] = path
-		}
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // aliasType is an alias's resource type, lower case: everything before
