@@ -1,11 +1,13 @@
 package compliance
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"sort"
 	"strings"
@@ -19,6 +21,20 @@ import (
 // management-group ancestry, then to evaluate every resource as it streams
 // past.
 type Opener func() (io.ReadCloser, error)
+
+// FileOpener opens the export at path, buffered for the streaming decoder.
+func FileOpener(path string) Opener {
+	return func() (io.ReadCloser, error) {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{bufio.NewReaderSize(f, 1<<20), f}, nil
+	}
+}
 
 // AuditOptions say where subscriptions sit in the hierarchy.
 type AuditOptions struct {

@@ -1,7 +1,6 @@
 package compliance
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -361,16 +360,7 @@ func BenchmarkAudit(b *testing.B) {
 	if err := f.Close(); err != nil {
 		b.Fatal(err)
 	}
-	open := func() (io.ReadCloser, error) {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		return struct {
-			io.Reader
-			io.Closer
-		}{bufio.NewReaderSize(f, 1<<20), f}, nil
-	}
+	open := FileOpener(path)
 	b.ResetTimer()
 	for b.Loop() {
 		rep, err := Audit(context.Background(), e, open, AuditOptions{DefaultPath: []string{"alz", "landingzones"}})

@@ -82,16 +82,7 @@ an existing resource, 2 for bad input.`,
 			}
 		}
 		e := compliance.New(src, eff)
-		open := func() (io.ReadCloser, error) {
-			f, err := os.Open(*file)
-			if err != nil {
-				return nil, err
-			}
-			return struct {
-				io.Reader
-				io.Closer
-			}{bufio.NewReaderSize(f, 1<<20), f}, nil
-		}
+		open := compliance.FileOpener(*file)
 		out := bufio.NewWriter(s.Out)
 		defer out.Flush()
 		n := 0
