@@ -93,8 +93,8 @@ func TestFileTypesPrecedence(t *testing.T) {
 		return strings.ReplaceAll(`{"$schema": "http://json-schema.org/draft-04/schema#", "resourceDefinitions": {`+strings.Join(defs, ", ")+`}}`, "VERSION", version)
 	}
 	files := map[string]string{
-		"common/definitions.json":     string(common),
-		"INDEX.txt":                   "Test.Widgets/widgets 2099-01-01/Test.Widgets.json\nTest.Old/sprockets 2098-01-01/Test.Old.json\n",
+		"common/definitions.json":      string(common),
+		"INDEX.txt":                    "Test.Widgets/widgets 2099-01-01/Test.Widgets.json\nTest.Old/sprockets 2098-01-01/Test.Old.json\n",
 		"2099-01-01/Test.Widgets.json": provider("2099-01-01", "Test.Widgets/widgets", "Test.Widgets/widgets/parts", "Test.Shared/things"),
 		"2098-01-01/Test.Old.json":     provider("2098-01-01", "Test.Old/sprockets", "Test.Widgets/widgets", "Test.Shared/things", "Test.Old/gadgets"),
 		"2097-01-01/Test.Unnamed.json": provider("2097-01-01", "Test.Unnamed/doodads"),
