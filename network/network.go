@@ -17,6 +17,7 @@ package network
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/netip"
 	"sort"
 	"strings"
@@ -346,6 +347,14 @@ type HubSpec struct {
 // keeps its egress inspected.
 func DefaultOptions(z *spec.Zone) Options {
 	o := Options{AKSMode: AKSOverlay, Efficiency: DefaultEfficiency}
+	if rg := z.Network.PrivateDNSZones; rg != "" {
+		// The platform keeps every privatelink zone in one resource group
+		// (as ALZ deploys them): endpoints register there.
+		o.HubDNSZones = map[string]string{}
+		for _, zone := range privateLinkZones {
+			o.HubDNSZones[zone] = PlatformDNSZoneID(rg, zone)
+		}
+	}
 	if z.Network.Hub.None && needsOnPrem(z) {
 		o.OwnHub = &HubSpec{Gateway: true, Circuits: 1, Firewall: true}
 	}
@@ -607,7 +616,7 @@ func (p *planner) primarySubnets(s *spokePlan, pools []compute.Pool) {
 		s.add(Subnet{Name: NetAppSubnet, Kind: KindNetApp, Purpose: "Azure NetApp Files", Delegation: "Microsoft.Netapp/volumes",
 			Reason: fmt.Sprintf("delegated to Azure NetApp Files, one per VNet; a /28 leaves only 11 addresses, a /%d leaves %d for volumes and endpoints (ST-ANF)", netAppSubnetBits, Usable(netAppSubnetBits))}, netAppSubnetBits)
 	}
-	n := len(p.storageGroups()) + len(p.batchGroups())
+	n := len(p.storageGroups()) + len(p.batchGroups()) + len(p.serviceEndpoints())
 	sz, _ := privateEndpointSubnet(n)
 	s.add(Subnet{Name: PrivateEndpointSubnet, Kind: KindPrivateEndpoint, Purpose: "private endpoints", Hosts: sz.hosts, Needed: sz.needed, Reason: sz.reason}, sz.bits)
 }
@@ -971,6 +980,9 @@ func (p *planner) endpoints() {
 	for _, g := range p.batchGroups() {
 		p.res.ComputeEndpoints = append(p.res.ComputeEndpoints, mk("pe-"+batch+"-"+strings.ToLower(g), batch, "Microsoft.Batch/batchAccounts", g))
 	}
+	for _, se := range p.serviceEndpoints() {
+		p.res.ComputeEndpoints = append(p.res.ComputeEndpoints, mk("pe-"+se.name+"-"+se.group, se.name, se.typ, se.group))
+	}
 	for z := range zones {
 		p.res.PrivateDNSZones = append(p.res.PrivateDNSZones, z)
 	}
@@ -979,6 +991,56 @@ func (p *planner) endpoints() {
 		p.fs.Add(finding.Info, "network.private-dns", "network.hub",
 			"the zone creates its own privatelink DNS zones linked to its VNets; on-premises clients resolve them only if the platform's DNS forwards to them. If the platform centralises privatelink zones, use those instead")
 	}
+}
+
+// PlatformDNSZoneID is the id of a privatelink zone in the platform's DNS
+// resource group.
+func PlatformDNSZoneID(rg, zone string) string {
+	return rg + "/providers/Microsoft.Network/privateDnsZones/" + zone
+}
+
+type serviceEndpoint struct{ name, typ, group string }
+
+// serviceEndpoints are the zone's Key Vault and container registry, which
+// every zone with compute pools gets (their nodes pull images and read
+// secrets without a route to the internet), reached only privately.
+func (p *planner) serviceEndpoints() []serviceEndpoint {
+	for _, pl := range p.pools {
+		if pl.SKU != "" {
+			return []serviceEndpoint{
+				{KeyVaultName(p.z.Name, p.z.Region), "Microsoft.KeyVault/vaults", "vault"},
+				{RegistryName(p.z.Name, p.z.Region), "Microsoft.ContainerRegistry/registries", "registry"},
+			}
+		}
+	}
+	return nil
+}
+
+// KeyVaultName is the zone's Key Vault: globally unique, 3-24 letters,
+// digits and hyphens, so a short stable hash of zone and region follows
+// the zone name.
+func KeyVaultName(zone, region string) string {
+	return "kv" + shortName(zone, 14) + zoneHash(zone, region)
+}
+
+// RegistryName is the zone's container registry: globally unique, 5-50
+// letters and digits.
+func RegistryName(zone, region string) string {
+	return "cr" + shortName(zone, 30) + zoneHash(zone, region)
+}
+
+func shortName(zone string, n int) string {
+	s := strings.ReplaceAll(zone, "-", "")
+	if len(s) > n {
+		s = s[:n]
+	}
+	return s
+}
+
+func zoneHash(zone, region string) string {
+	h := fnv.New32a()
+	h.Write([]byte(zone + "/" + region))
+	return fmt.Sprintf("%06x", h.Sum32()&0xffffff)
 }
 
 // BatchAccountName is the zone's Batch account name, as resources names it:

@@ -13,6 +13,7 @@ import (
 	"github.com/aizone/aizone/cost"
 	"github.com/aizone/aizone/finding"
 	"github.com/aizone/aizone/governance"
+	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/internal/yamlpos"
 	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/spec"
@@ -26,6 +27,7 @@ type Plan struct {
 	Storage    storage.Result    `json:"storage"`
 	Network    network.Result    `json:"network"`
 	Governance governance.Result `json:"governance"`
+	Identity   identity.Result   `json:"identity"`
 	Cost       cost.Result       `json:"cost"`
 	Findings   []finding.Finding `json:"findings"`
 }
@@ -93,6 +95,8 @@ func Make(z *spec.Zone, c *catalog.Catalog, opt Options) *Plan {
 	all = append(all, fs...)
 	gr, fs := governance.Plan(z)
 	all = append(all, fs...)
+	ir, fs := identity.Plan(z, cr.Pools, sr, nr)
+	all = append(all, fs...)
 	cost, fs := cost.Plan(c, cr.Pools, sr, len(nr.Transfers))
 	all = append(all, fs...)
 	all.Sort()
@@ -103,5 +107,5 @@ func Make(z *spec.Zone, c *catalog.Catalog, opt Options) *Plan {
 	if defaults == nil {
 		defaults = []spec.Default{}
 	}
-	return &Plan{Zone: Zone{Zone: *z, Defaults: defaults}, Compute: cr, Storage: sr, Network: nr, Governance: gr, Cost: cost, Findings: all}
+	return &Plan{Zone: Zone{Zone: *z, Defaults: defaults}, Compute: cr, Storage: sr, Network: nr, Governance: gr, Identity: ir, Cost: cost, Findings: all}
 }

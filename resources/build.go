@@ -16,11 +16,17 @@ func Build(p *plan.Plan) []Resource {
 	for _, rg := range p.Governance.ResourceGroups {
 		b.add(Resource{Type: "Microsoft.Resources/resourceGroups", Name: rg.Name, Location: rg.Region, Tags: b.tagsFor(rg.Purpose)})
 	}
+	b.identities()
 	b.network()
 	b.storage()
 	b.compute()
+	b.platform()
+	b.grants()
+	b.diagnostics()
 	b.guardrails()
+	b.budget()
 	Sort(b.out)
+	order(b.out)
 	return b.out
 }
 
@@ -53,21 +59,6 @@ func (b *builder) subnetID(name string) string {
 	return idExpr(b.rgNet, "Microsoft.Network/virtualNetworks/subnets", b.vnetName, name)
 }
 
-func (b *builder) identityName() string { return "id-" + b.zone }
-
-func (b *builder) identityID() string {
-	return idExpr(b.rgCompute, "Microsoft.ManagedIdentity/userAssignedIdentities", b.identityName())
-}
-
-// NeedsSSHKey reports whether the resources take an SSH public key parameter.
-func NeedsSSHKey(rs []Resource) bool {
-	for _, r := range rs {
-		if r.Type == "Microsoft.Compute/virtualMachineScaleSets" {
-			return true
-		}
-	}
-	return false
-}
 
 // ResourceGroups lists the resource groups that hold resources, sorted.
 func ResourceGroups(rs []Resource) []string {

@@ -4,13 +4,12 @@ import (
 	"strings"
 
 	"github.com/aizone/aizone/compute"
+	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/network"
 )
 
 func (b *builder) compute() {
 	tags := b.tagsFor("compute")
-	identity := map[string]any{"type": "UserAssigned", "userAssignedIdentities": map[string]any{b.identityID(): map[string]any{}}}
-	b.add(Resource{Type: "Microsoft.ManagedIdentity/userAssignedIdentities", Name: b.identityName(), Location: b.region, Tags: tags, ResourceGroup: b.rgCompute})
 	pools := b.p.Compute.Pools
 	byOrch := map[string][]compute.Pool{}
 	for _, p := range pools {
@@ -27,18 +26,19 @@ func (b *builder) compute() {
 	}
 	if ps := byOrch["batch"]; len(ps) > 0 {
 		acct := batchAccountName(b.zone)
-		b.add(Resource{Type: "Microsoft.Batch/batchAccounts", Name: acct, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute, Identity: identity,
+		// The account itself needs no identity: pools run as their own.
+		b.add(Resource{Type: "Microsoft.Batch/batchAccounts", Name: acct, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute, Output: "batchAccountId",
 			Properties: map[string]any{"poolAllocationMode": "BatchService", "publicNetworkAccess": "Disabled", "allowedAuthenticationModes": []string{"AAD", "TaskAuthenticationToken"}}})
 		for _, p := range ps {
-			b.add(b.batchPool(acct, p, identity))
+			b.add(b.batchPool(acct, p))
 		}
 	}
 	if ps := byOrch["aks"]; len(ps) > 0 {
-		b.aks(ps, tags, identity)
+		b.aks(ps, tags)
 	}
 	for _, orch := range []string{"vmss", "slurm"} {
 		for _, p := range byOrch[orch] {
-			b.add(b.scaleSet(p, tags, identity))
+			b.add(b.scaleSet(p))
 		}
 	}
 }
@@ -70,7 +70,7 @@ func imageRef(urn string) map[string]any {
 	return map[string]any{"publisher": parts[0], "offer": parts[1], "sku": parts[2], "version": parts[3]}
 }
 
-func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any) Resource {
+func (b *builder) batchPool(acct string, p compute.Pool) Resource {
 	scale := map[string]any{"targetDedicatedNodes": p.Nodes, "targetLowPriorityNodes": 0}
 	if p.Priority == "spot" {
 		scale = map[string]any{"targetDedicatedNodes": 0, "targetLowPriorityNodes": p.Nodes}
@@ -101,8 +101,8 @@ func (b *builder) batchPool(acct string, p compute.Pool, identity map[string]any
 	} else {
 		props["interNodeCommunication"] = "Disabled"
 	}
-	return Resource{Type: "Microsoft.Batch/batchAccounts/pools", Name: acct + "/" + p.Workload, ResourceGroup: b.rgCompute, Identity: identity,
-		DependsOn: []string{idExpr(b.rgCompute, "Microsoft.Batch/batchAccounts", acct)}, Properties: props}
+	return Resource{Type: "Microsoft.Batch/batchAccounts/pools", Name: acct + "/" + p.Workload, ResourceGroup: b.rgCompute, Identity: b.poolIdentity(p.Workload),
+		DependsOn: []string{idExpr(b.rgCompute, "Microsoft.Batch/batchAccounts", acct)}, Properties: props, Output: outputName("pool", p.Workload)}
 }
 
 // poolSubnetID is the pool's subnet, in the spoke of the pool's region.
@@ -136,10 +136,24 @@ func (b *builder) aksNetworkProfile() map[string]any {
 	return prof
 }
 
-func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[string]any) {
+func (b *builder) aks(ps []compute.Pool, tags map[string]string) {
 	name := "aks-" + b.zone
 	sysSubnet := b.subnetID(network.AKSSystemSubnet)
-	b.add(Resource{Type: "Microsoft.ContainerService/managedClusters", Name: name, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute, Identity: identity,
+	kubelet := identity.KubeletIdentityName(b.zone)
+	// The control plane joins its subnets and route table only once its
+	// identity holds Network Contributor there: the cluster waits for
+	// those grants (they sit in the network deployment, which finishes
+	// first), and for Managed Identity Operator on the kubelet identity.
+	var deps []string
+	for _, g := range b.p.Identity.Grants {
+		if g.Principal == identity.AKSIdentityName(b.zone) {
+			if scope, rg := b.grantScope(g.Scope); rg == b.rgCompute {
+				deps = append(deps, roleAssignmentRef(scope, quote(g.Principal), g.Role.ID))
+			}
+		}
+	}
+	b.add(Resource{Type: "Microsoft.ContainerService/managedClusters", Name: name, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute,
+		Identity: b.userIdentity(identity.AKSIdentityName(b.zone)), DependsOn: deps, Output: "aksClusterId",
 		SKU: map[string]any{"name": "Base", "tier": "Standard"},
 		Properties: map[string]any{
 			"dnsPrefix":              name,
@@ -154,6 +168,11 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 				"enableNodePublicIP": false,
 			}},
 			"addonProfiles": map[string]any{"azurepolicy": map[string]any{"enabled": true}},
+			"identityProfile": map[string]any{"kubeletidentity": map[string]any{
+				"resourceId": b.identityID(kubelet),
+				"clientId":   b.identityRef(kubelet, "clientId"),
+				"objectId":   b.identityRef(kubelet, "principalId"),
+			}},
 		}})
 	for _, p := range ps {
 		props := map[string]any{
@@ -173,7 +192,7 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string, identity map[st
 		if p.PlacementGroup {
 			props["proximityPlacementGroupID"] = idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))
 		}
-		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + poolName(p.Workload), ResourceGroup: b.rgCompute,
+		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + poolName(p.Workload), ResourceGroup: b.rgCompute, Output: outputName("pool", p.Workload),
 			DependsOn: []string{idExpr(b.rgCompute, "Microsoft.ContainerService/managedClusters", name)}, Properties: props})
 	}
 }
@@ -212,7 +231,7 @@ func poolName(w string) string {
 	return n
 }
 
-func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[string]any) Resource {
+func (b *builder) scaleSet(p compute.Pool) Resource {
 	props := map[string]any{
 		"orchestrationMode":        "Flexible",
 		"platformFaultDomainCount": 1,
@@ -250,5 +269,6 @@ func (b *builder) scaleSet(p compute.Pool, tags map[string]string, identity map[
 		deps = append(deps, idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
 	}
 	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
-		Identity: identity, SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, Zones: p.Zones, DependsOn: deps, Properties: props}
+		Identity: b.poolIdentity(p.Workload), SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, Zones: p.Zones, DependsOn: deps, Properties: props,
+		Output: outputName("pool", p.Workload)}
 }

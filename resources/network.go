@@ -22,6 +22,10 @@ func (b *builder) network() {
 			props := map[string]any{"addressPrefix": r.Prefix, "nextHopType": r.NextHop}
 			if r.NextHopIP != "" {
 				props["nextHopIpAddress"] = r.NextHopIP
+				if r.NextHopIP == b.p.Zone.Network.Hub.FirewallIP {
+					// The platform's firewall is the platform's value.
+					props["nextHopIpAddress"] = param(ParamFirewallIP)
+				}
 			}
 			routes = append(routes, map[string]any{"name": r.Name, "properties": props})
 		}
@@ -117,8 +121,16 @@ func (b *builder) vnet(v network.VNet, tags map[string]string) {
 		}
 		subnets = append(subnets, map[string]any{"name": s.Name, "properties": props})
 	}
+	props := map[string]any{"addressSpace": map[string]any{"addressPrefixes": v.AddressSpace}, "subnets": subnets}
+	if len(b.p.Zone.Network.DNSServers) > 0 {
+		props["dhcpOptions"] = map[string]any{"dnsServers": param(ParamDNSServers)}
+	}
+	out := ""
+	if v.Role == "spoke" {
+		out = outputName("vnet", v.Region)
+	}
 	b.add(Resource{Type: netPrefix + "virtualNetworks", Name: v.Name, Location: v.Region, Tags: tags, ResourceGroup: b.rgNet, DependsOn: deps,
-		Properties: map[string]any{"addressSpace": map[string]any{"addressPrefixes": v.AddressSpace}, "subnets": subnets}})
+		Properties: props, Output: out})
 }
 
 // hub deploys what runs in the zone's own hub: the ExpressRoute gateway,
@@ -203,6 +215,9 @@ func (b *builder) hub(n network.Result, tags map[string]string) {
 
 func (b *builder) peering(n network.Result, pr network.Peering) {
 	remote := pr.RemoteVNetID
+	if remote != "" && remote == b.p.Zone.Network.Hub.VNetID {
+		remote = param(ParamHubVNetID)
+	}
 	deps := []string{b.netID("virtualNetworks", pr.VNet)}
 	if pr.RemoteVNet != "" {
 		remote = b.netID("virtualNetworks", pr.RemoteVNet)
@@ -226,10 +241,7 @@ func (b *builder) peering(n network.Result, pr network.Peering) {
 // Batch account), beside it in the compute resource group.
 func (b *builder) computeEndpoint(pe network.PrivateEndpoint) {
 	target := idExpr(b.rgCompute, pe.TargetType, pe.Target)
-	zoneID := pe.DNSZoneID
-	if zoneID == "" {
-		zoneID = b.netID("privateDnsZones", pe.DNSZone)
-	}
+	zoneID := b.dnsZoneID(pe)
 	b.add(Resource{Type: netPrefix + "privateEndpoints", Name: pe.Name, Location: pe.Region, Tags: b.tagsFor("compute"), ResourceGroup: b.rgCompute,
 		DependsOn: []string{target, b.netID("virtualNetworks", pe.VNet)},
 		Properties: map[string]any{
@@ -241,6 +253,18 @@ func (b *builder) computeEndpoint(pe network.PrivateEndpoint) {
 		DependsOn: []string{idExpr(b.rgCompute, netPrefix+"privateEndpoints", pe.Name)},
 		Properties: map[string]any{"privateDnsZoneConfigs": []any{map[string]any{"name": strings.ReplaceAll(pe.DNSZone, ".", "-"),
 			"properties": map[string]any{"privateDnsZoneId": zoneID}}}}})
+}
+
+// dnsZoneID is the private DNS zone an endpoint registers in: the
+// platform's (a parameter) or the zone's own.
+func (b *builder) dnsZoneID(pe network.PrivateEndpoint) string {
+	switch {
+	case pe.DNSZoneID != "" && b.p.Zone.Network.PrivateDNSZones != "":
+		return platformDNSZone(pe.DNSZone)
+	case pe.DNSZoneID != "":
+		return pe.DNSZoneID
+	}
+	return b.netID("privateDnsZones", pe.DNSZone)
 }
 
 // securityRules writes the plan's rules in ARM's shape: singular fields

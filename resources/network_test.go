@@ -74,7 +74,7 @@ func TestOwnHubTemplateValidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := arm.Marshal(arm.Template(rs))
+	data, err := arm.Marshal(arm.Template(rs, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestHubOptionsValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := arm.Marshal(arm.Template(resources.Build(p)))
+	data, err := arm.Marshal(arm.Template(resources.Build(p), nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,19 +13,34 @@ import (
 // Resource is one ARM resource. ResourceGroup is empty for
 // subscription-scope resources (resource groups themselves).
 type Resource struct {
-	Type          string            `json:"type"`
-	APIVersion    string            `json:"apiVersion"`
-	Name          string            `json:"name"`
-	Location      string            `json:"location,omitempty"`
-	Kind          string            `json:"kind,omitempty"`
-	SKU           map[string]any    `json:"sku,omitempty"`
-	Identity      map[string]any    `json:"identity,omitempty"`
-	Zones         []string          `json:"zones,omitempty"`
-	Tags          map[string]string `json:"tags,omitempty"`
-	Properties    map[string]any    `json:"properties,omitempty"`
-	DependsOn     []string          `json:"dependsOn,omitempty"`
-	ResourceGroup string            `json:"-"`
+	Type       string            `json:"type"`
+	APIVersion string            `json:"apiVersion"`
+	Name       string            `json:"name"`
+	Location   string            `json:"location,omitempty"`
+	Kind       string            `json:"kind,omitempty"`
+	SKU        map[string]any    `json:"sku,omitempty"`
+	Identity   map[string]any    `json:"identity,omitempty"`
+	Zones      []string          `json:"zones,omitempty"`
+	Tags       map[string]string `json:"tags,omitempty"`
+	Properties map[string]any    `json:"properties,omitempty"`
+	DependsOn  []string          `json:"dependsOn,omitempty"`
+	// Scope is the resource an extension resource (a role assignment, a
+	// diagnostic setting) applies to, as a template expression.
+	Scope         string `json:"scope,omitempty"`
+	ResourceGroup string `json:"-"`
+	// Stage splits a resource group's resources into more than one
+	// deployment: identities deploy first (StageIdentities) so that every
+	// other deployment can grant them roles and reference them.
+	Stage string `json:"-"`
+	// Output names the template output that returns the resource's id.
+	Output string `json:"-"`
 }
+
+// Stages of a resource group's deployment.
+const (
+	StageMain       = ""
+	StageIdentities = "ids"
+)
 
 // Map returns the resource as the JSON object a template holds.
 func (r Resource) Map() map[string]any {
@@ -57,6 +72,9 @@ func (r Resource) Map() map[string]any {
 	}
 	if len(r.DependsOn) > 0 {
 		m["dependsOn"] = r.DependsOn
+	}
+	if r.Scope != "" {
+		m["scope"] = r.Scope
 	}
 	return m
 }

@@ -11,7 +11,7 @@ func (b *builder) storage() {
 	tags := b.tagsFor("storage")
 	a := st.Account
 	acctID := idExpr(b.rgStorage, "Microsoft.Storage/storageAccounts", a.Name)
-	b.add(Resource{Type: "Microsoft.Storage/storageAccounts", Name: a.Name, Location: b.region, Kind: a.Kind, SKU: map[string]any{"name": a.SKU}, Tags: tags, ResourceGroup: b.rgStorage,
+	b.add(Resource{Type: "Microsoft.Storage/storageAccounts", Name: a.Name, Location: b.region, Kind: a.Kind, SKU: map[string]any{"name": a.SKU}, Tags: tags, ResourceGroup: b.rgStorage, Output: "storageAccountId",
 		Properties: map[string]any{
 			"accessTier":               a.AccessTier,
 			"allowBlobPublicAccess":    false,
@@ -49,7 +49,7 @@ func (b *builder) storage() {
 		b.add(Resource{Type: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups", Name: pe.Name + "/default", ResourceGroup: b.rgStorage,
 			DependsOn: []string{idExpr(b.rgStorage, "Microsoft.Network/privateEndpoints", pe.Name)},
 			Properties: map[string]any{"privateDnsZoneConfigs": []any{map[string]any{"name": strings.ReplaceAll(pe.DNSZone, ".", "-"),
-				"properties": map[string]any{"privateDnsZoneId": idExpr(b.rgNet, "Microsoft.Network/privateDnsZones", pe.DNSZone)}}}}})
+				"properties": map[string]any{"privateDnsZoneId": b.dnsZoneID(pe)}}}}})
 	}
 	ht := st.HotTier
 	containerID := func(name string) string {
@@ -73,8 +73,11 @@ func (b *builder) storage() {
 				"importPrefixesInitial": []string{h.ImportPrefix},
 			}}
 			deps = append(deps, containerID(h.Container), containerID(h.LoggingContainer))
+			// The HPC Cache resource provider must hold its roles on the
+			// account before the file system is created.
+			deps = append(deps, b.hpcCacheGrants()...)
 		}
-		b.add(Resource{Type: "Microsoft.StorageCache/amlFilesystems", Name: "amlfs-" + b.zone, Location: b.region, Tags: tags, ResourceGroup: b.rgStorage,
+		b.add(Resource{Type: "Microsoft.StorageCache/amlFilesystems", Name: "amlfs-" + b.zone, Location: b.region, Tags: tags, ResourceGroup: b.rgStorage, Output: "lustreId",
 			SKU: map[string]any{"name": ht.SKU}, Zones: []string{"1"}, DependsOn: deps, Properties: props})
 	case ht.Kind == "netapp" && ht.SKU != "":
 		b.netApp(ht, tags)
@@ -115,6 +118,6 @@ func (b *builder) netApp(ht storage.HotTier, tags map[string]string) {
 	if ht.CapacityTiB > 100 {
 		props["isLargeVolume"] = true // regular volumes stop at 100 TiB
 	}
-	b.add(Resource{Type: "Microsoft.NetApp/netAppAccounts/capacityPools/volumes", Name: acct + "/" + pool + "/" + vol, Location: b.region, Tags: tags,
+	b.add(Resource{Type: "Microsoft.NetApp/netAppAccounts/capacityPools/volumes", Name: acct + "/" + pool + "/" + vol, Location: b.region, Tags: tags, Output: "netAppVolumeId",
 		ResourceGroup: b.rgStorage, DependsOn: []string{poolID}, Properties: props})
 }

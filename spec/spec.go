@@ -34,6 +34,18 @@ type Placement struct {
 	Subscriptions   []Subscription    `yaml:"subscriptions" json:"subscriptions" doc:"Subscriptions of the zone: existing ids or names of ones to create."`
 	Tags            map[string]string `yaml:"tags" json:"tags,omitempty" doc:"Tags put on every resource group and resource."`
 	Guardrails      *bool             `yaml:"guardrails" json:"guardrails" doc:"Emit aizone's AI guardrail policies assigned at the zone's scope (default true)."`
+	// LogAnalytics is the platform's central workspace; ALZ deploys one in
+	// the management subscription and every landing zone sends to it.
+	LogAnalytics string  `yaml:"log_analytics_workspace_id" json:"log_analytics_workspace_id,omitempty" doc:"Resource id of the platform's Log Analytics workspace; every resource that supports diagnostic settings sends its logs and metrics there."`
+	Budget       *Budget `yaml:"budget" json:"budget,omitempty" doc:"Monthly budget of the zone's subscription, with alerts at 80% and 100%."`
+}
+
+// Budget is the zone subscription's cost budget. Its amount defaults to
+// the plan's monthly cost.
+type Budget struct {
+	AmountUSD     float64  `yaml:"amount_usd" json:"amount_usd,omitempty" doc:"Monthly amount in USD (default: the plan's monthly cost, rounded up to the next 1,000)."`
+	ContactEmails []string `yaml:"contact_emails" json:"contact_emails,omitempty" doc:"E-mail addresses that receive the 80% and 100% alerts."`
+	ActionGroupID string   `yaml:"action_group_id" json:"action_group_id,omitempty" doc:"Resource id of an existing action group the alerts go to."`
 }
 
 // Subscription is an existing subscription (ID) or one to create (Name).
@@ -48,6 +60,13 @@ type Network struct {
 	AddressSpace []string `yaml:"address_space" json:"address_space" doc:"IPv4 CIDR ranges the zone may use for its VNets."`
 	OnPremises   []string `yaml:"on_premises" json:"on_premises,omitempty" doc:"On-premises CIDR ranges the zone must not overlap."`
 	Hub          Hub      `yaml:"hub" json:"hub" doc:"The platform hub: an existing VNet, or none."`
+	// DNSServers are usually the hub's DNS Private Resolver inbound
+	// endpoint or the hub firewall's DNS proxy, so that the zone resolves
+	// on-premises names and the platform's privatelink zones.
+	DNSServers []string `yaml:"dns_servers" json:"dns_servers,omitempty" doc:"DNS server IPv4 addresses of the zone's VNets (the hub's resolver or firewall DNS proxy); default Azure-provided DNS."`
+	// PrivateDNSZones is where an ALZ platform keeps its privatelink
+	// zones (one resource group in the connectivity subscription).
+	PrivateDNSZones string `yaml:"private_dns_zones" json:"private_dns_zones,omitempty" doc:"Resource id of the resource group that holds the platform's privatelink DNS zones; private endpoints register there and the zone creates none of its own."`
 }
 
 // Hub is the platform's connectivity hub, or none.

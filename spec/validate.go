@@ -17,6 +17,10 @@ var (
 	itemNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$`)
 	guidRE     = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	mgIDRE     = regexp.MustCompile(`^[A-Za-z0-9_().-]{1,90}$`)
+	rgIDRE     = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]{1,90}$`)
+	lawIDRE    = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]{1,90}/providers/Microsoft\.OperationalInsights/workspaces/[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$`)
+	agIDRE     = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]{1,90}/providers/Microsoft\.Insights/actionGroups/[^/]{1,260}$`)
+	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 	vnetIDRE   = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]{1,90}/providers/Microsoft\.Network/virtualNetworks/[^/]{2,64}$`)
 )
 
@@ -129,6 +133,22 @@ func (v *validator) placement() {
 		}
 		v.enum(p+".purpose", s.Purpose, "all", KindTraining, KindInference, "data")
 	}
+	if pl.LogAnalytics != "" && !lawIDRE.MatchString(pl.LogAnalytics) {
+		v.fail("placement.log_analytics_workspace_id", "/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>", "invalid Log Analytics workspace id %s", yamlpos.Quote(pl.LogAnalytics))
+	}
+	if b := pl.Budget; b != nil {
+		if b.AmountUSD < 0 || b.AmountUSD > 1e9 {
+			v.fail("placement.budget.amount_usd", "a monthly amount in USD between 0 (use the plan's cost) and 1,000,000,000", "budget amount %v out of range", b.AmountUSD)
+		}
+		for i, e := range b.ContactEmails {
+			if !emailRE.MatchString(e) {
+				v.fail(fmt.Sprintf("placement.budget.contact_emails[%d]", i), "an e-mail address such as ai-platform@contoso.com", "invalid e-mail address %s", yamlpos.Quote(e))
+			}
+		}
+		if b.ActionGroupID != "" && !agIDRE.MatchString(b.ActionGroupID) {
+			v.fail("placement.budget.action_group_id", "/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.Insights/actionGroups/<name>", "invalid action group id %s", yamlpos.Quote(b.ActionGroupID))
+		}
+	}
 	if len(pl.Tags) > 50 {
 		v.fail("placement.tags", "Azure allows at most 50 tags per resource", "%d tags", len(pl.Tags))
 	}
@@ -229,6 +249,15 @@ func (v *validator) network() {
 	overlap(space, space, "each other")
 	overlap(space, onprem, "on-premises ranges")
 	overlap(space, hub, "the hub's ranges")
+	for i, d := range n.DNSServers {
+		ip, err := netip.ParseAddr(d)
+		if err != nil || !ip.Is4() {
+			v.fail(fmt.Sprintf("network.dns_servers[%d]", i), "an IPv4 address such as the hub's DNS Private Resolver inbound endpoint, 10.100.0.68", "invalid DNS server address %s", yamlpos.Quote(d))
+		}
+	}
+	if n.PrivateDNSZones != "" && !rgIDRE.MatchString(n.PrivateDNSZones) {
+		v.fail("network.private_dns_zones", "the resource id of the resource group holding the platform's privatelink zones: /subscriptions/<guid>/resourceGroups/<rg>", "invalid resource group id %s", yamlpos.Quote(n.PrivateDNSZones))
+	}
 	if n.Hub.None && (n.Hub.VNetID != "" || len(n.Hub.AddressSpace) > 0) {
 		v.fail("network.hub", "write hub: none, or the hub's vnet_id and address_space, not both", "hub is none but has settings")
 	}

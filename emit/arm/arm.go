@@ -1,9 +1,10 @@
 // Package arm writes a plan's resources as an Azure Resource Manager
 // subscription-scope deployment template: at the top level the resources
-// that belong to the subscription itself (the resource groups, and the AI
+// that belong to the subscription itself (the resource groups, the AI
 // guardrails' policy definitions, initiative, assignment and role
-// assignment), and one nested deployment per resource group holding its
-// resources.
+// assignment, the budget), and one nested deployment per resource group
+// and stage (resources.Deployments) holding its resources, ordered by the
+// references between them.
 package arm
 
 import (
@@ -21,13 +22,13 @@ const (
 	ParametersSchema    = "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#"
 )
 
-// DeploymentName is the nested deployment of a resource group.
-func DeploymentName(rg string) string { return "aizone-" + rg }
+// DeploymentName is the main nested deployment of a resource group.
+func DeploymentName(rg string) string { return resources.DeploymentName(rg, resources.StageMain) }
 
-// Template returns the subscription deployment template for rs.
-func Template(rs []resources.Resource) map[string]any {
+// Template returns the subscription deployment template for rs, declaring
+// params.
+func Template(rs []resources.Resource, params []resources.Parameter) map[string]any {
 	var top []any
-	byRG := map[string][]resources.Resource{}
 	for _, r := range rs {
 		// A resource without a resource group is a subscription resource:
 		// a nested deployment would place it in a resource group, where
@@ -35,83 +36,96 @@ func Template(rs []resources.Resource) map[string]any {
 		// whole subscription.
 		if r.ResourceGroup == "" {
 			top = append(top, r.Map())
-			continue
 		}
-		byRG[r.ResourceGroup] = append(byRG[r.ResourceGroup], r)
 	}
-	params := map[string]any{}
-	if resources.NeedsSSHKey(rs) {
-		params["sshPublicKey"] = map[string]any{"type": "string", "metadata": map[string]any{"description": "SSH public key for the scale-set nodes' admin user"}}
+	declared := map[string]any{}
+	for _, p := range params {
+		d := map[string]any{"type": p.Type, "metadata": map[string]any{"description": p.Description}}
+		if p.DefaultValue != nil {
+			d["defaultValue"] = p.DefaultValue
+		}
+		declared[p.Name] = d
 	}
-	for _, rg := range resources.ResourceGroups(rs) {
+	for _, d := range resources.Deployments(rs) {
 		var inner []any
-		for _, r := range byRG[rg] {
+		for _, r := range d.Resources {
 			inner = append(inner, r.Map())
 		}
-		innerTmpl := map[string]any{
-			"$schema":        ResourceGroupSchema,
-			"contentVersion": "1.0.0.0",
-			"resources":      inner,
-		}
-		props := map[string]any{
-			"mode":                        "Incremental",
-			"expressionEvaluationOptions": map[string]any{"scope": "Inner"},
-			"template":                    innerTmpl,
-		}
-		if resources.NeedsSSHKey(byRG[rg]) {
-			// The scale sets read the outer sshPublicKey parameter directly:
-			// the official schema rejects an expression as a nested
-			// parameter value (its oneOf matches both branches), and every
-			// id expression names its resource group, so outer scope
-			// evaluates the same.
-			props["expressionEvaluationOptions"] = map[string]any{"scope": "Outer"}
-		}
-		deps := []string{fmt.Sprintf("[subscriptionResourceId('Microsoft.Resources/resourceGroups', '%s')]", rg)}
-		// Cross-group references (subnets, DNS zones, the identity) are
-		// created first: every other group waits for the network and
-		// compute groups' identity.
-		for _, other := range resources.ResourceGroups(rs) {
-			if other != rg && dependsAcross(byRG[rg], other) {
-				deps = append(deps, fmt.Sprintf("[resourceId('%s', 'Microsoft.Resources/deployments', '%s')]", other, DeploymentName(other)))
-			}
+		deps := []string{fmt.Sprintf("[subscriptionResourceId('Microsoft.Resources/resourceGroups', '%s')]", d.ResourceGroup)}
+		for _, other := range d.DependsOn {
+			deps = append(deps, fmt.Sprintf("[resourceId('%s', 'Microsoft.Resources/deployments', '%s')]", groupOf(rs, other), other))
 		}
 		top = append(top, map[string]any{
 			"type":          "Microsoft.Resources/deployments",
 			"apiVersion":    resources.APIVersion("Microsoft.Resources/deployments"),
-			"name":          DeploymentName(rg),
-			"resourceGroup": rg,
+			"name":          d.Name,
+			"resourceGroup": d.ResourceGroup,
 			"dependsOn":     deps,
-			"properties":    props,
+			"properties": map[string]any{
+				"mode": "Incremental",
+				// Outer scope: the nested resources read the template's
+				// parameters directly (the official schema rejects an
+				// expression as a nested parameter value), and every id
+				// expression names its resource group, so it evaluates
+				// the same as in the group.
+				"expressionEvaluationOptions": map[string]any{"scope": "Outer"},
+				"template": map[string]any{
+					"$schema":        ResourceGroupSchema,
+					"contentVersion": "1.0.0.0",
+					"resources":      inner,
+				},
+			},
 		})
+	}
+	outputs := map[string]any{}
+	for _, o := range resources.Outputs(rs) {
+		outputs[o.Name] = map[string]any{"type": "string", "value": o.Value}
 	}
 	return map[string]any{
 		"$schema":        SubscriptionSchema,
 		"contentVersion": "1.0.0.0",
 		"metadata":       map[string]any{"generator": "aizone"},
-		"parameters":     params,
+		"parameters":     declared,
 		"resources":      top,
+		"outputs":        outputs,
 	}
 }
 
-// dependsAcross reports whether any resource refers to resource group rg.
-func dependsAcross(rs []resources.Resource, rg string) bool {
-	needle := []byte("'" + rg + "'")
-	for _, r := range rs {
-		data, _ := json.Marshal(r.Map())
-		if bytes.Contains(data, needle) {
-			return true
+// groupOf is the resource group of a named deployment.
+func groupOf(rs []resources.Resource, deployment string) string {
+	for _, d := range resources.Deployments(rs) {
+		if d.Name == deployment {
+			return d.ResourceGroup
 		}
 	}
-	return false
+	return ""
 }
 
-// Parameters returns the parameters file for the template.
-func Parameters(rs []resources.Resource) map[string]any {
-	params := map[string]any{}
-	if resources.NeedsSSHKey(rs) {
-		params["sshPublicKey"] = map[string]any{"value": "REPLACE-WITH-SSH-PUBLIC-KEY"}
+// Parameters returns the parameters file for the template: the zone's
+// values, and a placeholder for each value the deployer must supply.
+func Parameters(params []resources.Parameter) map[string]any {
+	values := map[string]any{}
+	for _, p := range params {
+		switch {
+		case p.Value != nil && !isEmpty(p.Value):
+			values[p.Name] = map[string]any{"value": p.Value}
+		case p.Placeholder != "":
+			values[p.Name] = map[string]any{"value": p.Placeholder}
+		case p.Type == "array" && p.Value != nil:
+			values[p.Name] = map[string]any{"value": p.Value}
+		}
 	}
-	return map[string]any{"$schema": ParametersSchema, "contentVersion": "1.0.0.0", "parameters": params}
+	return map[string]any{"$schema": ParametersSchema, "contentVersion": "1.0.0.0", "parameters": values}
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x == ""
+	case []string:
+		return len(x) == 0
+	}
+	return false
 }
 
 // Marshal renders a template as indented JSON with sorted keys and no

@@ -40,7 +40,7 @@ func templateOf(t *testing.T, file string) (map[string]any, *plan.Plan) {
 		t.Fatal(err)
 	}
 	p := plan.Make(z, c, plan.Options{AsOf: asOf})
-	tmpl := arm.Template(resources.Build(p))
+	tmpl := arm.Template(resources.Build(p), nil)
 	// Round-trip through JSON: the validator sees exactly what is written.
 	data, err := arm.Marshal(tmpl)
 	if err != nil {
@@ -133,7 +133,7 @@ func TestSubscriptionScopeResources(t *testing.T) {
 			}
 			on := tc.guardrails
 			z.Placement.Guardrails = &on
-			tmpl := arm.Template(resources.Build(plan.Make(z, c, plan.Options{AsOf: asOf})))
+			tmpl := arm.Template(resources.Build(plan.Make(z, c, plan.Options{AsOf: asOf})), nil)
 			data, err := arm.Marshal(tmpl)
 			if err != nil {
 				t.Fatal(err)

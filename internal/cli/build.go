@@ -59,6 +59,7 @@ Deploy with:
 			return err
 		}
 		rs := resources.Build(p)
+		params := resources.Parameters(p, rs)
 		files := map[string][]byte{}
 		add := func(name string, v any) error {
 			data, err := arm.Marshal(v)
@@ -68,10 +69,10 @@ Deploy with:
 			files[name] = data
 			return nil
 		}
-		if err := add("arm/main.json", arm.Template(rs)); err != nil {
+		if err := add("arm/main.json", arm.Template(rs, params)); err != nil {
 			return err
 		}
-		if err := add("arm/main.parameters.json", arm.Parameters(rs)); err != nil {
+		if err := add("arm/main.parameters.json", arm.Parameters(params)); err != nil {
 			return err
 		}
 		if err := add("storage/lifecycle-policy.json", p.Storage.Account.Policy); err != nil {
