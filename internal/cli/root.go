@@ -104,6 +104,7 @@ Start with:  aizone plan examples/small.yaml`,
 		newCheckCmd(s),
 		newAuditCmd(s),
 		newStorageCmd(s),
+		newValidateCmd(s),
 	} {
 		root.AddCommand(c)
 	}

@@ -1,0 +1,310 @@
+package armvalidate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aizone/aizone/policy/expr"
+)
+
+// checkDependencies checks the ordering ARM derives from a template scope:
+// dependsOn entries must name resources of the same template, and a
+// resource that uses another one's id must be ordered after it, by a chain
+// of dependsOn entries or through reference()/list*() (implicit
+// dependencies). Children declared beside their parent need a dependsOn on
+// it too: ARM infers none.
+func (v *validator) checkDependencies(t *template) {
+	edges := make([][]int, len(t.resources))
+	for i, r := range t.resources {
+		deps, _ := field(r.raw, "dependsOn").([]any)
+		path := join(r.path, fieldKey(r.raw, "dependsOn"))
+		for j, d := range deps {
+			s, ok := d.(string)
+			if !ok {
+				continue
+			}
+			targets, decided := t.dependsOnTargets(s)
+			edges[i] = append(edges[i], targets...)
+			if len(targets) == 0 && decided {
+				v.add(RuleDependsOnUndeclared, index(path, j),
+					fmt.Sprintf("dependsOn entry %s names %s, which this template does not declare; ARM rejects the deployment (the resource is not defined in the template)", quote(s), describe(t.env, s)),
+					"depend only on resources declared in the same template; for a resource another nested deployment creates, make the enclosing deployment depend on that deployment (resourceId('Microsoft.Resources/deployments', '<name>')) and remove this entry")
+			}
+		}
+	}
+	uses := make([][]use, len(t.resources))
+	for i, r := range t.resources {
+		if r.existing {
+			continue
+		}
+		implicit, explicit := t.references(r)
+		edges[i] = append(edges[i], implicit...)
+		uses[i] = explicit
+	}
+	for i, r := range t.resources {
+		reported := map[int]bool{}
+		for _, u := range uses[i] {
+			d := t.resources[u.target]
+			if u.target == i || reported[u.target] || d.existing || ancestor(d, r) || ancestor(r, d) || reachable(edges, i, u.target) {
+				continue
+			}
+			reported[u.target] = true
+			v.add(RuleReferenceUnordered, u.path,
+				fmt.Sprintf("%s refers to %s %s, declared in this template at %s, without a dependsOn path to it; ARM may deploy %s first, and the reference fails", r.path, d.typ, quote(display(d.name)), d.path, r.path),
+				fmt.Sprintf("add %q to the dependsOn of %s (or reach it through reference())", dependsOnEntry(d), r.path))
+		}
+		v.childOrder(t, edges, i)
+	}
+}
+
+// childOrder reports a child resource that does not depend on its parent
+// declared in the same template.
+func (v *validator) childOrder(t *template, edges [][]int, i int) {
+	r := t.resources[i]
+	types := strings.Split(r.typ, "/")
+	names := strings.Split(r.name, "/")
+	if r.existing || len(types) < 3 || len(names) != len(types)-1 || strings.Contains(strings.ToLower(r.typ), "/providers/") {
+		return
+	}
+	parent := ref{typ: strings.Join(types[:len(types)-1], "/"), name: strings.Join(names[:len(names)-1], "/"), rg: r.rg}
+	for k, d := range t.resources {
+		if k == i || d.existing || strings.Count(d.typ, "/") != len(types)-2 || !prefix(d, parent) {
+			continue
+		}
+		if !reachable(edges, i, k) {
+			where := "beside its parent"
+			if r.nestedChild {
+				where = "inside its parent's resources"
+			}
+			v.add(RuleChildWithoutParent, r.path,
+				fmt.Sprintf("child resource %s %s is declared %s but does not depend on its parent %s %s (%s); ARM infers no dependency and may create the child first", r.typ, quote(display(r.name)), where, d.typ, quote(display(d.name)), d.path),
+				fmt.Sprintf("add %q to the child's dependsOn", dependsOnEntry(d)))
+		}
+		return
+	}
+}
+
+// dependsOnTargets returns the resources a dependsOn entry may name, and
+// whether the entry is known well enough to say that it names none.
+func (t *template) dependsOnTargets(entry string) (targets []int, decided bool) {
+	s := expr.Unescape(entry)
+	if expr.IsExpression(entry) {
+		n, err := parseExpr(entry)
+		if err != nil {
+			return nil, false // expression-parse reports it
+		}
+		s = text(t.env.eval(n, 0))
+	}
+	r, isID := parseRef(s)
+	for k, d := range t.resources {
+		if isID && matchRef(r, d) > noMatch || t.namedBy(s, d) {
+			targets = append(targets, k)
+		}
+	}
+	return targets, known(s) || isID && known(r.typ)
+}
+
+// namedBy reports whether a plain dependsOn name may name d: its name, its
+// name as written inside a parent, its symbolic name or its copy loop.
+func (t *template) namedBy(s string, d *resource) bool {
+	if matchText(s, d.name) > noMatch || d.short != d.name && matchText(s, d.short) > noMatch {
+		return true
+	}
+	return d.symbol != "" && strings.EqualFold(s, d.symbol) || d.copyName != "" && strings.EqualFold(s, d.copyName)
+}
+
+// matchRef says whether a resource id may name d.
+func matchRef(r ref, d *resource) int {
+	l := min(matchText(r.typ, d.typ), matchText(r.name, d.name))
+	if l > noMatch && r.rg != "" && known(r.rg) && known(d.rg) && !strings.EqualFold(r.rg, d.rg) {
+		return noMatch
+	}
+	return l
+}
+
+// prefix reports whether d is the resource r names or one of its ancestors
+// (a subnet id names its virtual network too), segment by segment.
+func prefix(d *resource, r ref) bool {
+	dt, rt := strings.Split(d.typ, "/"), strings.Split(r.typ, "/")
+	dn, rn := strings.Split(d.name, "/"), strings.Split(r.name, "/")
+	if len(dt) > len(rt) || len(dn) != len(dt)-1 || len(dn) > len(rn) {
+		return false
+	}
+	for i := range dt {
+		if !strings.EqualFold(dt[i], rt[i]) {
+			return false
+		}
+	}
+	for i := range dn {
+		if !strings.EqualFold(dn[i], rn[i]) {
+			return false
+		}
+	}
+	return r.rg == "" || !known(r.rg) || !known(d.rg) || strings.EqualFold(r.rg, d.rg)
+}
+
+// ancestor reports whether d is r or one of its parents.
+func ancestor(d, r *resource) bool { return prefix(d, ref{typ: r.typ, name: r.name, rg: r.rg}) }
+
+func reachable(edges [][]int, from, to int) bool {
+	seen := map[int]bool{from: true}
+	stack := []int{from}
+	for len(stack) > 0 {
+		k := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, n := range edges[k] {
+			if n == to {
+				return true
+			}
+			if !seen[n] {
+				seen[n] = true
+				stack = append(stack, n)
+			}
+		}
+	}
+	return false
+}
+
+// use is a resource id, outside reference() and list*(), that names a
+// resource of the same template.
+type use struct {
+	path   string
+	target int
+}
+
+// references finds what a resource's definition uses of other resources of
+// its template: the implicit dependencies reference() and list*() make, and
+// the ids it uses otherwise, following variables.
+func (t *template) references(r *resource) (implicit []int, explicit []use) {
+	seenVars := map[string]bool{}
+	var scan func(n expr.Node, path string, inImplicit bool)
+	scan = func(n expr.Node, path string, inImplicit bool) {
+		c, ok := n.(*expr.Call)
+		if !ok {
+			switch x := n.(type) {
+			case *expr.Prop:
+				scan(x.X, path, inImplicit)
+			case *expr.Index:
+				scan(x.X, path, inImplicit)
+				scan(x.I, path, inImplicit)
+			}
+			return
+		}
+		switch {
+		case c.Name == "reference" || strings.HasPrefix(c.Name, "list"):
+			if len(c.Args) > 0 {
+				implicit = append(implicit, t.dependsOnTargetsOf(c.Args[0])...)
+			}
+			inImplicit = true
+		case !inImplicit && (c.Name == "resourceid" || c.Name == "subscriptionresourceid" || c.Name == "extensionresourceid" || c.Name == "tenantresourceid"):
+			if k, ok := t.target(text(t.env.eval(c, 0))); ok {
+				explicit = append(explicit, use{path: path, target: k})
+			}
+		case !inImplicit && c.Name == "variables" && len(c.Args) == 1:
+			if lit, ok := c.Args[0].(*expr.Lit); ok {
+				name, _ := lit.V.(string)
+				key := strings.ToLower(name)
+				if raw, ok := t.env.vars[key]; ok && !seenVars[key] {
+					seenVars[key] = true
+					walkStrings(raw, path, func(s, _ string) {
+						if !expr.IsExpression(s) {
+							return
+						}
+						if m, err := parseExpr(s); err == nil {
+							scan(m, path, false)
+						}
+					})
+				}
+			}
+		}
+		for _, a := range c.Args {
+			scan(a, path, inImplicit)
+		}
+	}
+	resourceFields(r, func(key string, val any, path string) {
+		switch strings.ToLower(key) {
+		case "dependson", "name", "type", "apiversion", "copy", "condition", "comments", "existing", "location":
+			return
+		case "scope":
+			// An extension resource's scope is a resource it needs.
+			if s, ok := val.(string); ok {
+				if k, ok := t.target(t.env.strValue(s)); ok {
+					explicit = append(explicit, use{path: path, target: k})
+				}
+			}
+			return
+		}
+		walkStrings(val, path, func(s, p string) {
+			if !expr.IsExpression(s) {
+				return
+			}
+			if n, err := parseExpr(s); err == nil {
+				scan(n, p, false)
+			}
+		})
+	})
+	return implicit, explicit
+}
+
+// dependsOnTargetsOf is dependsOnTargets for the argument of reference().
+func (t *template) dependsOnTargetsOf(n expr.Node) []int {
+	s := text(t.env.eval(n, 0))
+	r, isID := parseRef(s)
+	var out []int
+	for k, d := range t.resources {
+		if isID && matchRef(r, d) > noMatch || t.namedBy(s, d) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// target returns the declared resource an id certainly names: the resource
+// itself or, for an id below it (a subnet of a declared virtual network),
+// its nearest declared ancestor.
+func (t *template) target(id string) (int, bool) {
+	r, ok := parseRef(id)
+	if !ok {
+		return 0, false
+	}
+	best, depth := -1, 0
+	for k, d := range t.resources {
+		if n := strings.Count(d.typ, "/"); n > depth && prefix(d, r) {
+			best, depth = k, n
+		}
+	}
+	return best, best >= 0
+}
+
+// describe says what a dependsOn entry names, for messages.
+func describe(e *env, entry string) string {
+	s := expr.Unescape(entry)
+	if expr.IsExpression(entry) {
+		if n, err := parseExpr(entry); err == nil {
+			s = text(e.eval(n, 0))
+		}
+	}
+	if r, ok := parseRef(s); ok {
+		where := ""
+		if r.rg != "" && known(r.rg) {
+			where = " in resource group " + quote(r.rg)
+		}
+		return fmt.Sprintf("%s %s%s", r.typ, quote(display(r.name)), where)
+	}
+	return "a resource named " + quote(display(s))
+}
+
+// dependsOnEntry suggests how to depend on d.
+func dependsOnEntry(d *resource) string {
+	if d.symbol != "" {
+		return d.symbol
+	}
+	if !known(d.name) {
+		return fmt.Sprintf("[resourceId('%s', ...)] for %s", d.typ, d.path)
+	}
+	args := []string{"'" + d.typ + "'"}
+	for _, n := range strings.Split(d.name, "/") {
+		args = append(args, "'"+n+"'")
+	}
+	return "[resourceId(" + strings.Join(args, ", ") + ")]"
+}
