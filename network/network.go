@@ -98,6 +98,9 @@ type Result struct {
 	NSGs        []NSG        `json:"nsgs"`
 	NATGateways []NATGateway `json:"nat_gateways"`
 	Egress      Egress       `json:"egress"`
+	// EgressRules are what the zone's parts need out through a firewall,
+	// whichever firewall that is (egress.go).
+	EgressRules []EgressRule `json:"egress_rules"`
 	// PrivateEndpoints reach the zone's storage account (resources/storage.go
 	// deploys them).
 	PrivateEndpoints []PrivateEndpoint `json:"private_endpoints"`
@@ -171,24 +174,9 @@ type Hub struct {
 	FirewallTier string `json:"firewall_tier,omitempty"`
 	Bastion      bool   `json:"bastion"`
 	RouteServer  bool   `json:"route_server"`
-	// FirewallRules are the outbound rules the zone's parts need through
-	// the firewall; everything else is denied.
-	FirewallRules []FirewallRule `json:"firewall_rules,omitempty"`
-	Reason        string         `json:"reason"`
-}
-
-// FirewallRule is one allow rule of the zone hub's firewall.
-type FirewallRule struct {
-	Collection   string   `json:"collection"`
-	Kind         string   `json:"kind"` // application or network
-	Priority     int      `json:"priority"`
-	Name         string   `json:"name"`
-	Sources      []string `json:"sources"`
-	FQDNTags     []string `json:"fqdn_tags,omitempty"`    // application rules
-	Destinations []string `json:"destinations,omitempty"` // network rules: prefixes or service tags
-	Protocols    []string `json:"protocols"`
-	Ports        []string `json:"ports"`
-	Reason       string   `json:"reason"`
+	// The firewall lets out exactly Result.EgressRules; everything else
+	// is denied.
+	Reason string `json:"reason"`
 }
 
 // Peering joins two VNets. Peerings into the platform hub are created from
@@ -433,7 +421,7 @@ func (p *planner) run() {
 	p.egress()
 	p.routeTables()
 	p.nsgs()
-	p.firewallRules()
+	p.egressRules()
 	p.endpoints()
 	p.peerings()
 	for _, s := range p.spokes {
@@ -784,40 +772,6 @@ func (p *planner) routeTables() {
 			sub.RouteTable = rt.Name
 			p.res.RouteTables = append(p.res.RouteTables, rt)
 		}
-	}
-}
-
-// firewallRules lists what the zone's own firewall lets out: the AKS
-// FQDN tag for clusters, AzureCloud on 443 for Managed Lustre. Batch nodes
-// reach their account through private endpoints; storage too.
-func (p *planner) firewallRules() {
-	h := p.res.Hub
-	if h == nil || h.Firewall == "" {
-		return
-	}
-	var aks, lustre []string
-	for _, s := range p.spokes {
-		for _, sub := range s.vnet.Subnets {
-			if sub.Prefix == "" {
-				continue
-			}
-			switch {
-			case sub.Kind == KindAKSSystem || (sub.Kind == KindPool && p.poolOrchestrator(sub.Pool) == "aks"):
-				aks = append(aks, sub.Prefix)
-			case sub.Kind == KindLustre:
-				lustre = append(lustre, sub.Prefix)
-			}
-		}
-	}
-	if len(aks) > 0 {
-		h.FirewallRules = append(h.FirewallRules, FirewallRule{Collection: "aks", Kind: "application", Priority: 200, Name: "aks-required",
-			Sources: aks, FQDNTags: []string{"AzureKubernetesService"}, Protocols: []string{"Https"}, Ports: []string{"443"},
-			Reason: "AKS nodes reach the FQDNs AKS requires (images, packages, control plane) through the AzureKubernetesService FQDN tag"})
-	}
-	if len(lustre) > 0 {
-		h.FirewallRules = append(h.FirewallRules, FirewallRule{Collection: "lustre", Kind: "network", Priority: 300, Name: "lustre-azurecloud",
-			Sources: lustre, Destinations: []string{"AzureCloud"}, Protocols: []string{"TCP"}, Ports: []string{"443"},
-			Reason: "Managed Lustre reaches its service and Blob integration through the AzureCloud tag (ST-AMLFS-PRE)"})
 	}
 }
 

@@ -182,8 +182,8 @@ func TestPlanOwnHub(t *testing.T) {
 	if both != 2 {
 		t.Errorf("peerings %+v", r.Peerings)
 	}
-	if len(r.Hub.FirewallRules) != 2 {
-		t.Errorf("firewall rules %+v", r.Hub.FirewallRules)
+	if len(r.EgressRules) == 0 {
+		t.Error("no egress rules for the zone's firewall")
 	}
 	// No hub and no on-premises: no hub is created.
 	r, _ = Plan(testZone(noHub), testCatalog(t), testPools(), testStorage())

@@ -162,45 +162,17 @@ func (b *builder) hub(n network.Result, tags map[string]string) {
 	if h.Firewall != "" {
 		pip := "pip-" + h.Firewall
 		b.publicIP(pip, h.Region, tags)
-		var app, netw []any
-		for _, r := range h.FirewallRules {
-			rule := map[string]any{"name": r.Name, "sourceAddresses": r.Sources, "description": shorten(r.Reason, maxRuleDescription)}
-			coll := func(rules []any) map[string]any {
-				return map[string]any{"name": r.Collection, "properties": map[string]any{"priority": r.Priority, "action": map[string]any{"type": "Allow"}, "rules": rules}}
-			}
-			if r.Kind == "application" {
-				var protos []any
-				for i, p := range r.Protocols {
-					port := 443
-					if i < len(r.Ports) && r.Ports[i] == "80" {
-						port = 80
-					}
-					protos = append(protos, map[string]any{"protocolType": p, "port": port})
-				}
-				rule["fqdnTags"] = r.FQDNTags
-				rule["protocols"] = protos
-				app = append(app, coll([]any{rule}))
-			} else {
-				rule["destinationAddresses"] = r.Destinations
-				rule["destinationPorts"] = r.Ports
-				rule["protocols"] = r.Protocols
-				netw = append(netw, coll([]any{rule}))
-			}
-		}
+		// The firewall carries no rules of its own: its policy holds the
+		// plan's egress rules (firewall.go).
+		policyID, deps := b.firewallPolicy(h, tags)
 		props := map[string]any{
-			"sku":             map[string]any{"name": "AZFW_VNet", "tier": h.FirewallTier},
-			"threatIntelMode": "Alert",
+			"sku":            map[string]any{"name": "AZFW_VNet", "tier": h.FirewallTier},
+			"firewallPolicy": map[string]any{"id": policyID},
 			"ipConfigurations": []any{map[string]any{"name": "default", "properties": map[string]any{
 				"subnet": subnet(network.FirewallSubnet), "publicIPAddress": map[string]any{"id": b.netID("publicIPAddresses", pip)}}}},
 		}
-		if len(app) > 0 {
-			props["applicationRuleCollections"] = app
-		}
-		if len(netw) > 0 {
-			props["networkRuleCollections"] = netw
-		}
 		b.add(Resource{Type: netPrefix + "azureFirewalls", Name: h.Firewall, Location: h.Region, Tags: tags, ResourceGroup: b.rgNet,
-			DependsOn: []string{vnetID, b.netID("publicIPAddresses", pip)}, Properties: props})
+			DependsOn: append([]string{vnetID, b.netID("publicIPAddresses", pip)}, deps...), Properties: props})
 	}
 	if h.Bastion {
 		name := "bas-" + b.zone + "-" + h.Region
