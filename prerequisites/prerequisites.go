@@ -92,9 +92,9 @@ type Feature struct {
 type Role struct {
 	Name string `json:"name"`
 	// ID is the role definition's GUID.
-	ID    string `json:"id"`
-	Scope string `json:"scope"`
-	Why   string `json:"why"`
+	ID     string `json:"id"`
+	Scope  string `json:"scope"`
+	Why    string `json:"why"`
 	Source string `json:"source,omitempty"`
 }
 
@@ -250,7 +250,9 @@ func providers(rs []resources.Resource) []Provider {
 	return out
 }
 
-func whatTypes(ts []string) string { return "the template creates " + strings.Join(shortTypes(ts), ", ") }
+func whatTypes(ts []string) string {
+	return "the template creates " + strings.Join(shortTypes(ts), ", ")
+}
 
 func shortTypes(ts []string) []string {
 	out := make([]string, len(ts))
@@ -434,60 +436,15 @@ func spokeSpaces(p *plan.Plan) map[string][]string {
 	return out
 }
 
-// egressRule is one allow rule the zone needs on a firewall.
-type egressRule struct {
-	what    string
-	sources []string
-	dest    string // FQDN tags or destinations
-	ports   string
-}
-
-// firewallActions lists what the platform firewall must allow. A
-// zone-owned hub carries its rules in the plan; for the platform's
-// firewall the plan has none, so they are listed here from the same
-// subnets the network engine writes its own hub's rules from: AKS node
-// subnets need the AzureKubernetesService FQDN tag on 443, Managed Lustre
-// the AzureCloud tag on 443. Storage and Batch are reached over private
-// endpoints and need no rule.
+// firewallActions lists what the platform firewall must allow: the plan's
+// egress rules (network.Result.EgressRules), each with its documentation.
 func firewallActions(p *plan.Plan, spaces map[string][]string) []string {
 	n := p.Network
-	var rules []egressRule
-	if n.Hub != nil && len(n.Hub.FirewallRules) > 0 {
-		for _, fr := range n.Hub.FirewallRules {
-			dest := strings.Join(fr.FQDNTags, ", ")
-			if dest == "" {
-				dest = strings.Join(fr.Destinations, ", ")
-			}
-			rules = append(rules, egressRule{what: fr.Name, sources: fr.Sources, dest: dest, ports: strings.Join(fr.Protocols, "/") + " " + strings.Join(fr.Ports, ",")})
-		}
-	} else {
-		var aks, lustre []string
-		for _, v := range n.VNets {
-			if v.Role != "spoke" {
-				continue
-			}
-			for _, s := range v.Subnets {
-				if s.Prefix == "" {
-					continue
-				}
-				switch {
-				case s.Kind == network.KindAKSSystem || (s.Kind == network.KindPool && poolOrchestrator(p, s.Pool) == "aks"):
-					aks = append(aks, s.Prefix)
-				case s.Kind == network.KindLustre:
-					lustre = append(lustre, s.Prefix)
-				}
-			}
-		}
-		if len(aks) > 0 {
-			rules = append(rules, egressRule{what: "AKS nodes", sources: aks, dest: "FQDN tag AzureKubernetesService", ports: "HTTPS 443"})
-		}
-		if len(lustre) > 0 {
-			rules = append(rules, egressRule{what: "Managed Lustre", sources: lustre, dest: "service tag AzureCloud", ports: "TCP 443"})
-		}
-	}
 	var out []string
-	for _, r := range rules {
-		out = append(out, fmt.Sprintf("Firewall %s: allow %s from %s to %s (%s)", n.Egress.NextHopIP, r.what, strings.Join(r.sources, ", "), r.dest, r.ports))
+	for _, r := range n.EgressRules {
+		dest := strings.Join(append(append(append([]string{}, r.FQDNs...), r.FQDNTags...), r.Destinations...), ", ")
+		out = append(out, fmt.Sprintf("Firewall %s: allow %s %s rule %s from %s to %s (%s %s): %s (%s)", n.Egress.NextHopIP, r.Collection, r.Kind, r.Name,
+			strings.Join(r.Sources, ", "), dest, strings.Join(r.Protocols, "/"), strings.Join(r.Ports, ","), r.Reason, r.Source))
 	}
 	var all []string
 	for _, v := range n.VNets {
@@ -502,15 +459,6 @@ func firewallActions(p *plan.Plan, spaces map[string][]string) []string {
 		out = append(out, fmt.Sprintf("GatewaySubnet route table: route %s to %s (VirtualAppliance), so that traffic from on-premises to the spoke passes the firewall as the return traffic does", strings.Join(all, ", "), n.Egress.NextHopIP))
 	}
 	return out
-}
-
-func poolOrchestrator(p *plan.Plan, workload string) string {
-	for _, pl := range p.Compute.Pools {
-		if pl.Workload == workload {
-			return pl.Orchestrator
-		}
-	}
-	return ""
 }
 
 // dnsActions: names of private endpoints must resolve to their private
