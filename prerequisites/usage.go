@@ -86,7 +86,7 @@ func ParseUsage(name string, data []byte, region string) (Usage, error) {
 			return u, err
 		}
 	default:
-		return u, p.errorf(0, "the top level is %s, not an array of usage items", describe(tok))
+		return u, p.errorf(p.skipSpace(0), "the top level is %s, not an array of usage items", describe(tok))
 	}
 	for dec.More() {
 		start := p.skipSpace(dec.InputOffset())
@@ -194,20 +194,38 @@ func (p *usageParser) seekValue(dec *json.Decoder) error {
 
 // wrap turns a decoder error into "name:line:col: what; hint".
 func (p *usageParser) wrap(dec *json.Decoder, err error, what string) error {
-	off := dec.InputOffset()
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		off = syn.Offset - 1 // the offset is after the offending byte
-		return p.errorf(off, "invalid JSON: %v", syn)
+		return p.errorf(p.syntaxOffset(syn), "invalid JSON: %v", syn)
 	case errors.As(err, &typ):
-		off = typ.Offset - 1
-		return p.errorf(off, "%s: %s is %s, expected %s", what, fieldName(typ.Field), typ.Value, typ.Type)
+		return p.errorf(p.skipSpace(dec.InputOffset()), "%s: %s is %s, expected %s", what, fieldName(typ.Field), typ.Value, typ.Type)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return p.errorf(int64(len(p.data)), "%s: the JSON ends early", what)
 	}
-	return p.errorf(off, "%s: %v", what, err)
+	return p.errorf(dec.InputOffset(), "%s: %v", what, err)
+}
+
+// syntaxOffset finds where a syntax error is. A streaming decoder counts
+// some errors' offsets from the value it was reading and others from the
+// start, so the whole input is decoded again from byte 0 as one value
+// (then whatever follows it), where offsets count from a known place.
+func (p *usageParser) syntaxOffset(orig *json.SyntaxError) int64 {
+	dec := json.NewDecoder(bytes.NewReader(p.data))
+	for i := 0; i < 2; i++ {
+		base := dec.InputOffset()
+		var v any
+		err := dec.Decode(&v)
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			return base + syn.Offset - 1 // the offset counts the offending byte
+		}
+		if err != nil {
+			break
+		}
+	}
+	return orig.Offset - 1
 }
 
 func fieldName(f string) string {
