@@ -453,7 +453,7 @@ func firewallActions(p *plan.Plan, spaces map[string][]string) []string {
 		}
 	}
 	sort.Strings(all)
-	out = append(out, fmt.Sprintf("Firewall %s: the spoke routes 0.0.0.0/0 to it with gateway route propagation off; allow the zone's other outbound traffic (package mirrors, container registries, model hubs) from %s as the platform's egress policy permits, or the nodes cannot pull images and packages",
+	out = append(out, fmt.Sprintf("Firewall %s: the spoke routes 0.0.0.0/0 to it with gateway route propagation off, so whatever else the zone reaches from %s (model hubs, other registries) needs a rule of the platform's too; the rest stays denied",
 		n.Egress.NextHopIP, strings.Join(all, ", ")))
 	if len(p.Zone.Network.OnPremises) > 0 && hasRemoteGateway(n) && len(all) > 0 {
 		out = append(out, fmt.Sprintf("GatewaySubnet route table: route %s to %s (VirtualAppliance), so that traffic from on-premises to the spoke passes the firewall as the return traffic does", strings.Join(all, ", "), n.Egress.NextHopIP))
