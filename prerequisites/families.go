@@ -80,6 +80,8 @@ var Sources = []Source{
 		"MicrosoftDocs/azure-docs articles/role-based-access-control/built-in-roles/*.md"},
 	{"R-PEER", "Create, change, or delete a virtual network peering: Permissions (Microsoft.Network/virtualNetworks/peer/action on the other network)",
 		"MicrosoftDocs/azure-docs articles/virtual-network/virtual-network-manage-peering.md @016ebafe"},
+	{"R-POLAKS", "Azure Policy for Kubernetes: install the add-on for AKS (prerequisite: register the Microsoft.PolicyInsights resource provider)",
+		"MicrosoftDocs/azure-docs articles/governance/policy/concepts/policy-for-kubernetes.md"},
 	{"R-AKSIB", "AKS: register the AKSInfinibandSupport feature so RDMA sizes of a node pool share one InfiniBand network",
 		"MicrosoftDocs/azure-aks-docs @fb060abe (N-AKS in ../shared/reference/network.md)"},
 }

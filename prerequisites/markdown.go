@@ -24,7 +24,7 @@ func Markdown(w io.Writer, r Result) error {
 		p("The template's resource types need these providers registered in the subscription (`az provider show --namespace NS --query registrationState` says whether they are). Registering needs `*/register/action`, which Contributor has.\n\n")
 		p("| Provider | For | Resource types |\n| --- | --- | --- |\n")
 		for _, pr := range reg {
-			p("| %s | %s | %s |\n", pr.Namespace, cell(pr.Why), cell(strings.Join(shortTypes(pr.Types), ", ")))
+			p("| %s | %s | %s |\n", pr.Namespace, cell(pr.Why), cell(strings.Join(relTypes(pr.Namespace, pr.Types), ", ")))
 		}
 		p("\n```sh\n")
 		for _, pr := range reg {
@@ -209,6 +209,20 @@ func Summary(w io.Writer, r Result) error {
 	}
 	fmt.Fprintf(b, "deploy: %s\n", strings.ReplaceAll(r.Command, "\n", " && "))
 	return b.Flush()
+}
+
+// relTypes drops the provider's own namespace from its types; a type of
+// another namespace (the resource that needs the provider) stays whole.
+func relTypes(ns string, ts []string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		if rest, ok := strings.CutPrefix(t, ns+"/"); ok {
+			out[i] = rest
+		} else {
+			out[i] = t
+		}
+	}
+	return out
 }
 
 func splitBatch(qs []Quota) (sub, batch []Quota) {

@@ -233,10 +233,28 @@ func providers(rs []resources.Resource) []Provider {
 			types[ns] = append(types[ns], r.Type)
 		}
 	}
+	// Providers a resource needs beyond its own namespace: the AKS Azure
+	// Policy add-on needs Microsoft.PolicyInsights registered (R-POLAKS).
+	extra := map[string]string{}
+	for _, r := range rs {
+		if r.Type != "Microsoft.ContainerService/managedClusters" {
+			continue
+		}
+		addons, _ := r.Properties["addonProfiles"].(map[string]any)
+		if pol, _ := addons["azurepolicy"].(map[string]any); pol["enabled"] == true {
+			if !contains(types["Microsoft.PolicyInsights"], r.Type) {
+				types["Microsoft.PolicyInsights"] = append(types["Microsoft.PolicyInsights"], r.Type)
+			}
+			extra["Microsoft.PolicyInsights"] = "the AKS cluster's Azure Policy add-on (its prerequisites register this provider)"
+		}
+	}
 	out := make([]Provider, 0, len(types))
 	for ns, ts := range types {
 		sort.Strings(ts)
 		why := providerWhy[ns]
+		if e := extra[ns]; e != "" {
+			why = e
+		}
 		if why == "" {
 			why = "the template creates " + strings.Join(shortTypes(ts), ", ")
 		}
