@@ -57,8 +57,18 @@ func corpus(tb testing.TB) (*alz.Library, *alz.Builtins, policy.AliasTable) {
 }
 
 func engineAt(tb testing.TB, mg, region string) *Engine {
+	return engineAtWith(tb, mg, region, "")
+}
+
+// engineAtWith is engineAt with the platform's workspace, which the
+// platform's diagnostic policies name as the zone file does.
+func engineAtWith(tb testing.TB, mg, region, workspace string) *Engine {
 	lib, b, al := corpus(tb)
-	eff, err := lib.Effective("alz", mg, alz.Values{"default_location": region})
+	values := alz.Values{"default_location": region}
+	if workspace != "" {
+		values["log_analytics_workspace_id"] = workspace
+	}
+	eff, err := lib.Effective("alz", mg, values)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -97,6 +107,8 @@ var accepted = map[string]string{
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInBatchAccountMonitoring":            "the diagnostic setting is deployed by the platform's Deploy-Diag-LogsCat",
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInKubernetesMonitoring":              "the diagnostic setting is deployed by the platform's Deploy-Diag-LogsCat",
 	"Deploy-MCSB2-Monitoring/kubernetesRunningImagesVulnerabilityMDVMAssessment": "Defender assessments exist only after Defender scans a running cluster",
+	"Deploy-MCSB2-Monitoring/diagnosticsLogsInKeyVaultMonitoring":                "this audit counts a setting only when every log group it lists is on, while the platform's Deploy-Diag-LogsCat requires allLogs listed off beside the audit group; the audit group (AuditEvent) is sent to the platform workspace",
+	"Deploy-MCSB2-Monitoring/azureContainerRegistryVulnerabilityAssessment":      "Defender assessments exist only after Defender scans images pushed to the registry",
 	"Deploy-MCSB2-Monitoring/vnetEnableDDoSProtectionMonitoring":                 "Defender assessment; DDoS plans are the platform's (Enable-DDoS-VNET modify attaches it)",
 	"Deploy-MCSB2-Monitoring/networkWatcherShouldBeEnabledMonitoringEffect":      "Network Watcher is created by Azure per region in NetworkWatcherRG",
 	"Deploy-MCSB2-Monitoring/VNetsProtectedDDoS":                                 "the DDoS plan is the platform's; Enable-DDoS-VNET attaches it",
@@ -122,8 +134,8 @@ func TestExamplesPassALZ(t *testing.T) {
 		for _, mg := range []string{"corp", "online"} {
 			t.Run(ex+"/"+mg, func(t *testing.T) {
 				p, rs := zoneResources(t, ex)
-				e := engineAt(t, mg, p.Zone.Region)
-				rep := Check(context.Background(), e, FromTemplate(rs, ""))
+				e := engineAtWith(t, mg, p.Zone.Region, p.Zone.Placement.LogAnalytics)
+				rep := Check(context.Background(), e, FromTemplateWith(rs, "", resources.Parameters(p, rs)))
 				if n := Denies(rep.Findings); n > 0 {
 					for _, f := range rep.Findings {
 						if f.Effect == "deny" && f.Enforced {

@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -58,4 +59,29 @@ func Guardrails(src *Source, rs []resources.Resource, subscription string) (e al
 		Parameters:      params,
 		Identity:        true,
 	}, true, nil
+}
+
+// GuardrailDenies evaluates aizone's own guardrails alone, as the template
+// assigns them, on the resources it deploys (with the template's parameter
+// values), and returns the enforced denies: what Azure would refuse from
+// the zone's own template. It needs no ALZ library, so build runs it on
+// every template it writes.
+func GuardrailDenies(ctx context.Context, rs []resources.Resource, params []resources.Parameter) ([]Finding, error) {
+	src := &Source{}
+	g, ok, err := Guardrails(src, rs, "")
+	if err != nil || !ok {
+		return nil, err
+	}
+	e := New(src, []alz.Effective{g})
+	if ps := e.Problems(); len(ps) > 0 {
+		return nil, fmt.Errorf("guardrails: %s: %s", ps[0].Assignment, ps[0].Reason)
+	}
+	rep := Check(ctx, e, FromTemplateWith(rs, "", params))
+	var out []Finding
+	for _, f := range rep.Findings {
+		if f.Enforced && strings.EqualFold(f.Effect, "deny") {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }

@@ -18,18 +18,39 @@ const PlaceholderSubscription = "00000000-0000-0000-0000-000000000000"
 // types them, and resourceId() expressions replaced by the ids they name.
 // What is checked is what is deployed.
 func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resource {
+	return FromTemplateWith(rs, subscription, nil)
+}
+
+// FromTemplateWith is FromTemplate with the values of the template's
+// parameters, so that a resource reads as it deploys (a peering names
+// the hub VNet, not "[parameters('hubVirtualNetworkId')]").
+func FromTemplateWith(rs []resources.Resource, subscription string, params []resources.Parameter) []*policy.Resource {
 	if subscription == "" {
 		subscription = PlaceholderSubscription
+	}
+	values := map[string]any{}
+	for _, p := range params {
+		if p.Value != nil {
+			values["[parameters('"+p.Name+"')]"] = p.Value
+		}
 	}
 	var maps []map[string]any
 	for _, r := range rs {
 		if policyObject(r.Type) {
 			continue
 		}
-		m := r.Map()
+		m := substitute(r.Map(), values).(map[string]any)
 		delete(m, "apiVersion")
 		delete(m, "dependsOn")
+		delete(m, "scope")
 		m["id"] = r.ID(subscription)
+		if r.Scope != "" {
+			// An extension resource's id is its scope's id followed by
+			// its own provider, type and name.
+			if scope, ok := resourceID(r.Scope, subscription); ok {
+				m["id"] = scope + "/providers/" + r.Type + "/" + r.Name
+			}
+		}
 		if r.Type == "Microsoft.Resources/resourceGroups" {
 			m["type"] = "Microsoft.Resources/subscriptions/resourceGroups"
 		}
@@ -44,6 +65,32 @@ func FromTemplate(rs []resources.Resource, subscription string) []*policy.Resour
 	return out
 }
 
+// substitute replaces parameter expressions with their values.
+func substitute(v any, values map[string]any) any {
+	if len(values) == 0 {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = substitute(e, values)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = substitute(e, values)
+		}
+		return out
+	case string:
+		if val, ok := values[x]; ok {
+			return val
+		}
+	}
+	return v
+}
+
 // backReferences adds the read-only references Azure writes on a resource
 // when another one is associated with it: a public IP used by a NAT
 // gateway shows the gateway in properties.natGateway. Policies that look
@@ -55,6 +102,10 @@ func backReferences(maps []map[string]any) {
 		byID[strings.ToLower(id)] = m
 	}
 	for _, m := range maps {
+		if t, _ := m["type"].(string); strings.EqualFold(t, "Microsoft.Network/privateEndpoints") {
+			privateEndpointConnections(m, byID)
+			continue
+		}
 		if t, _ := m["type"].(string); !strings.EqualFold(t, "Microsoft.Network/natGateways") {
 			continue
 		}
@@ -74,6 +125,36 @@ func backReferences(maps []map[string]any) {
 			}
 			pp["natGateway"] = map[string]any{"id": m["id"]}
 		}
+	}
+}
+
+// privateEndpointConnections lists an endpoint on its target, approved,
+// as Azure shows it once the endpoint is created (the zone owns both, so
+// the connection is auto-approved).
+func privateEndpointConnections(pe map[string]any, byID map[string]map[string]any) {
+	props, _ := pe["properties"].(map[string]any)
+	conns, _ := props["privateLinkServiceConnections"].([]any)
+	for _, c := range conns {
+		cm, _ := c.(map[string]any)
+		cp, _ := cm["properties"].(map[string]any)
+		target, _ := cp["privateLinkServiceId"].(string)
+		t := byID[strings.ToLower(target)]
+		if t == nil {
+			continue
+		}
+		tp, _ := t["properties"].(map[string]any)
+		if tp == nil {
+			tp = map[string]any{}
+			t["properties"] = tp
+		}
+		list, _ := tp["privateEndpointConnections"].([]any)
+		tp["privateEndpointConnections"] = append(list, map[string]any{
+			"id": target + "/privateEndpointConnections/" + lastSegment(pe["id"].(string)),
+			"properties": map[string]any{
+				"privateEndpoint":                   map[string]any{"id": pe["id"]},
+				"privateLinkServiceConnectionState": map[string]any{"status": "Approved"},
+			},
+		})
 	}
 }
 

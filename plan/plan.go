@@ -44,6 +44,9 @@ type Options struct {
 	// chosen. It is an input, not read from the clock, so that a plan is
 	// reproducible.
 	AsOf string
+	// Network replaces the network engine's default options, for a caller
+	// that decides the design under the platform's policy (package design).
+	Network *network.Options
 }
 
 // Feasible reports whether the plan meets every requirement.
@@ -91,7 +94,11 @@ func Make(z *spec.Zone, c *catalog.Catalog, opt Options) *Plan {
 	all = append(all, fs...)
 	sr, fs := storage.Plan(z, c, cr.Pools)
 	all = append(all, fs...)
-	nr, fs := network.Plan(z, c, cr.Pools, sr)
+	netOpt := network.DefaultOptions(z)
+	if opt.Network != nil {
+		netOpt = *opt.Network
+	}
+	nr, fs := network.PlanWith(z, c, cr.Pools, sr, netOpt)
 	all = append(all, fs...)
 	gr, fs := governance.Plan(z)
 	all = append(all, fs...)

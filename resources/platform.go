@@ -156,7 +156,7 @@ func (b *builder) platform() {
 					"publicNetworkAccess":      "Disabled",
 					"networkRuleBypassOptions": "AzureServices",
 					"anonymousPullEnabled":     false,
-					"zoneRedundancy":           "Disabled",
+					"zoneRedundancy":           "Enabled",
 				}})
 		}
 	}
@@ -171,18 +171,21 @@ func (b *builder) platform() {
 // https://learn.microsoft.com/azure/azure-monitor/reference/supported-logs/logs-index
 // and .../supported-metrics/metrics-index.
 var diagnosticCategories = map[string]struct {
-	logs    []string // categoryGroup names, or categories when prefixed "category:"
+	// categoryGroup names, or categories when prefixed "category:". Types
+	// that have the audit group send it, as ALZ's Deploy-Diag-LogsCat
+	// does; others send allLogs.
+	logs    []string
 	metrics string
 }{
 	"Microsoft.KeyVault/vaults":                      {logs: []string{"audit"}, metrics: "AllMetrics"},
-	"Microsoft.ContainerRegistry/registries":         {logs: []string{"allLogs"}, metrics: "AllMetrics"},
-	"Microsoft.Batch/batchAccounts":                  {logs: []string{"allLogs"}, metrics: "AllMetrics"},
+	"Microsoft.ContainerRegistry/registries":         {logs: []string{"audit"}, metrics: "AllMetrics"},
+	"Microsoft.Batch/batchAccounts":                  {logs: []string{"audit"}, metrics: "AllMetrics"},
 	"Microsoft.ContainerService/managedClusters":     {logs: []string{"category:kube-audit-admin", "category:guard", "category:cluster-autoscaler", "category:kube-apiserver"}, metrics: "AllMetrics"},
 	"Microsoft.Network/networkSecurityGroups":        {logs: []string{"allLogs"}},
 	"Microsoft.Network/azureFirewalls":               {logs: []string{"allLogs"}, metrics: "AllMetrics"},
-	"Microsoft.Network/virtualNetworkGateways":       {logs: []string{"allLogs"}, metrics: "AllMetrics"},
-	"Microsoft.Network/bastionHosts":                 {logs: []string{"allLogs"}, metrics: "AllMetrics"},
-	"Microsoft.Network/publicIPAddresses":            {logs: []string{"allLogs"}, metrics: "AllMetrics"},
+	"Microsoft.Network/virtualNetworkGateways":       {logs: []string{"audit"}, metrics: "AllMetrics"},
+	"Microsoft.Network/bastionHosts":                 {logs: []string{"audit"}, metrics: "AllMetrics"},
+	"Microsoft.Network/publicIPAddresses":            {logs: []string{"audit"}, metrics: "AllMetrics"},
 	"Microsoft.Network/virtualNetworks":              {logs: []string{"allLogs"}, metrics: "AllMetrics"},
 	"Microsoft.Network/natGateways":                  {metrics: "AllMetrics"},
 	"Microsoft.Storage/storageAccounts":              {metrics: "Transaction"},
@@ -211,6 +214,13 @@ func (b *builder) diagnostics() {
 				logs = append(logs, map[string]any{"category": cat, "enabled": true})
 			} else {
 				logs = append(logs, map[string]any{"categoryGroup": l, "enabled": true})
+				if l == "audit" {
+					// The setting the platform's own policy deploys
+					// (ALZ's Deploy-Diag-LogsCat: the audit group, with
+					// allLogs listed off), so that it finds ours and
+					// does not add a second one to the same workspace.
+					logs = append(logs, map[string]any{"categoryGroup": "allLogs", "enabled": false})
+				}
 			}
 		}
 		if len(logs) > 0 {

@@ -105,6 +105,11 @@ applies, 2 for bad input.`,
 		if _, ok := values["default_location"]; !ok {
 			values["default_location"] = p.Zone.Region
 		}
+		// The platform's diagnostic policies name its workspace, which the
+		// zone file gives too.
+		if _, ok := values["log_analytics_workspace_id"]; !ok && p.Zone.Placement.LogAnalytics != "" {
+			values["log_analytics_workspace_id"] = p.Zone.Placement.LogAnalytics
+		}
 		eff, err := lib.Effective(g.architecture, mg, values)
 		if err != nil {
 			return usageErr(err)
@@ -123,7 +128,7 @@ applies, 2 for bad input.`,
 		} else if ok {
 			eff = append(eff, g)
 		}
-		rs := compliance.FromTemplate(built, sub)
+		rs := compliance.FromTemplateWith(built, sub, resources.Parameters(p, built))
 		e := compliance.New(src, eff)
 		rep := compliance.Check(cmd.Context(), e, rs)
 		if *format == formatJSON {

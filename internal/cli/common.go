@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aizone/aizone/design"
 	"io"
 	"time"
 
@@ -88,6 +89,12 @@ func inputErr(err error) error {
 
 // loadPlan loads the zone at path and makes its plan.
 func loadPlan(c *cobra.Command, path, asOf string) (*plan.Plan, error) {
+	return loadPlanUnder(c, path, asOf, nil)
+}
+
+// loadPlanUnder plans the zone under the platform's policy that pf names
+// (none when pf is nil or names no library).
+func loadPlanUnder(c *cobra.Command, path, asOf string, pf *policyFlags) (*plan.Plan, error) {
 	cat, err := loadCatalog(c)
 	if err != nil {
 		return nil, err
@@ -104,7 +111,14 @@ func loadPlan(c *cobra.Command, path, asOf string) (*plan.Plan, error) {
 	} else if _, err := time.Parse(time.DateOnly, asOf); err != nil {
 		return nil, usageErr(fmt.Errorf("invalid --as-of %q: want YYYY-MM-DD", asOf))
 	}
-	p := plan.Make(z, cat, plan.Options{AsOf: asOf})
+	pol, err := pf.policy(z)
+	if err != nil {
+		return nil, err
+	}
+	p, err := design.Plan(c.Context(), z, cat, plan.Options{AsOf: asOf}, pol)
+	if err != nil {
+		return nil, err
+	}
 	// An address space too small for the zone is the zone file's mistake,
 	// not an infeasible request: report it as bad input, at its position.
 	for _, f := range p.Findings {
