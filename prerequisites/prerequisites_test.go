@@ -2,6 +2,7 @@ package prerequisites
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -497,6 +498,52 @@ func TestSummary(t *testing.T) {
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// A zone without a platform hub has no one to ask: no peering role, no
+// hub actions beyond subscription vending, and the rows that remain still
+// come from the template.
+func TestNoPlatformHub(t *testing.T) {
+	b := build(t, "small.yaml")
+	b.p.Network.Peerings = nil
+	b.p.Network.Egress.Kind = "nat-gateway"
+	b.p.Zone.Network.OnPremises = nil
+	b.p.Network.PrivateDNSZones = nil
+	b.p.Governance.Subscriptions[0].ID = "00000000-1111-2222-3333-444444444444"
+	r := Make(b.p, b.rs, b.c, nil)
+	for _, ro := range r.DeployerRoles {
+		if ro.ID == RoleNetworkContributor {
+			t.Errorf("peering role without a hub: %+v", ro)
+		}
+	}
+	if len(r.HubActions) != 0 {
+		t.Errorf("hub actions without a hub: %q", r.HubActions)
+	}
+	md := markdown(t, r)
+	if !bytes.Contains(md, []byte("Nothing: the zone peers to no platform hub.")) {
+		t.Error("section 4 does not say there is nothing to do")
+	}
+	if !strings.HasPrefix(r.Command, "az account set --subscription 00000000-1111-2222-3333-444444444444\n") {
+		t.Errorf("command %q", r.Command)
+	}
+}
+
+// The JSON keys other tools read.
+func TestResultJSON(t *testing.T) {
+	b := build(t, "large.yaml")
+	data, err := json.Marshal(Make(b.p, b.rs, b.c, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"providers", "features", "deployer_roles", "quota", "hub_actions", "findings", "command", "after_deployment"} {
+		if v, ok := m[k]; !ok || string(v) == "null" {
+			t.Errorf("key %q missing or null", k)
 		}
 	}
 }
