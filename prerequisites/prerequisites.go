@@ -109,19 +109,18 @@ const (
 	RolePrivateDNSZoneContributor = "b12aa53e-6015-4669-85d0-8515ebb3ae7f"
 )
 
-// Usage map keys and Usage.Region are region names as az takes them
-// (eastus); either may be given.
-
 // Make computes the prerequisites of a plan and the resources built from
-// it; usage maps region -> parsed usage (may be nil).
+// it; usage maps region -> parsed usage (may be nil). Regions are names as
+// az takes them (eastus), in any case; a Usage's own Region wins over its
+// key.
 func Make(p *plan.Plan, rs []resources.Resource, c *catalog.Catalog, usage map[string]Usage) Result {
-	sub := subscription(p)
+	target := subscription(p)
 	r := Result{
 		Zone:          p.Zone.Name,
 		Region:        p.Zone.Region,
 		Providers:     providers(rs),
 		Features:      features(p),
-		DeployerRoles: deployerRoles(p, rs, sub),
+		DeployerRoles: deployerRoles(p, rs, target),
 		HubActions:    hubActions(p),
 		Findings:      []finding.Finding{},
 		Notes:         notes(p, rs),
@@ -129,7 +128,7 @@ func Make(p *plan.Plan, rs []resources.Resource, c *catalog.Catalog, usage map[s
 		UsageRegions:  []string{},
 	}
 	r.Quota = quotas(demands(p, rs), c)
-	if fs := checkUsage(r.Quota, usage, sub.ID); len(fs) > 0 {
+	if fs := checkUsage(r.Quota, usage, target.ID); len(fs) > 0 {
 		r.Findings = fs
 	}
 	for k, u := range usage {
@@ -143,7 +142,7 @@ func Make(p *plan.Plan, rs []resources.Resource, c *catalog.Catalog, usage map[s
 	}
 	sort.Strings(r.UsageRegions)
 	r.DeploymentName = DeploymentName(p.Zone.Name)
-	r.Command = command(r.DeploymentName, p.Zone.Region, sub.ID)
+	r.Command = command(r.DeploymentName, p.Zone.Region, target.ID)
 	return r
 }
 
