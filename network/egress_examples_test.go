@@ -2,6 +2,7 @@ package network_test
 
 import (
 	"reflect"
+	"slices"
 	"sort"
 	"testing"
 
@@ -23,22 +24,25 @@ func TestEgressExamples(t *testing.T) {
 	for _, tc := range []struct {
 		file   string
 		egress string
-		groups []string // sorted
+		groups []string // sorted, without EgressMonitor
+		// scaleSets: the zone has scale-set or Slurm pools, so sending
+		// diagnostics to a workspace adds the monitor group.
+		scaleSets bool
 	}{
 		// Batch (GPU) on local NVMe, no hub: a NAT gateway, but the rules
 		// still say what a firewall would have to allow.
-		{"../examples/infeasible.yaml", network.EgressNAT, []string{network.EgressBatch, network.EgressGPU, network.EgressPackages}},
+		{"../examples/infeasible.yaml", network.EgressNAT, []string{network.EgressBatch, network.EgressGPU, network.EgressPackages}, false},
 		// Batch GPU training and AKS GPU inference.
-		{"../examples/small.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressPackages}},
+		{"../examples/small.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressPackages}, false},
 		// Slurm, AKS and a CPU Batch pool on NetApp Files: no Lustre rules.
-		{"../examples/large.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressPackages}},
+		{"../examples/large.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressPackages}, true},
 		// Slurm on Managed Lustre.
-		{"../examples/lustre-slurm.yaml", network.EgressHubFirewall, []string{network.EgressGPU, network.EgressLustre, network.EgressPackages}},
+		{"../examples/lustre-slurm.yaml", network.EgressHubFirewall, []string{network.EgressGPU, network.EgressLustre, network.EgressPackages}, true},
 		// AKS only, in two regions, and with the zone's own hub.
-		{"../examples/two-region-inference.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressGPU}},
-		{"../examples/online-own-hub.yaml", network.EgressZoneFirewall, []string{network.EgressAKS, network.EgressGPU}},
+		{"../examples/two-region-inference.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressGPU}, false},
+		{"../examples/online-own-hub.yaml", network.EgressZoneFirewall, []string{network.EgressAKS, network.EgressGPU}, false},
 		// Slurm on Lustre, AKS, diagnostics, zone-owned hub: all but Batch.
-		{"testdata/egress-own-hub.yaml", network.EgressZoneFirewall, []string{network.EgressAKS, network.EgressGPU, network.EgressLustre, network.EgressMonitor, network.EgressPackages}},
+		{"testdata/egress-own-hub.yaml", network.EgressZoneFirewall, []string{network.EgressAKS, network.EgressGPU, network.EgressLustre, network.EgressPackages}, true},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			z, err := spec.LoadFile(tc.file)
@@ -61,8 +65,13 @@ func TestEgressExamples(t *testing.T) {
 				}
 			}
 			sort.Strings(groups)
-			if !reflect.DeepEqual(groups, tc.groups) {
-				t.Errorf("groups %v, want %v", groups, tc.groups)
+			want := tc.groups
+			if tc.scaleSets && z.Placement.LogAnalytics != "" {
+				want = append(slices.Clone(want), network.EgressMonitor)
+				sort.Strings(want)
+			}
+			if !reflect.DeepEqual(groups, want) {
+				t.Errorf("groups %v, want %v", groups, want)
 			}
 			network.CheckEgressRules(t, n)
 		})
