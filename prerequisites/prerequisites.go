@@ -348,9 +348,11 @@ func deployerRoles(p *plan.Plan, rs []resources.Resource, s sub) []Role {
 		roles = append(roles, Role{Name: "Network Contributor", ID: RoleNetworkContributor, Scope: h, Source: "R-PEER",
 			Why: "creating the spoke-to-hub peering needs Microsoft.Network/virtualNetworks/peer/action on the hub VNet, which the platform team owns; a custom role with that action (and virtualNetworks/read) is enough"})
 	}
-	for _, z := range platformDNSZones(p) {
-		roles = append(roles, Role{Name: "Private DNS Zone Contributor", ID: RolePrivateDNSZoneContributor, Scope: z.id, Source: "R-ROLES",
-			Why: "the private endpoints' DNS zone groups (" + strings.Join(z.endpoints, ", ") + ") write their A records into the platform's " + z.name + " zone"})
+	// One grant per resource group of platform zones (an ALZ platform
+	// keeps them all in one): the role there covers every zone in it.
+	for _, g := range platformDNSGroups(p) {
+		roles = append(roles, Role{Name: "Private DNS Zone Contributor", ID: RolePrivateDNSZoneContributor, Scope: g.scope, Source: "R-ROLES",
+			Why: "the private endpoints' DNS zone groups write their A records into the platform's " + strings.Join(g.zones, ", ") + " (" + strings.Join(g.endpoints, ", ") + "); the role on each zone instead of the group is enough"})
 	}
 	return roles
 }
@@ -381,6 +383,36 @@ func platformDNSZones(p *plan.Plan) []dnsZone {
 		out = append(out, *z)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	return out
+}
+
+type dnsGroup struct {
+	scope     string // the zones' resource group, or the zone when its id has none
+	zones     []string
+	endpoints []string
+}
+
+// platformDNSGroups gathers the platform zones by resource group.
+func platformDNSGroups(p *plan.Plan) []dnsGroup {
+	var out []dnsGroup
+	at := map[string]int{}
+	for _, z := range platformDNSZones(p) {
+		scope := z.id
+		if i := strings.Index(strings.ToLower(z.id), "/providers/"); i > 0 {
+			scope = z.id[:i]
+		}
+		i, ok := at[scope]
+		if !ok {
+			i = len(out)
+			at[scope] = i
+			out = append(out, dnsGroup{scope: scope})
+		}
+		out[i].zones = append(out[i].zones, z.name)
+		out[i].endpoints = append(out[i].endpoints, z.endpoints...)
+	}
+	for i := range out {
+		sort.Strings(out[i].endpoints)
+	}
 	return out
 }
 
@@ -489,8 +521,12 @@ func dnsActions(p *plan.Plan) []string {
 		out = append(out, fmt.Sprintf("DNS: forward %s from on-premises DNS to the hub's resolver (DNS Private Resolver inbound endpoint or DNS forwarder), and link these zones (in the zone's network resource group) to the hub VNet so the resolver sees them; if the platform centralises privatelink zones, set network.private_dns_zones instead and the zone creates none",
 			strings.Join(n.PrivateDNSZones, ", ")))
 	}
-	for _, z := range platformDNSZones(p) {
-		out = append(out, fmt.Sprintf("DNS: the private endpoints %s register in the platform's %s; make sure the spoke VNets resolve it (a link to the spoke, or the spoke's DNS servers pointing at the hub resolver)", strings.Join(z.endpoints, ", "), z.name))
+	for _, g := range platformDNSGroups(p) {
+		how := "link the zones to the spoke VNets, or point the spokes' DNS servers at the hub's resolver"
+		if len(p.Zone.Network.DNSServers) > 0 {
+			how = "the spokes use " + strings.Join(p.Zone.Network.DNSServers, ", ") + " as DNS servers, which must resolve these zones"
+		}
+		out = append(out, fmt.Sprintf("DNS: the zone's private endpoints register in the platform's %s (%s): %s", strings.Join(g.zones, ", "), g.scope, how))
 	}
 	return out
 }

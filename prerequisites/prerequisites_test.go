@@ -12,6 +12,7 @@ import (
 
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/resources"
 	"github.com/aizone/aizone/spec"
@@ -190,6 +191,17 @@ func TestMakeExamples(t *testing.T) {
 			}
 			if r.DeployerRoles[0].Name != "Contributor" || r.DeployerRoles[0].ID != RoleContributor {
 				t.Errorf("first role %+v", r.DeployerRoles[0])
+			}
+			platformZones := false
+			for _, pe := range append(append([]network.PrivateEndpoint{}, b.p.Network.PrivateEndpoints...), b.p.Network.ComputeEndpoints...) {
+				platformZones = platformZones || pe.DNSZoneID != ""
+			}
+			hasDNSRole := false
+			for _, ro := range r.DeployerRoles {
+				hasDNSRole = hasDNSRole || ro.ID == RolePrivateDNSZoneContributor
+			}
+			if hasDNSRole != platformZones {
+				t.Errorf("Private DNS Zone Contributor listed %v, platform zones used %v", hasDNSRole, platformZones)
 			}
 			assertRole(t, r, b.rs, "Microsoft.Authorization/roleAssignments", RoleRBACAdministrator)
 			assertRole(t, r, b.rs, "Microsoft.Authorization/policyAssignments", RoleResourcePolicyContributor)
