@@ -112,7 +112,9 @@ func planGuardrails(z *spec.Zone, res *Result) finding.List {
 	res.GuardrailPolicies = set.Summaries(names)
 	for _, t := range tags {
 		if !t.InZone {
-			fs.Add(finding.Warning, "governance.tag-missing", "placement.tags",
+			// An error, not a warning: the template would be denied by
+			// the zone's own guardrails, so the plan cannot deploy.
+			fs.Add(finding.Error, "governance.tag-missing", "placement.tags",
 				fmt.Sprintf("no %s tag: the AI guardrails require it on every resource group (and copy it to their resources), so the zone's resource groups would be denied; add tags.%s, or set placement.guardrails: false", t.Name, t.Name))
 		}
 	}

@@ -1,6 +1,7 @@
 package governance_test
 
 import (
+	"github.com/aizone/aizone/finding"
 	"sort"
 	"strings"
 	"testing"
@@ -36,6 +37,9 @@ func TestPlanGuardrails(t *testing.T) {
 			for _, f := range fs {
 				if f.Code != "governance.tag-missing" {
 					continue
+				}
+				if tc.policies && f.Severity != finding.Error {
+					t.Errorf("a tag the guardrails require is missing, but the finding is %s, not an error: build would write a template its own guardrails deny", f.Severity)
 				}
 				for _, tag := range []string{"costCenter", "dataClassification", "workload"} {
 					if strings.Contains(f.Message, "no "+tag+" tag") {

@@ -9,9 +9,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aizone/aizone/armvalidate"
+	"github.com/aizone/aizone/compliance"
 	"github.com/aizone/aizone/emit/arm"
+	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/prerequisites"
 	"github.com/aizone/aizone/report"
 	"github.com/aizone/aizone/resources"
+	"github.com/aizone/aizone/spec"
 	"github.com/spf13/cobra"
 )
 
@@ -26,16 +31,30 @@ func newBuildCmd(s *Streams) *cobra.Command {
 		Long: `Build plans the zone and writes:
 
   DIR/arm/main.json                    subscription-scope ARM deployment template
-  DIR/arm/main.parameters.json         its parameters
+  DIR/arm/main.parameters.json         its parameters (the platform's values
+                                       from the zone file; placeholders for
+                                       what the deployer must supply)
+  DIR/prerequisites.md                 what must be true before deploying:
+                                       providers, roles, quota, hub side, command
   DIR/storage/lifecycle-policy.json    the Blob lifecycle policy, for
                                        az storage account management-policy create
   DIR/plan.json                        the plan (same as aizone plan --format json)
   DIR/report.md                        a review document
 
+Before writing, it checks what it would write the way Azure would: the
+deployment validator (aizone validate) on the template, and aizone's own
+guardrails on the resources. A failure of either is a bug in aizone and
+exits 1 naming the JSON path; a guardrail deny names what the zone file
+must change (for example a missing tag).
+
 It refuses to write into a non-empty directory it did not create, unless
 --force. It refuses infeasible plans (exit 1); run aizone plan to see why.
+With --library and --builtins it plans under the platform's policy, as
+aizone plan does. With --usage FILE (the JSON of az vm list-usage
+--location REGION; repeatable, one per region) the quota in
+prerequisites.md says whether it suffices.
 
-Deploy with:
+Deploy in the order prerequisites.md gives; the last step is
   az deployment sub create --location REGION --template-file DIR/arm/main.json \
      --parameters @DIR/arm/main.parameters.json`,
 		Example:           "  aizone build examples/small.yaml --out out/small",
@@ -45,10 +64,12 @@ Deploy with:
 	out := c.Flags().StringP("out", "o", "", "output directory (required)")
 	force := c.Flags().Bool("force", false, "write into a non-empty directory aizone did not create")
 	asOf := addAsOfFlag(c)
+	pf := addPolicyFlags(c)
+	usageFiles := c.Flags().StringArray("usage", nil, "JSON of az vm list-usage --location REGION -o json, to check quota (repeatable; the region is read from the file name or --usage REGION=FILE)")
 	_ = c.MarkFlagRequired("out")
 	_ = c.MarkFlagDirname("out")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		p, err := loadPlan(cmd, args[0], *asOf)
+		p, err := loadPlanUnder(cmd, args[0], *asOf, pf)
 		if err != nil {
 			return err
 		}
@@ -58,8 +79,32 @@ Deploy with:
 		if err := checkOutDir(*out, *force); err != nil {
 			return err
 		}
+		usage, err := readUsage(*usageFiles, p.Zone.Region)
+		if err != nil {
+			return err
+		}
 		rs := resources.Build(p)
 		params := resources.Parameters(p, rs)
+		denies, err := compliance.GuardrailDenies(cmd.Context(), rs, params)
+		if err != nil {
+			return err
+		}
+		if len(denies) > 0 {
+			var lines []string
+			for _, d := range denies {
+				lines = append(lines, fmt.Sprintf("  %s %s: %s (%s)", d.ResourceType, d.Resource, d.ReferenceID, strings.Join(d.Reasons, "; ")))
+			}
+			return findingsErr(fmt.Errorf("%s: aizone's own guardrails would deny %d resources of this template; nothing was written:\n%s\nfix the zone file (run aizone plan %s for the warnings), or set placement.guardrails: false", args[0], len(denies), strings.Join(lines, "\n"), args[0]))
+		}
+		tmpl := arm.Template(rs, params)
+		if err := validateTemplate(tmpl, arm.Parameters(params)); err != nil {
+			return err
+		}
+		cat, err := loadCatalog(cmd)
+		if err != nil {
+			return err
+		}
+		pre := prerequisites.Make(p, rs, cat, usage)
 		files := map[string][]byte{}
 		add := func(name string, v any) error {
 			data, err := arm.Marshal(v)
@@ -69,7 +114,7 @@ Deploy with:
 			files[name] = data
 			return nil
 		}
-		if err := add("arm/main.json", arm.Template(rs, params)); err != nil {
+		if err := add("arm/main.json", tmpl); err != nil {
 			return err
 		}
 		if err := add("arm/main.parameters.json", arm.Parameters(params)); err != nil {
@@ -86,6 +131,11 @@ Deploy with:
 			return err
 		}
 		files["report.md"] = md.Bytes()
+		var pmd bytes.Buffer
+		if err := prerequisites.Markdown(&pmd, pre); err != nil {
+			return err
+		}
+		files["prerequisites.md"] = pmd.Bytes()
 		names := make([]string, 0, len(files))
 		for n := range files {
 			names = append(names, n)
@@ -98,6 +148,12 @@ Deploy with:
 			}
 		}
 		fmt.Fprintf(s.Err, "aizone: wrote %d files to %s (%d resources in %d resource groups)\n", len(names), *out, len(rs), len(resources.ResourceGroups(rs)))
+		if err := prerequisites.Summary(s.Err, pre); err != nil {
+			return err
+		}
+		if finding.List(pre.Findings).HasErrors() {
+			return findingsErr(fmt.Errorf("the quota given with --usage does not suffice; see %s", filepath.Join(*out, "prerequisites.md")))
+		}
 		return nil
 	}
 	return c
@@ -146,4 +202,86 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
+}
+
+// validateTemplate runs the deployment validator on what build is about to
+// write: a finding is aizone's bug, reported with its JSON path.
+func validateTemplate(tmpl, params map[string]any) error {
+	data, err := arm.Marshal(tmpl)
+	if err != nil {
+		return err
+	}
+	pdata, err := arm.Marshal(params)
+	if err != nil {
+		return err
+	}
+	fs, err := armvalidate.ValidateJSON(data, pdata)
+	if err != nil {
+		return fmt.Errorf("validating the template: %w", err)
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = "  " + f.String()
+	}
+	return findingsErr(fmt.Errorf("the template aizone built would not deploy (a bug in aizone; nothing was written):\n%s", strings.Join(lines, "\n")))
+}
+
+// readUsage reads az vm list-usage files, given as FILE (region from the
+// zone when there is one file, else from a file name such as
+// usage-eastus.json) or REGION=FILE.
+func readUsage(specs []string, region string) (map[string]prerequisites.Usage, error) {
+	if len(specs) == 0 {
+		return nil, nil
+	}
+	out := map[string]prerequisites.Usage{}
+	for _, sp := range specs {
+		r, file, ok := strings.Cut(sp, "=")
+		if !ok {
+			file, r = sp, regionFromName(sp)
+			if r == "" {
+				if len(specs) > 1 {
+					return nil, usageErr(fmt.Errorf("--usage %s: say which region it lists, as --usage REGION=%s", sp, sp))
+				}
+				r = region
+			}
+		}
+		data, err := readRegularFile(file)
+		if err != nil {
+			return nil, usageErr(fmt.Errorf("--usage: %w", err))
+		}
+		u, err := prerequisites.ParseUsage(file, data, r)
+		if err != nil {
+			return nil, usageErr(err)
+		}
+		out[r] = u
+	}
+	return out, nil
+}
+
+// regionFromName finds a known region name in a file name.
+func regionFromName(name string) string {
+	base := strings.ToLower(filepath.Base(name))
+	best := ""
+	for _, r := range spec.RegionNames() {
+		if strings.Contains(base, r) && len(r) > len(best) {
+			best = r
+		}
+	}
+	return best
+}
+
+// readRegularFile reads a regular file, refusing FIFOs and devices that
+// would block or never end.
+func readRegularFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return os.ReadFile(path)
 }
