@@ -162,7 +162,8 @@ type Subnet struct {
 	Pool string `json:"pool,omitempty"`
 }
 
-// Hub is a hub VNet the zone creates, with what runs in it.
+// Hub is a hub VNet the zone creates, with what runs in it. Its firewall
+// lets out exactly Result.EgressRules; everything else is denied.
 type Hub struct {
 	VNet         string `json:"vnet"`
 	Region       string `json:"region"`
@@ -174,9 +175,7 @@ type Hub struct {
 	FirewallTier string `json:"firewall_tier,omitempty"`
 	Bastion      bool   `json:"bastion"`
 	RouteServer  bool   `json:"route_server"`
-	// The firewall lets out exactly Result.EgressRules; everything else
-	// is denied.
-	Reason string `json:"reason"`
+	Reason       string `json:"reason"`
 }
 
 // Peering joins two VNets. Peerings into the platform hub are created from
