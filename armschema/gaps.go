@@ -2,6 +2,7 @@ package armschema
 
 import (
 	"errors"
+	"sort"
 	"strings"
 )
 
@@ -15,8 +16,8 @@ var Gaps = map[string]string{
 }
 
 // Without drops from err (as ValidateTemplate returns it) the errors about
-// resources of the gap types, and returns the rest and the types dropped.
-func Without(err error, gaps map[string]string) (error, []string) {
+// resources of the gap types, and returns the types dropped and the rest.
+func Without(err error, gaps map[string]string) ([]string, error) {
 	if err == nil {
 		return nil, nil
 	}
@@ -54,5 +55,6 @@ func Without(err error, gaps map[string]string) (error, []string) {
 	for t := range dropped {
 		types = append(types, t)
 	}
-	return errors.Join(kept...), types
+	sort.Strings(types)
+	return types, errors.Join(kept...)
 }

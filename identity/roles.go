@@ -3,8 +3,9 @@ package identity
 // Role is an Azure built-in role: its name, its role definition id (the
 // same in every tenant) and the page that documents it.
 type Role struct {
-	Name string `json:"name"`
-	ID   string `json:"id"`
+	Name   string `json:"name"`
+	ID     string `json:"id"`
+	Source string `json:"source"`
 }
 
 // rolesSource is Microsoft's list of built-in roles, where each id below
@@ -13,18 +14,18 @@ const rolesSource = "https://learn.microsoft.com/azure/role-based-access-control
 
 // The built-in roles aizone grants, and the three it never grants on data.
 var (
-	NetworkContributor         = Role{"Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7"}
-	PrivateDNSZoneContributor  = Role{"Private DNS Zone Contributor", "b12aa53e-6015-4669-85d0-8515ebb3ae7f"}
-	ManagedIdentityOperator    = Role{"Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830"}
-	AcrPull                    = Role{"AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d"}
-	StorageBlobDataReader      = Role{"Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1"}
-	StorageBlobDataContributor = Role{"Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe"}
-	StorageAccountContributor  = Role{"Storage Account Contributor", "17d1049b-9a84-46fb-8f53-869881c3d3ab"}
-	KeyVaultSecretsUser        = Role{"Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6"}
+	NetworkContributor         = Role{"Network Contributor", "4d97b98b-1d4f-4787-a291-c67834d212e7", rolesSource}
+	PrivateDNSZoneContributor  = Role{"Private DNS Zone Contributor", "b12aa53e-6015-4669-85d0-8515ebb3ae7f", rolesSource}
+	ManagedIdentityOperator    = Role{"Managed Identity Operator", "f1a07417-d97a-45cb-824c-7a7467783830", rolesSource}
+	AcrPull                    = Role{"AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d", rolesSource}
+	StorageBlobDataReader      = Role{"Storage Blob Data Reader", "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", rolesSource}
+	StorageBlobDataContributor = Role{"Storage Blob Data Contributor", "ba92f5b4-2d11-453d-a403-e96b0029c9fe", rolesSource}
+	StorageAccountContributor  = Role{"Storage Account Contributor", "17d1049b-9a84-46fb-8f53-869881c3d3ab", rolesSource}
+	KeyVaultSecretsUser        = Role{"Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6", rolesSource}
 
-	Owner                   = Role{"Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"}
-	Contributor             = Role{"Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"}
-	UserAccessAdministrator = Role{"User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9"}
+	Owner                   = Role{"Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", rolesSource}
+	Contributor             = Role{"Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c", rolesSource}
+	UserAccessAdministrator = Role{"User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", rolesSource}
 )
 
 // privileged are roles that can read or change any data, or grant access

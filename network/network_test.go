@@ -116,11 +116,12 @@ func TestPlanPlatformHub(t *testing.T) {
 			}
 		}
 	}
-	// Private endpoints: Blob for storage, Batch account and node management.
-	if len(r.PrivateEndpoints) != 1 || r.PrivateEndpoints[0].GroupID != "blob" || len(r.ComputeEndpoints) != 2 {
+	// Private endpoints: Blob for storage, Batch account and node
+	// management, the zone's Key Vault and container registry.
+	if len(r.PrivateEndpoints) != 1 || r.PrivateEndpoints[0].GroupID != "blob" || len(r.ComputeEndpoints) != 4 {
 		t.Errorf("endpoints %+v %+v", r.PrivateEndpoints, r.ComputeEndpoints)
 	}
-	if got := strings.Join(r.PrivateDNSZones, " "); got != "privatelink.batch.azure.com privatelink.blob.core.windows.net" {
+	if got := strings.Join(r.PrivateDNSZones, " "); got != "privatelink.azurecr.io privatelink.batch.azure.com privatelink.blob.core.windows.net privatelink.vaultcore.azure.net" {
 		t.Errorf("dns zones %s", got)
 	}
 	if r.AKS == nil || r.AKS.PodCIDR != "100.64.0.0/16" || r.AKS.ServiceCIDR != "100.65.0.0/16" || r.AKS.DNSServiceIP != "100.65.0.10" {
@@ -285,8 +286,26 @@ func TestPlanHubDNSZones(t *testing.T) {
 	opt.HubDNSZones = map[string]string{"privatelink.blob.core.windows.net": id}
 	r, fs := PlanWith(z, testCatalog(t), testPools(), testStorage(), opt)
 	noErrors(t, fs)
-	if r.PrivateEndpoints[0].DNSZoneID != id || strings.Join(r.PrivateDNSZones, ",") != "privatelink.batch.azure.com" {
+	if r.PrivateEndpoints[0].DNSZoneID != id || strings.Join(r.PrivateDNSZones, ",") != "privatelink.azurecr.io,privatelink.batch.azure.com,privatelink.vaultcore.azure.net" {
 		t.Errorf("endpoints %+v zones %v", r.PrivateEndpoints, r.PrivateDNSZones)
+	}
+}
+
+// TestPlatformDNSZonesFromZoneFile: with network.private_dns_zones every
+// endpoint registers in the platform's zone and the zone creates none.
+func TestPlatformDNSZonesFromZoneFile(t *testing.T) {
+	z := testZone(nil)
+	rg := "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-dns"
+	z.Network.PrivateDNSZones = rg
+	r, fs := Plan(z, testCatalog(t), testPools(), testStorage())
+	noErrors(t, fs)
+	if len(r.PrivateDNSZones) != 0 {
+		t.Errorf("the zone creates DNS zones %v although the platform has them", r.PrivateDNSZones)
+	}
+	for _, pe := range append(append([]PrivateEndpoint{}, r.PrivateEndpoints...), r.ComputeEndpoints...) {
+		if want := PlatformDNSZoneID(rg, pe.DNSZone); pe.DNSZoneID != want {
+			t.Errorf("%s registers in %q, want %q", pe.Name, pe.DNSZoneID, want)
+		}
 	}
 }
 

@@ -186,6 +186,6 @@ func privateEndpointSubnet(n int) (sizing, error) {
 		return sizing{}, err
 	}
 	return sizing{bits: bits, hosts: n, needed: need,
-		reason: fmt.Sprintf("%d private endpoints + room for %d more (registry, key vault, ML workspace) + %d Azure-reserved → /%d (%d usable)",
+		reason: fmt.Sprintf("%d private endpoints + room for %d more (services added later, such as an ML workspace) + %d Azure-reserved → /%d (%d usable)",
 			n, privateEndpointSpare, AzureReservedIPs, bits, Usable(bits))}, nil
 }

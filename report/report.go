@@ -200,6 +200,22 @@ func build(p *plan.Plan) doc {
 	}
 	d.sections = append(d.sections, gs)
 
+	if len(p.Identity.Identities) > 0 {
+		is := section{heading: "Identities and access"}
+		rows = nil
+		for _, id := range p.Identity.Identities {
+			rows = append(rows, []string{id.Name, id.Purpose, id.Reason})
+		}
+		is.table([]string{"identity", "purpose", "why"}, rows)
+		is.para("Every role the template grants, at the narrowest scope its documented requirement allows (no Owner, Contributor or User Access Administrator):")
+		rows = nil
+		for _, g := range p.Identity.Grants {
+			rows = append(rows, []string{g.Principal, g.Role.Name, g.Scope.String(), g.Reason})
+		}
+		is.table([]string{"principal", "role", "scope", "why"}, rows)
+		d.sections = append(d.sections, is)
+	}
+
 	cost := section{heading: "Cost"}
 	rows = nil
 	for _, l := range p.Cost.Lines {

@@ -82,7 +82,7 @@ func TestOwnHubTemplateValidates(t *testing.T) {
 	if err := json.Unmarshal(data, &tmpl); err != nil {
 		t.Fatal(err)
 	}
-	if err, _ := armschema.Without(v.ValidateTemplate(tmpl), armschema.Gaps); err != nil {
+	if _, err := armschema.Without(v.ValidateTemplate(tmpl), armschema.Gaps); err != nil {
 		t.Errorf("template does not validate:\n%v", err)
 	}
 	count := map[string]int{}
@@ -134,7 +134,7 @@ func TestHubOptionsValidate(t *testing.T) {
 	if err := json.Unmarshal(data, &tmpl); err != nil {
 		t.Fatal(err)
 	}
-	if err, _ := armschema.Without(v.ValidateTemplate(tmpl), armschema.Gaps); err != nil {
+	if _, err := armschema.Without(v.ValidateTemplate(tmpl), armschema.Gaps); err != nil {
 		t.Errorf("template does not validate:\n%v", err)
 	}
 	if !strings.Contains(string(data), "Microsoft.Network/bastionHosts") || !strings.Contains(string(data), "autoScaleConfiguration") {
