@@ -242,20 +242,26 @@ func (p *planner) aks(pools []compute.Pool) {
 	p.res.Identities = append(p.res.Identities,
 		Identity{Name: cp, Purpose: PurposeAKSControlPlane, Reason: "the AKS control plane's identity: it manages the cluster's subnets, route table and load balancers"},
 		Identity{Name: kubelet, Purpose: PurposeAKSKubelet, Reason: "the identity the AKS nodes (kubelet) use to pull images"})
-	subnets := map[string]string{network.AKSSystemSubnet: p.nr.VNetFor(p.z.Region)}
+	// Each region with AKS pools has a cluster with its system pool on
+	// that region's spoke: the control plane needs every one of those
+	// subnets, keyed vnet/subnet.
+	subnets := map[string]Scope{}
 	for _, pl := range pools {
-		subnets[network.PoolSubnetName(pl.Workload)] = p.nr.VNetFor(pl.Region)
+		vnet := p.nr.VNetFor(pl.Region)
+		for _, name := range []string{network.AKSSystemSubnet, network.PoolSubnetName(pl.Workload)} {
+			subnets[vnet+"/"+name] = Scope{Kind: ScopeSubnet, Name: name, VNet: vnet}
+		}
 	}
 	routeTables := map[string]bool{}
 	for _, v := range p.nr.VNets {
 		for _, s := range v.Subnets {
-			if vnet, ok := subnets[s.Name]; ok && vnet == v.Name && s.RouteTable != "" {
+			if _, ok := subnets[v.Name+"/"+s.Name]; ok && s.RouteTable != "" {
 				routeTables[s.RouteTable] = true
 			}
 		}
 	}
-	for _, name := range sortedKeys(subnets) {
-		p.grant(cp, NetworkContributor, Scope{Kind: ScopeSubnet, Name: name, VNet: subnets[name]},
+	for _, k := range sortedKeys(subnets) {
+		p.grant(cp, NetworkContributor, subnets[k],
 			"AKS with its own subnets joins nodes and internal load balancers to them", srcAKSIdentity)
 	}
 	for _, rt := range sortedKeys(routeTables) {

@@ -517,6 +517,9 @@ func (p *planner) layout() {
 		for _, pl := range byRegion[r] {
 			p.poolSubnet(s, pl)
 		}
+		// An AKS cluster and its node pools share a region: each region
+		// with AKS pools gets a cluster, whose system pool needs a subnet.
+		p.aksSystemSubnet(s, byRegion[r])
 		if i == 0 {
 			p.primarySubnets(s, byRegion[r])
 		}
@@ -571,8 +574,9 @@ func (p *planner) workloadPath(name string) string {
 	return "workloads"
 }
 
-// primarySubnets adds what lives with the storage in the primary region.
-func (p *planner) primarySubnets(s *spokePlan, pools []compute.Pool) {
+// aksSystemSubnet adds the subnet of the system pool of the region's AKS
+// cluster, when the region has AKS pools.
+func (p *planner) aksSystemSubnet(s *spokePlan, pools []compute.Pool) {
 	for _, pl := range pools {
 		if pl.Orchestrator == "aks" {
 			sz, err := aksSubnet(aksSystemNodes, p.opt.AKSMode, p.opt.AKSMaxPods)
@@ -580,9 +584,13 @@ func (p *planner) primarySubnets(s *spokePlan, pools []compute.Pool) {
 				s.add(Subnet{Name: AKSSystemSubnet, Kind: KindAKSSystem, Purpose: "AKS system pool", Hosts: sz.hosts, Needed: sz.needed,
 					Reason: "system pool of 3 zonal nodes: " + sz.reason}, sz.bits)
 			}
-			break
+			return
 		}
 	}
+}
+
+// primarySubnets adds what lives with the storage in the primary region.
+func (p *planner) primarySubnets(s *spokePlan, pools []compute.Pool) {
 	ht := p.st.HotTier
 	switch ht.Kind {
 	case "lustre":

@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/aizone/aizone/compute"
@@ -33,8 +34,19 @@ func (b *builder) compute() {
 			b.add(b.batchPool(acct, p))
 		}
 	}
-	if ps := byOrch["aks"]; len(ps) > 0 {
-		b.aks(ps, tags)
+	// One cluster per region: AKS node pools live in their cluster's
+	// region and VNet.
+	byRegion := map[string][]compute.Pool{}
+	var regions []string
+	for _, p := range byOrch["aks"] {
+		if _, ok := byRegion[p.Region]; !ok {
+			regions = append(regions, p.Region)
+		}
+		byRegion[p.Region] = append(byRegion[p.Region], p)
+	}
+	sort.Strings(regions)
+	for _, r := range regions {
+		b.aks(r, byRegion[r], tags)
 	}
 	for _, orch := range []string{"vmss", "slurm"} {
 		for _, p := range byOrch[orch] {
@@ -136,9 +148,22 @@ func (b *builder) aksNetworkProfile() map[string]any {
 	return prof
 }
 
-func (b *builder) aks(ps []compute.Pool, tags map[string]string) {
-	name := "aks-" + b.zone
-	sysSubnet := b.subnetID(network.AKSSystemSubnet)
+// AKSClusterName is the cluster of a region: the primary region's is
+// aks-<zone>, another region's aks-<zone>-<region>.
+func AKSClusterName(zone, primary, region string) string {
+	if region == primary || region == "" {
+		return "aks-" + zone
+	}
+	return "aks-" + zone + "-" + region
+}
+
+func (b *builder) aks(region string, ps []compute.Pool, tags map[string]string) {
+	name := AKSClusterName(b.zone, b.region, region)
+	sysSubnet := idExpr(b.rgNet, "Microsoft.Network/virtualNetworks/subnets", b.p.Network.VNetFor(region), network.AKSSystemSubnet)
+	output := "aksClusterId"
+	if region != b.region {
+		output = outputName("aksCluster", region)
+	}
 	kubelet := identity.KubeletIdentityName(b.zone)
 	// The control plane joins its subnets and route table only once its
 	// identity holds Network Contributor there: the cluster waits for
@@ -152,8 +177,8 @@ func (b *builder) aks(ps []compute.Pool, tags map[string]string) {
 			}
 		}
 	}
-	b.add(Resource{Type: "Microsoft.ContainerService/managedClusters", Name: name, Location: b.region, Tags: tags, ResourceGroup: b.rgCompute,
-		Identity: b.userIdentity(identity.AKSIdentityName(b.zone)), DependsOn: deps, Output: "aksClusterId",
+	b.add(Resource{Type: "Microsoft.ContainerService/managedClusters", Name: name, Location: region, Tags: tags, ResourceGroup: b.rgCompute,
+		Identity: b.userIdentity(identity.AKSIdentityName(b.zone)), DependsOn: deps, Output: output,
 		SKU: map[string]any{"name": "Base", "tier": "Standard"},
 		Properties: map[string]any{
 			"dnsPrefix":              name,
