@@ -74,7 +74,13 @@ Deploy in the order prerequisites.md gives; the last step is
 			return err
 		}
 		if !p.Feasible() {
-			return findingsErr(fmt.Errorf("%s: the plan is infeasible; run aizone plan %s to see why", args[0], args[0]))
+			var why []string
+			for _, f := range p.Findings {
+				if f.Severity == finding.Error {
+					why = append(why, "  "+f.Message)
+				}
+			}
+			return findingsErr(fmt.Errorf("%s: the plan is infeasible, nothing was written:\n%s\nrun aizone plan %s for the whole plan", args[0], strings.Join(why, "\n"), args[0]))
 		}
 		if err := checkOutDir(*out, *force); err != nil {
 			return err

@@ -92,7 +92,7 @@ func TestBuild(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, f := range []string{"arm/main.json", "arm/main.parameters.json", "storage/lifecycle-policy.json", "plan.json", "report.md", markerFile} {
+	for _, f := range []string{"arm/main.json", "arm/main.parameters.json", "prerequisites.md", "storage/lifecycle-policy.json", "plan.json", "report.md", markerFile} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatalf("build did not write %s: %v", f, err)
@@ -106,6 +106,15 @@ func TestBuild(t *testing.T) {
 		t.Error("main.json is not a subscription deployment template")
 	}
 	golden(t, "build-small-main.json", tmpl)
+	pre, _ := os.ReadFile(filepath.Join(dir, "prerequisites.md"))
+	for _, w := range []string{"az provider register", "az deployment sub create", "Microsoft.ContainerService", "quota"} {
+		if !strings.Contains(string(pre), w) {
+			t.Errorf("prerequisites.md lacks %q", w)
+		}
+	}
+	if !strings.Contains(errOut, "az deployment sub create") {
+		t.Errorf("build does not print the deployment command: %s", errOut)
+	}
 
 	// plan.json is the same document plan --format json prints.
 	_, planOut, _ := runCLI(t, "plan", example("small.yaml"), "--as-of", asOf, "--format", "json")
@@ -162,13 +171,34 @@ func TestBuildErrors(t *testing.T) {
 		{"missing file", []string{"build", "nope.yaml", "--out", "OUT"}, ExitUsage, "nope.yaml"},
 		{"bad as-of", []string{"build", example("small.yaml"), "--as-of", "yesterday", "--out", "OUT"}, ExitUsage, "YYYY-MM-DD"},
 		{"two zones", []string{"build", example("small.yaml"), example("large.yaml"), "--out", "OUT"}, ExitUsage, "arg"},
+		{"guardrail tag missing", []string{"build", "NOTAG", "--as-of", asOf, "--out", "OUT"}, ExitFindings, "no dataClassification tag"},
+		{"usage unreadable", []string{"build", example("small.yaml"), "--as-of", asOf, "--out", "OUT", "--usage", "nope.json"}, ExitUsage, "nope.json"},
+		{"library without builtins", []string{"build", example("small.yaml"), "--as-of", asOf, "--out", "OUT", "--library", "."}, ExitUsage, "builtins"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			for i, a := range tc.args {
-				if a == "OUT" {
+				switch a {
+				case "OUT":
 					tc.args[i] = out
+				case "NOTAG":
+					// small.yaml without the tag the guardrails require
+					// on every resource group.
+					data, err := os.ReadFile(example("small.yaml"))
+					if err != nil {
+						t.Fatal(err)
+					}
+					var kept []string
+					for _, l := range strings.Split(string(data), "\n") {
+						if !strings.Contains(l, "dataClassification") {
+							kept = append(kept, l)
+						}
+					}
+					tc.args[i] = filepath.Join(t.TempDir(), "notag.yaml")
+					if err := os.WriteFile(tc.args[i], []byte(strings.Join(kept, "\n")), 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			code, _, errOut := runCLI(t, tc.args...)
@@ -278,5 +308,30 @@ func TestSpaceTooSmall(t *testing.T) {
 		if !strings.Contains(errOut, want) {
 			t.Errorf("stderr lacks %q: %s", want, errOut)
 		}
+	}
+}
+
+// TestBuildQuota: with --usage a shortfall is a finding (exit 1) that
+// prerequisites.md shows; the files are written, for the quota request.
+func TestBuildQuota(t *testing.T) {
+	usage := filepath.Join(t.TempDir(), "usage-eastus.json")
+	short := `[
+  {"currentValue": 0, "limit": 8, "name": {"value": "StandardNCadsH100v5Family", "localizedValue": "Standard NCADS H100 v5 Family vCPUs"}, "unit": "Count"},
+  {"currentValue": 10, "limit": 100, "name": {"value": "cores", "localizedValue": "Total Regional vCPUs"}, "unit": "Count"}
+]`
+	if err := os.WriteFile(usage, []byte(short), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	code, _, errOut := runCLI(t, "build", example("small.yaml"), "--as-of", asOf, "--out", dir, "--usage", usage)
+	if code != ExitFindings || !strings.Contains(errOut, "quota") {
+		t.Fatalf("exit %d, want 1 naming the quota; stderr %s", code, errOut)
+	}
+	pre, err := os.ReadFile(filepath.Join(dir, "prerequisites.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(pre), "StandardNCadsH100v5Family") || !strings.Contains(string(pre), "✘") {
+		t.Errorf("prerequisites.md does not show the shortfall:\n%s", pre)
 	}
 }
