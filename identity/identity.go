@@ -47,7 +47,14 @@ const (
 	ScopeRegistry       = "registry"
 	ScopeKeyVault       = "key-vault"
 	ScopeIdentity       = "identity"
+	// ScopePlatformDNSZone is a private DNS zone in the platform's DNS
+	// resource group (network.private_dns_zones).
+	ScopePlatformDNSZone = "platform-private-dns-zone"
 )
+
+// AKSPrivateDNSZone is the private DNS zone of a private AKS cluster's API
+// server in a region.
+func AKSPrivateDNSZone(region string) string { return "privatelink." + region + ".azmk8s.io" }
 
 // Result is the identity part of a plan.
 type Result struct {
@@ -267,6 +274,19 @@ func (p *planner) aks(pools []compute.Pool) {
 	for _, rt := range sortedKeys(routeTables) {
 		p.grant(cp, NetworkContributor, Scope{Kind: ScopeRouteTable, Name: rt},
 			"AKS with outboundType userDefinedRouting on a route table it does not own needs to read and join it", srcAKSIdentity)
+	}
+	if p.z.Network.PrivateDNSZones != "" {
+		// A private cluster registers its API server in the platform's
+		// zone instead of creating one of its own (which ALZ corp
+		// forbids), and must be able to write records there.
+		regions := map[string]bool{}
+		for _, pl := range pools {
+			regions[pl.Region] = true
+		}
+		for _, r := range sortedKeys(regions) {
+			p.grant(cp, PrivateDNSZoneContributor, Scope{Kind: ScopePlatformDNSZone, Name: AKSPrivateDNSZone(r)},
+				"the private cluster's API server registers in the platform's "+AKSPrivateDNSZone(r)+" zone", srcAKSPrivateDNS)
+		}
 	}
 	p.grant(cp, ManagedIdentityOperator, Scope{Kind: ScopeIdentity, Name: kubelet},
 		"a cluster with its own kubelet identity assigns that identity to the nodes", srcAKSIdentity)

@@ -68,6 +68,7 @@ func TestGrants(t *testing.T) {
 		{"training reads secrets", small, identity.PoolIdentityName(zs, "finetune"), identity.KeyVaultSecretsUser, identity.ScopeKeyVault, kv(small)},
 		{"inference reads secrets", small, identity.PoolIdentityName(zs, "assistant"), identity.KeyVaultSecretsUser, identity.ScopeKeyVault, kv(small)},
 		{"batch training pulls its container", small, identity.PoolIdentityName(zs, "finetune"), identity.AcrPull, identity.ScopeRegistry, cr(small)},
+		{"private cluster registers in the platform's zone", large, identity.AKSIdentityName(zl), identity.PrivateDNSZoneContributor, identity.ScopePlatformDNSZone, identity.AKSPrivateDNSZone(large.Zone.Region)},
 	}
 	if lustre.Storage.HotTier.Kind == "lustre" && lustre.Storage.HotTier.HSM != nil {
 		acct := lustre.Storage.Account.Name

@@ -33,6 +33,7 @@ import (
 
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/resources"
@@ -347,6 +348,18 @@ func deployerRoles(p *plan.Plan, rs []resources.Resource, s sub) []Role {
 	for _, h := range hubs {
 		roles = append(roles, Role{Name: "Network Contributor", ID: RoleNetworkContributor, Scope: h, Source: "R-PEER",
 			Why: "creating the spoke-to-hub peering needs Microsoft.Network/virtualNetworks/peer/action on the hub VNet, which the platform team owns; a custom role with that action (and virtualNetworks/read) is enough"})
+	}
+	// Role assignments on the platform's zones (a private AKS cluster's
+	// API server zone) are deployed into the platform's DNS group.
+	var zones []string
+	for _, g := range p.Identity.Grants {
+		if g.Scope.Kind == identity.ScopePlatformDNSZone {
+			zones = append(zones, g.Scope.Name)
+		}
+	}
+	if len(zones) > 0 {
+		roles = append(roles, Role{Name: "Role Based Access Control Administrator", ID: RoleRBACAdministrator, Scope: p.Zone.Network.PrivateDNSZones, Source: "R-ROLES",
+			Why: "the template grants the AKS control-plane identity Private DNS Zone Contributor on the platform's " + strings.Join(zones, ", ") + " (a deployment into this resource group); the role on those zones alone is enough"})
 	}
 	// One grant per resource group of platform zones (an ALZ platform
 	// keeps them all in one): the role there covers every zone in it.

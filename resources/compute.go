@@ -185,7 +185,7 @@ func (b *builder) aks(region string, ps []compute.Pool, tags map[string]string) 
 			"enableRBAC":             true,
 			"disableLocalAccounts":   true,
 			"aadProfile":             map[string]any{"managed": true, "enableAzureRBAC": true},
-			"apiServerAccessProfile": map[string]any{"enablePrivateCluster": true},
+			"apiServerAccessProfile": b.apiServerAccess(region),
 			"networkProfile":         b.aksNetworkProfile(),
 			"agentPoolProfiles": []any{map[string]any{
 				"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "count": 3, "osType": "Linux",
@@ -296,4 +296,14 @@ func (b *builder) scaleSet(p compute.Pool) Resource {
 	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
 		Identity: b.poolIdentity(p.Workload), SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, Zones: p.Zones, DependsOn: deps, Properties: props,
 		Output: outputName("pool", p.Workload)}
+}
+
+// apiServerAccess makes the cluster private; with the platform's DNS zones
+// its API server registers in the platform's zone for the region.
+func (b *builder) apiServerAccess(region string) map[string]any {
+	a := map[string]any{"enablePrivateCluster": true}
+	if b.p.Zone.Network.PrivateDNSZones != "" {
+		a["privateDNSZone"] = platformDNSZone(identity.AKSPrivateDNSZone(region))
+	}
+	return a
 }

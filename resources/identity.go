@@ -37,7 +37,12 @@ func (b *builder) identityRef(name, prop string) string {
 // derived from its scope, principal and role, so that redeploying the
 // template updates it instead of failing on a duplicate.
 func (b *builder) grants() {
+	var platform []any
 	for _, g := range b.p.Identity.Grants {
+		if g.Scope.Kind == identity.ScopePlatformDNSZone {
+			platform = append(platform, b.platformGrant(g))
+			continue
+		}
 		scope, rg := b.grantScope(g.Scope)
 		if scope == "" {
 			continue
@@ -57,6 +62,56 @@ func (b *builder) grants() {
 				"description":      shorten(g.Reason, 1024),
 			}})
 	}
+	if len(platform) > 0 {
+		b.platformDNSDeployment(platform)
+	}
+}
+
+// platformDNSZoneExpr is the id of a zone in the platform's DNS resource
+// group.
+func platformDNSZoneExpr(zone string) string { return platformDNSZone(zone) }
+
+// platformGrant is a role assignment on a zone in the platform's DNS
+// resource group, for the cross-scope deployment below.
+func (b *builder) platformGrant(g identity.Grant) map[string]any {
+	scope := platformDNSZoneExpr(g.Scope.Name)
+	return map[string]any{
+		"type":       "Microsoft.Authorization/roleAssignments",
+		"apiVersion": APIVersion("Microsoft.Authorization/roleAssignments"),
+		"name":       roleAssignmentName(scope, quote(g.Principal), g.Role.ID),
+		"scope":      scope,
+		"properties": map[string]any{
+			"roleDefinitionId": subscriptionIDExpr("Microsoft.Authorization/roleDefinitions", g.Role.ID),
+			"principalId":      b.identityRef(g.Principal, "principalId"),
+			"principalType":    "ServicePrincipal",
+			"description":      shorten(g.Reason, 1024),
+		},
+	}
+}
+
+// PlatformDNSDeploymentName is the deployment that grants roles on the
+// platform's DNS zones, in the platform's DNS resource group.
+func PlatformDNSDeploymentName(zone string) string { return "aizone-" + zone + "-platform-dns" }
+
+// platformDNSDeployment deploys role assignments into the platform's DNS
+// resource group (another resource group, often another subscription),
+// with the identities, before the clusters that need them.
+func (b *builder) platformDNSDeployment(grants []any) {
+	rg := param(ParamDNSZonesRG)
+	b.add(Resource{Type: "Microsoft.Resources/deployments", Name: PlatformDNSDeploymentName(b.zone), ResourceGroup: b.rgCompute, Stage: StageIdentities,
+		Extra: map[string]any{
+			"subscriptionId": "[split(" + inner(rg) + ", '/')[2]]",
+			"resourceGroup":  "[last(split(" + inner(rg) + ", '/'))]",
+		},
+		Properties: map[string]any{
+			"mode":                        "Incremental",
+			"expressionEvaluationOptions": map[string]any{"scope": "Outer"},
+			"template": map[string]any{
+				"$schema":        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+				"contentVersion": "1.0.0.0",
+				"resources":      grants,
+			},
+		}})
 }
 
 func roleAssignmentName(scope, principalKey, roleID string) string {

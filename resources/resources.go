@@ -34,6 +34,9 @@ type Resource struct {
 	Stage string `json:"-"`
 	// Output names the template output that returns the resource's id.
 	Output string `json:"-"`
+	// Extra holds further top-level keys a resource of this type takes in
+	// a template (a nested deployment's subscriptionId and resourceGroup).
+	Extra map[string]any `json:"-"`
 }
 
 // Stages of a resource group's deployment.
@@ -75,6 +78,9 @@ func (r Resource) Map() map[string]any {
 	}
 	if r.Scope != "" {
 		m["scope"] = r.Scope
+	}
+	for k, v := range r.Extra {
+		m[k] = v
 	}
 	return m
 }

@@ -70,7 +70,23 @@ func TestGrantsInTemplate(t *testing.T) {
 			p, rs, _, _ := built(t, f)
 			type key struct{ role, scope, principal string }
 			have := map[key]bool{}
+			var all []resources.Resource
 			for _, r := range rs {
+				all = append(all, r)
+				if r.Type == "Microsoft.Resources/deployments" {
+					// Grants on the platform's DNS zones deploy into its
+					// resource group, through a nested deployment.
+					tmpl, _ := r.Properties["template"].(map[string]any)
+					inner, _ := tmpl["resources"].([]any)
+					for _, x := range inner {
+						m := x.(map[string]any)
+						if m["type"] == "Microsoft.Authorization/roleAssignments" {
+							all = append(all, resources.Resource{Type: m["type"].(string), Name: m["name"].(string), Scope: m["scope"].(string), Properties: m["properties"].(map[string]any)})
+						}
+					}
+				}
+			}
+			for _, r := range all {
 				if r.Type != "Microsoft.Authorization/roleAssignments" || r.Scope == "" {
 					continue
 				}
