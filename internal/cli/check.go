@@ -144,8 +144,15 @@ applies, 2 for bad input.`,
 		if err != nil {
 			return err
 		}
+		priv := compliance.LeastPrivilege(built)
+		for _, x := range priv {
+			fmt.Fprintf(s.Err, "aizone: least privilege: %s (%s)\n", x.Message, x.Principal)
+		}
 		if n := compliance.Denies(rep.Findings); n > 0 {
 			return findingsErr(fmt.Errorf("%d enforced deny findings: Azure would refuse this deployment", n))
+		}
+		if len(priv) > 0 {
+			return findingsErr(fmt.Errorf("%d role assignments give a workload identity Owner, Contributor or User Access Administrator", len(priv)))
 		}
 		return nil
 	}
