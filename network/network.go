@@ -25,6 +25,7 @@ import (
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/compute"
 	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/naming"
 	"github.com/aizone/aizone/spec"
 	"github.com/aizone/aizone/storage"
 )
@@ -784,7 +785,7 @@ func (p *planner) routeTables() {
 
 // nsgName is unique across the zone's VNets.
 func (p *planner) nsgName(region, subnet string) string {
-	return "nsg-" + p.z.Name + "-" + region + "-" + strings.TrimPrefix(subnet, "snet-")
+	return naming.Fit("nsg-"+p.z.Name+"-"+region+"-"+strings.TrimPrefix(subnet, "snet-"), naming.MaxNSG)
 }
 
 // nsgs gives each spoke subnet an NSG with the rules its contents need.

@@ -15,6 +15,7 @@ import (
 	"github.com/aizone/aizone/governance"
 	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/internal/yamlpos"
+	"github.com/aizone/aizone/naming"
 	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/spec"
 	"github.com/aizone/aizone/storage"
@@ -55,6 +56,9 @@ func (p *Plan) Feasible() bool { return !finding.List(p.Findings).HasErrors() }
 // Check validates the parts of a zone that need the catalog (model names,
 // pinned sizes), with the zone file's positions.
 func Check(z *spec.Zone, c *catalog.Catalog) error {
+	if err := checkNames(z); err != nil {
+		return err
+	}
 	for i := range z.Workloads {
 		w := &z.Workloads[i]
 		p := fmt.Sprintf("workloads[%d]", i)
@@ -83,6 +87,46 @@ func Check(z *spec.Zone, c *catalog.Catalog) error {
 				return z.ErrorAt(p+".sku", "pin a GPU size such as Standard_ND96isr_H100_v5", "%s has no GPU", s.Name)
 			}
 		}
+	}
+	return nil
+}
+
+// reservedContainers are container names the storage plan creates itself.
+var reservedContainers = map[string]string{
+	"lustre-hsm-logs": "Managed Lustre's Blob integration logs there",
+}
+
+// checkNames refuses zone-file names whose derived Azure names break a
+// type's rules or collide, at the name's position, before anything is
+// planned: a template with them would build and then fail to deploy.
+func checkNames(z *spec.Zone) error {
+	for i, d := range z.Data {
+		p := fmt.Sprintf("data[%d].name", i)
+		if prob := naming.ContainerProblem(d.Name); prob != "" {
+			return z.ErrorAt(p, "the data name becomes its Blob container's name; use 3 to 63 lowercase letters, digits and single hyphens", "%s", prob)
+		}
+		if why, ok := reservedContainers[d.Name]; ok {
+			return z.ErrorAt(p, "choose another name", "data name %q is a container aizone creates itself (%s)", d.Name, why)
+		}
+	}
+	var aks []string
+	var idx []int
+	for i, w := range z.Workloads {
+		if w.Orchestrator == "aks" {
+			aks = append(aks, w.Name)
+			idx = append(idx, i)
+		}
+	}
+	for k, n := range aks {
+		pool := naming.AKSPool(n)
+		if why, ok := naming.ReservedAKSPools[pool]; ok {
+			return z.ErrorAt(fmt.Sprintf("workloads[%d].name", idx[k]), "rename the workload",
+				"workload %q would be AKS node pool %q, which is %s", n, pool, why)
+		}
+	}
+	for _, c := range naming.Collisions(aks, naming.AKSPool) {
+		return z.ErrorAt(fmt.Sprintf("workloads[%d].name", idx[c.Second]), "rename one of them so that their letters and digits differ within the first 12",
+			"workloads %q and %q would both be AKS node pool %q (node pool names keep lowercase letters and digits, at most 12)", aks[c.First], aks[c.Second], c.Derived)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aizone/aizone/compute"
 	"github.com/aizone/aizone/identity"
+	"github.com/aizone/aizone/naming"
 	"github.com/aizone/aizone/network"
 )
 
@@ -55,7 +56,7 @@ func (b *builder) compute() {
 	}
 }
 
-func ppgName(p compute.Pool) string { return "ppg-" + p.Workload }
+func ppgName(p compute.Pool) string { return naming.Fit("ppg-"+p.Workload, naming.MaxPlacement) }
 
 func batchAccountName(zone string) string {
 	n := "ba" + strings.ReplaceAll(zone, "-", "")
@@ -217,7 +218,7 @@ func (b *builder) aks(region string, ps []compute.Pool, tags map[string]string) 
 		if p.PlacementGroup {
 			props["proximityPlacementGroupID"] = idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))
 		}
-		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + poolName(p.Workload), ResourceGroup: b.rgCompute, Output: outputName("pool", p.Workload),
+		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + naming.AKSPool(p.Workload), ResourceGroup: b.rgCompute, Output: outputName("pool", p.Workload),
 			DependsOn: []string{idExpr(b.rgCompute, "Microsoft.ContainerService/managedClusters", name)}, Properties: props})
 	}
 }
@@ -234,28 +235,6 @@ func gpuTaints(p compute.Pool) []string {
 	return []string{"nvidia.com/gpu=present:NoSchedule"}
 }
 
-// poolName makes an AKS agent pool name: lowercase letters and digits, at
-// most 12 characters.
-func poolName(w string) string {
-	var s strings.Builder
-	for _, r := range w {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			s.WriteRune(r)
-		}
-	}
-	n := s.String()
-	if len(n) > 12 {
-		n = n[:12]
-	}
-	if n == "" || n[0] < 'a' {
-		n = "gpu" + n
-		if len(n) > 12 {
-			n = n[:12]
-		}
-	}
-	return n
-}
-
 func (b *builder) scaleSet(p compute.Pool) Resource {
 	props := map[string]any{
 		"orchestrationMode":        "Flexible",
@@ -267,7 +246,7 @@ func (b *builder) scaleSet(p compute.Pool) Resource {
 				"osDisk":         map[string]any{"createOption": "FromImage", "diskSizeGB": 256, "managedDisk": map[string]any{"storageAccountType": "Premium_LRS"}},
 			},
 			"osProfile": map[string]any{
-				"computerNamePrefix": p.Workload,
+				"computerNamePrefix": naming.Fit(p.Workload, naming.MaxComputerName),
 				"adminUsername":      "azureuser",
 				"linuxConfiguration": map[string]any{"disablePasswordAuthentication": true,
 					"ssh": map[string]any{"publicKeys": []any{map[string]any{"path": "/home/azureuser/.ssh/authorized_keys", "keyData": "[parameters('sshPublicKey')]"}}}},
@@ -293,7 +272,7 @@ func (b *builder) scaleSet(p compute.Pool) Resource {
 		props["proximityPlacementGroup"] = map[string]any{"id": idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))}
 		deps = append(deps, idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
 	}
-	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: "vmss-" + p.Workload, Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
+	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: naming.Fit("vmss-"+p.Workload, naming.MaxScaleSet), Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
 		Identity: b.poolIdentity(p.Workload), SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, Zones: p.Zones, DependsOn: deps, Properties: props,
 		Output: outputName("pool", p.Workload)}
 }
