@@ -67,9 +67,6 @@ func FromTemplateWith(rs []resources.Resource, subscription string, params []res
 
 // substitute replaces parameter expressions with their values.
 func substitute(v any, values map[string]any) any {
-	if len(values) == 0 {
-		return v
-	}
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
@@ -86,6 +83,11 @@ func substitute(v any, values map[string]any) any {
 	case string:
 		if val, ok := values[x]; ok {
 			return val
+		}
+		// "[[" is ARM's escape for a literal "[": Azure stores, and
+		// policy sees, the string with one bracket.
+		if strings.HasPrefix(x, "[[") {
+			return x[1:]
 		}
 	}
 	return v

@@ -25,6 +25,7 @@ func Build(p *plan.Plan) []Resource {
 	b.diagnostics()
 	b.guardrails()
 	b.budget()
+	b.escapeUser()
 	Sort(b.out)
 	order(b.out)
 	return b.out
