@@ -45,7 +45,9 @@ func (v *validator) checkDependencies(t *template) {
 		reported := map[int]bool{}
 		for _, u := range uses[i] {
 			d := t.resources[u.target]
-			if u.target == i || reported[u.target] || d.existing || ancestor(d, r) || ancestor(r, d) || reachable(edges, i, u.target) {
+			// Two resources on conditions of their own are often alternatives
+			// (a new or an existing network): no order is needed between them.
+			if u.target == i || reported[u.target] || d.existing || r.condition && d.condition || ancestor(d, r) || ancestor(r, d) || reachable(edges, i, u.target) {
 				continue
 			}
 			reported[u.target] = true
@@ -68,7 +70,7 @@ func (v *validator) childOrder(t *template, edges [][]int, i int) {
 	}
 	parent := ref{typ: strings.Join(types[:len(types)-1], "/"), name: strings.Join(names[:len(names)-1], "/"), rg: r.rg}
 	for k, d := range t.resources {
-		if k == i || d.existing || strings.Count(d.typ, "/") != len(types)-2 || !prefix(d, parent) {
+		if k == i || d.existing || r.condition && d.condition || strings.Count(d.typ, "/") != len(types)-2 || !prefix(d, parent) {
 			continue
 		}
 		if !reachable(edges, i, k) {
@@ -107,10 +109,23 @@ func (t *template) dependsOnTargets(entry string) (targets []int, decided bool) 
 // namedBy reports whether a plain dependsOn name may name d: its name, its
 // name as written inside a parent, its symbolic name or its copy loop.
 func (t *template) namedBy(s string, d *resource) bool {
-	if matchText(s, d.name) > noMatch || d.short != d.name && matchText(s, d.short) > noMatch {
-		return true
+	// ARM also finds a child by the last segments of its name.
+	full := strings.Split(d.name, "/")
+	for i := range full {
+		if matchText(s, strings.Join(full[i:], "/")) > noMatch {
+			return true
+		}
 	}
-	return d.symbol != "" && strings.EqualFold(s, d.symbol) || d.copyName != "" && strings.EqualFold(s, d.copyName)
+	if d.symbol != "" {
+		// "name[2]" is one member of a symbolic copy loop.
+		if base, _, ok := strings.Cut(s, "["); ok && strings.HasSuffix(s, "]") {
+			s = base
+		}
+		if strings.EqualFold(s, d.symbol) {
+			return true
+		}
+	}
+	return d.copyName != "" && strings.EqualFold(s, d.copyName)
 }
 
 // matchRef says whether a resource id may name d.
@@ -174,57 +189,66 @@ type use struct {
 
 // references finds what a resource's definition uses of other resources of
 // its template: the implicit dependencies reference() and list*() make, and
-// the ids it uses otherwise, following variables.
+// the ids it uses otherwise, following variables (only the member used).
 func (t *template) references(r *resource) (implicit []int, explicit []use) {
-	seenVars := map[string]bool{}
+	seen := map[string]bool{}
 	var scan func(n expr.Node, path string, inImplicit bool)
+	scanValue := func(v any, path string) {
+		walkStrings(v, path, func(s, _ string) {
+			if !expr.IsExpression(s) {
+				return
+			}
+			if m, err := parseExpr(s); err == nil {
+				scan(m, path, false)
+			}
+		})
+	}
 	scan = func(n expr.Node, path string, inImplicit bool) {
-		c, ok := n.(*expr.Call)
-		if !ok {
-			switch x := n.(type) {
-			case *expr.Prop:
-				scan(x.X, path, inImplicit)
-			case *expr.Index:
-				scan(x.X, path, inImplicit)
-				scan(x.I, path, inImplicit)
+		switch x := n.(type) {
+		case *expr.Prop, *expr.Index:
+			root, sel, indexes := accessChain(n)
+			for _, i := range indexes {
+				scan(i, path, inImplicit)
 			}
-			return
-		}
-		switch {
-		case c.Name == "reference" || strings.HasPrefix(c.Name, "list"):
-			if len(c.Args) > 0 {
-				implicit = append(implicit, t.dependsOnTargetsOf(c.Args[0])...)
+			if name, ok := variableName(root); ok && !inImplicit {
+				key := strings.ToLower(name) + fmt.Sprint(sel)
+				if raw, ok := t.env.vars[strings.ToLower(name)]; ok && !seen[key] {
+					seen[key] = true
+					scanValue(selectMember(raw, sel), path)
+				}
+				return
 			}
-			inImplicit = true
-		case !inImplicit && (c.Name == "resourceid" || c.Name == "subscriptionresourceid" || c.Name == "extensionresourceid" || c.Name == "tenantresourceid"):
-			if k, ok := t.target(text(t.env.eval(c, 0))); ok {
-				explicit = append(explicit, use{path: path, target: k})
-			}
-		case !inImplicit && c.Name == "variables" && len(c.Args) == 1:
-			if lit, ok := c.Args[0].(*expr.Lit); ok {
-				name, _ := lit.V.(string)
-				key := strings.ToLower(name)
-				if raw, ok := t.env.vars[key]; ok && !seenVars[key] {
-					seenVars[key] = true
-					walkStrings(raw, path, func(s, _ string) {
-						if !expr.IsExpression(s) {
-							return
-						}
-						if m, err := parseExpr(s); err == nil {
-							scan(m, path, false)
-						}
-					})
+			scan(root, path, inImplicit)
+		case *expr.Call:
+			switch {
+			case x.Name == "reference" || strings.HasPrefix(x.Name, "list"):
+				if len(x.Args) > 0 {
+					implicit = append(implicit, t.dependsOnTargetsOf(x.Args[0])...)
+				}
+				inImplicit = true
+			case inImplicit:
+			case x.Name == "resourceid" || x.Name == "subscriptionresourceid" || x.Name == "extensionresourceid" || x.Name == "tenantresourceid":
+				if k, ok := t.target(text(t.env.eval(x, 0))); ok {
+					explicit = append(explicit, use{path: path, target: k})
+				}
+			case x.Name == "variables":
+				if name, ok := variableName(x); ok {
+					key := strings.ToLower(name)
+					if raw, ok := t.env.vars[key]; ok && !seen[key] {
+						seen[key] = true
+						scanValue(raw, path)
+					}
 				}
 			}
-		}
-		for _, a := range c.Args {
-			scan(a, path, inImplicit)
+			for _, a := range x.Args {
+				scan(a, path, inImplicit)
+			}
 		}
 	}
 	resourceFields(r, func(key string, val any, path string) {
 		switch strings.ToLower(key) {
-		case "dependson", "name", "type", "apiversion", "copy", "condition", "comments", "existing", "location":
-			return
+		case "dependson", "name", "type", "apiversion", "copy", "condition", "comments", "existing", "location", "tags":
+			return // not sent to the resource provider, or not checked by it (tags)
 		case "scope":
 			// An extension resource's scope is a resource it needs.
 			if s, ok := val.(string); ok {
@@ -244,6 +268,70 @@ func (t *template) references(r *resource) (implicit []int, explicit []use) {
 		})
 	})
 	return implicit, explicit
+}
+
+// accessChain splits x.a[0].b into its root x, the literal selectors
+// ("a", 0, "b"; nil where an index is computed) and the index expressions.
+func accessChain(n expr.Node) (root expr.Node, sel []any, indexes []expr.Node) {
+	for {
+		switch x := n.(type) {
+		case *expr.Prop:
+			sel = append([]any{x.Name}, sel...)
+			n = x.X
+		case *expr.Index:
+			var s any
+			if lit, ok := x.I.(*expr.Lit); ok {
+				s = lit.V
+			}
+			sel = append([]any{s}, sel...)
+			indexes = append(indexes, x.I)
+			n = x.X
+		default:
+			return n, sel, indexes
+		}
+	}
+}
+
+// selectMember follows literal selectors into a raw JSON value, as far as
+// they go.
+func selectMember(v any, sel []any) any {
+	for _, s := range sel {
+		switch k := s.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return v
+			}
+			next, ok := lookup(m, k)
+			if !ok {
+				return nil
+			}
+			v = next
+		case float64:
+			a, ok := v.([]any)
+			if !ok || k < 0 || int(k) >= len(a) {
+				return v
+			}
+			v = a[int(k)]
+		default:
+			return v
+		}
+	}
+	return v
+}
+
+// variableName returns x of variables('x').
+func variableName(n expr.Node) (string, bool) {
+	c, ok := n.(*expr.Call)
+	if !ok || c.Name != "variables" || len(c.Args) != 1 {
+		return "", false
+	}
+	lit, ok := c.Args[0].(*expr.Lit)
+	if !ok {
+		return "", false
+	}
+	name, ok := lit.V.(string)
+	return name, ok
 }
 
 // dependsOnTargetsOf is dependsOnTargets for the argument of reference().

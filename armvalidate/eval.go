@@ -26,7 +26,8 @@ const (
 const maxDepth = 64
 
 func placeholder(text string) string {
-	text = strings.ToLower(text)
+	// Placeholders do not nest: one inside another is only text.
+	text = strings.NewReplacer(string(phOpen), "", string(phClose), "").Replace(strings.ToLower(text))
 	text = strings.ReplaceAll(text, "/", string(phSlash))
 	return string(phOpen) + text + string(phClose)
 }
@@ -118,6 +119,10 @@ type env struct {
 	varVal map[string]any
 	varSt  map[string]int
 	rg     string // resource group name, or a placeholder
+	// nested is set for the templates of nested deployments, where "[[...]"
+	// is commonly an expression left for the nested deployment to evaluate
+	// (ARM evaluates an outer-scope template twice), not a literal.
+	nested bool
 }
 
 func newEnv(tpl map[string]any, values map[string]any, rg string) *env {
@@ -219,6 +224,9 @@ func (e *env) deep(v any, depth int) any {
 // str evaluates a template string: an expression, an escaped literal or a
 // plain literal.
 func (e *env) str(s string, depth int) any {
+	if e.nested && strings.HasPrefix(s, "[[") {
+		return placeholder(s[1:])
+	}
 	if !expr.IsExpression(s) {
 		return expr.Unescape(s)
 	}
@@ -341,6 +349,18 @@ func (e *env) call(c *expr.Call, depth int) any {
 			repl, ok3 := str(2)
 			if ok1 && ok2 && ok3 {
 				return strings.ReplaceAll(s, old, repl)
+			}
+		}
+	case "split":
+		if len(args) == 2 {
+			if s, ok := str(0); ok {
+				if sep, ok := str(1); ok && sep != "" {
+					var out []any
+					for _, part := range strings.Split(s, sep) {
+						out = append(out, part)
+					}
+					return out
+				}
 			}
 		}
 	case "string":

@@ -160,7 +160,7 @@ func (v *validator) checkNames(t *template) {
 			continue
 		}
 		own := r.name[strings.LastIndex(r.name, "/")+1:]
-		if rule, ok := rulesByType[strings.ToLower(r.typ)]; ok && known(r.name) && known(r.typ) {
+		if rule, ok := rulesByType[strings.ToLower(r.typ)]; ok && known(r.name) && known(r.typ) && own != "" && (!r.conditional || literalName(r)) {
 			v.name(rule, own, r.typ, namePath, maxLength(rule, t, r.raw))
 		}
 		if strings.EqualFold(r.typ, "Microsoft.ContainerService/managedClusters") {
@@ -181,6 +181,14 @@ func (v *validator) checkNames(t *template) {
 		}
 		seen[key] = r
 	}
+}
+
+// literalName reports whether a resource's name is written in the template
+// rather than computed. A computed name of a conditional resource is not
+// checked: "" or a placeholder default often means "not deployed".
+func literalName(r *resource) bool {
+	raw, _ := field(r.raw, "name").(string)
+	return !expr.IsExpression(raw)
 }
 
 func maxLength(rule *nameRule, t *template, raw map[string]any) int {

@@ -102,7 +102,7 @@ func ValidateJSON(data []byte, paramsJSON []byte) ([]Finding, error) {
 func decodeObject(input string, data []byte) (map[string]any, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // editors on Windows write a byte-order mark
 	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := json.Unmarshal(relax(data), &v); err != nil {
 		off := int64(0)
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
@@ -118,6 +118,61 @@ func decodeObject(input string, data []byte) (map[string]any, error) {
 		return nil, &JSONError{Input: input, Line: line, Col: col, Err: fmt.Errorf("want a JSON object, got %s", expr.TypeName(v))}
 	}
 	return m, nil
+}
+
+// relax turns what ARM accepts beyond JSON into JSON of the same length,
+// so that offsets stay true: comments (// and /* */) become spaces, and so
+// do line breaks and tabs inside strings (multi-line expressions).
+func relax(data []byte) []byte {
+	out := bytes.Clone(data)
+	const (
+		code = iota
+		str
+		lineComment
+		blockComment
+	)
+	state := code
+	for i := 0; i < len(out); i++ {
+		c := out[i]
+		switch state {
+		case code:
+			switch {
+			case c == '"':
+				state = str
+			case c == '/' && i+1 < len(out) && out[i+1] == '/':
+				state = lineComment
+				out[i] = ' '
+			case c == '/' && i+1 < len(out) && out[i+1] == '*':
+				state = blockComment
+				out[i], out[i+1] = ' ', ' '
+				i++
+			}
+		case str:
+			switch {
+			case c == '\\':
+				i++
+			case c == '"':
+				state = code
+			case c < 0x20:
+				out[i] = ' '
+			}
+		case lineComment:
+			if c == '\n' {
+				state = code
+			} else {
+				out[i] = ' '
+			}
+		case blockComment:
+			if c == '*' && i+1 < len(out) && out[i+1] == '/' {
+				out[i], out[i+1] = ' ', ' '
+				state = code
+				i++
+			} else if c != '\n' {
+				out[i] = ' '
+			}
+		}
+	}
+	return out
 }
 
 // lineCol converts a byte offset (of the byte after the problem, as
@@ -152,7 +207,7 @@ func Validate(template map[string]any, params map[string]any) []Finding {
 			}
 		}
 	}
-	root := v.load(template, "", newEnv(template, values, placeholder("resourceGroup().name")), placeholder("resourceGroup().name"))
+	root := v.load(template, "", newEnv(template, values, placeholder("resourceGroup().name")), placeholder("resourceGroup().name"), false, false)
 	if params != nil {
 		v.parameterValues(root, params, "parametersFile.parameters")
 	}
@@ -186,6 +241,7 @@ type template struct {
 	raw       map[string]any
 	env       *env
 	outer     bool   // a nested template evaluated in its parent's scope
+	condition bool   // deployed only on a condition (its deployment's, or an enclosing one's)
 	rg        string // resource group its resources deploy to (or a placeholder)
 	mgScope   bool   // deployed at management-group scope
 	resources []*resource
@@ -200,7 +256,8 @@ type resource struct {
 	short       string // the name as written, for resources declared inside a parent
 	symbol      string // languageVersion 2.0 symbolic name
 	copyName    string
-	conditional bool
+	condition   bool // it has a condition
+	conditional bool // it has a condition, or its template is deployed on one
 	existing    bool
 	nestedChild bool   // declared in its parent's resources array
 	rg          string // resource group it is deployed to
@@ -234,9 +291,9 @@ func isIdent(s string) bool {
 }
 
 // load reads a template scope and, recursively, its inline nested templates.
-func (v *validator) load(raw map[string]any, path string, e *env, rg string) *template {
+func (v *validator) load(raw map[string]any, path string, e *env, rg string, outer, condition bool) *template {
 	schema, _ := field(raw, "$schema").(string)
-	t := &template{path: path, raw: raw, env: e, rg: rg, mgScope: strings.Contains(strings.ToLower(schema), "managementgroupdeploymenttemplate")}
+	t := &template{path: path, raw: raw, env: e, rg: rg, outer: outer, condition: condition, mgScope: strings.Contains(strings.ToLower(schema), "managementgroupdeploymenttemplate")}
 	key := fieldKey(raw, "resources")
 	switch rs := field(raw, "resources").(type) {
 	case []any:
@@ -269,7 +326,8 @@ func (v *validator) loadResource(t *template, raw any, path, symbol string, pare
 	if c, ok := field(m, "copy").(map[string]any); ok {
 		r.copyName, _ = field(c, "name").(string)
 	}
-	_, r.conditional = lookup(m, "condition")
+	_, r.condition = lookup(m, "condition")
+	r.conditional = r.condition || t.condition
 	r.existing, _ = field(m, "existing").(bool)
 	if g, ok := field(m, "resourceGroup").(string); ok {
 		r.rg = t.env.strValue(g)
@@ -310,15 +368,18 @@ func (v *validator) loadNested(t *template, r *resource) {
 				}
 			}
 		}
-		nt = v.load(inner, path, newEnv(inner, values, r.rg), r.rg)
+		e := newEnv(inner, values, r.rg)
+		e.nested = true
+		nt = v.load(inner, path, e, r.rg, false, r.conditional)
 		if ps, ok := field(props, "parameters").(map[string]any); ok {
 			v.parameterValues(nt, ps, join(join(r.path, fieldKey(r.raw, "properties")), fieldKey(props, "parameters")))
 		} else if _, linked := lookup(props, "parametersLink"); !linked {
 			v.parameterValues(nt, map[string]any{}, "")
 		}
 	} else {
-		nt = v.load(inner, path, t.env, r.rg)
-		nt.outer = true
+		e := *t.env // the parent's parameters and variables
+		e.nested = true
+		nt = v.load(inner, path, &e, r.rg, true, r.conditional)
 	}
 	t.nested = append(t.nested, nt)
 }
@@ -333,6 +394,25 @@ func (v *validator) check(t *template) {
 	}
 }
 
+// optional reports whether a parameter may go without a value: it has a
+// defaultValue, or it is nullable (languageVersion 2.0), itself or through
+// the type definition it refers to.
+func optional(tpl, decl map[string]any) bool {
+	if _, ok := lookup(decl, "defaultValue"); ok {
+		return true
+	}
+	if n, _ := field(decl, "nullable").(bool); n {
+		return true
+	}
+	if ref, ok := field(decl, "$ref").(string); ok {
+		defs, _ := field(tpl, "definitions").(map[string]any)
+		def, _ := field(defs, strings.TrimPrefix(ref, "#/definitions/")).(map[string]any)
+		n, _ := field(def, "nullable").(bool)
+		return n
+	}
+	return false
+}
+
 // parameterValues checks the values given to a template's parameters: every
 // parameter without a default needs one, and every value needs a parameter.
 // valuesPath is where the values are ("" when nothing gives any).
@@ -341,7 +421,7 @@ func (v *validator) parameterValues(t *template, values map[string]any, valuesPa
 	declPath := join(t.path, fieldKey(t.raw, "parameters"))
 	for _, name := range expr.SortedKeys(declared) {
 		d, _ := declared[name].(map[string]any)
-		if _, ok := lookup(d, "defaultValue"); ok {
+		if optional(t.raw, d) {
 			continue
 		}
 		if _, ok := lookup(values, name); !ok {
