@@ -13,6 +13,7 @@ import (
 	"github.com/aizone/aizone/compliance"
 	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/outdir"
 	"github.com/aizone/aizone/prerequisites"
 	"github.com/aizone/aizone/report"
 	"github.com/aizone/aizone/resources"
@@ -22,7 +23,7 @@ import (
 
 // markerFile marks a directory aizone wrote, so that it is never mistaken
 // for the user's own files.
-const markerFile = ".aizone-build"
+const markerFile = outdir.Marker
 
 func newBuildCmd(s *Streams) *cobra.Command {
 	c := &cobra.Command{
@@ -82,8 +83,11 @@ Deploy in the order prerequisites.md gives; the last step is
 			}
 			return findingsErr(fmt.Errorf("%s: the plan is infeasible, nothing was written:\n%s\nrun aizone plan %s for the whole plan", args[0], strings.Join(why, "\n"), args[0]))
 		}
-		if err := checkOutDir(*out, *force); err != nil {
-			return err
+		if err := outdir.Check(*out, *force); err != nil {
+			if errors.Is(err, outdir.ErrForeign) {
+				return usageErr(fmt.Errorf("%w; choose another --out, or pass --force to write into it (aizone then writes only its own files)", err))
+			}
+			return usageErr(err)
 		}
 		usage, err := readUsage(*usageFiles, p.Zone.Region)
 		if err != nil {
@@ -147,11 +151,8 @@ Deploy in the order prerequisites.md gives; the last step is
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		files[markerFile] = []byte("# written by aizone build; aizone overwrites the files listed here\n" + strings.Join(names, "\n") + "\n")
-		for _, n := range append(names, markerFile) {
-			if err := writeFileAtomic(filepath.Join(*out, n), files[n]); err != nil {
-				return err
-			}
+		if err := outdir.Write(*out, files); err != nil {
+			return fmt.Errorf("nothing was changed in %s: %w", *out, err)
 		}
 		fmt.Fprintf(s.Err, "aizone: wrote %d files to %s (%d resources in %d resource groups)\n", len(names), *out, len(rs), len(resources.ResourceGroups(rs)))
 		if err := prerequisites.Summary(s.Err, pre); err != nil {
@@ -163,51 +164,6 @@ Deploy in the order prerequisites.md gives; the last step is
 		return nil
 	}
 	return c
-}
-
-// checkOutDir refuses a non-empty directory that aizone did not write.
-func checkOutDir(dir string, force bool) error {
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return usageErr(fmt.Errorf("output directory: %w", err))
-	}
-	if len(entries) == 0 || force {
-		return nil
-	}
-	if _, err := os.Stat(filepath.Join(dir, markerFile)); err == nil {
-		return nil
-	}
-	return usageErr(fmt.Errorf("%s is not empty and was not written by aizone build; choose another --out, or pass --force to write into it", dir))
-}
-
-// writeFileAtomic writes through a temporary file and a rename, so that an
-// interrupted build never leaves a half-written template.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", filepath.Dir(path), err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".aizone-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // validateTemplate runs the deployment validator on what build is about to

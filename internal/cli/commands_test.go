@@ -171,6 +171,7 @@ func TestBuildErrors(t *testing.T) {
 		{"missing file", []string{"build", "nope.yaml", "--out", "OUT"}, ExitUsage, "nope.yaml"},
 		{"bad as-of", []string{"build", example("small.yaml"), "--as-of", "yesterday", "--out", "OUT"}, ExitUsage, "YYYY-MM-DD"},
 		{"two zones", []string{"build", example("small.yaml"), example("large.yaml"), "--out", "OUT"}, ExitUsage, "arg"},
+		{"empty out", []string{"build", example("small.yaml"), "--as-of", asOf, "--out", ""}, ExitUsage, "output directory is empty"},
 		{"guardrail tag missing", []string{"build", "NOTAG", "--as-of", asOf, "--out", "OUT"}, ExitFindings, "no dataClassification tag"},
 		{"usage unreadable", []string{"build", example("small.yaml"), "--as-of", asOf, "--out", "OUT", "--usage", "nope.json"}, ExitUsage, "nope.json"},
 		{"library without builtins", []string{"build", example("small.yaml"), "--as-of", asOf, "--out", "OUT", "--library", "."}, ExitUsage, "builtins"},
