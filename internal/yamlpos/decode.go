@@ -148,9 +148,10 @@ func Decode(file string, data []byte, v any, lim Limits) (Positions, error) {
 			Msg:  fmt.Sprintf("file is %s; at most %s is accepted", humanBytes(len(data)), humanBytes(lim.MaxBytes)),
 			Hint: "this is meant to be a short hand-written YAML file; check that the right file was given"}
 	}
-	// Editors on Windows may start a UTF-8 file with a byte-order mark,
-	// which the YAML lexer would read as part of the first key.
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	data, err := toUTF8(file, data)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkText(file, data); err != nil {
 		return nil, err
 	}
@@ -165,10 +166,13 @@ func Decode(file string, data []byte, v any, lim Limits) (Positions, error) {
 	}
 	var body ast.Node
 	for _, doc := range f.Docs {
-		if doc.Body == nil {
+		switch doc.Body.(type) {
+		case nil, *ast.CommentGroupNode:
 			continue
-		}
-		if _, ok := doc.Body.(*ast.CommentGroupNode); ok {
+		case *ast.DirectiveNode:
+			// %YAML and %TAG belong to the document after them; the
+			// parser has refused versions other than 1.x, and the
+			// file is read by YAML 1.2 rules whichever it names.
 			continue
 		}
 		if body != nil {
@@ -371,8 +375,24 @@ func nodePos(n ast.Node) Pos {
 	return Pos{tk.Position.Line, tk.Position.Column}
 }
 
+// at is where the value n is used: n's own place, or, inside the
+// expansion of an alias, the alias. The anchored original may be valid
+// where it is written and wrong only where the alias puts it (a list where
+// a mapping is expected, a second workload with the same name).
+func (d *decoder) at(n ast.Node) Pos {
+	if d.alias != nil {
+		return nodePos(d.alias)
+	}
+	return nodePos(n)
+}
+
 func (d *decoder) errAt(n ast.Node, hint, format string, args ...any) error {
-	return &Error{File: d.file, Pos: nodePos(n), Msg: fmt.Sprintf(format, args...), Hint: hint}
+	msg := fmt.Sprintf(format, args...)
+	if d.alias != nil {
+		p := nodePos(n)
+		msg += fmt.Sprintf(" (through alias *%s; written at line %d, column %d)", d.alias.Value.GetToken().Value, p.Line, p.Col)
+	}
+	return &Error{File: d.file, Pos: d.at(n), Msg: msg, Hint: hint}
 }
 
 // resolve strips anchors, aliases and tags, returning the value node.
@@ -407,13 +427,9 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) er
 	}
 	d.nodes++
 	if d.lim.MaxNodes > 0 && d.nodes > d.lim.MaxNodes {
-		// Inside an expansion, the alias being expanded is what the
-		// reader can act on, not a value of the anchored original.
-		at := n
-		if d.alias != nil {
-			at = d.alias
-		}
-		return d.errAt(at, "use fewer aliases of large anchored values", "document expands to more than %d values", d.lim.MaxNodes)
+		// Inside an expansion, errAt places this at the alias being
+		// expanded: what the reader can act on.
+		return d.errAt(n, "use fewer aliases of large anchored values", "document expands to more than %d values", d.lim.MaxNodes)
 	}
 	if d.lim.MaxDepth > 0 && depth > d.lim.MaxDepth {
 		return d.errAt(n, "a configuration file is a few levels deep; check the indentation", "nesting deeper than %d levels", d.lim.MaxDepth)
@@ -425,7 +441,7 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) er
 	if n == nil {
 		return nil
 	}
-	d.pos[path] = nodePos(n)
+	d.pos[path] = d.at(n)
 
 	if v.Kind() == reflect.Pointer {
 		if _, isNull := n.(*ast.NullNode); isNull {
@@ -477,6 +493,9 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string, depth int) er
 	case reflect.String:
 		switch t := n.(type) {
 		case *ast.StringNode:
+			if word, ok := numberWord(n); ok {
+				return d.errAt(n, fmt.Sprintf("quote it to make it text: %q", t.Value), "expected text, got %s", word)
+			}
 			v.SetString(t.Value)
 		case *ast.LiteralNode:
 			v.SetString(t.Value.Value)
@@ -517,6 +536,45 @@ func plainNumber(n ast.Node) (string, bool) {
 		return "", false
 	}
 	return s.Value, numberRE.MatchString(s.Value)
+}
+
+// specialFloatRE matches the YAML 1.2 spellings of infinity and
+// not-a-number, signed or not.
+var specialFloatRE = regexp.MustCompile(`^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$`)
+
+// numberWord reports whether n is a plain scalar that a reader takes for a
+// number although the parser left it as text: "1e308", "1e400", "0x1p4",
+// and the words NaN and Inf (in any case, with a sign, or spelt
+// "infinity") that other YAML and JSON tools read as numbers. The result
+// describes it for a message. Where text is expected these are refused
+// like 4711, which the parser types as a number, so that a value is text
+// exactly when it is quoted or cannot be read as a number.
+func numberWord(n ast.Node) (string, bool) {
+	s, ok := n.(*ast.StringNode)
+	if !ok || s.GetToken() == nil || s.GetToken().Type != token.StringType {
+		return "", false
+	}
+	text := s.Value
+	if numberRE.MatchString(text) {
+		return "the number " + shorten(text), true
+	}
+	if specialFloatRE.MatchString(text) {
+		if strings.Contains(strings.ToLower(text), "nan") {
+			return "not-a-number (" + text + ")", true
+		}
+		return "infinity (" + text + ")", true
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return "", false
+	}
+	switch {
+	case math.IsNaN(f):
+		return "not-a-number (" + text + ")", true
+	case math.IsInf(f, 0) && err == nil:
+		return "infinity (" + text + ")", true
+	}
+	return "the number " + shorten(text), true
 }
 
 func (d *decoder) outOfRange(n ast.Node, text string) error {
@@ -698,6 +756,27 @@ func (d *decoder) keyText(mv *ast.MappingValueNode) (string, error) {
 	return text, nil
 }
 
+// textKey refuses a key of a mapping of names (tags) that is not text:
+// a number, a boolean or null, unless quoted, as for values.
+func (d *decoder) textKey(mv *ast.MappingValueNode) error {
+	k, err := d.resolve(mv.Key)
+	if err != nil {
+		return err
+	}
+	text, _, _ := scalarText(k)
+	word, isWord := numberWord(k)
+	switch k.(type) {
+	case *ast.StringNode, *ast.LiteralNode:
+		if !isWord {
+			return nil
+		}
+	default:
+		word = describe(k)
+	}
+	hint := fmt.Sprintf("quote it to make it text: %q", text)
+	return d.errAt(k, hint, "expected a text key, got %s", word)
+}
+
 type fieldInfo struct {
 	index    []int
 	name     string
@@ -789,7 +868,7 @@ func (d *decoder) placeAtKey(path string, mv *ast.MappingValueNode) {
 	}
 	switch n.(type) {
 	case *ast.MappingNode, *ast.MappingValueNode, *ast.SequenceNode:
-		d.pos[path] = nodePos(mv.Key)
+		d.pos[path] = d.at(mv.Key)
 	}
 }
 
@@ -822,6 +901,9 @@ func (d *decoder) decodeMap(n ast.Node, v reflect.Value, path string, depth int)
 	for _, mv := range pairs {
 		key, err := d.keyText(mv)
 		if err != nil {
+			return err
+		}
+		if err := d.textKey(mv); err != nil {
 			return err
 		}
 		kv := reflect.ValueOf(key).Convert(v.Type().Key())

@@ -444,6 +444,12 @@ func FuzzDecode(f *testing.F) {
 		"? [a]\n: b\n",
 		"name: n\n---\nname: m\n",
 		"\ufeffname: n\n",
+		"name: 1e308\ntags: {NaN: Inf, 4711: x}\n",
+		"%YAML 1.1\n---\nname: n\n",
+		"name: n\nitems:\n  - &i {id: a}\n  - *i\nshape: *i\n",
+		"\xff\xfen\x00a\x00m\x00e\x00:\x00 \x00n\x00\n\x00",
+		"\xfe\xff\x00n\x00:\x00 \xd8\x00",
+		"\xff\xfe\x00\x00n\x00\x00\x00",
 	} {
 		f.Add([]byte(s))
 	}
