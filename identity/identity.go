@@ -60,6 +60,8 @@ func AKSPrivateDNSZone(region string) string { return "privatelink." + region + 
 type Result struct {
 	Identities []Identity `json:"identities"`
 	Grants     []Grant    `json:"grants"`
+	// DataPath is what each workload mounts, where and as whom.
+	DataPath []Mount `json:"data_path"`
 }
 
 // Identity is one user-assigned managed identity.
@@ -133,6 +135,10 @@ func Plan(z *spec.Zone, pools []compute.Pool, st storage.Result, nr network.Resu
 		return a.Role.Name < b.Role.Name
 	})
 	sort.SliceStable(p.res.Identities, func(i, j int) bool { return p.res.Identities[i].Name < p.res.Identities[j].Name })
+	p.res.DataPath = DataPath(p.res, z.Name, pools, st)
+	if p.res.DataPath == nil {
+		p.res.DataPath = []Mount{}
+	}
 	return p.res, Audit(p.res.Grants)
 }
 

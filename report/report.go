@@ -213,6 +213,22 @@ func build(p *plan.Plan) doc {
 			rows = append(rows, []string{g.Principal, g.Role.Name, g.Scope.String(), g.Reason})
 		}
 		is.table([]string{"principal", "role", "scope", "why"}, rows)
+		if len(p.Identity.DataPath) > 0 {
+			is.para("Data path: what each workload mounts, where, and as whom:")
+			rows = nil
+			for _, m := range p.Identity.DataPath {
+				mode := "read-write"
+				if m.ReadOnly {
+					mode = "read-only"
+				}
+				as := m.Identity
+				if as == "" {
+					as = "network (subnet)"
+				}
+				rows = append(rows, []string{m.Workload, m.Kind + " " + m.Source, m.Path, mode, as})
+			}
+			is.table([]string{"workload", "mounts", "at", "mode", "as"}, rows)
+		}
 		d.sections = append(d.sections, is)
 	}
 
