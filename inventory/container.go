@@ -9,11 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
 	"github.com/aizone/aizone/lifecycle"
 )
+
+// maxListPage is the most blobs List Blobs returns in one page.
+const maxListPage = 5000
 
 // ContainerSource lists a live container with the properties an inventory
 // report would hold: metadata, tags, snapshots and versions included.
@@ -69,11 +73,19 @@ func (s *ContainerSource) String() string { return s.desc }
 
 // Scan lists the container page by page (names come in order, a blob's
 // snapshots and versions beside it) and hands each page to the workers.
-func (s *ContainerSource) Scan(ctx context.Context, workers int, fn func(int, *Batch) error) error {
-	pager := s.client.NewListBlobsFlatPager(&container.ListBlobsFlatOptions{
+func (s *ContainerSource) Scan(ctx context.Context, opt ScanOptions, fn func(int, *Batch) error) error {
+	if err := opt.check(); err != nil {
+		return err
+	}
+	lo := &container.ListBlobsFlatOptions{
 		Include: container.ListBlobsInclude{Metadata: true, Tags: true, Snapshots: true, Versions: true, LegalHold: true, ImmutabilityPolicy: true},
-	})
-	p := newPool(ctx, workers)
+	}
+	if opt.BatchRows > 0 {
+		// The service returns at most 5,000 blobs a page whatever is asked.
+		lo.MaxResults = to.Ptr(int32(min(opt.BatchRows, maxListPage)))
+	}
+	pager := s.client.NewListBlobsFlatPager(lo)
+	p := newPool(ctx, opt.workers())
 	seq := 0
 	for pager.More() && p.ctx.Err() == nil {
 		page, err := pager.NextPage(p.ctx)

@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"unsafe"
+
+	"github.com/aizone/aizone/internal/userfile"
 )
 
 // csvLayout maps a report's header to the code that reads each column.
@@ -185,29 +186,33 @@ type csvWorker struct {
 
 // scanCSV reads a CSV report in chunks cut at row boundaries; workers parse
 // chunks in parallel. It returns the next batch sequence number.
-func scanCSV(ctx context.Context, file string, seq, workers int, fn func(int, *Batch) error) (int, error) {
-	f, err := os.Open(file)
+func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func(int, *Batch) error) (int, error) {
+	f, err := userfile.Open(file)
 	if err != nil {
 		return seq, fmt.Errorf("inventory: %w", err)
 	}
 	defer f.Close()
 
+	readSize := chunkSize
+	if opt.BatchRows > 0 {
+		readSize = min(max(opt.BatchRows*csvRowEstimate, minChunk), chunkSize)
+	}
 	var layout *csvLayout
-	state := make([]csvWorker, max(workers, 1))
-	p := newPool(ctx, workers)
+	state := make([]csvWorker, opt.workers())
+	p := newPool(ctx, opt.workers())
 	carry := []byte{}
 	row := int64(1)
 	eof := false
 	for !eof && p.ctx.Err() == nil {
 		bp := bufPool.Get().(*[]byte)
 		buf := append((*bp)[:0], carry...)
-		if cap(buf)-len(buf) < chunkSize/2 {
+		if want := len(buf) + readSize; cap(buf) < want {
 			// A row longer than a chunk: grow rather than split it.
-			nb := make([]byte, len(buf), 2*cap(buf)+chunkSize)
+			nb := make([]byte, len(buf), max(2*cap(buf), want))
 			copy(nb, buf)
 			buf = nb
 		}
-		n, rerr := io.ReadFull(f, buf[len(buf):cap(buf)])
+		n, rerr := io.ReadFull(f, buf[len(buf):len(buf)+readSize])
 		buf = buf[:len(buf)+n]
 		switch {
 		case rerr == io.EOF || rerr == io.ErrUnexpectedEOF:
@@ -258,9 +263,19 @@ func scanCSV(ctx context.Context, file string, seq, workers int, fn func(int, *B
 		carry = append(carry[:0], buf[cut:]...)
 		chunk := buf[start:cut]
 		first := row
-		row += int64(bytes.Count(chunk, []byte{'\n'}))
+		newlines := int64(bytes.Count(chunk, []byte{'\n'}))
+		row += newlines
+		// The chunk's batches get their sequence numbers now, before it is
+		// parsed: a chunk holds at most one row more than it has newlines
+		// (the last row of a file may lack one), so that many rows, cut
+		// every BatchRows, bound the batches; unused numbers go out as
+		// empty batches.
+		parts := 1
+		if opt.BatchRows > 0 {
+			parts = int((newlines + 1 + int64(opt.BatchRows) - 1) / int64(opt.BatchRows))
+		}
 		s := seq
-		seq++
+		seq += parts
 		ok := p.submit(func(w int) error {
 			defer func() { *bp = buf[:0]; bufPool.Put(bp) }()
 			st := &state[w]
@@ -269,8 +284,21 @@ func scanCSV(ctx context.Context, file string, seq, workers int, fn func(int, *B
 			if err != nil {
 				return err
 			}
-			// Empty batches are passed on too: consumers count on every Seq.
-			return fn(w, &Batch{Seq: s, Records: st.recs})
+			if parts == 1 {
+				// Empty batches are passed on too: consumers count on every Seq.
+				return fn(w, &Batch{Seq: s, Records: st.recs})
+			}
+			if len(st.recs) > parts*opt.BatchRows {
+				return fmt.Errorf("inventory: %s: %d rows in a chunk of %d lines (a bug in the chunking)", file, len(st.recs), newlines+1)
+			}
+			for i := 0; i < parts; i++ {
+				lo := min(i*opt.BatchRows, len(st.recs))
+				hi := min(lo+opt.BatchRows, len(st.recs))
+				if err := fn(w, &Batch{Seq: s + i, Records: st.recs[lo:hi]}); err != nil {
+					return err
+				}
+			}
+			return nil
 		})
 		if !ok {
 			break

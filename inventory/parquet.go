@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/format"
+
+	"github.com/aizone/aizone/internal/userfile"
 )
 
 // parquetBatch is how many rows a worker decodes at a time: enough to
@@ -194,8 +195,8 @@ type parquetWorker struct {
 
 // scanParquet reads a Parquet report; each row group is a job, decoded in
 // batches of parquetBatch rows.
-func scanParquet(ctx context.Context, file string, seq, workers int, fn func(int, *Batch) error) (int, error) {
-	fh, err := os.Open(file)
+func scanParquet(ctx context.Context, file string, seq int, opt ScanOptions, fn func(int, *Batch) error) (int, error) {
+	fh, err := userfile.Open(file)
 	if err != nil {
 		return seq, fmt.Errorf("inventory: %w", err)
 	}
@@ -212,24 +213,28 @@ func scanParquet(ctx context.Context, file string, seq, workers int, fn func(int
 	if err != nil {
 		return seq, err
 	}
-	state := make([]parquetWorker, max(workers, 1))
-	p := newPool(ctx, workers)
+	state := make([]parquetWorker, opt.workers())
+	p := newPool(ctx, opt.workers())
+	batch := int64(parquetBatch)
+	if opt.BatchRows > 0 {
+		batch = int64(opt.BatchRows)
+	}
 	var firstRow int64 = 1
 	for _, rg := range f.RowGroups() {
 		rg := rg
 		rows := rg.NumRows()
-		batches := int((rows + parquetBatch - 1) / parquetBatch)
+		batches := int((rows + batch - 1) / batch)
 		s0, r0 := seq, firstRow
 		seq += batches
 		firstRow += rows
-		if !p.submit(func(w int) error { return layout.readRowGroup(p.ctx, rg, s0, r0, &state[w], w, fn) }) {
+		if !p.submit(func(w int) error { return layout.readRowGroup(p.ctx, rg, s0, r0, batch, &state[w], w, fn) }) {
 			break
 		}
 	}
 	return seq, p.wait(ctx)
 }
 
-func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row int64, st *parquetWorker, w int, fn func(int, *Batch) error) error {
+func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, st *parquetWorker, w int, fn func(int, *Batch) error) error {
 	chunks := rg.ColumnChunks()
 	curs := make([]cursor, len(l.cols))
 	defer func() {
@@ -248,7 +253,7 @@ func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, s
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n := int(min(left, parquetBatch))
+		n := int(min(left, batch))
 		for i := range l.cols {
 			vals, err := curs[i].read(n)
 			if err == nil && len(vals) < n {

@@ -11,21 +11,61 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/aizone/aizone/internal/userfile"
 )
 
 // Source is an inventory to scan: report files, or a live container.
 type Source interface {
-	// Scan calls fn with consecutive batches of rows, from up to workers
-	// goroutines at once; Batch.Seq gives their order. fn must not keep
-	// the batch or its records after it returns: their strings alias
-	// buffers that are reused (Record.Clone keeps one).
-	Scan(ctx context.Context, workers int, fn func(worker int, b *Batch) error) error
+	// Scan calls fn with consecutive batches of rows, from up to
+	// opt.Workers goroutines at once; Batch.Seq gives their order. fn must
+	// not keep the batch or its records after it returns: their strings
+	// alias buffers that are reused (Record.Clone keeps one).
+	Scan(ctx context.Context, opt ScanOptions, fn func(worker int, b *Batch) error) error
 	String() string
 }
+
+// Bounds of ScanOptions.
+const (
+	// MaxWorkers bounds the parallel workers: scanning is CPU-bound, so
+	// more workers than cores only add memory (each keeps its buffers,
+	// and a simulation one accumulator per worker).
+	MaxWorkers = 256
+	// MaxBatchRows bounds the rows of one batch: each worker holds a
+	// batch of records (about 200 bytes each), so the cap keeps memory
+	// per worker near 13 MB. The defaults are far below it.
+	MaxBatchRows = 65536
+)
+
+// ScanOptions say how a source is read. The zero value reads with one
+// worker and each format's own batch size.
+type ScanOptions struct {
+	Workers int // parallel workers, 1 to MaxWorkers; 0 means 1
+	// BatchRows caps the rows of one batch, 1 to MaxBatchRows; 0 keeps
+	// the format's default: a 4 MiB CSV chunk, 8,192 Parquet rows, a
+	// listing page of up to 5,000 blobs. Results never depend on it.
+	BatchRows int
+}
+
+func (o ScanOptions) check() error {
+	if o.Workers < 0 || o.Workers > MaxWorkers {
+		return fmt.Errorf("inventory: %d workers; want 1 to %d", o.Workers, MaxWorkers)
+	}
+	if o.BatchRows < 0 || o.BatchRows > MaxBatchRows {
+		return fmt.Errorf("inventory: batches of %d rows; want 1 to %d (0 for the default)", o.BatchRows, MaxBatchRows)
+	}
+	return nil
+}
+
+func (o ScanOptions) workers() int { return max(o.Workers, 1) }
 
 // Open returns the inventory at path: a CSV or Parquet report file, or a
 // directory holding report files (an inventory run's folder; manifest and
 // checksum files are skipped). Files are read in name order.
+//
+// Only regular files are read: a FIFO, socket or device, given as the
+// path or found in the directory, is refused at once rather than read
+// (a FIFO would block until a writer comes).
 func Open(path string) (Source, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -37,9 +77,16 @@ func Open(path string) (Source, error) {
 			if err != nil {
 				return err
 			}
-			if !d.IsDir() && formatOf(p) != "" {
-				files = append(files, p)
+			if d.IsDir() || formatOf(p) == "" {
+				return nil
 			}
+			// A report file that is a link is followed; anything else that
+			// is not a regular file is an error, not silently skipped, so
+			// that no rows go missing unnoticed.
+			if err := userfile.Regular(p); err != nil {
+				return err
+			}
+			files = append(files, p)
 			return nil
 		})
 		if err != nil {
@@ -50,6 +97,9 @@ func Open(path string) (Source, error) {
 			return nil, fmt.Errorf("inventory: no .csv or .parquet report files under %s", path)
 		}
 	} else {
+		if err := userfile.Regular(path); err != nil {
+			return nil, fmt.Errorf("inventory: %w", err)
+		}
 		files = []string{path}
 	}
 	return &fileSource{path: path, files: files}, nil
@@ -73,7 +123,10 @@ type fileSource struct {
 
 func (s *fileSource) String() string { return s.path }
 
-func (s *fileSource) Scan(ctx context.Context, workers int, fn func(int, *Batch) error) error {
+func (s *fileSource) Scan(ctx context.Context, opt ScanOptions, fn func(int, *Batch) error) error {
+	if err := opt.check(); err != nil {
+		return err
+	}
 	seq := 0
 	for _, f := range s.files {
 		var err error
@@ -86,9 +139,9 @@ func (s *fileSource) Scan(ctx context.Context, workers int, fn func(int, *Batch)
 		}
 		switch format {
 		case "csv":
-			seq, err = scanCSV(ctx, f, seq, workers, fn)
+			seq, err = scanCSV(ctx, f, seq, opt, fn)
 		case "parquet":
-			seq, err = scanParquet(ctx, f, seq, workers, fn)
+			seq, err = scanParquet(ctx, f, seq, opt, fn)
 		}
 		if err != nil {
 			return err
@@ -100,7 +153,7 @@ func (s *fileSource) Scan(ctx context.Context, workers int, fn func(int, *Batch)
 // sniff tells Parquet (which starts with PAR1) from CSV for a file with
 // another extension.
 func sniff(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path)
 	if err != nil {
 		return "", fmt.Errorf("inventory: %w", err)
 	}
@@ -123,9 +176,6 @@ type pool struct {
 }
 
 func newPool(ctx context.Context, workers int) *pool {
-	if workers < 1 {
-		workers = 1
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	p := &pool{ctx: ctx, cancel: cancel, jobs: make(chan func(int) error, workers)}
 	for w := 0; w < workers; w++ {
@@ -177,7 +227,15 @@ func (p *pool) wait(parent context.Context) error {
 // large the file.
 var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize+64*1024); return &b }}
 
-const chunkSize = 4 << 20
+const (
+	chunkSize = 4 << 20
+	// With a row cap, chunks shrink to about BatchRows rows of this many
+	// bytes (report rows are 100 to 300), at least minChunk, so that a
+	// small cap spreads the file over many chunks that workers parse in
+	// parallel rather than one chunk that one worker cuts into batches.
+	csvRowEstimate = 256
+	minChunk       = 4 << 10
+)
 
 // lastRowEnd finds the end (index after '\n') of the last complete row in
 // data, which starts at a row boundary: the last newline that is not inside
@@ -205,7 +263,7 @@ var errTruncatedQuote = errors.New("the file ends inside a quoted field (truncat
 func ReadAll(ctx context.Context, src Source) ([]Record, error) {
 	var mu sync.Mutex
 	batches := map[int][]Record{}
-	err := src.Scan(ctx, 2, func(_ int, b *Batch) error {
+	err := src.Scan(ctx, ScanOptions{Workers: 2}, func(_ int, b *Batch) error {
 		recs := make([]Record, len(b.Records))
 		for i := range b.Records {
 			recs[i] = b.Records[i].Clone()

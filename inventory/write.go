@@ -21,11 +21,28 @@ type Writer interface {
 
 // NewWriter returns a writer for format "csv" or "parquet".
 func NewWriter(w io.Writer, format string) (Writer, error) {
+	return NewWriterWith(w, format, WriterOptions{})
+}
+
+// WriterOptions tune a writer; the zero value writes the defaults.
+type WriterOptions struct {
+	// RowGroupRows is the rows per Parquet row group (0: 262,144). Readers
+	// give each row group to one worker, so small groups let a small file
+	// exercise what only large ones do by default.
+	RowGroupRows int
+}
+
+// NewWriterWith is NewWriter with options.
+func NewWriterWith(w io.Writer, format string, opt WriterOptions) (Writer, error) {
 	switch format {
 	case "csv":
 		return newCSVWriter(w), nil
 	case "parquet":
-		return newParquetWriter(w), nil
+		rg := opt.RowGroupRows
+		if rg <= 0 {
+			rg = parquetRowGroup
+		}
+		return newParquetWriter(w, rg), nil
 	}
 	return nil, fmt.Errorf("unknown inventory format %q; want csv or parquet", format)
 }
@@ -126,9 +143,9 @@ type parquetWriter struct {
 // and so the writer's memory.
 const parquetRowGroup = 256 * 1024
 
-func newParquetWriter(w io.Writer) *parquetWriter {
+func newParquetWriter(w io.Writer, rowGroup int) *parquetWriter {
 	return &parquetWriter{w: parquet.NewGenericWriter[parquetRow](w, parquet.Compression(&snappy.Codec{}),
-		parquet.MaxRowsPerRowGroup(parquetRowGroup), parquet.PageBufferSize(256*1024))}
+		parquet.MaxRowsPerRowGroup(int64(rowGroup)), parquet.PageBufferSize(256*1024))}
 }
 
 func optionalTime(t int64) *time.Time {

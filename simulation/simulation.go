@@ -102,6 +102,10 @@ type Options struct {
 	Account lifecycle.Account
 	Prices  Prices
 	Workers int // 0: one per CPU
+	// BatchRows caps the rows the source hands a worker at once (0: the
+	// format's default; see inventory.ScanOptions). The result does not
+	// depend on it.
+	BatchRows int
 	// Progress, when set, counts the inventory rows processed so far.
 	Progress *atomic.Int64
 }
@@ -229,7 +233,7 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 		accs[i] = newAcc(opt.Days)
 	}
 	st := &stitcher{s: s, a: newAcc(opt.Days), pending: map[int]edge{}}
-	err := src.Scan(ctx, workers, func(w int, b *inventory.Batch) error {
+	err := src.Scan(ctx, inventory.ScanOptions{Workers: workers, BatchRows: opt.BatchRows}, func(w int, b *inventory.Batch) error {
 		s.batch(b, accs[w], st)
 		if opt.Progress != nil {
 			opt.Progress.Add(int64(len(b.Records)))
@@ -280,8 +284,16 @@ func groupEnd(recs []inventory.Record, i int) int {
 	return j
 }
 
+// clone copies the records of a batch edge, which the stitcher keeps
+// after the batch: their strings alias the reader's buffers (CSV chunks,
+// Parquet pages), which are reused for later batches, so a shallow copy
+// would see another blob's name by the time its neighbour arrives.
 func clone(recs []inventory.Record) []inventory.Record {
-	return append([]inventory.Record(nil), recs...)
+	out := make([]inventory.Record, len(recs))
+	for i := range recs {
+		out[i] = recs[i].Clone()
+	}
+	return out
 }
 
 // group simulates the rows of one blob name: snapshots and previous
