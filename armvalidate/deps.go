@@ -14,7 +14,7 @@ import (
 // dependencies). Children declared beside their parent need a dependsOn on
 // it too: ARM infers none.
 func (v *validator) checkDependencies(t *template) {
-	edges := make([][]int, len(t.resources))
+	edges := make([][]edge, len(t.resources))
 	for i, r := range t.resources {
 		deps, _ := field(r.raw, "dependsOn").([]any)
 		path := join(r.path, fieldKey(r.raw, "dependsOn"))
@@ -47,7 +47,9 @@ func (v *validator) checkDependencies(t *template) {
 			d := t.resources[u.target]
 			// Two resources on conditions of their own are often alternatives
 			// (a new or an existing network): no order is needed between them.
-			if u.target == i || reported[u.target] || d.existing || r.condition && d.condition || ancestor(d, r) || ancestor(r, d) || reachable(edges, i, u.target) {
+			// A resource the target itself depends on is ordered first on
+			// purpose (adding the dependency would make a cycle).
+			if u.target == i || reported[u.target] || d.existing || r.condition && d.condition || ancestor(d, r) || ancestor(r, d) || reachable(edges, i, u.target, false) || reachable(edges, u.target, i, true) {
 				continue
 			}
 			reported[u.target] = true
@@ -61,7 +63,7 @@ func (v *validator) checkDependencies(t *template) {
 
 // childOrder reports a child resource that does not depend on its parent
 // declared in the same template.
-func (v *validator) childOrder(t *template, edges [][]int, i int) {
+func (v *validator) childOrder(t *template, edges [][]edge, i int) {
 	r := t.resources[i]
 	types := strings.Split(r.typ, "/")
 	names := strings.Split(r.name, "/")
@@ -73,7 +75,7 @@ func (v *validator) childOrder(t *template, edges [][]int, i int) {
 		if k == i || d.existing || r.condition && d.condition || strings.Count(d.typ, "/") != len(types)-2 || !prefix(d, parent) {
 			continue
 		}
-		if !reachable(edges, i, k) {
+		if !reachable(edges, i, k, false) && !reachable(edges, k, i, true) { // a parent ordered after its child is deliberate
 			where := "beside its parent"
 			if r.nestedChild {
 				where = "inside its parent's resources"
@@ -86,9 +88,16 @@ func (v *validator) childOrder(t *template, edges [][]int, i int) {
 	}
 }
 
+// edge is a dependency on a resource of the template; sure when the entry
+// certainly names it, not only may.
+type edge struct {
+	to   int
+	sure bool
+}
+
 // dependsOnTargets returns the resources a dependsOn entry may name, and
 // whether the entry is known well enough to say that it names none.
-func (t *template) dependsOnTargets(entry string) (targets []int, decided bool) {
+func (t *template) dependsOnTargets(entry string) (targets []edge, decided bool) {
 	s := expr.Unescape(entry)
 	if expr.IsExpression(entry) {
 		n, err := parseExpr(entry)
@@ -98,82 +107,121 @@ func (t *template) dependsOnTargets(entry string) (targets []int, decided bool) 
 		s = text(t.env.eval(n, 0))
 	}
 	r, isID := parseRef(s)
-	for k, d := range t.resources {
-		if isID && matchRef(r, d) > noMatch || t.namedBy(s, d) {
-			targets = append(targets, k)
-		}
-	}
-	return targets, known(s) || isID && known(r.typ)
+	return t.named(s), known(s) || isID && known(r.typ)
 }
 
-// namedBy reports whether a plain dependsOn name may name d: its name, its
-// name as written inside a parent, its symbolic name or its copy loop.
-func (t *template) namedBy(s string, d *resource) bool {
-	// ARM also finds a child by the last segments of its name.
-	full := strings.Split(d.name, "/")
-	for i := range full {
-		if matchText(s, strings.Join(full[i:], "/")) > noMatch {
-			return true
+// named returns the resources a dependsOn entry or reference() argument,
+// evaluated, may name: by id, or by name.
+func (t *template) named(s string) []edge {
+	r, isID := parseRef(s)
+	var out []edge
+	for k, d := range t.resources {
+		level := noMatch
+		switch {
+		case isID:
+			level = matchRef(r, d)
+			// "NS/type/name" may also be a plain name with dots and slashes.
+			if !strings.HasPrefix(s, "/") && strings.EqualFold(s, d.name) {
+				level = sameName
+			}
+		default:
+			level = t.namedBy(s, d)
+		}
+		if level > noMatch {
+			out = append(out, edge{to: k, sure: level == sameName})
 		}
 	}
-	if d.symbol != "" {
-		// "name[2]" is one member of a symbolic copy loop.
-		if base, _, ok := strings.Cut(s, "["); ok && strings.HasSuffix(s, "]") {
-			s = base
-		}
-		if strings.EqualFold(s, d.symbol) {
-			return true
+	return out
+}
+
+// namedBy says whether a plain dependsOn name names d: its name, the last
+// segments of its name (ARM finds a child by them too), its symbolic name
+// or its copy loop.
+func (t *template) namedBy(s string, d *resource) int {
+	symbol := s
+	if base, _, ok := strings.Cut(s, "["); ok && strings.HasSuffix(s, "]") {
+		symbol = base // "name[2]" is one member of a symbolic copy loop
+	}
+	if d.symbol != "" && strings.EqualFold(symbol, d.symbol) || d.copyName != "" && strings.EqualFold(s, d.copyName) {
+		return sameName
+	}
+	best := noMatch
+	for _, name := range d.names() {
+		best = max(best, matchText(s, name))
+		// A computed segment of a suffix is no wildcard, or every child
+		// would match.
+		full := strings.Split(name, "/")
+		for i := 1; i < len(full); i++ {
+			if suffix := strings.Join(full[i:], "/"); known(suffix) || strings.EqualFold(s, suffix) {
+				best = max(best, matchText(s, suffix))
+			}
 		}
 	}
-	return d.copyName != "" && strings.EqualFold(s, d.copyName)
+	return best
 }
 
 // matchRef says whether a resource id may name d.
 func matchRef(r ref, d *resource) int {
-	l := min(matchText(r.typ, d.typ), matchText(r.name, d.name))
-	if l > noMatch && r.rg != "" && known(r.rg) && known(d.rg) && !strings.EqualFold(r.rg, d.rg) {
+	if r.rg != "" && known(r.rg) && known(d.rg) && !strings.EqualFold(r.rg, d.rg) {
 		return noMatch
 	}
-	return l
+	best := noMatch
+	for _, name := range d.names() {
+		best = max(best, min(matchText(r.typ, d.typ), matchText(r.name, name)))
+	}
+	return best
 }
 
 // prefix reports whether d is the resource r names or one of its ancestors
 // (a subnet id names its virtual network too), segment by segment.
 func prefix(d *resource, r ref) bool {
-	dt, rt := strings.Split(d.typ, "/"), strings.Split(r.typ, "/")
-	dn, rn := strings.Split(d.name, "/"), strings.Split(r.name, "/")
-	if len(dt) > len(rt) || len(dn) != len(dt)-1 || len(dn) > len(rn) {
+	if r.rg != "" && known(r.rg) && known(d.rg) && !strings.EqualFold(r.rg, d.rg) {
 		return false
 	}
-	for i := range dt {
-		if !strings.EqualFold(dt[i], rt[i]) {
+	dt, rt := strings.Split(d.typ, "/"), strings.Split(r.typ, "/")
+	if len(dt) > len(rt) || !segmentsEqual(dt, rt[:len(dt)]) {
+		return false
+	}
+	rn := strings.Split(r.name, "/")
+	for _, name := range d.names() {
+		dn := strings.Split(name, "/")
+		if len(dn) == len(dt)-1 && len(dn) <= len(rn) && segmentsEqual(dn, rn[:len(dn)]) {
+			return true
+		}
+	}
+	return false
+}
+
+func segmentsEqual(a, b []string) bool {
+	for i := range a {
+		if !strings.EqualFold(a[i], b[i]) {
 			return false
 		}
 	}
-	for i := range dn {
-		if !strings.EqualFold(dn[i], rn[i]) {
-			return false
-		}
-	}
-	return r.rg == "" || !known(r.rg) || !known(d.rg) || strings.EqualFold(r.rg, d.rg)
+	return true
 }
 
 // ancestor reports whether d is r or one of its parents.
 func ancestor(d, r *resource) bool { return prefix(d, ref{typ: r.typ, name: r.name, rg: r.rg}) }
 
-func reachable(edges [][]int, from, to int) bool {
+// reachable reports whether a chain of dependencies leads from one resource
+// to another; with sure, only through dependencies certainly named.
+func reachable(edges [][]edge, from, to int, sure bool) bool {
 	seen := map[int]bool{from: true}
 	stack := []int{from}
 	for len(stack) > 0 {
 		k := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		for _, n := range edges[k] {
-			if n == to {
+		for _, e := range edges[k] {
+			if sure && !e.sure {
+				continue
+			}
+			if e.to == to {
 				return true
 			}
-			if !seen[n] {
-				seen[n] = true
-				stack = append(stack, n)
+			if !seen[e.to] {
+				seen[e.to] = true
+				stack = append(stack, e.to)
 			}
 		}
 	}
@@ -190,7 +238,7 @@ type use struct {
 // references finds what a resource's definition uses of other resources of
 // its template: the implicit dependencies reference() and list*() make, and
 // the ids it uses otherwise, following variables (only the member used).
-func (t *template) references(r *resource) (implicit []int, explicit []use) {
+func (t *template) references(r *resource) (implicit []edge, explicit []use) {
 	seen := map[string]bool{}
 	var scan func(n expr.Node, path string, inImplicit bool)
 	scanValue := func(v any, path string) {
@@ -335,16 +383,8 @@ func variableName(n expr.Node) (string, bool) {
 }
 
 // dependsOnTargetsOf is dependsOnTargets for the argument of reference().
-func (t *template) dependsOnTargetsOf(n expr.Node) []int {
-	s := text(t.env.eval(n, 0))
-	r, isID := parseRef(s)
-	var out []int
-	for k, d := range t.resources {
-		if isID && matchRef(r, d) > noMatch || t.namedBy(s, d) {
-			out = append(out, k)
-		}
-	}
-	return out
+func (t *template) dependsOnTargetsOf(n expr.Node) []edge {
+	return t.named(text(t.env.eval(n, 0)))
 }
 
 // target returns the declared resource an id certainly names: the resource

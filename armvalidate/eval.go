@@ -123,6 +123,29 @@ type env struct {
 	// is commonly an expression left for the nested deployment to evaluate
 	// (ARM evaluates an outer-scope template twice), not a literal.
 	nested bool
+	// In a copy loop's member: the loop's name and the member's index.
+	loop   string
+	index  float64
+	inLoop bool
+}
+
+// maxMembers bounds the copy loops whose members' names are computed.
+const maxMembers = 256
+
+// members computes the names of a copy loop's members, when the count is
+// known.
+func (e *env) members(copySpec map[string]any, rawName, loop string) []string {
+	n, ok := e.deep(field(copySpec, "count"), 0).(float64)
+	if !ok || n < 0 || n > maxMembers {
+		return nil
+	}
+	out := make([]string, 0, int(n))
+	for i := 0; i < int(n); i++ {
+		m := *e
+		m.loop, m.index, m.inLoop = loop, float64(i), true
+		out = append(out, m.strValue(rawName))
+	}
+	return out
 }
 
 func newEnv(tpl map[string]any, values map[string]any, rg string) *env {
@@ -363,11 +386,39 @@ func (e *env) call(c *expr.Call, depth int) any {
 				}
 			}
 		}
+	case "length":
+		if len(args) == 1 {
+			switch x := args[0].(type) {
+			case []any:
+				return float64(len(x))
+			case map[string]any:
+				return float64(len(x))
+			case string:
+				if known(x) {
+					return float64(len([]rune(x)))
+				}
+			}
+		}
 	case "string":
 		if len(args) == 1 {
 			switch args[0].(type) {
 			case string, float64, bool:
 				return text(args[0])
+			}
+		}
+	case "copyindex":
+		if e.inLoop {
+			offset, loop := 0.0, ""
+			for _, a := range args {
+				switch x := a.(type) {
+				case float64:
+					offset = x
+				case string:
+					loop = x
+				}
+			}
+			if loop == "" || strings.EqualFold(loop, e.loop) {
+				return e.index + offset
 			}
 		}
 	case "resourcegroup":

@@ -150,7 +150,7 @@ func (v *validator) expression(s site, str, path string) {
 		case "newguid", "utcnow":
 			if !s.allowNondet && !s.roleAssignee {
 				v.add(RuleNondeterministic, path,
-					fmt.Sprintf("%s() is used outside a parameter's defaultValue; ARM allows it only there and rejects the template", c.Name),
+					fmt.Sprintf("%s() is used outside a parameter's defaultValue; ARM allows it only there and rejects the template", funcName(c.Name)),
 					fmt.Sprintf("declare a parameter with \"defaultValue\": \"[%s()]\" and use parameters('<name>') here", funcName(c.Name)))
 			}
 		case "resourceid":

@@ -159,9 +159,19 @@ func (v *validator) checkNames(t *template) {
 		if r.existing {
 			continue
 		}
-		own := r.name[strings.LastIndex(r.name, "/")+1:]
-		if rule, ok := rulesByType[strings.ToLower(r.typ)]; ok && known(r.name) && known(r.typ) && own != "" && (!r.conditional || literalName(r)) {
-			v.name(rule, own, r.typ, namePath, maxLength(rule, t, r.raw))
+		if rule, ok := rulesByType[strings.ToLower(r.typ)]; ok && (!r.conditional || literalName(r)) {
+			for _, name := range r.names() {
+				// The rule is the resource's own name's: the last segment of a
+				// child's. A name with more segments than its type has is
+				// checked whole, and fails any rule that excludes '/'.
+				own := name
+				if strings.Count(name, "/") == strings.Count(r.typ, "/")-1 {
+					own = name[strings.LastIndex(name, "/")+1:]
+				}
+				if known(name) && own != "" && v.name(rule, own, r.typ, namePath, maxLength(rule, t, r.raw)) {
+					break // one finding per resource, also for a copy loop
+				}
+			}
 		}
 		if strings.EqualFold(r.typ, "Microsoft.ContainerService/managedClusters") {
 			v.agentPoolProfiles(t, r)
@@ -172,7 +182,7 @@ func (v *validator) checkNames(t *template) {
 		if r.copyName != "" || r.conditional || !known(r.typ) {
 			continue
 		}
-		key := strings.ToLower(strings.Join([]string{r.typ, r.name, r.rg, text(field(r.raw, "scope")), text(field(r.raw, "subscriptionId"))}, "|"))
+		key := strings.ToLower(strings.Join([]string{r.typ, r.name, r.rg, r.extScope, text(field(r.raw, "scope")), text(field(r.raw, "subscriptionId"))}, "|"))
 		if first, dup := seen[key]; dup {
 			v.add(RuleNameDuplicate, namePath,
 				fmt.Sprintf("%s %s is declared twice in this template (also at %s); ARM rejects the template", r.typ, quote(display(r.name)), first.path),
@@ -205,14 +215,16 @@ func maxLength(rule *nameRule, t *template, raw map[string]any) int {
 	return rule.Max
 }
 
-func (v *validator) name(rule *nameRule, name, typ, path string, max int) {
+// name reports a name that breaks its rule, and whether it did.
+func (v *validator) name(rule *nameRule, name, typ, path string, max int) bool {
 	p := rule.problem(name, max)
 	if p == "" {
-		return
+		return false
 	}
 	v.add(RuleNameInvalid, path,
 		fmt.Sprintf("%s name %s is invalid: %s (unique within: %s)", typ, quote(name), p, rule.Unique),
 		fmt.Sprintf("choose a name of %d-%d characters: %s (source: %s)", rule.Min, max, rule.Rule, rule.Source))
+	return true
 }
 
 // agentPoolProfiles checks the pools a cluster declares inline, which

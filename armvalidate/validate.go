@@ -256,13 +256,19 @@ type resource struct {
 	short       string // the name as written, for resources declared inside a parent
 	symbol      string // languageVersion 2.0 symbolic name
 	copyName    string
-	condition   bool // it has a condition
-	conditional bool // it has a condition, or its template is deployed on one
+	members     []string // the names of a copy loop's members, when known
+	extScope    string   // the resource an extension resource of the old spelling extends
+	condition   bool     // it has a condition
+	conditional bool     // it has a condition, or its template is deployed on one
 	existing    bool
 	nestedChild bool   // declared in its parent's resources array
 	rg          string // resource group it is deployed to
 	tpl         *template
 }
+
+// names are the names a resource may have: its name as written and, for a
+// copy loop, each member's.
+func (r *resource) names() []string { return append([]string{r.name}, r.members...) }
 
 // join appends a member to a JSON path.
 func join(path, key string) string {
@@ -323,8 +329,15 @@ func (v *validator) loadResource(t *template, raw any, path, symbol string, pare
 		r.typ = parent.typ + "/" + r.typ
 		r.name = parent.name + "/" + r.name
 	}
+	r.typ, r.name, r.extScope = extension(r.typ, r.name)
 	if c, ok := field(m, "copy").(map[string]any); ok {
 		r.copyName, _ = field(c, "name").(string)
+		for _, n := range t.env.members(c, name, r.copyName) {
+			if parent != nil && !strings.Contains(typ, "/") {
+				n = parent.name + "/" + n
+			}
+			r.members = append(r.members, n)
+		}
 	}
 	_, r.condition = lookup(m, "condition")
 	r.conditional = r.condition || t.condition
@@ -341,6 +354,24 @@ func (v *validator) loadResource(t *template, raw any, path, symbol string, pare
 			v.loadResource(t, c, index(join(path, fieldKey(m, "resources")), i), "", r)
 		}
 	}
+}
+
+// extension rewrites the old spelling of an extension resource,
+// "NS/type/providers/ext" named "parent/NS2/name", as the resource it is:
+// "NS2/ext" named "name" (a role assignment on a storage account is a
+// Microsoft.Authorization/roleAssignments).
+func extension(typ, name string) (extType, extName, scope string) {
+	i := strings.Index(strings.ToLower(typ), "/providers/")
+	if i < 0 {
+		return typ, name, ""
+	}
+	scopeNames := strings.Count(typ[:i], "/")
+	seg := strings.Split(name, "/")
+	if len(seg) < scopeNames+2 {
+		return typ, name, ""
+	}
+	scope = typ[:i] + "/" + strings.Join(seg[:scopeNames], "/")
+	return seg[scopeNames] + "/" + typ[i+len("/providers/"):], strings.Join(seg[scopeNames+1:], "/"), scope
 }
 
 // loadNested reads the inline template of a nested deployment.
