@@ -145,6 +145,9 @@ func (s *ContainerSource) record(item *container.BlobItem) (Record, error) {
 	}
 	if p.ContentLength != nil {
 		r.Bytes = *p.ContentLength
+		if err := checkSize(r.Bytes); err != nil {
+			return r, fmt.Errorf("listing %s: blob %s: Content-Length: %w", s.desc, r.Name, err)
+		}
 	}
 	if p.BlobType != nil {
 		r.Type, _ = lifecycle.ParseBlobType(string(*p.BlobType))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -184,6 +185,10 @@ func TestBadInventories(t *testing.T) {
 		{"bad date", header + "\n" + good + "\n" + strings.Replace(good, "2024-01-02T00:00:00Z", "02/01/2024", 1) + "\n", "", []string{"row 3", "column Last-Modified", `bad date "02/01/2024"`}},
 		{"impossible date", header + "\n" + strings.Replace(good, "2024-01-02", "2024-02-30", 1) + "\n", "", []string{"row 2", "column Last-Modified", "bad date"}},
 		{"negative size", header + "\n" + good + "\n" + good + "\n" + strings.Replace(good, ",10,", ",-5,", 1) + "\n", "", []string{"row 4", "column Content-Length", "negative size -5"}},
+		{"size above the largest blob", header + "\n" + good + "\n" + strings.Replace(good, ",10,", ",209715200000001,", 1) + "\n", "", []string{"row 3", "column Content-Length", "size 209715200000001 is larger than the largest blob Azure stores, 209715200000000 bytes"}},
+		{"size at the int64 limit", header + "\n" + strings.Replace(good, ",10,", ",9223372036854775807,", 1) + "\n", "", []string{"row 2", "column Content-Length", "larger than the largest blob"}},
+		{"size beyond int64", header + "\n" + strings.Replace(good, ",10,", ",99999999999999999999999,", 1) + "\n", "", []string{"row 2", "column Content-Length", "size 99999999999999999999999 is larger than the largest blob"}},
+		{"negative beyond int64", header + "\n" + strings.Replace(good, ",10,", ",-9223372036854775809,", 1) + "\n", "", []string{"row 2", "column Content-Length", "negative size -9223372036854775809"}},
 		{"not a number", header + "\n" + strings.Replace(good, ",10,", ",ten,", 1) + "\n", "", []string{"row 2", "Content-Length", `bad size "ten"`}},
 		{"bad tier", header + "\n" + strings.Replace(good, ",Hot,", ",Lukewarm,", 1) + "\n", "", []string{"row 2", "column AccessTier", "Lukewarm"}},
 		{"short row", header + "\n" + good + "\nc/b,2024-01-01T00:00:00Z\n", "", []string{"row 3", "2 fields, but the header has 14"}},
@@ -368,5 +373,44 @@ func TestParquetStringTimes(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// TestSizeBounds: the largest blob Azure stores reads; one byte more, in
+// CSV or as a Parquet INT64, is an error with its file, row and column.
+func TestSizeBounds(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "max.csv")
+	os.WriteFile(csvPath, []byte("Name,Creation-Time,Last-Modified,Content-Length,AccessTier\n"+
+		"c/a,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z,209715200000000,Hot\n"), 0o644)
+	if got := readAll(t, csvPath); len(got) != 1 || got[0].Bytes != MaxBlobBytes {
+		t.Errorf("the largest blob read as %+v", got)
+	}
+	type row struct {
+		Name         string `parquet:"Name"`
+		CreationTime string `parquet:"Creation-Time"`
+		LastModified string `parquet:"Last-Modified"`
+		Size         int64  `parquet:"Content-Length"`
+		Tier         string `parquet:"AccessTier"`
+	}
+	for _, size := range []int64{MaxBlobBytes + 1, math.MaxInt64} {
+		path := filepath.Join(dir, "huge.parquet")
+		f, _ := os.Create(path)
+		w := parquet.NewGenericWriter[row](f)
+		if _, err := w.Write([]row{{"c/a", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", 5, "Hot"},
+			{"c/b", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", size, "Hot"}}); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		f.Close()
+		src, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = ReadAll(context.Background(), src)
+		var re *RowError
+		if !errors.As(err, &re) || re.Row != 2 || re.Column != ColContentLength || !strings.Contains(err.Error(), "larger than the largest blob") {
+			t.Errorf("size %d: error %v; want row 2, column Content-Length, larger than the largest blob", size, err)
+		}
 	}
 }

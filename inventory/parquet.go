@@ -281,9 +281,8 @@ func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, s
 				case c.time != nil:
 					*(*c.time)(r) = floorDiv(v.Int64(), c.unit)
 				case c.kind == parquet.Int64 && c.name == ColContentLength:
-					if r.Bytes = v.Int64(); r.Bytes < 0 {
-						err = fmt.Errorf("%w %d", errNegative, r.Bytes)
-					}
+					r.Bytes = v.Int64()
+					err = checkSize(r.Bytes)
 				default:
 					var s string
 					s, st.scratch = c.text(v, st.scratch)

@@ -226,6 +226,30 @@ func truncate(s string, n int) string {
 
 var errNegative = errors.New("negative size")
 
+// MaxBlobBytes is the largest blob Azure Storage holds: a block blob of
+// 50,000 blocks of 4,000 MiB, about 190.7 TiB ("Maximum size of a block
+// blob", Scalability and performance targets for Blob storage,
+// learn.microsoft.com/azure/storage/blobs/scalability-targets; append
+// blobs stop at about 195 GiB and page blobs at 8 TiB). A larger
+// Content-Length is a corrupt or hand-edited report, and letting it in
+// would let sums of sizes leave int64.
+const MaxBlobBytes int64 = 50000 * (4000 << 20)
+
+// checkSize rejects sizes no blob can have.
+func checkSize(n int64) error {
+	switch {
+	case n < 0:
+		return fmt.Errorf("%w %d", errNegative, n)
+	case n > MaxBlobBytes:
+		return tooLarge(strconv.FormatInt(n, 10))
+	}
+	return nil
+}
+
+func tooLarge(size string) error {
+	return fmt.Errorf("size %s is larger than the largest blob Azure stores, %d bytes (50,000 blocks of 4,000 MiB, about 190.7 TiB)", size, MaxBlobBytes)
+}
+
 // rowSetter fills one Record field from a text value; CSV cells and
 // Parquet string columns share them.
 type rowSetter func(r *Record, s string) error
@@ -265,11 +289,18 @@ var setters = map[string]rowSetter{
 	ColAccessTierChangeTime: timeSetter(func(r *Record) *int64 { return &r.TierChanged }, false),
 	ColContentLength: func(r *Record, s string) error {
 		n, err := strconv.ParseInt(s, 10, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			// Beyond int64 either way: say which way rather than "bad size".
+			if strings.HasPrefix(s, "-") {
+				return fmt.Errorf("%w %s", errNegative, truncate(s, 40))
+			}
+			return tooLarge(truncate(s, 40))
+		}
 		if err != nil {
 			return fmt.Errorf("bad size %q; want a whole number of bytes", truncate(s, 40))
 		}
-		if n < 0 {
-			return fmt.Errorf("%w %d", errNegative, n)
+		if err := checkSize(n); err != nil {
+			return err
 		}
 		r.Bytes = n
 		return nil

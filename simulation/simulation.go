@@ -70,6 +70,9 @@ func PricesFromTiers(tiers []catalog.BlobTier) (Prices, error) {
 		if !ok || t == lifecycle.TierUnknown {
 			return p, fmt.Errorf("prices: unknown tier %q", bt.Name)
 		}
+		if err := checkPrice(bt); err != nil {
+			return p, err
+		}
 		p.Tiers[t] = TierPrice{USDPerGBMonth: bt.USDPerGBMonth, WritePer10K: bt.WritePer10K, MinimumDays: bt.MinimumDays}
 		seen[t] = true
 		if s := bt.PriceSource; s != "" && !contains(sources, s) {
@@ -86,6 +89,28 @@ func PricesFromTiers(tiers []catalog.BlobTier) (Prices, error) {
 	return p, nil
 }
 
+// MaxMinimumDays bounds a tier's early-deletion period in a price list:
+// Azure's longest is Archive's 180 days, so ten years is already a typo,
+// and the bound keeps early-deletion byte-days (bytes × days) far inside
+// int64.
+const MaxMinimumDays = 3650
+
+func checkPrice(bt catalog.BlobTier) error {
+	for _, v := range []struct {
+		name string
+		x    float64
+	}{{"usd_per_gb_month", bt.USDPerGBMonth}, {"write_per_10k", bt.WritePer10K}} {
+		if v.x < 0 || math.IsNaN(v.x) || math.IsInf(v.x, 0) {
+			return fmt.Errorf("prices: tier %s: %s is %v; want a price of 0 or more", bt.Name, v.name, v.x)
+		}
+	}
+	if bt.MinimumDays < 0 || bt.MinimumDays > MaxMinimumDays {
+		return fmt.Errorf("prices: tier %s: minimum_days is %d; want 0 to %d (Azure's longest early-deletion period is Archive's 180 days)",
+			bt.Name, bt.MinimumDays, MaxMinimumDays)
+	}
+	return nil
+}
+
 func contains(s []string, x string) bool {
 	for _, v := range s {
 		if v == x {
@@ -95,13 +120,19 @@ func contains(s []string, x string) bool {
 	return false
 }
 
+// MaxDays bounds Options.Days: a hundred years (36,525 days), far past
+// any retention a policy states. Memory grows with the days, about 150
+// bytes a day for each worker (5 MB a worker at the bound), and the
+// result holds one entry a day.
+const MaxDays = 36525
+
 // Options for Run.
 type Options struct {
-	Days    int       // simulated days (daily runs), at least 1
+	Days    int       // simulated days (daily runs), 1 to MaxDays
 	Start   time.Time // day 0; runs happen at 00:00 UTC of each day
 	Account lifecycle.Account
 	Prices  Prices
-	Workers int // 0: one per CPU
+	Workers int // 0: one per CPU, at most inventory.MaxWorkers
 	// BatchRows caps the rows the source hands a worker at once (0: the
 	// format's default; see inventory.ScanOptions). The result does not
 	// depend on it.
@@ -172,6 +203,34 @@ type acc struct {
 	bytes    int64
 	skipped  int64
 	changes  []int64 // scratch for Engine.Changes
+	// overflow names the first sum that would have left int64; it is
+	// saturated instead, and Run reports the error.
+	overflow string
+}
+
+// add adds v (never negative) to *dst, saturating and recording the
+// overflow rather than wrapping: a wrapped total of bytes prints as a
+// plausible negative number.
+func (a *acc) add(dst *int64, v int64, what string) {
+	if v > math.MaxInt64-*dst {
+		*dst = math.MaxInt64
+		if a.overflow == "" {
+			a.overflow = what
+		}
+		return
+	}
+	*dst += v
+}
+
+// mul multiplies two non-negative numbers, saturating like add.
+func (a *acc) mul(x, y int64, what string) int64 {
+	if y != 0 && x > math.MaxInt64/y {
+		if a.overflow == "" {
+			a.overflow = what
+		}
+		return math.MaxInt64
+	}
+	return x * y
 }
 
 func newAcc(days int) *acc {
@@ -188,21 +247,32 @@ func (a *acc) merge(b *acc) {
 	for d := range a.ops {
 		for t := range a.ops[d] {
 			a.ops[d][t] += b.ops[d][t]
-			a.early[d][t] += b.early[d][t]
+			a.add(&a.early[d][t], b.early[d][t], earlyOverflow)
 		}
 	}
 	for i := range a.trans {
 		for j := range a.trans[i] {
 			a.trans[i][j] += b.trans[i][j]
 		}
-		a.baseline[i] += b.baseline[i]
+		a.add(&a.baseline[i], b.baseline[i], bytesOverflow)
 	}
+	// Per-day tier bytes need no check: each day's bytes in a tier, and
+	// every partial sum of the differences, lie within the total, which is
+	// checked here.
 	a.deleted.Count += b.deleted.Count
-	a.deleted.Bytes += b.deleted.Bytes
+	a.add(&a.deleted.Bytes, b.deleted.Bytes, bytesOverflow)
 	a.blobs += b.blobs
-	a.bytes += b.bytes
+	a.add(&a.bytes, b.bytes, bytesOverflow)
 	a.skipped += b.skipped
+	if a.overflow == "" {
+		a.overflow = b.overflow
+	}
 }
+
+const (
+	bytesOverflow = "the blobs' sizes add up to more than 2^63-1 bytes (8 EiB), the most an int64 holds; simulate the inventory in parts"
+	earlyOverflow = "early-deletion byte-days add up to more than 2^63-1, the most an int64 holds; simulate the inventory in parts"
+)
 
 // sim is one simulation's fixed inputs.
 type sim struct {
@@ -215,12 +285,20 @@ type sim struct {
 
 // Run simulates the policy over the inventory.
 func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Options) (*Result, error) {
-	if opt.Days < 1 {
-		return nil, fmt.Errorf("simulation: days must be at least 1, got %d", opt.Days)
+	if opt.Days < 1 || opt.Days > MaxDays {
+		return nil, fmt.Errorf("simulation: %d days; want 1 to %d", opt.Days, MaxDays)
+	}
+	if opt.Workers < 0 || opt.Workers > inventory.MaxWorkers {
+		return nil, fmt.Errorf("simulation: %d workers; want 1 to %d (0 for one per CPU)", opt.Workers, inventory.MaxWorkers)
+	}
+	for t, tp := range opt.Prices.Tiers {
+		if tp.MinimumDays < 0 || tp.MinimumDays > MaxMinimumDays {
+			return nil, fmt.Errorf("simulation: %s tier: minimum of %d days; want 0 to %d", lifecycle.Tier(t), tp.MinimumDays, MaxMinimumDays)
+		}
 	}
 	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	if workers == 0 {
+		workers = min(runtime.GOMAXPROCS(0), inventory.MaxWorkers)
 	}
 	start := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
 	s := &sim{e: lifecycle.NewEngine(p, opt.Account), start: start.Unix(), days: opt.Days}
@@ -247,6 +325,9 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 	total := st.a
 	for _, a := range accs {
 		total.merge(a)
+	}
+	if total.overflow != "" {
+		return nil, fmt.Errorf("simulation: %s", total.overflow)
 	}
 	return s.result(total, opt.Prices, start), nil
 }
@@ -344,9 +425,9 @@ func billTier(t lifecycle.Tier) lifecycle.Tier {
 // deletion, or lifecycle.Forever.
 func (s *sim) schedule(b *lifecycle.Blob, bytes int64, a *acc) int64 {
 	a.blobs++
-	a.bytes += bytes
+	a.add(&a.bytes, bytes, bytesOverflow)
 	tier := billTier(b.Tier)
-	a.baseline[tier] += bytes
+	a.baseline[tier] += bytes // at most a.bytes
 	entered := b.TierChanged
 	if entered == 0 {
 		entered = b.Created
@@ -373,7 +454,7 @@ func (s *sim) schedule(b *lifecycle.Blob, bytes int64, a *acc) int64 {
 			a.diff[day][tier] -= bytes
 			if m := s.min[tier]; m > 0 {
 				if in := floorDiv(run-entered, lifecycle.Day); in < m {
-					a.early[day][tier] += bytes * (m - max(in, 0))
+					a.add(&a.early[day][tier], a.mul(bytes, m-max(in, 0), earlyOverflow), earlyOverflow)
 				}
 			}
 			if d.Action == lifecycle.Delete {

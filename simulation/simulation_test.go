@@ -3,6 +3,7 @@ package simulation
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -295,7 +296,66 @@ func TestBadOptions(t *testing.T) {
 	if _, err := PricesFromTiers([]catalog.BlobTier{{Name: "hot"}}); err == nil {
 		t.Error("prices without cool, cold and archive accepted")
 	}
+	for name, opt := range map[string]Options{
+		"days above the bound":    {Days: MaxDays + 1},
+		"negative workers":        {Days: 1, Workers: -1},
+		"workers above the bound": {Days: 1, Workers: inventory.MaxWorkers + 1},
+		"negative batch":          {Days: 1, BatchRows: -1},
+		"batch above the bound":   {Days: 1, BatchRows: inventory.MaxBatchRows + 1},
+	} {
+		opt.Prices = prices(t)
+		if _, err := Run(context.Background(), src, policy(t, policies["tiering"]), opt); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	tiers := []catalog.BlobTier{{Name: "hot"}, {Name: "cool", MinimumDays: 30}, {Name: "cold", MinimumDays: 90}, {Name: "archive", MinimumDays: 180}}
+	for name, bad := range map[string]catalog.BlobTier{
+		"negative price":     {Name: "cool", USDPerGBMonth: -1},
+		"infinite price":     {Name: "cool", WritePer10K: math.Inf(1)},
+		"minimum days bound": {Name: "archive", MinimumDays: MaxMinimumDays + 1},
+		"negative minimum":   {Name: "archive", MinimumDays: -1},
+	} {
+		if _, err := PricesFromTiers(append(append([]catalog.BlobTier(nil), tiers...), bad)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
 }
+
+// TestTotalsOverflow: sizes that each fit but add up past int64 are an
+// error, not a wrapped (negative) total.
+func TestTotalsOverflow(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Name,Creation-Time,Last-Modified,Content-Length,AccessTier\n")
+	// 2^63 / MaxBlobBytes is about 43,980 blobs of the largest size.
+	for i := 0; i < 44000; i++ {
+		fmt.Fprintf(&b, "c/%06d,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z,%d,Hot\n", i, inventory.MaxBlobBytes)
+	}
+	path := filepath.Join(t.TempDir(), "huge.csv")
+	os.WriteFile(path, []byte(b.String()), 0o644)
+	for _, workers := range []int{1, 3} {
+		src, _ := inventory.Open(path)
+		res, err := Run(context.Background(), src, policy(t, policies["tiering"]), Options{Days: 10, Start: start, Prices: prices(t), Workers: workers})
+		if err == nil || !strings.Contains(err.Error(), "add up to more than 2^63-1 bytes") {
+			var bytes int64
+			if res != nil {
+				bytes = res.Bytes
+			}
+			t.Errorf("%d workers: error %v, bytes %d; want the int64 overflow reported", workers, err, bytes)
+		}
+	}
+	// The helpers saturate and name the first overflow.
+	var a acc
+	a.add(&a.bytes, math.MaxInt64-1, bytesOverflow)
+	a.add(&a.bytes, 2, bytesOverflow)
+	if a.bytes != math.MaxInt64 || a.overflow != bytesOverflow {
+		t.Errorf("add did not saturate: %d %q", a.bytes, a.overflow)
+	}
+	var m acc
+	if got := m.mul(inventory.MaxBlobBytes, 1<<20, earlyOverflow); got != math.MaxInt64 || m.overflow != earlyOverflow {
+		t.Errorf("mul did not saturate: %d %q", got, m.overflow)
+	}
+}
+
 
 // prefixPolicy tiers and deletes only blobs under a few prefixes, so that a
 // blob whose name is read wrongly is simulated under the wrong rule.
