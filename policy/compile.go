@@ -60,6 +60,49 @@ type compiler struct {
 	fallbacks map[string]bool
 	static    []*valueSrc
 	dynFields []*dynField
+	// What the authoring limits count (see limits below).
+	conds       int
+	funcs       int
+	valueCounts int
+	fieldCounts map[string]int
+}
+
+// Azure Policy's limits on the structure of a policy rule, which it
+// enforces when a definition is created or assigned ("Policy rule limits"
+// in the policy rule structure reference); expr enforces those on single
+// expressions.
+const (
+	// maxIfConditions is the most conditions the "if" may hold.
+	maxIfConditions = 4096
+	// maxExistenceConditions is the most an existenceCondition may hold.
+	maxExistenceConditions = 128
+	// maxFunctions is the most function calls a policy rule may make.
+	maxFunctions = 2048
+	// maxFieldCounts is the most field count expressions over one array.
+	maxFieldCounts = 5
+	// maxValueCounts is the most value count expressions in a rule.
+	maxValueCounts = 10
+	// maxValueCountIterations is the most members a value count may
+	// iterate over, counting those of the value counts it is nested in.
+	maxValueCountIterations = 100
+)
+
+// limitErr is a compile error for a rule over one of Azure's limits.
+func limitErr(path, format string, args ...any) error {
+	return &Error{Path: path, Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), expr.ErrLimit)}
+}
+
+// countFuncs adds the function calls of n to the rule's count.
+func (c *compiler) countFuncs(n expr.Node, path string) error {
+	expr.Walk(n, func(m expr.Node) {
+		if _, ok := m.(*expr.Call); ok {
+			c.funcs++
+		}
+	})
+	if c.funcs > maxFunctions {
+		return limitErr(path, "the policy rule calls more than %d functions, the most Azure Policy allows", maxFunctions)
+	}
+	return nil
 }
 
 func (c *compiler) noteFallback(alias string) {
@@ -86,6 +129,9 @@ func (c *compiler) value(v any, path string) (*valueSrc, error) {
 	if err != nil {
 		return nil, &Error{Path: path, Err: err}
 	}
+	if err := c.countFuncs(n, path); err != nil {
+		return nil, err
+	}
 	vs := &valueSrc{node: n, text: s, slot: -1}
 	if !expr.Uses(n, dynamicFuncs...) {
 		vs.static = true
@@ -105,15 +151,19 @@ func (c *compiler) tree(v any, path string, template bool) (*valueSrc, error) {
 		case string:
 			if expr.IsExpression(x) {
 				hasExpr = true
-				var err error
 				if template {
-					_, err = expr.ParseTemplate(x)
-				} else {
-					_, err = expr.Parse(x)
+					// ARM evaluates the template, with its own limits.
+					_, err := expr.ParseTemplate(x)
+					if err != nil {
+						return &Error{Path: path, Err: err}
+					}
+					return nil
 				}
+				n, err := expr.Parse(x)
 				if err != nil {
 					return &Error{Path: path, Err: err}
 				}
+				return c.countFuncs(n, path)
 			}
 		case []any:
 			for i, el := range x {
@@ -235,6 +285,9 @@ func compile(d *Definition, aliases AliasTable) (*Compiled, error) {
 	var err error
 	if out.cond, err = c.cond(ifv, base+".if", nil); err != nil {
 		return nil, err
+	}
+	if c.conds > maxIfConditions {
+		return nil, limitErr(base+".if", "%d conditions, more than the %d Azure Policy allows", c.conds, maxIfConditions)
 	}
 	out.guard = typeGuard(out.cond)
 	thenv, ok := lookupCI(d.Rule, "then")
@@ -384,6 +437,7 @@ func (c *compiler) cond(v any, path string, scopes []compileScope) (node, error)
 			return &notNode{kid: n}, nil
 		}
 	}
+	c.conds++
 	cn := &condNode{path: path}
 	var opKey string
 	var opVal any
@@ -501,6 +555,12 @@ func (c *compiler) count(v any, path string, scopes []compileScope) (*countNode,
 			}
 			cnt.field = f
 			cnt.scope = compileScope{alias: strings.ToLower(s)}
+			if c.fieldCounts == nil {
+				c.fieldCounts = map[string]int{}
+			}
+			if c.fieldCounts[cnt.scope.alias]++; c.fieldCounts[cnt.scope.alias] > maxFieldCounts {
+				return nil, limitErr(path+"."+k, "more than %d field count expressions over %s, the most Azure Policy allows", maxFieldCounts, s)
+			}
 			// The counted array's absolute path is its scope's path
 			// joined with the relative one.
 			if f.scope >= 0 {
@@ -514,6 +574,9 @@ func (c *compiler) count(v any, path string, scopes []compileScope) (*countNode,
 				return nil, err
 			}
 			cnt.value = src
+			if c.valueCounts++; c.valueCounts > maxValueCounts {
+				return nil, limitErr(path+"."+k, "more than %d value count expressions, the most Azure Policy allows in a policy rule", maxValueCounts)
+			}
 		case "name":
 			s, ok := m[k].(string)
 			if !ok || s == "" {
@@ -617,7 +680,11 @@ func (c *compiler) details(v any, path string) (*details, error) {
 			case "existencescope":
 				d.existenceScope, err = c.value(x[k], p)
 			case "existencecondition":
+				before := c.conds
 				d.existenceCondition, err = c.cond(x[k], p, nil)
+				if err == nil && c.conds-before > maxExistenceConditions {
+					err = limitErr(p, "%d conditions, more than the %d Azure Policy allows in an existence condition", c.conds-before, maxExistenceConditions)
+				}
 			case "deployment":
 				d.deployment, err = c.deploymentTree(x[k], p)
 			case "operations":

@@ -343,6 +343,9 @@ type evalCtx struct {
 	primary *Resource // the resource field() reads (the "if" resource)
 	env     *Env
 	scopes  []runScope
+	// iterations is how many times the enclosing value counts iterate
+	// (0 outside any), which nested value counts multiply.
+	iterations int
 	// miss selects how why() words reasons: false explains a match (what
 	// compliance needs), true a condition that did not hold (its operator
 	// and truth value, which stays exact under any number of nots).
@@ -827,6 +830,16 @@ func (n *countNode) count(c *evalCtx, collect bool) (int, []any, error) {
 		case nil:
 		default:
 			return 0, nil, fmt.Errorf("count value must be an array, got %s", jsonType(v))
+		}
+		outer := max(c.iterations, 1)
+		if outer*len(members) > maxValueCountIterations {
+			return 0, nil, fmt.Errorf("value count over %d members iterates %d times, counting the value counts it is nested in, more than the %d Azure Policy allows: %w",
+				len(members), outer*len(members), maxValueCountIterations, expr.ErrLimit)
+		}
+		if n.where != nil {
+			saved := c.iterations
+			c.iterations = outer * len(members)
+			defer func() { c.iterations = saved }()
 		}
 	}
 	if n.where == nil {

@@ -18,6 +18,11 @@ func FuzzParseDefinition(f *testing.F) {
 		`{"policyRule":{"if":{"count":{"value":[1,2],"name":"n","where":{"value":"[current('n')]","greater":1}},"equals":1},"then":{"effect":"modify","details":{"operations":[{"operation":"addOrReplace","field":"tags['x']","value":"y"}]}}}}`,
 		`{"policyRule":{"if":{"field":"[concat('tags[', 'x', ']')]","equals":""},"then":{"effect":"append","details":[{"field":"tags","value":{"a":"b"}}]}}}`,
 		`{]`, `null`, `[]`, `{"policyRule":{}}`,
+		// Inputs of the outside test campaign (issue 12).
+		`{"properties":{"mode":"All","policyRule":{"if":{"value":"[length(field('Microsoft.Storage/storageAccounts/missing'))]","equals":0},"then":{"effect":"deny"}}}}`,
+		`{"properties":{"mode":"All","parameters":{"s":{"type":"Object","defaultValue":{"eastus":{"ip":"10.0.0.4"}}}},"policyRule":{"if":{"allOf":[{"field":"type","equals":"Microsoft.Network/routeTables/routes"},{"field":"Microsoft.Network/routeTables/routes/nextHopIpAddress","notEquals":"[parameters('s')[field('location')].ip]"}]},"then":{"effect":"deny"}}}}`,
+		`{"properties":{"mode":"Indexed","parameters":{"effect":{"type":"String","allowedValues":["Audit","Deny"],"defaultValue":"deny"}},"policyRule":{"if":{"field":"location","exists":true},"then":{"effect":"[parameters('effect')]"}}}}`,
+		nestedReplace(30),
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s))

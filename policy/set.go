@@ -37,6 +37,7 @@ func compileSetParams(s *SetDefinition) ([]map[string]*valueSrc, error) {
 	c := &compiler{}
 	out := make([]map[string]*valueSrc, len(s.Members))
 	for i, m := range s.Members {
+		c.funcs = 0 // a member's parameters are a rule's worth of functions
 		out[i] = map[string]*valueSrc{}
 		for _, k := range sortedKeys(m.Parameters) {
 			v, err := c.tree(m.Parameters[k], m.path+".parameters."+k+".value", false)

@@ -65,6 +65,8 @@ func eval(n Node, c Context) (any, error) {
 			return nil, fmt.Errorf("%s: %w: got %d, want %s", x.Name, ErrArity, len(x.Args), f.arity())
 		}
 		if f.lazy != nil {
+			// if(), coalesce() and the logical functions return one of
+			// their arguments, which the functions that made it checked.
 			return f.lazy(c, x.Args)
 		}
 		args := make([]any, len(x.Args))
@@ -75,7 +77,17 @@ func eval(n Node, c Context) (any, error) {
 			}
 			args[i] = v
 		}
-		return f.eval(c, args)
+		v, err := f.eval(c, args)
+		if err != nil {
+			return nil, err
+		}
+		// Checking what every function returns also checks what every
+		// function is given: an argument is a literal, a function's result
+		// or a part of one.
+		if err := checkResult(x.Name, v); err != nil {
+			return nil, err
+		}
+		return v, nil
 	case *Prop:
 		v, err := eval(x.X, c)
 		if err != nil {

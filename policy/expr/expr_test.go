@@ -2,6 +2,7 @@ package expr
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -167,9 +168,19 @@ func FuzzExpression(f *testing.F) {
 		"[union(createObject('a', 1), json('{\"b\": 2}'))]", "[substring('abc', 1, 5)]", "[padLeft('1', 99999999, '0')]",
 		"[dateTimeAdd(utcNow(), 'P1Y2M3DT4H5M6S')]", "[ipRangeContains('10.0.0.0/8', '10.1.2.3')]", "[[x]", "[range(0, 3)]",
 		"[take(createArray(1,2,3), -1)]", "[mod(5, 0)]", "[int('x')]", "[format('{0}{5}', 1)]", "[items(createObject('a', 1))]",
+		"[padLeft('1', 131072, '0')]", "[split(replace(padLeft('', 70000, 'a'), 'a', ','), ',')]", "[union(range(0, 10000), range(5000, 10000))]",
+		"[string(json('[[[[[[[[[[1]]]]]]]]]]'))]", "[guid(createArray(createArray(1), createObject('a', 'b')))]",
+		"[length(field('missing'))]", "[toLower(field('missing'))]", "[split(field('missing'), '/')]",
 	} {
 		f.Add(s)
 	}
+	// The outside campaign's definition (issue 12, item 10): replace()
+	// nested 30 deep, each call doubling the string.
+	e := "'ab'"
+	for range 30 {
+		e = "replace(" + e + ", 'a', 'aa')"
+	}
+	f.Add("[" + e + "]")
 	f.Fuzz(func(t *testing.T, s string) {
 		n, err := Parse(s)
 		if err != nil {
@@ -178,4 +189,105 @@ func FuzzExpression(f *testing.F) {
 		_ = n.String()
 		_, _ = Eval(n, ctx{})
 	})
+}
+
+// TestLimits: every documented evaluation limit fails the function that
+// passes it, with an error naming the function and the limit, and values
+// just under a limit evaluate.
+func TestLimits(t *testing.T) {
+	big := "parameters('big')" // two of them make the limit
+	for _, tc := range []struct {
+		in   string
+		fn   string // "" when the expression must evaluate
+		what string
+	}{
+		{"[concat(" + big + ", " + big + ")]", "", ""},
+		{"[concat(" + big + ", " + big + ", 'a')]", "concat", "131072 characters"},
+		{"[replace(" + big + ", 'a', 'aaaa')]", "replace", "131072 characters"},
+		{"[join(createArray(" + big + ", " + big + "), '')]", "", ""},
+		{"[join(createArray(" + big + ", " + big + "), ',')]", "join", "131072 characters"},
+		{"[format('{0}{0}{0}', " + big + ")]", "format", "131072 characters"},
+		{"[padLeft('x', 131073, '0')]", "padleft", "131072 characters"},
+		{"[padLeft('x', 131072, '0')]", "", ""},
+		{"[base64(" + big + ")]", "", ""},
+		{"[base64(concat(" + big + ", " + big + "))]", "base64", "131072 characters"},
+		{"[string(createArray(" + big + ", " + big + "))]", "string", "131072 characters"},
+		{"[uriComponent(replace(" + big + ", 'a', '/'))]", "uricomponent", "131072 characters"},
+		{"[length(range(0, 10000))]", "", ""},
+		{"[length(concat(range(0, 10000), range(0, 10000), range(0, 10000), range(0, 2767)))]", "", ""},
+		{"[concat(range(0, 10000), range(0, 10000), range(0, 10000), range(0, 2768))]", "concat", "32768 nodes"},
+		{"[split(" + strings.Repeat("',,,,,,,,', ", 1) + "',')]", "", ""},
+		{"[split(replace(" + big + ", 'a', ','), ',')]", "split", "32768 nodes"},
+		{"[json(concat(" + "'" + strings.Repeat("[", 128) + "', '" + strings.Repeat("]", 128) + "'))]", "", ""},
+		{"[json(concat(" + "'" + strings.Repeat("[", 129) + "', '" + strings.Repeat("]", 129) + "'))]", "json", "nested more than 128 deep"},
+		{"[parameters('p')]", "", ""},
+		{"[length(parameters('wide'))]", "parameters", "32768 nodes"},
+		{"[guid(string(parameters('p')))]", "", ""},
+	} {
+		n, err := Parse(tc.in)
+		if err != nil {
+			t.Errorf("%.60s: %v", tc.in, err)
+			continue
+		}
+		_, err = Eval(n, limitCtx{})
+		if tc.fn == "" {
+			if err != nil {
+				t.Errorf("%.60s: %v", tc.in, err)
+			}
+			continue
+		}
+		var le *LimitError
+		if !errors.As(err, &le) || !errors.Is(err, ErrLimit) || le.Func != tc.fn || !strings.Contains(err.Error(), tc.what) || !strings.Contains(err.Error(), tc.fn+"()") {
+			t.Errorf("%.60s: error %v, want %s() over the limit of %s", tc.in, err, tc.fn, tc.what)
+		}
+	}
+}
+
+// limitCtx has a parameter too wide for a function to return.
+type limitCtx struct{ ctx }
+
+func (limitCtx) Parameter(name string) (any, error) {
+	switch name {
+	case "wide":
+		return make([]any, MaxNodes), nil
+	case "big":
+		return strings.Repeat("a", MaxStringLength/2), nil
+	}
+	return ctx{}.Parameter(name)
+}
+
+// TestParseLimits: the limits on an expression's text.
+func TestParseLimits(t *testing.T) {
+	nest := func(k int) string {
+		e := "'x'"
+		for range k {
+			e = "toLower(" + e + ")"
+		}
+		return "[" + e + "]"
+	}
+	args := func(k int) string { return "[concat(" + strings.Repeat("'a', ", k-1) + "'a')]" }
+	lit := func(k int) string { return "['" + strings.Repeat("a", k-4) + "']" }
+	for _, tc := range []struct {
+		in       string
+		template bool
+		ok       bool
+	}{
+		{nest(MaxNesting), false, true},
+		{nest(MaxNesting + 1), false, false},
+		{args(MaxArguments), false, true},
+		{args(MaxArguments + 1), false, false},
+		{lit(MaxExpressionLength), false, true},
+		{lit(MaxExpressionLength + 1), false, false},
+		{lit(MaxTemplateExpressionLength), true, true},
+		{lit(MaxTemplateExpressionLength + 1), true, false},
+	} {
+		parse := Parse
+		if tc.template {
+			parse = ParseTemplate
+		}
+		_, err := parse(tc.in)
+		if tc.ok != (err == nil) || (err != nil && !errors.Is(err, ErrLimit)) {
+			t.Errorf("%.40s... (%d characters): %v", tc.in, len(tc.in), err)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 type function struct {
@@ -159,6 +160,11 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			// Size the result before building it: nested replace()
+			// calls grow a string geometrically.
+			if k := strings.Count(s, o); k > 0 && tooLong(len(s)+k*(len(n)-len(o))) {
+				return nil, stringLimit("replace")
+			}
 			return strings.ReplaceAll(s, o, n), nil
 		}},
 		"split": {min: 2, max: 2, eval: split},
@@ -172,8 +178,14 @@ func init() {
 				return nil, err
 			}
 			parts := make([]string, len(arr))
+			size := len(sep) * len(arr)
 			for i, v := range arr {
-				parts[i] = ToString(v)
+				if parts[i], err = toStr("join", v); err != nil {
+					return nil, err
+				}
+				if size += len(parts[i]); tooLong(size) {
+					return nil, stringLimit("join")
+				}
 			}
 			return strings.Join(parts, sep), nil
 		}},
@@ -202,10 +214,10 @@ func init() {
 		}},
 		"padleft": {min: 2, max: 3, eval: padLeft},
 		"string": {min: 1, max: 1, eval: func(c Context, a []any) (any, error) {
-			return ToString(a[0]), nil
+			return toStr("string", a[0])
 		}},
 		"format":       {min: 1, max: -1, eval: format},
-		"base64":       strFn(func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }),
+		"base64":       grownStrFn("base64", 4.0/3, func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }),
 		"base64tojson": {min: 1, max: 1, eval: base64ToJSON},
 		"base64tostring": {min: 1, max: 1, eval: func(c Context, a []any) (any, error) {
 			s, err := str(a[0])
@@ -220,17 +232,20 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			if tooLong(len(b) + len(r)) {
+				return nil, stringLimit("uri")
+			}
 			if i := strings.LastIndex(b, "/"); i >= 0 && !strings.HasPrefix(r, "/") {
 				return b[:i+1] + r, nil
 			}
 			return strings.TrimSuffix(b, "/") + "/" + strings.TrimPrefix(r, "/"), nil
 		}},
-		"uricomponent":         strFn(uriEscape),
+		"uricomponent":         grownStrFn("uricomponent", 1, uriEscape),
 		"uricomponenttostring": strFn(uriUnescape),
 		"guid":                 {min: 1, max: -1, eval: guid},
 		"uniquestring":         {min: 1, max: -1, eval: uniqueString},
 		"newguid":              {min: 0, max: 0, eval: func(c Context, a []any) (any, error) { return guid(c, []any{c.Now().String()}) }},
-		"datauri": strFn(func(s string) string {
+		"datauri": grownStrFn("datauri", 4.0/3, func(s string) string {
 			return "data:text/plain;charset=utf8;base64," + base64.StdEncoding.EncodeToString([]byte(s))
 		}),
 		"resourceid":             {min: 2, max: -1, eval: resourceID("resourceid")},
@@ -518,6 +533,35 @@ func array(v any) ([]any, error) {
 	return a, nil
 }
 
+// grownStrFn is strFn for a function whose result is at least growth
+// times as long as its argument: an argument that long already fails, and
+// the function does not build the result.
+func grownStrFn(name string, growth float64, f func(string) string) *function {
+	return &function{min: 1, max: 1, eval: func(c Context, a []any) (any, error) {
+		s, err := str(a[0])
+		if err != nil {
+			return nil, err
+		}
+		if tooLong(int(float64(len(s)) * growth)) {
+			return nil, stringLimit(name)
+		}
+		return f(s), nil
+	}}
+}
+
+// toStr is ToString for function name, which refuses to print an array or
+// object whose text would be over the string limit (a value may share
+// members, so its text can be far larger than the memory it takes).
+func toStr(name string, v any) (string, error) {
+	switch v.(type) {
+	case []any, map[string]any:
+		if tooLong(jsonSize(v, 3*MaxStringLength)) {
+			return "", stringLimit(name)
+		}
+	}
+	return ToString(v), nil
+}
+
 func strFn(f func(string) string) *function {
 	return &function{min: 1, max: 1, eval: func(c Context, a []any) (any, error) {
 		s, err := str(a[0])
@@ -572,6 +616,17 @@ func compare(ok func(int) bool) *function {
 
 func concat(c Context, a []any) (any, error) {
 	if _, ok := a[0].([]any); ok {
+		n := 0
+		for _, v := range a {
+			if x, ok := v.([]any); ok {
+				n += len(x)
+			} else {
+				n++
+			}
+		}
+		if n >= MaxNodes {
+			return nil, &LimitError{Func: "concat", What: "nodes", Limit: MaxNodes}
+		}
 		var out []any
 		for _, v := range a {
 			switch x := v.(type) {
@@ -587,14 +642,21 @@ func concat(c Context, a []any) (any, error) {
 		}
 		return out, nil
 	}
-	var b strings.Builder
-	for _, v := range a {
+	parts := make([]string, len(a))
+	size := 0
+	for i, v := range a {
 		if _, ok := v.([]any); ok {
 			return nil, errors.New("concat: cannot mix strings and arrays")
 		}
-		b.WriteString(ToString(v))
+		var err error
+		if parts[i], err = toStr("concat", v); err != nil {
+			return nil, err
+		}
+		if size += len(parts[i]); tooLong(size) {
+			return nil, stringLimit("concat")
+		}
 	}
-	return b.String(), nil
+	return strings.Join(parts, ""), nil
 }
 
 func split(c Context, a []any) (any, error) {
@@ -616,6 +678,16 @@ func split(c Context, a []any) (any, error) {
 		}
 	default:
 		return nil, fmt.Errorf("split: delimiter must be a String or an Array, got %s", TypeName(a[1]))
+	}
+	// Count the parts first: the result's nodes are limited.
+	n := 1
+	for _, sep := range seps {
+		if sep != "" {
+			n += strings.Count(s, sep)
+		}
+	}
+	if n >= MaxNodes {
+		return nil, &LimitError{Func: "split", What: "nodes", Limit: MaxNodes}
 	}
 	parts := []string{s}
 	for _, sep := range seps {
@@ -658,7 +730,10 @@ func substring(c Context, a []any) (any, error) {
 }
 
 func padLeft(c Context, a []any) (any, error) {
-	s := ToString(a[0])
+	s, err := toStr("padleft", a[0])
+	if err != nil {
+		return nil, err
+	}
 	n, err := number(a[1])
 	if err != nil {
 		return nil, err
@@ -672,11 +747,11 @@ func padLeft(c Context, a []any) (any, error) {
 			return nil, errors.New("padLeft: the padding must be a single character")
 		}
 	}
-	if n > 16*1024 {
-		return nil, errors.New("padLeft: length too large")
+	if n > MaxStringLength {
+		return nil, stringLimit("padleft")
 	}
-	for len([]rune(s)) < int(n) {
-		s = pad + s
+	if k := int(n) - utf8.RuneCountInString(s); k > 0 {
+		s = strings.Repeat(pad, k) + s
 	}
 	return s, nil
 }
@@ -776,13 +851,14 @@ func union(c Context, a []any) (any, error) {
 		return out, nil
 	}
 	var out []any
+	var seen valueSet
 	for _, v := range a {
 		arr, err := array(v)
 		if err != nil {
 			return nil, fmt.Errorf("union: %w", err)
 		}
 		for _, x := range arr {
-			if !containsEqual(out, x) {
+			if seen.add(x) {
 				out = append(out, x)
 			}
 		}
@@ -791,6 +867,47 @@ func union(c Context, a []any) (any, error) {
 		out = []any{}
 	}
 	return out, nil
+}
+
+// valueSet holds values for the set functions: scalars in a map, so that
+// union and intersection of long arrays take linear time, and arrays and
+// objects in a list compared with Equal.
+type valueSet struct {
+	scalars    map[any]struct{}
+	composites []any
+}
+
+// scalarKey is v as a map key, for the values Equal compares as Go does.
+func scalarKey(v any) (any, bool) {
+	switch v.(type) {
+	case nil, bool, float64, string:
+		return v, true
+	}
+	return nil, false
+}
+
+// add adds x and reports whether it was not there yet.
+func (s *valueSet) add(x any) bool {
+	if s.has(x) {
+		return false
+	}
+	if k, ok := scalarKey(x); ok {
+		if s.scalars == nil {
+			s.scalars = map[any]struct{}{}
+		}
+		s.scalars[k] = struct{}{}
+	} else {
+		s.composites = append(s.composites, x)
+	}
+	return true
+}
+
+func (s *valueSet) has(x any) bool {
+	if k, ok := scalarKey(x); ok {
+		_, found := s.scalars[k]
+		return found
+	}
+	return containsEqual(s.composites, x)
 }
 
 func intersection(c Context, a []any) (any, error) {
@@ -818,15 +935,22 @@ func intersection(c Context, a []any) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("intersection: %w", err)
 	}
+	others := make([]valueSet, len(a)-1)
+	for i, v := range a[1:] {
+		arr, err := array(v)
+		if err != nil {
+			return nil, fmt.Errorf("intersection: %w", err)
+		}
+		for _, x := range arr {
+			others[i].add(x)
+		}
+	}
 	out := []any{}
+	var seen valueSet
 	for _, x := range first {
-		keep := !containsEqual(out, x)
-		for _, v := range a[1:] {
-			arr, err := array(v)
-			if err != nil {
-				return nil, fmt.Errorf("intersection: %w", err)
-			}
-			if !containsEqual(arr, x) {
+		keep := seen.add(x)
+		for i := range others {
+			if !others[i].has(x) {
 				keep = false
 			}
 		}
@@ -906,17 +1030,40 @@ func format(c Context, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ferr error
-	out := formatPlaceholder.ReplaceAllStringFunc(f, func(m string) string {
-		sub := formatPlaceholder.FindStringSubmatch(m)
-		i, _ := strconv.Atoi(sub[1])
-		if i+1 >= len(a) {
-			ferr = fmt.Errorf("format: placeholder {%d} has no argument", i)
-			return m
+	// Print each argument once and size the result before building it:
+	// a format string may repeat a placeholder many times.
+	args := make([]string, len(a)-1)
+	for i, v := range a[1:] {
+		if args[i], err = toStr("format", v); err != nil {
+			return nil, err
 		}
-		return ToString(a[i+1])
-	})
-	return out, ferr
+	}
+	var b strings.Builder
+	for pass := 0; pass < 2; pass++ {
+		size, last := 0, 0
+		for _, m := range formatPlaceholder.FindAllStringSubmatchIndex(f, -1) {
+			i, _ := strconv.Atoi(f[m[2]:m[3]])
+			if i >= len(args) {
+				return nil, fmt.Errorf("format: placeholder {%d} has no argument", i)
+			}
+			size += m[0] - last + len(args[i])
+			if pass == 1 {
+				b.WriteString(f[last:m[0]])
+				b.WriteString(args[i])
+			}
+			last = m[1]
+		}
+		size += len(f) - last
+		if pass == 0 {
+			if tooLong(size) {
+				return nil, stringLimit("format")
+			}
+			b.Grow(size)
+		} else {
+			b.WriteString(f[last:])
+		}
+	}
+	return b.String(), nil
 }
 
 func base64ToJSON(c Context, a []any) (any, error) {
@@ -964,12 +1111,18 @@ func uriUnescape(s string) string {
 // not reproduce Azure's exact values (which are not documented), only their
 // shape and determinism, which is what policy evaluation needs.
 func guid(c Context, a []any) (any, error) {
-	h := hashArgs(a)
+	h, err := hashArgs("guid", a)
+	if err != nil {
+		return nil, err
+	}
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16]), nil
 }
 
 func uniqueString(c Context, a []any) (any, error) {
-	h := hashArgs(a)
+	h, err := hashArgs("uniquestring", a)
+	if err != nil {
+		return nil, err
+	}
 	const alphabet = "abcdefghijklmnopqrstuvwxyz234567"
 	v := binary.BigEndian.Uint64(h[:8])
 	out := make([]byte, 13)
@@ -980,13 +1133,17 @@ func uniqueString(c Context, a []any) (any, error) {
 	return string(out), nil
 }
 
-func hashArgs(a []any) []byte {
+func hashArgs(name string, a []any) ([]byte, error) {
 	h := sha256.New()
 	for _, v := range a {
-		h.Write([]byte(ToString(v)))
+		s, err := toStr(name, v)
+		if err != nil {
+			return nil, err
+		}
+		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}
-	return h.Sum(nil)
+	return h.Sum(nil), nil
 }
 
 func resourceID(kind string) func(c Context, a []any) (any, error) {

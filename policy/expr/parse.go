@@ -77,10 +77,30 @@ type SyntaxError struct {
 	Expr string
 	Pos  int
 	Msg  string
+	// limit marks an expression over one of Azure's limits on its text
+	// (length, nesting, arguments): errors.Is(err, ErrLimit) holds.
+	limit bool
 }
 
 func (e *SyntaxError) Error() string {
-	return fmt.Sprintf("expression %q at offset %d: %s", e.Expr, e.Pos, e.Msg)
+	return fmt.Sprintf("expression %q at offset %d: %s", excerpt(e.Expr, e.Pos), e.Pos, e.Msg)
+}
+
+// excerpt shortens a long expression for a message to what surrounds pos.
+func excerpt(s string, pos int) string {
+	const most = 160
+	if len(s) <= most {
+		return s
+	}
+	from := max(min(pos-most/2, len(s)-most), 0)
+	out := s[from : from+most]
+	if from > 0 {
+		out = "..." + out
+	}
+	if from+most < len(s) {
+		out += "..."
+	}
+	return out
 }
 
 // ErrUnknownFunction is wrapped by errors for calls to functions this package
@@ -118,6 +138,13 @@ func parse(s string, strict bool) (Node, error) {
 	if !IsExpression(s) {
 		return nil, &SyntaxError{Expr: s, Pos: 0, Msg: "not an expression: must start with '[' and end with ']'"}
 	}
+	limit, what := MaxExpressionLength, "Azure Policy allows in a policy rule"
+	if !strict {
+		limit, what = MaxTemplateExpressionLength, "Azure Resource Manager allows in a template"
+	}
+	if len(s) > limit && utf16Len(s) > limit {
+		return nil, &SyntaxError{Expr: s, Pos: 0, Msg: fmt.Sprintf("expression is %d characters long, more than the %d %s", utf16Len(s), limit, what), limit: true}
+	}
 	p := &parser{src: s, pos: 1, end: len(s) - 1, strict: strict}
 	p.skipSpace()
 	n, err := p.expr(0)
@@ -138,9 +165,6 @@ type parser struct {
 	strict bool
 }
 
-// maxDepth bounds nesting so that hostile input cannot exhaust the stack.
-const maxDepth = 200
-
 func (p *parser) errf(format string, args ...any) error {
 	return &SyntaxError{Expr: p.src, Pos: p.pos, Msg: fmt.Sprintf(format, args...)}
 }
@@ -159,9 +183,6 @@ func (p *parser) skipSpace() {
 }
 
 func (p *parser) expr(depth int) (Node, error) {
-	if depth > maxDepth {
-		return nil, p.errf("expression nested too deeply")
-	}
 	p.skipSpace()
 	if p.pos >= p.end {
 		return nil, p.errf("unexpected end of expression")
@@ -182,6 +203,9 @@ func (p *parser) expr(depth int) (Node, error) {
 		}
 		n = &Lit{V: v}
 	case isIdentStart(c):
+		if depth >= MaxNesting {
+			return nil, p.tooDeep()
+		}
 		call, err := p.call(depth)
 		if err != nil {
 			return nil, err
@@ -209,6 +233,9 @@ func (p *parser) expr(depth int) (Node, error) {
 			}
 			n = &Prop{X: n, Name: p.src[start:p.pos]}
 		case '[':
+			if depth+1 >= MaxNesting {
+				return nil, p.tooDeep()
+			}
 			p.pos++
 			i, err := p.expr(depth + 1)
 			if err != nil {
@@ -224,6 +251,14 @@ func (p *parser) expr(depth int) (Node, error) {
 			return n, nil
 		}
 	}
+}
+
+// tooDeep is the error for nesting past MaxNesting, the check that also
+// keeps hostile input from exhausting the stack.
+func (p *parser) tooDeep() error {
+	err := p.errf("functions nested more than %d deep, the most Azure Policy allows", MaxNesting)
+	err.(*SyntaxError).limit = true
+	return err
 }
 
 func (p *parser) str() (string, error) {
@@ -290,6 +325,9 @@ func (p *parser) call(depth int) (Node, error) {
 			if err != nil {
 				return nil, err
 			}
+			if len(args) == MaxArguments {
+				return nil, &SyntaxError{Expr: p.src, Pos: start, Msg: fmt.Sprintf("%s has more than %d arguments, the most Azure Policy allows", name, MaxArguments), limit: true}
+			}
 			args = append(args, a)
 			p.skipSpace()
 			if p.pos >= p.end {
@@ -324,6 +362,8 @@ func (p *parser) call(depth int) (Node, error) {
 // Unwrap lets errors.Is find ErrUnknownFunction and ErrArity in a SyntaxError.
 func (e *SyntaxError) Unwrap() error {
 	switch {
+	case e.limit:
+		return ErrLimit
 	case strings.Contains(e.Msg, ErrUnknownFunction.Error()):
 		return ErrUnknownFunction
 	case strings.Contains(e.Msg, ErrArity.Error()):
