@@ -3,10 +3,9 @@ package spec
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 
+	"github.com/aizone/aizone/internal/userfile"
 	"github.com/aizone/aizone/internal/yamlpos"
 )
 
@@ -15,36 +14,29 @@ import (
 var Limits = yamlpos.Limits{MaxBytes: 1 << 20, MaxDepth: 32, MaxNodes: 100_000}
 
 // LoadFile reads, decodes, defaults and validates the zone file at path.
+// Only a regular file is read: a named pipe would block the open until a
+// writer came, and a device such as /dev/zero never ends.
 func LoadFile(path string) (*Zone, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, &yamlpos.Error{File: path, Pos: yamlpos.Pos{Line: 1, Col: 1}, Msg: "no such file", Hint: "give the path of a zone file, such as examples/small.yaml"}
-		}
-		return nil, fmt.Errorf("reading zone file: %w", err)
+	at := func(msg, hint string) error {
+		return &yamlpos.Error{File: path, Pos: yamlpos.Pos{Line: 1, Col: 1}, Msg: msg, Hint: hint}
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("reading zone file: %w", err)
-	}
-	if st.IsDir() {
-		return nil, &yamlpos.Error{File: path, Pos: yamlpos.Pos{Line: 1, Col: 1}, Msg: "is a directory, not a zone file", Hint: "give the path of a .yaml file"}
-	}
-	if st.Mode().IsRegular() && st.Size() > int64(Limits.MaxBytes) {
-		// Refuse before reading a huge file into memory.
-		return nil, tooLarge(path, fmt.Sprintf("%.1f MiB", float64(st.Size())/(1<<20)))
-	}
-	// Read at most one byte past the limit: a pipe or a device such as
-	// /dev/zero has no size to check beforehand and may never end.
-	data, err := io.ReadAll(io.LimitReader(f, int64(Limits.MaxBytes)+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading zone file: %w", err)
-	}
-	if len(data) > Limits.MaxBytes {
+	data, err := yamlpos.ReadRegular(path, int64(Limits.MaxBytes))
+	var pathErr *fs.PathError
+	var large *yamlpos.TooLargeError
+	switch {
+	case err == nil:
+		return Parse(path, data)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, at("no such file", "give the path of a zone file, such as examples/small.yaml")
+	case errors.Is(err, userfile.ErrNotRegular) && errors.As(err, &pathErr):
+		return nil, at(pathErr.Err.Error(), "give the path of a zone file, such as examples/small.yaml")
+	case errors.As(err, &large) && large.Size >= 0:
+		// Refused before reading a huge file into memory.
+		return nil, tooLarge(path, fmt.Sprintf("%.1f MiB", float64(large.Size)/(1<<20)))
+	case errors.As(err, &large):
 		return nil, tooLarge(path, "more than "+maxSize())
 	}
-	return Parse(path, data)
+	return nil, fmt.Errorf("reading zone file: %w", err)
 }
 
 func maxSize() string { return fmt.Sprintf("%d KiB", Limits.MaxBytes>>10) }

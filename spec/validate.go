@@ -1,12 +1,15 @@
 package spec
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aizone/aizone/internal/yamlpos"
 	"github.com/aizone/aizone/units"
@@ -21,18 +24,29 @@ var (
 	lawIDRE    = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]{1,90}/providers/Microsoft\.OperationalInsights/workspaces/[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9]$`)
 	agIDRE     = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w._()]{1,90}/providers/Microsoft\.Insights/actionGroups/[^/]{1,260}$`)
 	emailRE    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	vnetIDRE   = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[^/]{1,90}/providers/Microsoft\.Network/virtualNetworks/[^/]{2,64}$`)
+	// A VNet name is 2 to 64 letters, digits, underscores, periods and
+	// hyphens, starting with a letter or digit and ending with a letter,
+	// digit or underscore; a resource group name 1 to 90 letters, digits,
+	// underscores, parentheses, hyphens and periods, not ending with a
+	// period (Azure's naming rules, which ARM enforces).
+	vnetIDRE = regexp.MustCompile(`(?i)^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-\w.()\p{L}]{0,89}[-\w()\p{L}]/providers/Microsoft\.Network/virtualNetworks/[a-z0-9][a-z0-9_.-]{0,62}[a-z0-9_]$`)
 )
 
 // Absurdity bounds: values past these are typos (a missing unit, an extra
 // zero), not plans.
 const (
-	maxDataSize  = 100 * units.PB
-	maxTokens    = 1e15
-	maxParams    = 1e14
-	maxRPS       = 1e6
+	maxDataSize = 100 * units.PB
+	maxTokens   = 1e15
+	maxParams   = 1e14
+	maxRPS      = 1e6
+	minTokens   = 1e3
+	// A service that sees less than about one request a day is not a
+	// service to size; smaller rates only make the cost per token
+	// overflow.
+	minRPS       = 1e-5
 	maxTokensReq = 1 << 20
 	maxVCPUs     = 100_000
+	maxBudget    = 1e9
 	// Published architectures stay far below these: GPT-3 has 96 layers
 	// and hidden size 12,288, vocabularies are a few hundred thousand, and
 	// the longest contexts are a few million tokens.
@@ -119,6 +133,10 @@ func (v *validator) placement() {
 	if !mgIDRE.MatchString(pl.ManagementGroup) {
 		v.fail("placement.management_group", "a management group id such as corp, online or contoso-landingzones-corp", "invalid management group id %s", yamlpos.Quote(pl.ManagementGroup))
 	}
+	// Subscription ids are GUIDs and names are compared without regard to
+	// case, as Azure compares them; a subscription listed twice would be
+	// created or targeted twice.
+	seenSub := map[string]string{}
 	for i, s := range pl.Subscriptions {
 		p := fmt.Sprintf("placement.subscriptions[%d]", i)
 		switch {
@@ -128,10 +146,24 @@ func (v *validator) placement() {
 			v.fail(p, "give id (existing) or name (to create)", "subscription has neither id nor name")
 		case s.ID != "" && !guidRE.MatchString(s.ID):
 			v.fail(p+".id", "a subscription id is a GUID such as 00000000-0000-0000-0000-000000000000", "invalid subscription id %s", yamlpos.Quote(s.ID))
-		case s.Name != "" && (len(s.Name) > 64 || strings.ContainsAny(s.Name, "<>;|")):
-			v.fail(p+".name", "up to 64 characters, without < > ; |", "invalid subscription name %s", yamlpos.Quote(s.Name))
+		case s.Name != "" && (utf8.RuneCountInString(s.Name) > 64 || strings.ContainsAny(s.Name, "<>;|") || control(s.Name) >= 0):
+			v.fail(p+".name", "up to 64 characters, on one line, without < > ; |", "invalid subscription name %s", yamlpos.Quote(s.Name))
 		}
 		v.enum(p+".purpose", s.Purpose, "all", KindTraining, KindInference, "data")
+		key, at, what := "", "", ""
+		switch {
+		case s.ID != "":
+			key, at, what = "id:"+strings.ToLower(s.ID), p+".id", "subscription "+yamlpos.Quote(s.ID)
+		case s.Name != "":
+			key, at, what = "name:"+strings.ToLower(s.Name), p+".name", "subscription name "+yamlpos.Quote(s.Name)
+		default:
+			continue
+		}
+		if first, dup := seenSub[key]; dup {
+			v.fail(at, "list each subscription once", "%s listed twice (first at line %d)", what, v.z.Pos.Lookup(first).Line)
+		} else {
+			seenSub[key] = at
+		}
 	}
 	if pl.LogAnalytics != "" && !lawIDRE.MatchString(pl.LogAnalytics) {
 		v.fail("placement.log_analytics_workspace_id", "/subscriptions/<guid>/resourceGroups/<rg>/providers/Microsoft.OperationalInsights/workspaces/<name>", "invalid Log Analytics workspace id %s", yamlpos.Quote(pl.LogAnalytics))
@@ -152,22 +184,55 @@ func (v *validator) placement() {
 	if len(pl.Tags) > 50 {
 		v.fail("placement.tags", "Azure allows at most 50 tags per resource", "%d tags", len(pl.Tags))
 	}
-	// Sorted, so that the first error reported does not depend on map order.
+	// In file order, so that the first error reported does not depend on
+	// map order and a repeated name is reported where it repeats.
 	keys := make([]string, 0, len(pl.Tags))
 	for k := range pl.Tags {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	at := func(k string) yamlpos.Pos { return v.z.Pos.Lookup("placement.tags." + k) }
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := at(keys[i]), at(keys[j])
+		if a != b {
+			return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+		}
+		return keys[i] < keys[j]
+	})
+	// Azure's tag rules: names case-insensitive, up to 512 characters
+	// without < > % & \ ? /; values up to 256 characters. ARM refuses the
+	// rest at deployment; control characters would also break the report.
+	folded := map[string]string{}
 	for _, k := range keys {
 		val := pl.Tags[k]
 		p := "placement.tags." + k
-		if len(k) > 512 || strings.ContainsAny(k, `<>%&\?/`) {
+		switch {
+		case strings.TrimSpace(k) == "":
+			v.fail(p, "give the tag a name, such as costCenter", "empty tag name %s", yamlpos.Quote(k))
+		case utf8.RuneCountInString(k) > 512 || strings.ContainsAny(k, `<>%&\?/`):
 			v.fail(p, `tag names are up to 512 characters without < > % & \ ? /`, "invalid tag name %s", yamlpos.Quote(k))
-		}
-		if len(val) > 256 {
+		case control(k) >= 0:
+			v.fail(p, "a tag name is one line of text", "tag name %s has a control character (U+%04X)", yamlpos.Quote(k), control(k))
+		case utf8.RuneCountInString(val) > 256:
 			v.fail(p, "tag values are up to 256 characters", "tag %s value too long", yamlpos.Quote(k))
+		case control(val) >= 0:
+			v.fail(p, "a tag value is one line of text; remove the line break or control character", "tag %s has a control character (U+%04X) in its value", yamlpos.Quote(k), control(val))
+		}
+		if first, dup := folded[strings.ToLower(k)]; dup {
+			v.fail(p, "Azure treats tag names without regard to case, so these are one tag; keep one", "tag name %s repeats %s (tag names are case-insensitive)", yamlpos.Quote(k), yamlpos.Quote(first))
+		}
+		folded[strings.ToLower(k)] = k
+	}
+}
+
+// control returns the first control character in s (a line break, a
+// tab, an escape), or -1.
+func control(s string) rune {
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return r
 		}
 	}
+	return -1
 }
 
 // reservedRanges cannot be used in a VNet (Azure virtual network FAQ).
@@ -261,6 +326,11 @@ func (v *validator) network() {
 	if n.Hub.None && (n.Hub.VNetID != "" || len(n.Hub.AddressSpace) > 0) {
 		v.fail("network.hub", "write hub: none, or the hub's vnet_id and address_space, not both", "hub is none but has settings")
 	}
+	if _, written := v.z.Pos["network.hub"]; written && n.Hub.None && v.defaulted("network.hub") {
+		// Written, yet none: a mapping without keys, which would
+		// otherwise mean no hub without a word.
+		v.fail("network.hub", "write hub: none for a spoke without a platform hub, or give the hub's vnet_id and address_space", "hub is an empty mapping")
+	}
 	if !n.Hub.None {
 		if n.Hub.VNetID == "" {
 			v.fail("network.hub", "add vnet_id: the hub VNet's resource id, or write hub: none", "hub has no vnet_id")
@@ -281,8 +351,45 @@ func (v *validator) network() {
 			if err != nil || !ip.Is4() || !inHub {
 				v.fail("network.hub.firewall_ip", "the firewall's private IPv4 address inside the hub's address space", "invalid hub firewall IP %s", yamlpos.Quote(n.Hub.FirewallIP))
 			}
+			for _, h := range hub {
+				if err == nil && h.p.Contains(ip) {
+					v.reservedFirewallIP(ip, h.p)
+				}
+			}
 		}
 	}
+}
+
+// reservedFirewallIP refuses an address Azure keeps in every subnet: the
+// first four (network address, default gateway, two for Azure DNS) and the
+// last (broadcast). The first and last addresses of a hub range are the
+// first and last of whichever subnet holds them, so they are never a
+// firewall's.
+func (v *validator) reservedFirewallIP(ip netip.Addr, r netip.Prefix) {
+	a := r.Masked().Addr().As4()
+	start := binary.BigEndian.Uint32(a[:])
+	end := start | (1<<(32-r.Bits()) - 1)
+	b := ip.As4()
+	n := binary.BigEndian.Uint32(b[:])
+	const hint = "Azure reserves the first four and the last address of every subnet; give the firewall's private IP address, such as the fifth address of AzureFirewallSubnet"
+	switch {
+	case n == start:
+		v.fail("network.hub.firewall_ip", hint, "hub firewall IP %s is the network address of %s", ip, r)
+	case n == end:
+		v.fail("network.hub.firewall_ip", hint, "hub firewall IP %s is the broadcast address of %s", ip, r)
+	case n-start < 4:
+		v.fail("network.hub.firewall_ip", hint, "hub firewall IP %s is one of the four addresses Azure reserves at the start of %s", ip, r)
+	}
+}
+
+// defaulted reports whether ApplyDefaults filled in the value at path.
+func (v *validator) defaulted(path string) bool {
+	for _, d := range v.z.Defaults {
+		if d.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 func oneOf(s string, options ...string) bool {
@@ -344,6 +451,8 @@ func (v *validator) workload(p string, w *Workload) {
 	v.enum(p+".objective", w.Objective, "cost", "time")
 	if !(w.BudgetUSD >= 0) {
 		v.fail(p+".budget_usd", "a budget is zero or more", "negative budget")
+	} else if w.BudgetUSD > maxBudget {
+		v.fail(p+".budget_usd", "at most 1,000,000,000 USD; check for extra digits", "absurd budget %v", w.BudgetUSD)
 	}
 	if w.Objective == "time" && w.BudgetUSD == 0 {
 		v.fail(p+".objective", "set budget_usd: the fastest plan within a budget needs the budget", "objective time without budget_usd")
@@ -386,10 +495,14 @@ func (v *validator) workload(p string, w *Workload) {
 		if w.CheckpointInterval > w.Deadline {
 			v.fail(p+".checkpoint_interval", "checkpoint more often than the whole run takes", "checkpoint interval %s longer than deadline %s", w.CheckpointInterval, w.Deadline)
 		}
+		v.datasetTokens(p, w)
 	case KindInference:
-		if !(w.RequestsPerSecond > 0) {
+		switch {
+		case !(w.RequestsPerSecond > 0):
 			v.fail(p+".requests_per_second", "add requests_per_second: 50", "inference workload %s needs a positive requests_per_second", yamlpos.Quote(w.Name))
-		} else if w.RequestsPerSecond > maxRPS {
+		case w.RequestsPerSecond < minRPS:
+			v.fail(p+".requests_per_second", "the sustained rate the service must serve, such as 0.5; check the exponent", "request rate %v is below 0.00001 a second (about one request a day)", w.RequestsPerSecond)
+		case w.RequestsPerSecond > maxRPS:
 			v.fail(p+".requests_per_second", "at most one million requests a second", "absurd request rate %v", w.RequestsPerSecond)
 		}
 		if w.InputTokens < 1 || w.InputTokens > maxTokensReq {
@@ -398,11 +511,91 @@ func (v *validator) workload(p string, w *Workload) {
 		if w.OutputTokens < 1 || w.OutputTokens > maxTokensReq {
 			v.fail(p+".output_tokens", "between 1 and 1,048,576", "output_tokens %d out of range", w.OutputTokens)
 		}
+		v.requestTokens(p, w, maxTokensReq, fmt.Sprintf("more than %d together", maxTokensReq),
+			"a request's prompt and output share the model's context, and the longest contexts served are about a million tokens")
+		if w.Model != nil && w.Model.Name == "" {
+			v.context(p, w, func(m *Model) int { return m.Context })
+		}
 	case KindDataPrep:
 		if w.VCPUs < 1 || w.VCPUs > maxVCPUs {
 			v.fail(p+".vcpus", "between 1 and 100,000", "vcpus %d out of range", w.VCPUs)
 		}
 	}
+}
+
+// datasetTokens checks the tokens a training run derives from its
+// dataset, dataset_size × epochs ÷ bytes_per_token, against the bounds of
+// tokens. Out of bounds, it blames the written key that pushes furthest
+// the wrong way (epochs against 1, bytes_per_token against the default),
+// or else dataset_size.
+func (v *validator) datasetTokens(p string, w *Workload) {
+	if w.Tokens > 0 || w.DatasetSize <= 0 || w.BytesPerToken <= 0 {
+		return
+	}
+	n := float64(w.DatasetSize) * w.Epochs / w.BytesPerToken
+	if n >= minTokens && n <= maxTokens {
+		return
+	}
+	tooMany := n > maxTokens
+	key, push := "dataset_size", 1.0
+	for _, f := range []struct {
+		key  string
+		push float64 // factor on the tokens against the usual value
+	}{{"epochs", w.Epochs}, {"bytes_per_token", DefaultBytesPerToken / w.BytesPerToken}} {
+		if _, written := v.z.Pos[p+"."+f.key]; written && (tooMany && f.push > push || !tooMany && f.push < push) {
+			key, push = f.key, f.push
+		}
+	}
+	expected := "expected at least 1,000"
+	if tooMany {
+		expected = "expected at most 10^15, as for tokens"
+	}
+	hints := map[string]string{
+		"epochs":          "epochs are passes over the dataset, usually 1 to a few; check the exponent",
+		"bytes_per_token": "about 4 bytes of text make a token; check the value",
+		"dataset_size":    "at 4 bytes a token, 10^15 tokens are 4 PB of text; check the unit, or give tokens instead",
+	}
+	v.fail(p+"."+key, hints[key], "training on %.3g tokens (dataset_size %s × epochs %g ÷ bytes_per_token %g); %s", n, w.DatasetSize, w.Epochs, w.BytesPerToken, expected)
+}
+
+// requestTokens checks that a request's input and output tokens together
+// are at most limit. It blames input_tokens when the input alone leaves no
+// room, and output_tokens otherwise.
+func (v *validator) requestTokens(p string, w *Workload, limit int, what, hint string) {
+	if w.InputTokens+w.OutputTokens <= limit {
+		return
+	}
+	key := p + ".output_tokens"
+	if w.InputTokens >= limit {
+		key = p + ".input_tokens"
+	}
+	v.fail(key, hint, "input_tokens %d + output_tokens %d is %d tokens a request, %s", w.InputTokens, w.OutputTokens, w.InputTokens+w.OutputTokens, what)
+}
+
+// context checks an inference workload's request against the context of
+// its model, as contextOf gives it (0: unknown).
+func (v *validator) context(p string, w *Workload, contextOf func(*Model) int) {
+	if w.Kind != KindInference || w.Model == nil {
+		return
+	}
+	if c := contextOf(w.Model); c > 0 {
+		v.requestTokens(p, w, c, fmt.Sprintf("more than the model's context of %d", c),
+			"shorten the prompt or the output, or serve a model with a longer context (aizone catalog models lists them)")
+	}
+}
+
+// CheckContext checks that every inference request fits its model's
+// context: input_tokens + output_tokens at most what contextOf returns
+// for the workload's model (0 when unknown). Validate checks this for
+// explicit architectures, whose context the zone file states; plan.Check
+// calls it with the catalog's contexts, which spec does not know. The
+// error is located at the key to change.
+func (z *Zone) CheckContext(contextOf func(*Model) int) error {
+	v := validator{z: z}
+	for i := range z.Workloads {
+		v.context(fmt.Sprintf("workloads[%d]", i), &z.Workloads[i], contextOf)
+	}
+	return v.err
 }
 
 func (v *validator) model(p string, m *Model) {

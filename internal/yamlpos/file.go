@@ -3,21 +3,9 @@ package yamlpos
 import (
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"syscall"
+
+	"github.com/aizone/aizone/internal/userfile"
 )
-
-// NotRegularError is a path that names something other than a regular
-// file: a directory, a named pipe, a device, a socket.
-type NotRegularError struct {
-	Path string
-	What string // "a directory", "a named pipe (FIFO)", "a device", ...
-}
-
-func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s is %s, not a regular file", e.Path, e.What)
-}
 
 // TooLargeError is a file larger than the limit it is read with. Size is
 // -1 when the file grew past the limit while it was read.
@@ -34,33 +22,23 @@ func (e *TooLargeError) Error() string {
 }
 
 // ReadRegular reads the regular file at path (following symbolic links),
-// at most max bytes. Anything else is refused before it is read: opening
-// a named pipe for reading blocks until a writer comes, and a device such
-// as /dev/zero never ends. A missing file gives an error that matches
-// fs.ErrNotExist.
+// at most max bytes, refusing a larger one before reading it. Anything but
+// a regular file is refused unread (userfile.Open): opening a named pipe
+// blocks until a writer comes, and a device such as /dev/zero never ends;
+// that error wraps userfile.ErrNotRegular. A missing file gives an error
+// that matches fs.ErrNotExist.
 func ReadRegular(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := regular(path, st); err != nil {
-		return nil, err
-	}
-	if st.Size() > max {
-		return nil, &TooLargeError{Path: path, Size: st.Size(), Max: max}
-	}
-	// Non-blocking, so that a file swapped for a FIFO after the check
-	// above cannot block the open; the descriptor is checked again.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := userfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err = f.Stat(); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return nil, err
 	}
-	if err := regular(path, st); err != nil {
-		return nil, err
+	if st.Size() > max {
+		return nil, &TooLargeError{Path: path, Size: st.Size(), Max: max}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
@@ -70,23 +48,4 @@ func ReadRegular(path string, max int64) ([]byte, error) {
 		return nil, &TooLargeError{Path: path, Size: -1, Max: max}
 	}
 	return data, nil
-}
-
-func regular(path string, st fs.FileInfo) error {
-	m := st.Mode()
-	if m.IsRegular() {
-		return nil
-	}
-	what := "a special file"
-	switch {
-	case m.IsDir():
-		what = "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		what = "a named pipe (FIFO)"
-	case m&fs.ModeDevice != 0:
-		what = "a device"
-	case m&fs.ModeSocket != 0:
-		what = "a socket"
-	}
-	return &NotRegularError{Path: path, What: what}
 }
