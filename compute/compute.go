@@ -87,7 +87,12 @@ type Pool struct {
 	// group (multi-node training over InfiniBand): a proximity placement
 	// group for scale sets, CycleCloud partitions and AKS node pools; a
 	// Batch pool with inter-node communication is placed together by Batch.
-	PlacementGroup bool     `json:"placement_group"`
+	PlacementGroup bool `json:"placement_group"`
+	// SpareNodes are allocated beside Nodes for the restart model: a
+	// failed node's work moves to a spare (spares.go). USDPerHour
+	// includes them.
+	SpareNodes     int      `json:"spare_nodes,omitempty"`
+	SpareReason    string   `json:"spare_reason,omitempty"`
 	Zones          []string `json:"zones,omitempty"`
 	USDPerHour     float64  `json:"usd_per_hour"` // whole pool
 	PriceSource    string   `json:"price_source"`
@@ -145,6 +150,7 @@ func Plan(z *spec.Zone, c *catalog.Catalog, opt Options) (Result, finding.List) 
 	regions := append([]string{z.Region}, z.Regions...)
 	for i := range z.Workloads {
 		p, f := Size(Request{Workload: &z.Workloads[i], Path: fmt.Sprintf("workloads[%d]", i), Regions: regions}, c, opt)
+		addSpares(&p)
 		res.Pools = append(res.Pools, p)
 		fs = append(fs, f...)
 	}

@@ -54,7 +54,10 @@ func Plan(c *catalog.Catalog, pools []compute.Pool, st storage.Result, transfers
 			continue
 		}
 		hours := math.Min(p.MonthlyHours, hoursPerMonth)
-		basis := fmt.Sprintf("%d × %s at $%.2f/h (%s) × %.0f h", p.Nodes, p.SKU, p.USDPerHour/float64(max(p.Nodes, 1)), p.PriceSource, hours)
+		basis := fmt.Sprintf("%d × %s at $%.2f/h (%s) × %.0f h", p.Nodes, p.SKU, p.USDPerHour/float64(max(p.Nodes+p.SpareNodes, 1)), p.PriceSource, hours)
+		if p.SpareNodes > 0 {
+			basis = fmt.Sprintf("(%d + %d spare) × %s at $%.2f/h (%s) × %.0f h", p.Nodes, p.SpareNodes, p.SKU, p.USDPerHour/float64(p.Nodes+p.SpareNodes), p.PriceSource, hours)
+		}
 		if p.Training != nil {
 			res.TrainingRuns = append(res.TrainingRuns, Run{Workload: p.Workload, Hours: p.Training.Hours, USD: p.Training.CostUSD,
 				Basis: fmt.Sprintf("%d × %s for %.1f h", p.Nodes, p.SKU, p.Training.Hours)})

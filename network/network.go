@@ -556,9 +556,9 @@ func (p *planner) poolSubnet(s *spokePlan, pl compute.Pool) {
 	var sz sizing
 	var err error
 	if pl.Orchestrator == "aks" {
-		sz, err = aksSubnet(pl.Nodes, p.opt.AKSMode, p.opt.AKSMaxPods)
+		sz, err = aksSubnet(pl.Nodes+pl.SpareNodes, p.opt.AKSMode, p.opt.AKSMaxPods)
 	} else {
-		sz, err = poolSubnet(pl.Nodes)
+		sz, err = poolSubnet(pl.Nodes + pl.SpareNodes)
 	}
 	if err != nil {
 		p.fs.Add(finding.Error, "network.subnet-too-large", p.workloadPath(pl.Workload), fmt.Sprintf("%s: %v", sub.Name, err))
@@ -864,7 +864,7 @@ func (p *planner) aksNetwork() {
 	nodes := 0
 	for _, pl := range p.pools {
 		if pl.SKU != "" && pl.Orchestrator == "aks" {
-			nodes += pl.Nodes + headroomNodes(pl.Nodes) + aksSurgeNodes
+			nodes += pl.Nodes + pl.SpareNodes + headroomNodes(pl.Nodes+pl.SpareNodes) + aksSurgeNodes
 		}
 	}
 	if nodes == 0 {

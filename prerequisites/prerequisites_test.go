@@ -106,7 +106,7 @@ func expectedQuota(t *testing.T, b built) (family map[string]int, cores, spot, b
 		if !ok || pl.Nodes == 0 {
 			continue
 		}
-		n := pl.Nodes * s.VCPUs
+		n := (pl.Nodes + pl.SpareNodes) * s.VCPUs
 		switch {
 		case pl.Orchestrator == "batch":
 			batch += n

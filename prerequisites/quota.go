@@ -75,7 +75,7 @@ func demands(p *plan.Plan, rs []resources.Resource) []demand {
 		if pl.SKU == "" || pl.Nodes <= 0 {
 			continue
 		}
-		out = append(out, demand{pool: pl.Workload, region: pl.Region, sku: pl.SKU, nodes: pl.Nodes,
+		out = append(out, demand{pool: pl.Workload, region: pl.Region, sku: pl.SKU, nodes: pl.Nodes + pl.SpareNodes,
 			spot: pl.Priority == "spot", batch: pl.Orchestrator == compute.OrchestratorBatch && !userSub})
 	}
 	for _, r := range rs {

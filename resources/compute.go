@@ -84,9 +84,9 @@ func imageRef(urn string) map[string]any {
 }
 
 func (b *builder) batchPool(acct string, p compute.Pool) Resource {
-	scale := map[string]any{"targetDedicatedNodes": p.Nodes, "targetLowPriorityNodes": 0}
+	scale := map[string]any{"targetDedicatedNodes": p.Nodes + p.SpareNodes, "targetLowPriorityNodes": 0}
 	if p.Priority == "spot" {
-		scale = map[string]any{"targetDedicatedNodes": 0, "targetLowPriorityNodes": p.Nodes}
+		scale = map[string]any{"targetDedicatedNodes": 0, "targetLowPriorityNodes": p.Nodes + p.SpareNodes}
 	}
 	props := map[string]any{
 		"vmSize": p.SKU,
@@ -109,7 +109,7 @@ func (b *builder) batchPool(acct string, p compute.Pool) Resource {
 	// Nodes that exchange gradients over InfiniBand need inter-node
 	// communication: Batch then allocates the pool in one placement group
 	// (and caps it at 100 nodes, which the planner respects).
-	if p.Nodes > 1 && p.InfiniBand {
+	if p.Nodes+p.SpareNodes > 1 && p.InfiniBand {
 		props["interNodeCommunication"] = "Enabled"
 	} else {
 		props["interNodeCommunication"] = "Disabled"
@@ -202,7 +202,7 @@ func (b *builder) aks(region string, ps []compute.Pool, tags map[string]string) 
 		}})
 	for _, p := range ps {
 		props := map[string]any{
-			"mode": "User", "vmSize": p.SKU, "count": p.Nodes, "osType": "Linux", "type": "VirtualMachineScaleSets",
+			"mode": "User", "vmSize": p.SKU, "count": p.Nodes + p.SpareNodes, "osType": "Linux", "type": "VirtualMachineScaleSets",
 			"vnetSubnetID": b.poolSubnetID(p), "enableNodePublicIP": false,
 			"nodeTaints": gpuTaints(p),
 			"nodeLabels": map[string]string{"aizone.workload": p.Workload},
@@ -273,7 +273,7 @@ func (b *builder) scaleSet(p compute.Pool) Resource {
 		deps = append(deps, idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p)))
 	}
 	return Resource{Type: "Microsoft.Compute/virtualMachineScaleSets", Name: naming.Fit("vmss-"+p.Workload, naming.MaxScaleSet), Location: p.Region, Tags: b.poolTags(p), ResourceGroup: b.rgCompute,
-		Identity: b.poolIdentity(p.Workload), SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes}, Zones: p.Zones, DependsOn: deps, Properties: props,
+		Identity: b.poolIdentity(p.Workload), SKU: map[string]any{"name": p.SKU, "tier": "Standard", "capacity": p.Nodes + p.SpareNodes}, Zones: p.Zones, DependsOn: deps, Properties: props,
 		Output: outputName("pool", p.Workload)}
 }
 
