@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aizone/aizone/internal/userfile"
 	"github.com/aizone/aizone/internal/yamlpos"
 )
 
@@ -57,6 +59,12 @@ func Load(dir string) (*Catalog, error) {
 	}
 	var extra []file
 	if dir != "" {
+		// Opening a FIFO to list it would block until a writer came.
+		if st, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("reading catalog directory: %w", err)
+		} else if !st.IsDir() {
+			return nil, fmt.Errorf("reading catalog directory: %s is not a directory; give a directory of catalog YAML files", dir)
+		}
 		des, err := os.ReadDir(dir)
 		if err != nil {
 			return nil, fmt.Errorf("reading catalog directory: %w", err)
@@ -66,9 +74,9 @@ func Load(dir string) (*Catalog, error) {
 				continue
 			}
 			p := filepath.Join(dir, e.Name())
-			data, err := os.ReadFile(p)
+			data, err := readFile(p)
 			if err != nil {
-				return nil, fmt.Errorf("reading catalog file: %w", err)
+				return nil, err
 			}
 			f := file{name: p, base: e.Name(), data: data}
 			if _, ok := files[e.Name()]; ok {
@@ -99,6 +107,28 @@ func Load(dir string) (*Catalog, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// readFile reads a catalog file of a user's directory: a regular file
+// (a FIFO or a device named *.yaml is refused, not waited on or read
+// forever) within the size limit.
+func readFile(path string) ([]byte, error) {
+	data, err := yamlpos.ReadRegular(path, int64(catalogLimits.MaxBytes))
+	var pathErr *fs.PathError
+	var large *yamlpos.TooLargeError
+	at := func(msg string) error {
+		return &yamlpos.Error{File: path, Pos: yamlpos.Pos{Line: 1, Col: 1}, Msg: msg,
+			Hint: "a catalog directory holds YAML files in the format of catalog/data; move other files out of it"}
+	}
+	switch {
+	case err == nil:
+		return data, nil
+	case errors.Is(err, userfile.ErrNotRegular) && errors.As(err, &pathErr):
+		return nil, at(pathErr.Err.Error())
+	case errors.As(err, &large):
+		return nil, at(fmt.Sprintf("file is larger than %.1f MiB, the most a catalog file may be", float64(large.Max)/(1<<20)))
+	}
+	return nil, fmt.Errorf("reading catalog file: %w", err)
 }
 
 // located remembers where an entry was written, for validation errors.
