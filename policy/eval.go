@@ -430,7 +430,8 @@ func (c *evalCtx) Parameter(name string) (any, error) {
 
 // Field implements expr.Context: field() reads the resource the "if"
 // evaluates, also inside an existenceCondition, which is how such a
-// condition compares a related resource with the evaluated one.
+// condition compares a related resource with the evaluated one. A missing
+// (or null) property reads as "".
 func (c *evalCtx) Field(name string) (any, error) {
 	if c.primary == nil {
 		return nil, errors.New("field() needs a resource")
@@ -459,7 +460,14 @@ func (c *evalCtx) Field(name string) (any, error) {
 		}
 		c.b.cp.fieldFns.Store(key, f)
 	}
-	return f.get(c, c.primary), nil
+	v := f.get(c, c.primary)
+	if v == nil {
+		// Azure documents field() of a missing property as "" (a [*]
+		// alias gives []); the "field" of a condition still sees it as
+		// missing, so exists and the other operators are unchanged.
+		return "", nil
+	}
+	return v, nil
 }
 
 // Current implements expr.Context.
