@@ -1,6 +1,8 @@
 package armvalidate
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -21,6 +23,14 @@ const (
 	phSlash = '\uE002' // a '/' inside a placeholder, so that splitting ids on '/' never cuts one
 )
 
+// Bounds on what evaluation builds: a template may double a string in each
+// of many variables.
+const (
+	maxText        = 4096 // characters of a computed string
+	maxItems       = 1024 // members of a computed array
+	maxPlaceholder = 200
+)
+
 // maxDepth bounds evaluation through parameters and variables that refer to
 // each other, and through hostile nesting.
 const maxDepth = 64
@@ -28,6 +38,12 @@ const maxDepth = 64
 func placeholder(text string) string {
 	// Placeholders do not nest: one inside another is only text.
 	text = strings.NewReplacer(string(phOpen), "", string(phClose), "").Replace(strings.ToLower(text))
+	if len(text) > maxPlaceholder {
+		// Long texts keep their start, for messages, and their hash, so that
+		// equal texts still give equal placeholders.
+		sum := sha256.Sum256([]byte(text))
+		text = strings.ToValidUTF8(text[:maxPlaceholder/2], "") + "…" + hex.EncodeToString(sum[:8])
+	}
 	text = strings.ReplaceAll(text, "/", string(phSlash))
 	return string(phOpen) + text + string(phClose)
 }
@@ -303,6 +319,21 @@ func (e *env) eval(n expr.Node, depth int) any {
 // call evaluates the functions that build names and ids; any other function
 // gives a placeholder made of its name and evaluated arguments.
 func (e *env) call(c *expr.Call, depth int) any {
+	v := e.compute(c, depth)
+	switch x := v.(type) {
+	case string:
+		if len(x) > maxText {
+			return placeholder(x)
+		}
+	case []any:
+		if len(x) > maxItems {
+			return placeholder(c.String())
+		}
+	}
+	return v
+}
+
+func (e *env) compute(c *expr.Call, depth int) any {
 	if c.Name == "if" && len(c.Args) == 3 {
 		if b, ok := e.eval(c.Args[0], depth+1).(bool); ok {
 			if b {

@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func readFixture(t testing.TB, name string) []byte {
@@ -429,4 +431,24 @@ func FuzzValidateJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDoubling: variables that double a string at each step stay cheap
+// (evaluation bounds what it builds).
+func TestDoubling(t *testing.T) {
+	vars := map[string]any{"v0": "[parameters('p')]"}
+	for i := 1; i < 64; i++ {
+		prev := "variables('v" + strconv.Itoa(i-1) + "')"
+		vars["v"+strconv.Itoa(i)] = "[concat(" + prev + ", " + prev + ")]"
+	}
+	tmpl := map[string]any{
+		"parameters": map[string]any{"p": map[string]any{"type": "string"}},
+		"variables":  vars,
+		"resources":  []any{map[string]any{"type": "Microsoft.Storage/storageAccounts", "name": "[variables('v63')]"}},
+	}
+	start := time.Now()
+	Validate(tmpl, nil)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v", d)
+	}
 }
