@@ -216,7 +216,9 @@ type builder struct {
 	order []string
 }
 
-func (b *builder) gap(format string, args ...any) { b.gaps = append(b.gaps, fmt.Sprintf(format, args...)) }
+func (b *builder) gap(format string, args ...any) {
+	b.gaps = append(b.gaps, fmt.Sprintf(format, args...))
+}
 
 // ph records a placeholder written at a parameter path, and returns it.
 func (b *builder) ph(token, where, how string) string {
