@@ -171,7 +171,8 @@ tok:
 
 // str reads a string literal: '...' with escapes and ${...} interpolation
 // (whose expression is lexed and dropped: such a string is not a
-// literal), or a ”'...”' multi-line string, which takes no escapes.
+// literal), or a multi-line string between triple quotes, which takes
+// no escapes.
 func (l *lexer) str(line, col int) (token, error) {
 	if strings.HasPrefix(l.src[l.pos:], "'''") {
 		end := strings.Index(l.src[l.pos+3:], "'''")
