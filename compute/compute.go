@@ -39,6 +39,7 @@ import (
 
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/health"
 	"github.com/aizone/aizone/spec"
 )
 
@@ -91,12 +92,15 @@ type Pool struct {
 	// SpareNodes are allocated beside Nodes for the restart model: a
 	// failed node's work moves to a spare (spares.go). USDPerHour
 	// includes them.
-	SpareNodes     int      `json:"spare_nodes,omitempty"`
-	SpareReason    string   `json:"spare_reason,omitempty"`
-	Zones          []string `json:"zones,omitempty"`
-	USDPerHour     float64  `json:"usd_per_hour"` // whole pool
-	PriceSource    string   `json:"price_source"`
-	PriceEstimated bool     `json:"price_estimated,omitempty"`
+	SpareNodes  int    `json:"spare_nodes,omitempty"`
+	SpareReason string `json:"spare_reason,omitempty"`
+	// Health is what a node of the pool's size must show before it takes
+	// work (package health); nil for sizes without GPUs.
+	Health         *health.Thresholds `json:"health,omitempty"`
+	Zones          []string           `json:"zones,omitempty"`
+	USDPerHour     float64            `json:"usd_per_hour"` // whole pool
+	PriceSource    string             `json:"price_source"`
+	PriceEstimated bool               `json:"price_estimated,omitempty"`
 	// MonthlyHours is how many hours a month the pool runs (inference: all).
 	MonthlyHours float64            `json:"monthly_hours"`
 	Training     *TrainingEstimate  `json:"training,omitempty"`
@@ -151,6 +155,9 @@ func Plan(z *spec.Zone, c *catalog.Catalog, opt Options) (Result, finding.List) 
 	for i := range z.Workloads {
 		p, f := Size(Request{Workload: &z.Workloads[i], Path: fmt.Sprintf("workloads[%d]", i), Regions: regions}, c, opt)
 		addSpares(&p)
+		if th, ok := health.For(c, p.SKU); ok {
+			p.Health = &th
+		}
 		res.Pools = append(res.Pools, p)
 		fs = append(fs, f...)
 	}

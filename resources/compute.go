@@ -106,6 +106,7 @@ func (b *builder) batchPool(acct string, p compute.Pool) Resource {
 	if p.Priority == "spot" {
 		props["metadata"] = preemptionMetadata()
 	}
+	b.batchNodes(p, props)
 	// Nodes that exchange gradients over InfiniBand need inter-node
 	// communication: Batch then allocates the pool in one placement group
 	// (and caps it at 100 nodes, which the planner respects).
@@ -262,6 +263,7 @@ func (b *builder) scaleSet(p compute.Pool) Resource {
 			"securityProfile": map[string]any{"securityType": "Standard"},
 		},
 	}
+	props["virtualMachineProfile"].(map[string]any)["osProfile"].(map[string]any)["customData"] = b.cloudInit(p)
 	if p.Priority == "spot" {
 		vm := props["virtualMachineProfile"].(map[string]any)
 		vm["priority"] = "Spot"

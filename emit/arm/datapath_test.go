@@ -1,0 +1,155 @@
+package arm_test
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aizone/aizone/identity"
+	"github.com/aizone/aizone/network"
+	"github.com/aizone/aizone/plan"
+	"github.com/aizone/aizone/resources"
+)
+
+// TestDataPathInTemplate proves from the built template that every Batch
+// and scale-set workload reaches exactly the data its plan says: each
+// mount is configured on its nodes, each Blob mount's identity holds the
+// matching role on that container and on no other, and its nodes sit in
+// the VNet of the hot tier they mount.
+func TestDataPathInTemplate(t *testing.T) {
+	for _, f := range examples(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			p, rs, _, _ := built(t, f)
+			if !p.Feasible() {
+				t.Skip("build refuses an infeasible plan")
+			}
+			checked := 0
+			for _, pl := range p.Compute.Pools {
+				if pl.SKU == "" || pl.Orchestrator == "aks" {
+					continue // AKS workloads mount through their manifests
+				}
+				body := poolBody(rs, pl.Workload)
+				if body == "" {
+					t.Errorf("%s: no pool resource", pl.Workload)
+					continue
+				}
+				id := identity.PoolIdentityName(p.Zone.Name, pl.Workload)
+				var want []string
+				for _, m := range p.Identity.DataPath {
+					if m.Workload != pl.Workload {
+						continue
+					}
+					checked++
+					switch m.Kind {
+					case identity.MountBlob:
+						want = append(want, m.Source)
+						if !strings.Contains(body, `"containerName":"`+m.Source+`"`) && !strings.Contains(body, "container: "+m.Source) {
+							t.Errorf("%s: no mount of container %s on its nodes", pl.Workload, m.Source)
+						}
+						role := identity.StorageBlobDataContributor.ID
+						if m.ReadOnly {
+							role = identity.StorageBlobDataReader.ID
+						}
+						if !hasAssignment(rs, id, m.Source, role) {
+							t.Errorf("%s: %s holds no %s role on %s", pl.Workload, id, map[bool]string{true: "Reader", false: "Contributor"}[m.ReadOnly], m.Source)
+						}
+					case identity.MountLustre:
+						if !strings.Contains(body, "mount -t lustre") && !strings.Contains(body, "bW91bnQgLXQgbHVzdHJl") && !strings.Contains(body, "clientInfo.mgsAddress") {
+							t.Errorf("%s: Managed Lustre is not mounted on its nodes", pl.Workload)
+						}
+						sameVNet(t, p, pl.Workload, "snet-lustre")
+					case identity.MountNFS:
+						if !strings.Contains(body, "nfsMountConfiguration") && !strings.Contains(body, "mount -t nfs") {
+							t.Errorf("%s: the NetApp volume is not mounted on its nodes", pl.Workload)
+						}
+						sameVNet(t, p, pl.Workload, "snet-netapp")
+					}
+				}
+				// Nothing else: the identity holds data roles on exactly the
+				// containers of its data path.
+				got := containersOf(rs, id)
+				sort.Strings(want)
+				if strings.Join(got, ",") != strings.Join(want, ",") {
+					t.Errorf("%s: %s reaches containers %v, its data path says %v", pl.Workload, id, got, want)
+				}
+			}
+			t.Logf("%d mounts checked", checked)
+		})
+	}
+}
+
+func poolBody(rs []resources.Resource, workload string) string {
+	for _, r := range rs {
+		match := r.Type == "Microsoft.Batch/batchAccounts/pools" && strings.HasSuffix(r.Name, "/"+workload)
+		if r.Type == "Microsoft.Compute/virtualMachineScaleSets" {
+			data, _ := json.Marshal(r.Map())
+			match = strings.Contains(string(data), "aizone data path for "+workload+`\n`)
+		}
+		if match {
+			data, _ := json.Marshal(r.Map())
+			return string(data)
+		}
+	}
+	return ""
+}
+
+func hasAssignment(rs []resources.Resource, principal, container, role string) bool {
+	for _, r := range rs {
+		if r.Type != "Microsoft.Authorization/roleAssignments" || !strings.Contains(r.Scope, "'"+container+"'") || !strings.Contains(r.Scope, "containers") {
+			continue
+		}
+		if strings.Contains(r.Properties["principalId"].(string), "'"+principal+"'") && strings.Contains(r.Properties["roleDefinitionId"].(string), role) {
+			return true
+		}
+	}
+	return false
+}
+
+func containersOf(rs []resources.Resource, principal string) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Type != "Microsoft.Authorization/roleAssignments" || !strings.Contains(r.Scope, "blobServices/containers") {
+			continue
+		}
+		if !strings.Contains(r.Properties["principalId"].(string), "'"+principal+"'") {
+			continue
+		}
+		i := strings.LastIndex(r.Scope, ", '")
+		out = append(out, strings.TrimSuffix(r.Scope[i+3:], "')]"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sameVNet checks that a pool's nodes can route to a file system: the
+// pool's subnet and the file system's are in one VNet, or in two VNets
+// peered directly.
+func sameVNet(t *testing.T, p *plan.Plan, workload, subnet string) {
+	t.Helper()
+	vnetOf := func(name string) string {
+		for _, v := range p.Network.VNets {
+			for _, s := range v.Subnets {
+				if s.Name == name {
+					return v.Name
+				}
+			}
+		}
+		return ""
+	}
+	a, b := vnetOf(network.PoolSubnetName(workload)), vnetOf(subnet)
+	if a == "" || b == "" {
+		t.Errorf("%s: no route from %s (VNet %q) to %s (VNet %q)", workload, network.PoolSubnetName(workload), a, subnet, b)
+		return
+	}
+	if a == b {
+		return
+	}
+	for _, pr := range p.Network.Peerings {
+		if pr.VNet == a && pr.RemoteVNet == b {
+			return
+		}
+	}
+	t.Errorf("%s: its VNet %s is not peered to %s, which holds %s", workload, a, b, subnet)
+}

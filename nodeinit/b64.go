@@ -1,0 +1,5 @@
+package nodeinit
+
+import "encoding/base64"
+
+func base64Encode(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
