@@ -34,7 +34,7 @@ func TestCloudInit(t *testing.T) {
 	text := b.String()
 	var doc struct {
 		WriteFiles []struct{ Path, Content, Permissions string } `yaml:"write_files"`
-		RunCmd     [][]string                                   `yaml:"runcmd"`
+		RunCmd     [][]string                                    `yaml:"runcmd"`
 	}
 	if err := yaml.UnmarshalWithOptions([]byte(text), &doc, yaml.Strict()); err != nil {
 		t.Fatalf("cloud-config does not parse: %v\n%s", err, text)
