@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aizone/aizone/internal/shared"
+	"github.com/aizone/aizone/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -215,5 +216,92 @@ func TestAll(t *testing.T) {
 	path, err := l.PathIDs("alz", "online")
 	if err != nil || strings.Join(path, ">") != "alz>landingzones>online" {
 		t.Errorf("PathIDs(online) = %v, %v", path, err)
+	}
+}
+
+// bindAssignment compiles and binds an effective assignment the way a check
+// does: custom definitions from the library, built-ins from the corpus.
+func bindAssignment(t *testing.T, l *Library, b *Builtins, e Effective) error {
+	t.Helper()
+	resolve := func(id string) (*policy.Compiled, error) {
+		name := strings.ToLower(id[strings.LastIndex(id, "/")+1:])
+		d, ok := l.Definitions[name]
+		if !ok {
+			var err error
+			if d, ok, err = b.Definition(name); err != nil {
+				return nil, err
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("%s not found", id)
+		}
+		return policy.Compile(d, nil)
+	}
+	name := strings.ToLower(e.DefinitionID[strings.LastIndex(e.DefinitionID, "/")+1:])
+	if !e.Set {
+		cp, err := resolve(e.DefinitionID)
+		if err != nil {
+			return err
+		}
+		_, err = cp.Bind(e.Parameters)
+		return err
+	}
+	s, ok := l.SetDefinitions[name]
+	if !ok {
+		var err error
+		if s, ok, err = b.SetDefinition(name); err != nil || !ok {
+			return fmt.Errorf("set %s: %v", name, err)
+		}
+	}
+	cs, err := policy.CompileSet(s, resolve)
+	if err != nil {
+		return err
+	}
+	_, err = cs.Bind(e.Parameters)
+	return err
+}
+
+// TestLibraryAssignmentsBind binds every assignment in effect at the corp
+// landing zones as the library ships them. Enforce-TLS-SSL-Q225 passes
+// "deny" to members that allow "Deny" and deploys in Azure: allowed values
+// ignore case. Deploy-ASC-Monitoring's set pins version 6 of a built-in the
+// corpus has only at version 7, with other parameters: the error says so.
+func TestLibraryAssignmentsBind(t *testing.T) {
+	l := library(t)
+	b, err := LoadBuiltins(shared.Path(t, "corpora", "azure-policy"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eff, err := l.Effective("alz", "corp", Values{"default_location": "eastus"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, e := range eff {
+		err := bindAssignment(t, l, b, e)
+		switch e.Name {
+		case "Enforce-TLS-SSL-Q225":
+			seen[e.Name] = true
+			if err != nil {
+				t.Errorf("%s: %v", e.Name, err)
+			}
+		case "Deploy-ASC-Monitoring":
+			seen[e.Name] = true
+			for _, want := range []string{
+				"pins member AllowedHostNetworkingAndPortsInKubernetesCluster (policy definition /providers/Microsoft.Authorization/policyDefinitions/82985f06-dc18-4a48-bc1c-b9f4f0098cfe) to definitionVersion 6.*.*, but the definition available is version 7.0.0",
+				"the set passes maxPort, minPort, which version 7.0.0 does not declare",
+			} {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("%s: error %v\ndoes not say %q", e.Name, err, want)
+				}
+			}
+		default:
+			if err != nil && len(e.Placeholders) == 0 {
+				t.Errorf("%s: %v", e.Name, err)
+			}
+		}
+	}
+	if len(seen) != 2 {
+		t.Errorf("the corp landing zones lack an assignment this test is about: saw %v", seen)
 	}
 }

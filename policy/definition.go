@@ -127,6 +127,10 @@ func parseDefinition(data []byte) (*Definition, error) {
 	d.PolicyType, _ = getCI(props, "policyType").(string)
 	d.Version, _ = getCI(props, "version").(string)
 	d.Metadata, _ = getCI(props, "metadata").(map[string]any)
+	if d.Version == "" {
+		// Definitions older than versioning carry it in their metadata.
+		d.Version, _ = getCI(d.Metadata, "version").(string)
+	}
 	if d.ID == "" && d.Name != "" {
 		d.ID = "/providers/Microsoft.Authorization/policyDefinitions/" + d.Name
 	}
@@ -257,6 +261,9 @@ type SetDefinition struct {
 type SetMember struct {
 	ReferenceID  string
 	DefinitionID string
+	// DefinitionVersion is the version of the definition the set pins
+	// ("6.*.*"), "" for the latest.
+	DefinitionVersion string
 	// Parameters are the values passed to the member, usually expressions
 	// over the set's own parameters ("[parameters('effect')]").
 	Parameters map[string]any
@@ -312,6 +319,7 @@ func parseSetDefinition(data []byte) (*SetDefinition, error) {
 		mem := SetMember{path: path}
 		mem.ReferenceID, _ = getCI(m, "policyDefinitionReferenceId").(string)
 		mem.DefinitionID, _ = getCI(m, "policyDefinitionId").(string)
+		mem.DefinitionVersion, _ = getCI(m, "definitionVersion").(string)
 		if mem.DefinitionID == "" {
 			return nil, errAt(path+".policyDefinitionId", "missing")
 		}

@@ -275,8 +275,9 @@ func defName(d *Definition) string {
 }
 
 // checkParam checks a value against a parameter's type and allowed values.
-// Allowed values compare exactly, as Azure does when an assignment is made
-// (the built-ins list "Audit" and "audit" separately for that reason).
+// Allowed values compare ignoring the case of strings, as Azure does when an
+// assignment is made: the ALZ library's Enforce-TLS-SSL-Q225 assigns "deny"
+// to a definition that allows "Deny", and deploys.
 func checkParam(p *Parameter, v any) error {
 	if v != nil {
 		ok := true
@@ -304,7 +305,7 @@ func checkParam(p *Parameter, v any) error {
 	}
 	check := func(x any) bool {
 		for _, a := range p.AllowedValues {
-			if expr.Equal(a, x) {
+			if equalFold(a, x) {
 				return true
 			}
 		}
@@ -323,6 +324,40 @@ func checkParam(p *Parameter, v any) error {
 		return fmt.Errorf("parameter %q: %s is not an allowed value (allowed: %s)", p.Name, fmtVal(v), fmtVal(p.AllowedValues))
 	}
 	return nil
+}
+
+// equalFold is expr.Equal with strings, object keys included, compared
+// ignoring case.
+func equalFold(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, ok := b.(string)
+		return ok && strings.EqualFold(x, y)
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !equalFold(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, xv := range x {
+			yv, found := lookupCI(y, k)
+			if !found || !equalFold(xv, yv) {
+				return false
+			}
+		}
+		return true
+	}
+	return expr.Equal(a, b)
 }
 
 // Effect is the bound effect, canonical case.

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/aizone/aizone/policy/expr"
@@ -165,13 +166,84 @@ func (cs *CompiledSet) Bind(params map[string]any) (*BoundSet, error) {
 		}
 		b, err := m.cp.Bind(mp)
 		if err != nil {
-			return nil, fmt.Errorf("member %s: %w", m.ReferenceID, err)
+			return nil, cs.memberError(m, err)
 		}
 		b.setID = cs.Set.ID
 		b.refID = m.ReferenceID
 		bs.members = append(bs.members, b)
 	}
 	return bs, nil
+}
+
+// memberError explains why member m does not bind. When the set pins a
+// version of the definition other than the one at hand (a corpus holds
+// only the newest version of each built-in), the parameters the two
+// versions declare may differ, and the message says so.
+func (cs *CompiledSet) memberError(m setMember, err error) error {
+	pinned, available := m.DefinitionVersion, m.cp.Def.Version
+	if pinned == "" || versionMatches(pinned, available) {
+		return fmt.Errorf("member %s: %w", m.ReferenceID, err)
+	}
+	if available == "" {
+		available = "(unversioned)"
+	}
+	head := fmt.Sprintf("set %s pins member %s (policy definition %s) to definitionVersion %s, but the definition available is version %s",
+		setName(cs.Set), m.ReferenceID, m.DefinitionID, pinned, available)
+	var passed, required []string
+	given := map[string]bool{}
+	for k := range m.Parameters {
+		given[strings.ToLower(k)] = true
+		if _, ok := m.cp.Def.Parameters[strings.ToLower(k)]; !ok {
+			passed = append(passed, k)
+		}
+	}
+	for _, k := range sortedKeysP(m.cp.Def.Parameters) {
+		if p := m.cp.Def.Parameters[k]; !p.HasDefault && !given[k] {
+			required = append(required, p.Name)
+		}
+	}
+	sort.Strings(passed)
+	var diffs []string
+	if len(passed) > 0 {
+		diffs = append(diffs, fmt.Sprintf("the set passes %s, which version %s does not declare", strings.Join(passed, ", "), available))
+	}
+	if len(required) > 0 {
+		diffs = append(diffs, fmt.Sprintf("version %s requires %s, which the set does not pass", available, strings.Join(required, ", ")))
+	}
+	if len(diffs) == 0 {
+		return fmt.Errorf("%s: %w", head, err)
+	}
+	return fmt.Errorf("%s, and their parameters differ: %s (add version %s of the definition to evaluate this member)", head, strings.Join(diffs, "; "), pinned)
+}
+
+// setName names a set for messages: its name and display name.
+func setName(s *SetDefinition) string {
+	switch {
+	case s.Name != "" && s.DisplayName != "":
+		return fmt.Sprintf("%s (%q)", s.Name, s.DisplayName)
+	case s.Name != "":
+		return s.Name
+	case s.DisplayName != "":
+		return fmt.Sprintf("%q", s.DisplayName)
+	}
+	return s.ID
+}
+
+// versionMatches reports whether version satisfies pattern, a
+// definitionVersion such as "6.*.*" or "1.2.0": each part is equal or "*".
+// A preview or other suffix of version ("7.0.0-preview") is ignored.
+func versionMatches(pattern, version string) bool {
+	version, _, _ = strings.Cut(version, "-")
+	p, v := strings.Split(pattern, "."), strings.Split(version, ".")
+	for i, part := range p {
+		if part == "*" {
+			continue
+		}
+		if i >= len(v) || !strings.EqualFold(strings.TrimLeft(part, "0"), strings.TrimLeft(v[i], "0")) {
+			return false
+		}
+	}
+	return true
 }
 
 // Members returns the bound members in the set's order.

@@ -117,3 +117,67 @@ func TestSetDefinitionErrors(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestSetPinnedVersion: a member pinned to a definitionVersion other than
+// the one available, whose parameters differ, is reported as exactly that:
+// which set, which member, which version is pinned and which available,
+// which parameters differ. Versions that match bind as before.
+func TestSetPinnedVersion(t *testing.T) {
+	d, err := ParseDefinition([]byte(`{"name": "ports", "properties": {"mode": "All", "version": "7.0.0",
+  "parameters": {"effect": {"type": "String", "defaultValue": "Audit"}, "allowedHostPorts": {"type": "Object"}},
+  "policyRule": {"if": {"field": "type", "equals": "A.B/c"}, "then": {"effect": "[parameters('effect')]"}}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := Compile(d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(string) (*Compiled, error) { return cp, nil }
+	set := func(version, params string) *CompiledSet {
+		t.Helper()
+		s, err := ParseSetDefinition([]byte(`{"name": "benchmark", "properties": {"displayName": "Security benchmark",
+  "policyDefinitions": [{"policyDefinitionReferenceId": "HostPorts", "policyDefinitionId": "/providers/Microsoft.Authorization/policyDefinitions/ports",
+    "definitionVersion": "` + version + `", "parameters": ` + params + `}]}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs, err := CompileSet(s, resolve)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	_, err = set("6.*.*", `{"minPort": {"value": 0}, "maxPort": {"value": 1}}`).Bind(nil)
+	if err == nil {
+		t.Fatal("bound")
+	}
+	for _, want := range []string{
+		`set benchmark ("Security benchmark") pins member HostPorts (policy definition /providers/Microsoft.Authorization/policyDefinitions/ports) to definitionVersion 6.*.*, but the definition available is version 7.0.0`,
+		"the set passes maxPort, minPort, which version 7.0.0 does not declare",
+		"version 7.0.0 requires allowedHostPorts, which the set does not pass",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q\ndoes not say %q", err, want)
+		}
+	}
+	// A pin the available version satisfies binds.
+	if _, err := set("7.*.*", `{"allowedHostPorts": {"value": {}}}`).Bind(nil); err != nil {
+		t.Errorf("7.*.*: %v", err)
+	}
+	// Another failure of a mismatched version names both versions.
+	_, err = set("6.*.*", `{"allowedHostPorts": {"value": []}}`).Bind(nil)
+	if err == nil || !strings.Contains(err.Error(), "definitionVersion 6.*.*, but the definition available is version 7.0.0: ") || !strings.Contains(err.Error(), "want Object") {
+		t.Errorf("type error of a mismatched version: %v", err)
+	}
+	for _, tc := range []struct {
+		pattern, version string
+		ok               bool
+	}{
+		{"6.*.*", "6.1.0", true}, {"6.*.*", "7.0.0", false}, {"1.0.*", "1.0.3-preview", true}, {"1.1.0", "1.0.0", false}, {"2.*.*", "", false},
+	} {
+		if versionMatches(tc.pattern, tc.version) != tc.ok {
+			t.Errorf("versionMatches(%q, %q) != %v", tc.pattern, tc.version, tc.ok)
+		}
+	}
+}
