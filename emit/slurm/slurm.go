@@ -616,11 +616,11 @@ func (b *builder) networkGaps(vnet, computeSubnet string, parts []partition) {
 		// sizes pools: hosts plus 25% headroom, plus Azure's five.
 		hosts := 2
 		bits, _ := network.PrefixFor(hosts + (hosts+3)/4)
-		b.gap("network: the plan has no subnet %s in %s; add it: /%d (%d usable), no delegation, an NSG like the pool subnets' (no inbound from the internet), routed through the zone's egress. It holds the CycleCloud VM and the private endpoint of the workspace's storage account (the workspace's own layout gives it a /29, network-new.bicep); the compute nodes reach CycleCloud on TCP 9443 and 5672 from %s",
+		b.gap("network: the plan has no subnet %s in %s; add it: /%d (%d usable), no delegation, an NSG like the pool subnets' (no inbound from the internet), routed through the zone's egress. It holds the CycleCloud VM and the private endpoint of the workspace's storage account (the workspace's own layout gives it a /29, network-new.bicep); the nodes in %s reach CycleCloud on TCP 9443 and 5672, and CycleCloud reaches them on TCP 22",
 			CycleCloudSubnet, vnet, bits, network.Usable(bits), computeSubnet)
 	}
 	if delegatedMySQL == "" {
-		b.gap("network: the plan has no subnet delegated to %s in %s; add %s: /%d (%d usable) delegated to %s, no other resources, for Slurm's accounting database (the workspace's own layout gives its database subnet a /%d, network-new.bicep); the nodes in %s reach it on TCP 3306",
+		b.gap("network: the plan has no subnet delegated to %s in %s; add %s: /%d (%d usable) delegated to %s, no other resources, for Slurm's accounting database (the workspace's own layout gives its database subnet a /%d, network-new.bicep); the nodes in %s reach it on TCP 3306 and 33060",
 			mysqlDelegation, vnet, MySQLSubnet, mysqlSubnetBits, network.Usable(mysqlSubnetBits), mysqlDelegation, mysqlSubnetBits, computeSubnet)
 	}
 	hasMySQL := false
@@ -647,7 +647,7 @@ func (b *builder) networkGaps(vnet, computeSubnet string, parts []partition) {
 		}
 	}
 	if len(shared) > 0 {
-		b.gap("network: the workspace takes one compute subnet for the scheduler, the login nodes and every partition, so %s run in %s; the plan's subnet for them stays empty, and %s must hold them all",
+		b.gap("network: the workspace takes one compute subnet for the scheduler, the login nodes and every partition, so the nodes of %s run in %s; the plan's subnet for them stays empty, and %s must hold them all",
 			strings.Join(shared, ", "), computeSubnet, computeSubnet)
 	}
 	if s, ok := subnets[computeSubnet]; !ok {
@@ -663,7 +663,7 @@ func (b *builder) networkGaps(vnet, computeSubnet string, parts []partition) {
 	}
 	// What the CycleCloud VM's install script fetches (install.sh,
 	// cyclecloud_install.py) must pass the zone's egress.
-	b.gap("network: egress from %s must allow what the CycleCloud VM's install script fetches: aka.ms (azcopy), github.com releases (the workspace's cluster-init project %s and the Open OnDemand project, fetched even when Open OnDemand is off), packages.microsoft.com (CycleCloud and Azure CLI packages) and Azure Resource Manager (management.azure.com: it signs in with its managed identity and reads its deployment); the zone's egress rules have none of these for that subnet",
+	b.gap("network: egress from %s must allow what the CycleCloud VM's install scripts fetch (install.sh, cyclecloud_install.py): aka.ms (azcopy), github.com releases (the workspace's cluster-init project at %s, and the Open OnDemand project, fetched even with Open OnDemand off), the OS package repositories of its image (apt update, or dnf and yum update), packages.microsoft.com when CycleCloud is not already on the image, and Azure Resource Manager (management.azure.com: CycleCloud signs in with its managed identity, reads its deployment and creates the cluster's VMs); the zone's egress rules cover none of these for that subnet",
 		CycleCloudSubnet, ProjectVersion)
 }
 
@@ -677,7 +677,7 @@ func (b *builder) zoneTemplateGaps(parts []partition) {
 		name := naming.Fit("vmss-"+pt.pool.Workload, naming.MaxScaleSet)
 		for _, r := range b.rs {
 			if r.Type == "Microsoft.Compute/virtualMachineScaleSets" && r.Name == name {
-				b.gap("zone template: it deploys scale set %s (%d × %s) for Slurm workload %s, and CycleCloud creates the %s partition's nodes itself: deployed together, the GPUs are paid twice; the zone's template must leave out the scale set of a Slurm pool (and its proximity placement group: CycleCloud places the partition's scale sets itself)",
+				b.gap("zone template: it deploys scale set %s (%d × %s) for Slurm workload %s, and CycleCloud creates the %s partition's nodes itself: deployed together, the nodes are paid twice; the zone's template must leave out the scale set of a Slurm pool (and its proximity placement group: CycleCloud places the partition's scale sets itself)",
 					name, pt.pool.Nodes+pt.pool.SpareNodes, pt.pool.SKU, pt.pool.Workload, pt.name)
 			}
 		}
@@ -700,8 +700,15 @@ func (b *builder) identityGaps(parts []partition) {
 		}
 	}
 	rgCompute := governance.RGName(b.zone, b.p.Zone.Region, governance.RGCompute)
-	b.gap("identity: no workspace parameter takes an existing identity for the cluster's nodes (the cluster parameter ManagedIdentity stays null: initial_params.json, create_cc_param.py), so the nodes do not run as %s (resource group %s) and lack its grants; after deployment, set the cluster's ManagedIdentity to it in CycleCloud",
+	gap := fmt.Sprintf("identity: no workspace parameter takes an existing identity for the cluster's nodes (the cluster parameter ManagedIdentity stays null: initial_params.json, create_cc_param.py), so the nodes do not run as %s (resource group %s) and lack its grants; after deployment, set the cluster's ManagedIdentity to it in CycleCloud",
 		strings.Join(ids, ", "), rgCompute)
+	if len(ids) > 1 {
+		// One identity for the whole cluster: each workload's nodes would
+		// hold the other workloads' data grants.
+		gap = fmt.Sprintf("identity: no workspace parameter takes an existing identity for the cluster's nodes (the cluster parameter ManagedIdentity stays null: initial_params.json, create_cc_param.py), so the nodes do not run as %s (resource group %s) and lack their grants; the cluster has one ManagedIdentity for all its nodes, so setting one after deployment gives every partition that workload's grants: the data path's per-workload least privilege does not survive one cluster",
+			strings.Join(ids, " or "), rgCompute)
+	}
+	b.gap("%s", gap)
 	b.gap("identity: the workspace grants the CycleCloud VM's system-assigned identity Contributor, Storage Account Contributor and Storage Blob Data Contributor on the whole subscription (ccw.bicep, vmRoleAssignments.bicep), broader than aizone grants any identity; its own ccwLockerManagedIdentity gets Storage Blob Data Reader on the workspace's storage account")
 	if len(mounts) > 0 {
 		sort.Strings(mounts)
@@ -719,12 +726,16 @@ func (b *builder) partitionGaps(parts []partition) {
 		}
 		n := pl.Nodes + pl.SpareNodes
 		if pl.Priority == "spot" && pt.name != "htc" {
-			b.gap("priority: workload %s is planned on Spot, but the workspace's %s partition type (hpc_t) has no Spot setting (only htc has useSpot): its nodes deploy at regular priority and the regular price; set the partition to Spot in the cluster's parameters after deployment, or plan it regular",
-				pl.Workload, pt.name)
+			after := "set the cluster's GPUUseLowPrio (false in initial_params.json) in CycleCloud after deployment, or plan the workload regular"
+			if pt.name == "hpc" {
+				after = "the cluster has no Spot parameter for hpc either (initial_params.json); plan the workload regular"
+			}
+			b.gap("priority: workload %s is planned on Spot, but the workspace's %s partition type (hpc_t) has no Spot setting (only htc has useSpot): its nodes deploy at regular priority and the regular price; %s",
+				pl.Workload, pt.name, after)
 		}
 		if pl.PlacementGroup && n > hpcMaxScalesetSize && pt.name != "htc" {
-			b.gap("placement: workload %s needs its %d nodes on one InfiniBand fabric (one scale set), but the cluster puts at most %d VMs in a scale set (HPCMaxScalesetSize in initial_params.json) and no workspace parameter changes it; raise it to %d in the cluster's parameters before the partition grows past %d nodes",
-				pl.Workload, n, hpcMaxScalesetSize, n, hpcMaxScalesetSize)
+			b.gap("placement: workload %s needs its %d nodes on one InfiniBand fabric (one scale set), but the cluster puts at most %d VMs in a scale set (HPCMaxScalesetSize in initial_params.json) and no workspace parameter changes it; raise it to %d in CycleCloud before the partition grows past %d nodes (a scale set in one placement group holds %d VMs, %d after a support request)",
+				pl.Workload, n, hpcMaxScalesetSize, n, hpcMaxScalesetSize, compute.MaxIBScaleSetNodes, compute.MaxIBScaleSetNodesRaised)
 		}
 		if pt.name == "htc" && pl.PlacementGroup {
 			b.gap("placement: workload %s needs its nodes in one placement group, but it runs in the htc partition, which CycleCloud does not place together", pl.Workload)

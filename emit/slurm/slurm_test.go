@@ -186,8 +186,9 @@ var workspaceCases = []workspaceCase{
 		htcSpot:    true,
 		gaps: []string{
 			"priority: workload cpt-70b is planned on Spot, but the workspace's gpu partition type (hpc_t) has no Spot setting",
-			"network: the workspace takes one compute subnet for the scheduler, the login nodes and every partition, so tokenize (htc partition, planned in snet-tokenize) run in snet-cpt-70b",
+			"network: the workspace takes one compute subnet for the scheduler, the login nodes and every partition, so the nodes of tokenize (htc partition, planned in snet-tokenize) run in snet-cpt-70b",
 			"zone template: it deploys scale set vmss-tokenize",
+			"identity: no workspace parameter takes an existing identity for the cluster's nodes (the cluster parameter ManagedIdentity stays null: initial_params.json, create_cc_param.py), so the nodes do not run as id-adatum-bio-tokenize or id-adatum-bio-cpt-70b",
 		},
 		noGaps: []string{"priority: workload tokenize", "has no partition", "cannot hold"},
 	},
