@@ -569,3 +569,19 @@ func TestValidateRejects(t *testing.T) {
 func val(params map[string]any, name string) map[string]any {
 	return params[name].(map[string]any)["value"].(map[string]any)
 }
+
+// TestDocs: docs/slurm.md names the pinned commit, every placeholder and
+// the subnets the gaps ask for, as the package writes them.
+func TestDocs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "slurm.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{PinnedCommit, ProjectVersion, PlaceholderSubscription, PlaceholderSSHKey, PlaceholderAdminPass, PlaceholderDBPass,
+		PlaceholderMySQLFQDN, PlaceholderLustreMGS, PlaceholderNetAppIP, EnvAdminPassword, EnvDatabasePassword, CycleCloudSubnet, MySQLSubnet,
+		mysqlDelegation, slurmVersion, cycleCloudSize, loginSize} {
+		if !strings.Contains(string(doc), s) {
+			t.Errorf("docs/slurm.md does not mention %s", s)
+		}
+	}
+}
