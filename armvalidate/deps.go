@@ -98,14 +98,7 @@ type edge struct {
 // dependsOnTargets returns the resources a dependsOn entry may name, and
 // whether the entry is known well enough to say that it names none.
 func (t *template) dependsOnTargets(entry string) (targets []edge, decided bool) {
-	s := expr.Unescape(entry)
-	if expr.IsExpression(entry) {
-		n, err := parseExpr(entry)
-		if err != nil {
-			return nil, false // expression-parse reports it
-		}
-		s = text(t.env.eval(n, 0))
-	}
+	s := t.env.strValue(entry) // an expression that does not parse is unknown; expression-parse reports it
 	r, isID := parseRef(s)
 	return t.named(s), known(s) || isID && known(r.typ)
 }
@@ -125,7 +118,7 @@ func (t *template) named(s string) []edge {
 				level = sameName
 			}
 		default:
-			level = t.namedBy(s, d)
+			level = namedBy(s, d)
 		}
 		if level > noMatch {
 			out = append(out, edge{to: k, sure: level == sameName})
@@ -137,7 +130,7 @@ func (t *template) named(s string) []edge {
 // namedBy says whether a plain dependsOn name names d: its name, the last
 // segments of its name (ARM finds a child by them too), its symbolic name
 // or its copy loop.
-func (t *template) namedBy(s string, d *resource) int {
+func namedBy(s string, d *resource) int {
 	symbol := s
 	if base, _, ok := strings.Cut(s, "["); ok && strings.HasSuffix(s, "]") {
 		symbol = base // "name[2]" is one member of a symbolic copy loop
@@ -406,12 +399,7 @@ func (t *template) target(id string) (int, bool) {
 
 // describe says what a dependsOn entry names, for messages.
 func describe(e *env, entry string) string {
-	s := expr.Unescape(entry)
-	if expr.IsExpression(entry) {
-		if n, err := parseExpr(entry); err == nil {
-			s = text(e.eval(n, 0))
-		}
-	}
+	s := e.strValue(entry)
 	if r, ok := parseRef(s); ok {
 		where := ""
 		if r.rg != "" && known(r.rg) {

@@ -195,19 +195,8 @@ func lineCol(data []byte, off int64) (int, int) {
 // rule.
 func Validate(template map[string]any, params map[string]any) []Finding {
 	v := &validator{}
-	var values map[string]any
-	if params != nil {
-		values = map[string]any{}
-		for name, p := range params {
-			pm, _ := p.(map[string]any)
-			if val, ok := lookup(pm, "value"); ok {
-				values[name] = val
-			} else {
-				values[name] = placeholder("parameters('" + name + "')") // a Key Vault reference
-			}
-		}
-	}
-	root := v.load(template, "", newEnv(template, values, placeholder("resourceGroup().name")), placeholder("resourceGroup().name"), false, false)
+	rg := placeholder("resourceGroup().name")
+	root := v.load(template, "", newEnv(template, givenValues(params, nil), rg), rg, false, false)
 	if params != nil {
 		v.parameterValues(root, params, "parametersFile.parameters")
 	}
@@ -253,7 +242,6 @@ type resource struct {
 	path        string
 	raw         map[string]any
 	typ, name   string // full type and name ("NS/parent/child", "p/c")
-	short       string // the name as written, for resources declared inside a parent
 	symbol      string // languageVersion 2.0 symbolic name
 	copyName    string
 	members     []string // the names of a copy loop's members, when known
@@ -263,7 +251,6 @@ type resource struct {
 	existing    bool
 	nestedChild bool   // declared in its parent's resources array
 	rg          string // resource group it is deployed to
-	tpl         *template
 }
 
 // names are the names a resource may have: its name as written and, for a
@@ -321,10 +308,9 @@ func (v *validator) loadResource(t *template, raw any, path, symbol string, pare
 	}
 	typ, _ := field(m, "type").(string)
 	name, _ := field(m, "name").(string)
-	r := &resource{path: path, raw: m, symbol: symbol, tpl: t, rg: t.rg, nestedChild: parent != nil}
+	r := &resource{path: path, raw: m, symbol: symbol, rg: t.rg, nestedChild: parent != nil}
 	r.typ = t.env.strValue(typ)
 	r.name = t.env.strValue(name)
-	r.short = r.name
 	if parent != nil && !strings.Contains(r.typ, "/") {
 		r.typ = parent.typ + "/" + r.typ
 		r.name = parent.name + "/" + r.name
@@ -374,6 +360,25 @@ func extension(typ, name string) (extType, extName, scope string) {
 	return seg[scopeNames] + "/" + typ[i+len("/providers/"):], strings.Join(seg[scopeNames+1:], "/"), scope
 }
 
+// givenValues reads the values given to parameters (name -> {"value": v}),
+// evaluated in env when they come from a template, as they are when they
+// come from a parameters file (env nil). A Key Vault reference is unknown.
+func givenValues(params map[string]any, env *env) map[string]any {
+	values := make(map[string]any, len(params))
+	for name, p := range params {
+		pm, _ := p.(map[string]any)
+		val, ok := lookup(pm, "value")
+		switch {
+		case !ok:
+			val = placeholder("parameters('" + name + "')")
+		case env != nil:
+			val = env.deep(val, 0)
+		}
+		values[name] = val
+	}
+	return values
+}
+
 // loadNested reads the inline template of a nested deployment.
 func (v *validator) loadNested(t *template, r *resource) {
 	props, _ := field(r.raw, "properties").(map[string]any)
@@ -388,18 +393,8 @@ func (v *validator) loadNested(t *template, r *resource) {
 	}
 	var nt *template
 	if strings.EqualFold(scope, "inner") {
-		values := map[string]any{}
-		if ps, ok := field(props, "parameters").(map[string]any); ok {
-			for name, p := range ps {
-				pm, _ := p.(map[string]any)
-				if val, ok := lookup(pm, "value"); ok {
-					values[name] = t.env.deep(val, 0)
-				} else {
-					values[name] = placeholder("parameters('" + name + "')")
-				}
-			}
-		}
-		e := newEnv(inner, values, r.rg)
+		ps, _ := field(props, "parameters").(map[string]any)
+		e := newEnv(inner, givenValues(ps, t.env), r.rg)
 		e.nested = true
 		nt = v.load(inner, path, e, r.rg, false, r.conditional)
 		if ps, ok := field(props, "parameters").(map[string]any); ok {
