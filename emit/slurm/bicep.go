@@ -502,7 +502,11 @@ func (p *parser) decorator() (decorator, error) {
 			p.take()
 			break
 		}
+		start := p.peek()
 		v, err := p.literal()
+		if errors.Is(err, errNotLiteral) {
+			return d, p.errAt(start, "@%s takes literal arguments", d.name)
+		}
 		if err != nil {
 			return d, err
 		}

@@ -134,6 +134,7 @@ func TestParseErrors(t *testing.T) {
 		{"unclosed", "var a = {\n  b: 1\n", "unclosed \"{\""},
 		{"duplicate param", "param a string\nparam a int\n", "parameter a declared twice"},
 		{"text after type", "param a string int\n", "expected the end of the line"},
+		{"expression in a decorator", "@description('a ${b}')\nparam a string\n", "main.bicep:1:14: @description takes literal arguments"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
