@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -194,7 +195,18 @@ func (b *builder) aks(region string, ps []compute.Pool, tags map[string]string) 
 				"availabilityZones": []string{"1", "2", "3"}, "vnetSubnetID": sysSubnet, "type": "VirtualMachineScaleSets",
 				"enableNodePublicIP": false,
 			}},
-			"addonProfiles": map[string]any{"azurepolicy": map[string]any{"enabled": true}},
+			"addonProfiles": b.aksAddons(),
+			// Workload identity: pods authenticate as their workload's
+			// identity through a federated credential on the cluster's
+			// OIDC issuer (no secrets on nodes).
+			"oidcIssuerProfile": map[string]any{"enabled": true},
+			"securityProfile":   map[string]any{"workloadIdentity": map[string]any{"enabled": true}},
+			// The Blob CSI driver mounts model weights and datasets
+			// (BlobFuse2) into pods; NFS for NetApp needs no driver.
+			"storageProfile": map[string]any{"blobCSIDriver": map[string]any{"enabled": true}, "diskCSIDriver": map[string]any{"enabled": true}},
+			// Managed Prometheus scrapes the serving engines' metrics,
+			// which the autoscaler reads.
+			"azureMonitorProfile": map[string]any{"metrics": map[string]any{"enabled": true}},
 			"identityProfile": map[string]any{"kubeletidentity": map[string]any{
 				"resourceId": b.identityID(kubelet),
 				"clientId":   b.identityRef(kubelet, "clientId"),
@@ -202,6 +214,9 @@ func (b *builder) aks(region string, ps []compute.Pool, tags map[string]string) 
 			}},
 		}})
 	for _, p := range ps {
+		if p.Kind == "inference" {
+			b.federatedCredential(name, p)
+		}
 		props := map[string]any{
 			"mode": "User", "vmSize": p.SKU, "count": p.Nodes + p.SpareNodes, "osType": "Linux", "type": "VirtualMachineScaleSets",
 			"vnetSubnetID": b.poolSubnetID(p), "enableNodePublicIP": false,
@@ -218,6 +233,16 @@ func (b *builder) aks(region string, ps []compute.Pool, tags map[string]string) 
 		}
 		if p.PlacementGroup {
 			props["proximityPlacementGroupID"] = idExpr(b.rgCompute, "Microsoft.Compute/proximityPlacementGroups", ppgName(p))
+		}
+		if p.GPU != "" && !strings.Contains(p.Image, "amd") {
+			// AKS installs the NVIDIA driver matching its node image.
+			props["gpuProfile"] = map[string]any{"driver": "Install"}
+		}
+		if lo, hi, ok := AKSScale(p); ok {
+			props["enableAutoScaling"] = true
+			props["minCount"] = lo
+			props["maxCount"] = hi
+			props["count"] = lo
 		}
 		b.add(Resource{Type: "Microsoft.ContainerService/managedClusters/agentPools", Name: name + "/" + naming.AKSPool(p.Workload), ResourceGroup: b.rgCompute, Output: outputName("pool", p.Workload),
 			DependsOn: []string{idExpr(b.rgCompute, "Microsoft.ContainerService/managedClusters", name)}, Properties: props})
@@ -287,4 +312,50 @@ func (b *builder) apiServerAccess(region string) map[string]any {
 		a["privateDNSZone"] = platformDNSZone(identity.AKSPrivateDNSZone(region))
 	}
 	return a
+}
+
+// AKSScale is the cluster autoscaler's range for an inference pool: from
+// the nodes of the minimum replicas for availability (two when the plan
+// has two or more, so that one survives a node's loss or upgrade) to the
+// nodes of the replicas at peak. Training pools keep a fixed size.
+func AKSScale(p compute.Pool) (lo, hi int, ok bool) {
+	if p.Kind != "inference" || p.Inference == nil || p.Inference.Replicas < 1 || p.Nodes < 1 {
+		return 0, 0, false
+	}
+	perReplica := max(1, p.Nodes/p.Inference.Replicas)
+	return MinReplicas(p) * perReplica, p.Nodes, true
+}
+
+// MinReplicas is the fewest replicas an inference workload keeps.
+func MinReplicas(p compute.Pool) int {
+	if p.Inference == nil || p.Inference.Replicas < 2 {
+		return 1
+	}
+	return 2
+}
+
+// aksAddons: the Azure Policy add-on always; Container Insights to the
+// platform's workspace when the zone names one.
+func (b *builder) aksAddons() map[string]any {
+	a := map[string]any{"azurepolicy": map[string]any{"enabled": true}}
+	if b.p.Zone.Placement.LogAnalytics != "" {
+		a["omsagent"] = map[string]any{"enabled": true, "config": map[string]any{
+			"logAnalyticsWorkspaceResourceID": param(ParamWorkspaceID), "useAADAuth": "true"}}
+	}
+	return a
+}
+
+// federatedCredential lets the serving pods of an inference workload
+// authenticate as the workload's identity: the cluster's OIDC issuer
+// vouches for the workload's Kubernetes service account.
+func (b *builder) federatedCredential(cluster string, p compute.Pool) {
+	id := identity.PoolIdentityName(b.zone, p.Workload)
+	issuer := fmt.Sprintf("[reference(%s, '%s').oidcIssuerProfile.issuerURL]", inner(idExpr(b.rgCompute, "Microsoft.ContainerService/managedClusters", cluster)), APIVersion("Microsoft.ContainerService/managedClusters"))
+	b.add(Resource{Type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials", Name: id + "/" + naming.Fit("aks-"+p.Workload, 120),
+		ResourceGroup: b.rgCompute,
+		Properties: map[string]any{
+			"issuer":    issuer,
+			"subject":   "system:serviceaccount:" + identity.ServingNamespace(b.zone) + ":" + identity.ServiceAccount(p.Workload),
+			"audiences": []string{"api://AzureADTokenExchange"},
+		}})
 }
