@@ -100,7 +100,7 @@ func (s Scope) String() string {
 // ServingNamespace is the Kubernetes namespace of a zone's serving
 // workloads, and ServiceAccount a workload's service account in it: the
 // federated credential of the workload's identity names exactly these.
-func ServingNamespace(zone string) string { return "aizone-" + zone }
+func ServingNamespace(zone string) string   { return "aizone-" + zone }
 func ServiceAccount(workload string) string { return workload }
 
 // PoolIdentityName is the identity of a workload's pool.
