@@ -63,6 +63,11 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 			}
 		}
 	}
+	if res.exempt {
+		r.State = NotApplicable
+		r.Reasons = env.because("Azure Policy does not evaluate resources of type %s", res.typ)
+		return r
+	}
 	if cp.provider {
 		r.State = Skipped
 		r.Reasons = env.because("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)
@@ -76,7 +81,7 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 	}
 	if cp.mode == "indexed" && !res.indexed {
 		r.State = NotApplicable
-		r.Reasons = env.because("mode Indexed evaluates only resources that support tags and location; %s has neither", res.typ)
+		r.Reasons = env.because("mode Indexed evaluates only resource types that support tags and location, which %s does not", res.typ)
 		return r
 	}
 	if env.Brief && b.excludes(res) {

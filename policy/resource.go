@@ -29,8 +29,10 @@ type Resource struct {
 	rg       string
 	// subLower and rgLower key the related-resource indexes.
 	subLower, rgLower string
-	// indexed: the resource is one mode Indexed evaluates.
+	// indexed: the resource's type is one mode Indexed evaluates.
 	indexed bool
+	// exempt: Azure Policy evaluates no resource of this type.
+	exempt bool
 	// The identity fields again as interface values, boxed once: field
 	// conditions on name and type run for every definition and resource.
 	nameV, fullNameV, typV, idV any
@@ -179,22 +181,60 @@ func newResourceIn(raw map[string]any, at placement) *Resource {
 	}
 	r.typLower = strings.ToLower(r.typ)
 	r.indexed = isIndexed(r)
+	r.exempt = exemptType(r.typLower)
 	r.nameV, r.fullNameV, r.typV, r.idV = r.name, r.fullName, r.typ, r.id
 	return r
 }
 
-// isIndexed reports whether mode Indexed evaluates r: a resource whose type
-// supports tags and location. A tracked resource always carries its
-// location, so a location is the sign; tags alone are not (a type may take
-// tags and no location). Resource groups and subscriptions are excluded, as
-// Azure documents.
+// isIndexed reports whether mode Indexed evaluates r. Azure decides by
+// type ("only evaluate resource types that support tags and location"),
+// not by whether one resource carries a location: a template resource
+// without one is still evaluated, a route is not. Resource groups and
+// subscriptions are excluded, as Azure documents.
 func isIndexed(r *Resource) bool {
 	switch r.typLower {
 	case "microsoft.resources/resourcegroups", "microsoft.resources/subscriptions", "microsoft.resources/subscriptions/resourcegroups":
 		return false
 	}
-	loc, hasLoc := lookupCI(r.Raw, "location")
-	return hasLoc && loc != nil
+	return indexedType(r.typLower, r.Raw)
+}
+
+// exemptType reports the types Azure Policy never evaluates, in any mode,
+// as the Azure/azure-policy repository's known issues list them: every
+// Microsoft.Resources type but resource groups and subscriptions
+// (deployments, template specs, ...), and the Microsoft.Billing,
+// Microsoft.Help, Microsoft.Diagnostics and
+// Microsoft.Capacity/reservationOrders namespaces.
+func exemptType(typLower string) bool {
+	switch typLower {
+	case "microsoft.resources/resourcegroups", "microsoft.resources/subscriptions", "microsoft.resources/subscriptions/resourcegroups":
+		return false
+	}
+	for _, p := range [...]string{"microsoft.resources/", "microsoft.billing/", "microsoft.help/", "microsoft.diagnostics/", "microsoft.capacity/reservationorders"} {
+		if strings.HasPrefix(typLower, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// indexedType applies Microsoft's table of tag support (tagsupport.go):
+// a top-level type supports tags and location unless the table says it
+// does not (role assignments, diagnostic settings, policy objects...); a
+// child type does not (subnets, routes, security rules, containers...)
+// unless the table says it does (SQL databases, VM extensions...). A child
+// type the table lacks is taken to support them when the resource carries
+// a location of its own, which only a tracked resource does.
+func indexedType(typLower string, raw map[string]any) bool {
+	_, rest, _ := strings.Cut(typLower, "/")
+	if !strings.Contains(rest, "/") {
+		return !untaggedTypes[typLower]
+	}
+	if taggedChildTypes[typLower] {
+		return true
+	}
+	loc, _ := getCI(raw, "location").(string)
+	return loc != ""
 }
 
 // ID is the resource's id (built for template-form resources).
