@@ -328,13 +328,13 @@ func (b *builder) workspace(pools []compute.Pool) (Workspace, error) {
 	b.otherGaps(region)
 
 	file := Dir + "/" + b.zone + ".parameters.json"
-	name := "ccw-" + b.zone
-	subArg := sub
 	if sub == PlaceholderSubscription {
 		b.ph(sub, "command", subHow)
 	}
+	// Subscription scope: the template creates its resource group. The
+	// passwords come from the environment, never from the file.
 	cmd := fmt.Sprintf("az deployment sub create --subscription %s --name %s --location %s --template-file %s --parameters @%s --parameters adminPassword=\"$%s\" databaseAdminPassword=\"$%s\"",
-		subArg, name, region, TemplateFile, file, EnvAdminPassword, EnvDatabasePassword)
+		sub, "ccw-"+b.zone, region, TemplateFile, file, EnvAdminPassword, EnvDatabasePassword)
 
 	w := Workspace{
 		File: file,
