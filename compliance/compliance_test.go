@@ -108,6 +108,7 @@ var accepted = map[string]string{
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInKubernetesMonitoring":              "the diagnostic setting is deployed by the platform's Deploy-Diag-LogsCat",
 	"Deploy-MCSB2-Monitoring/kubernetesRunningImagesVulnerabilityMDVMAssessment": "Defender assessments exist only after Defender scans a running cluster",
 	"Deploy-MCSB2-Monitoring/diagnosticsLogsInKeyVaultMonitoring":                "this audit counts a setting only when every log group it lists is on, while the platform's Deploy-Diag-LogsCat requires allLogs listed off beside the audit group; the audit group (AuditEvent) is sent to the platform workspace",
+	"Deploy-MCSB2-Monitoring/MIFederatedCredentialsFromAllowedIssuerTypes":       "workload identity needs one federated credential per serving workload, issued by the zone's own AKS OIDC issuer; the audit's default allows none until the platform lists AKS issuers",
 	"Deploy-MCSB2-Monitoring/azureContainerRegistryVulnerabilityAssessment":      "Defender assessments exist only after Defender scans images pushed to the registry",
 	"Deploy-MCSB2-Monitoring/vnetEnableDDoSProtectionMonitoring":                 "Defender assessment; DDoS plans are the platform's (Enable-DDoS-VNET modify attaches it)",
 	"Deploy-MCSB2-Monitoring/networkWatcherShouldBeEnabledMonitoringEffect":      "Network Watcher is created by Azure per region in NetworkWatcherRG",
