@@ -409,11 +409,11 @@ func (f *fieldRef) value(c *evalCtx, r *Resource) any {
 	case fkKind:
 		return getCI(r.Raw, "kind")
 	case fkLocation:
-		return getCI(r.Raw, "location")
+		return c.own(r, "location")
 	case fkTags:
-		return getCI(r.Raw, "tags")
+		return c.own(r, "tags")
 	case fkTag:
-		if m, ok := getCI(r.Raw, "tags").(map[string]any); ok {
+		if m, ok := c.own(r, "tags").(map[string]any); ok {
 			return getCI(m, f.tag)
 		}
 		return nil
@@ -438,6 +438,24 @@ func (f *fieldRef) value(c *evalCtx, r *Resource) any {
 		// The default mapping put a top-level property (sku, zones,
 		// identity) under "properties"; look for it where it really is.
 		v = walkOne(root, f.segs[1:], true)
+	}
+	return v
+}
+
+// own reads r's location or tags. A child resource whose type has none of
+// its own (a route created on its own, a subnet) is evaluated by Azure
+// with its parent's, as an Azure Policy maintainer describes in
+// Azure/azure-policy#122; the parent is looked for among the resources the
+// evaluation knows (Env.Resources), and its own parent in turn.
+func (c *evalCtx) own(r *Resource, key string) any {
+	v := getCI(r.Raw, key)
+	for v == nil && r.parentLower != "" && c.env != nil && c.env.Resources != nil {
+		p := c.env.Resources.ids[r.parentLower]
+		if p == nil {
+			break
+		}
+		r = p
+		v = getCI(r.Raw, key)
 	}
 	return v
 }

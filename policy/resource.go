@@ -33,6 +33,10 @@ type Resource struct {
 	indexed bool
 	// exempt: Azure Policy evaluates no resource of this type.
 	exempt bool
+	// parentLower is the lower-case id of the parent of a child resource
+	// whose type has no tags and location of its own (a route, a subnet):
+	// Azure evaluates such a resource with its parent's. "" otherwise.
+	parentLower string
 	// The identity fields again as interface values, boxed once: field
 	// conditions on name and type run for every definition and resource.
 	nameV, fullNameV, typV, idV any
@@ -182,6 +186,9 @@ func newResourceIn(raw map[string]any, at placement) *Resource {
 	r.typLower = strings.ToLower(r.typ)
 	r.indexed = isIndexed(r)
 	r.exempt = exemptType(r.typLower)
+	if !r.indexed {
+		r.parentLower = parentID(r.idLower)
+	}
 	r.nameV, r.fullNameV, r.typV, r.idV = r.name, r.fullName, r.typ, r.id
 	return r
 }
@@ -197,6 +204,23 @@ func isIndexed(r *Resource) bool {
 		return false
 	}
 	return indexedType(r.typLower, r.Raw)
+}
+
+// parentID is the id of the resource whose child id is (the id less its
+// last type and name), or "" when id names no child: a top-level
+// resource, or an extension resource of another one.
+func parentID(id string) string {
+	i := strings.LastIndex(id, "/providers/")
+	if i < 0 {
+		return ""
+	}
+	// namespace/type/name, then type/name for each level of nesting.
+	if strings.Count(id[i+len("/providers/"):], "/") < 4 {
+		return ""
+	}
+	j := strings.LastIndexByte(id, '/')
+	j = strings.LastIndexByte(id[:j], '/')
+	return id[:j]
 }
 
 // exemptType reports the types Azure Policy never evaluates, in any mode,
