@@ -38,9 +38,17 @@
 // "*"); less/greater compare numbers or strings and fail on other mixes.
 // Expressions ("[...]") use the ARM template language with the functions
 // listed by expr.Functions; reading a key an object lacks gives null.
-// field() of a [*] alias returns an array (one member's value inside a count
-// over that array); inside an existenceCondition it reads the evaluated
-// resource, while the "field" key reads the related one.
+// field() of a missing property is "" (of a [*] alias, an array; one
+// member's value inside a count over that array); inside an
+// existenceCondition it reads the evaluated resource, while the "field" key
+// reads the related one. A child resource whose type has no location or
+// tags of its own reads its parent's, found in Env.Resources. Mode Indexed
+// decides by resource type (tagsupport.go); types Azure never evaluates
+// (Microsoft.Resources but groups and subscriptions, ...) are not
+// applicable. Parameter values match allowedValues ignoring case. Azure's
+// documented limits on rules and on the values functions return apply
+// (expr.MaxStringLength and the others): a rule over one fails to compile
+// or to evaluate.
 //
 // Aliases resolve through an AliasTable. Without one, the documented default
 // mapping applies (the alias's path after the resource type, under
