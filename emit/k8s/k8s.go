@@ -225,6 +225,7 @@ type workload struct {
 	maxReplicas        int
 	account            string
 	accountRG          string
+	identityRG         string
 	mounts             []blobMount
 	weights            blobMount // the mount holding the model
 }
@@ -259,6 +260,9 @@ func newWorkload(p *plan.Plan, pool compute.Pool) (*workload, error) {
 		pool:           pool, est: est, spec: ws,
 		account:   p.Storage.Account.Name,
 		accountRG: governance.RGName(zone, p.Zone.Region, governance.RGStorage),
+		// The template deploys every identity in the compute group of the
+		// zone's region.
+		identityRG: governance.RGName(zone, p.Zone.Region, governance.RGCompute),
 	}
 	if why, reserved := reservedNamespaces[w.namespace]; reserved || strings.HasPrefix(w.namespace, "kube-") {
 		if !reserved {
