@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/container"
 
+	"github.com/aizone/aizone/internal/redact"
 	"github.com/aizone/aizone/lifecycle"
 )
 
@@ -24,7 +25,7 @@ const maxListPage = 5000
 type ContainerSource struct {
 	client *container.Client
 	name   string // container name, the first part of each Name
-	desc   string
+	desc   string // the URL with any secret masked, for messages
 }
 
 // OpenContainer connects to a container. With a connection string (the
@@ -33,9 +34,13 @@ type ContainerSource struct {
 // a URL with a SAS query needs no other credential; otherwise the Azure
 // identity default chain (environment, workload identity, managed
 // identity, Azure CLI) signs the requests.
+//
+// The URL may hold a SAS: it is kept out of every message (see
+// internal/redact), as is the connection string.
 func OpenContainer(containerURL, connectionString string) (*ContainerSource, error) {
 	var c *container.Client
 	var err error
+	desc := redact.String(containerURL)
 	name := containerURL
 	if u, perr := url.Parse(containerURL); perr == nil && u.Host != "" {
 		name = strings.Trim(u.Path, "/")
@@ -50,23 +55,23 @@ func OpenContainer(containerURL, connectionString string) (*ContainerSource, err
 		default:
 			cred, cerr := azidentity.NewDefaultAzureCredential(nil)
 			if cerr != nil {
-				return nil, fmt.Errorf("container %s: no credential: %w", containerURL, cerr)
+				return nil, fmt.Errorf("container %s: no credential: %w", desc, cerr)
 			}
 			c, err = container.NewClient(containerURL, cred, nil)
 		}
 	} else {
 		if connectionString == "" {
-			return nil, fmt.Errorf("container %q: give a URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER, or a connection string", containerURL)
+			return nil, fmt.Errorf("container %q: give a URL such as https://ACCOUNT.blob.core.windows.net/CONTAINER, or a connection string", desc)
 		}
 		c, err = container.NewClientFromConnectionString(connectionString, name, nil)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("container %s: %w", containerURL, err)
+		return nil, fmt.Errorf("container %s: %w", desc, err)
 	}
 	if name == "" {
 		return nil, errors.New("container URL names no container")
 	}
-	return &ContainerSource{client: c, name: name, desc: containerURL}, nil
+	return &ContainerSource{client: c, name: name, desc: desc}, nil
 }
 
 func (s *ContainerSource) String() string { return s.desc }
@@ -90,7 +95,8 @@ func (s *ContainerSource) Scan(ctx context.Context, opt ScanOptions, fn func(int
 	for pager.More() && p.ctx.Err() == nil {
 		page, err := pager.NextPage(p.ctx)
 		if err != nil {
-			p.fail(fmt.Errorf("listing %s: %w", s.desc, err))
+			// The SDK's error quotes the request URL, SAS and all.
+			p.fail(redact.Error(fmt.Errorf("listing %s: %w", s.desc, err)))
 			break
 		}
 		recs := make([]Record, 0, len(page.Segment.BlobItems))

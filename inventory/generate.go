@@ -9,9 +9,14 @@ import (
 	"github.com/aizone/aizone/lifecycle"
 )
 
+// MaxGenerateRows bounds GenerateOptions.Rows: a billion rows is about
+// 140 GB of CSV, a hundred times the 10-million-row benchmark; a larger
+// count is a typo that would fill the disk.
+const MaxGenerateRows = 1_000_000_000
+
 // GenerateOptions shape a synthetic inventory.
 type GenerateOptions struct {
-	Rows int    // rows to write, snapshots and versions included
+	Rows int    // rows to write, snapshots and versions included, 0 to MaxGenerateRows
 	Seed uint64 // same seed, same file
 	// AsOf is the inventory date; every time in the report is before it.
 	AsOf time.Time
@@ -49,8 +54,8 @@ var classes = []dataClass{
 // over two years (more recent data than old), tiers that follow age, some
 // snapshots and previous versions, and Project tags on some blobs.
 func Generate(w Writer, opt GenerateOptions) error {
-	if opt.Rows < 0 {
-		return fmt.Errorf("inventory: negative row count %d", opt.Rows)
+	if opt.Rows < 0 || opt.Rows > MaxGenerateRows {
+		return fmt.Errorf("inventory: %d rows; want 0 to %d", opt.Rows, MaxGenerateRows)
 	}
 	asOf := opt.AsOf
 	if asOf.IsZero() {

@@ -27,10 +27,11 @@ type Source interface {
 
 // Bounds of ScanOptions.
 const (
-	// MaxWorkers bounds the parallel workers: scanning is CPU-bound, so
-	// more workers than cores only add memory (each keeps its buffers,
-	// and a simulation one accumulator per worker).
-	MaxWorkers = 256
+	// MaxWorkers bounds the parallel workers. One goroutine reads a file
+	// and feeds them, so beyond a few dozen they wait on it, and each
+	// costs memory: its buffers, and in a simulation an accumulator of
+	// about 150 bytes a simulated day (5 MB at simulation.MaxDays).
+	MaxWorkers = 64
 	// MaxBatchRows bounds the rows of one batch: each worker holds a
 	// batch of records (about 200 bytes each), so the cap keeps memory
 	// per worker near 13 MB. The defaults are far below it.

@@ -356,7 +356,6 @@ func TestTotalsOverflow(t *testing.T) {
 	}
 }
 
-
 // prefixPolicy tiers and deletes only blobs under a few prefixes, so that a
 // blob whose name is read wrongly is simulated under the wrong rule.
 const prefixPolicy = `{"rules": [{"name": "prefixed", "type": "Lifecycle", "definition": {"filters": {"blobTypes": ["blockBlob"],

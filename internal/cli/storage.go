@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -14,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/internal/redact"
+	"github.com/aizone/aizone/internal/userfile"
 	"github.com/aizone/aizone/inventory"
 	"github.com/aizone/aizone/lifecycle"
 	"github.com/aizone/aizone/simulation"
@@ -29,8 +32,97 @@ live container to see bytes per tier and cost, and write synthetic
 inventories for demos and benchmarks.`,
 	}
 	c.AddCommand(newStorageSimulateCmd(s), newStorageInventoryGenCmd(s), newStorageValidateCmd(s))
+	// Flag errors quote the value given, which may be a SAS or a key put
+	// in the wrong place.
+	c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return redact.Error(err) })
+	// Without a run function cobra would answer an unknown subcommand by
+	// quoting it (perhaps a URL with a SAS) before any of our code runs.
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return usageErr(redact.Error(fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())))
+		}
+		return cmd.Help()
+	}
+	for _, sub := range c.Commands() {
+		guard(sub)
+	}
 	return c
 }
+
+// guard keeps secrets out of everything a storage command prints on
+// failure: its own errors and those it wraps (the Azure SDK's and
+// net/http's quote request URLs whole, SAS included), and cobra's
+// argument errors, which quote the arguments. The one redaction function
+// is redact.String.
+func guard(c *cobra.Command) {
+	if args := c.Args; args != nil {
+		c.Args = func(cmd *cobra.Command, a []string) error { return redact.Error(args(cmd, a)) }
+	}
+	if run := c.RunE; run != nil {
+		c.RunE = func(cmd *cobra.Command, a []string) error { return redactErr(run(cmd, a)) }
+	}
+}
+
+func redactErr(err error) error {
+	if ee, ok := err.(*ExitError); ok {
+		// Main prints ee.Err, so the redaction goes inside.
+		return &ExitError{Code: ee.Code, Err: redact.Error(ee.Err)}
+	}
+	return redact.Error(err)
+}
+
+// intFlag is an integer flag with bounds, checked as the flag is parsed,
+// so that no value out of range reaches the code (a huge allocation, an
+// overflow) and the error names the flag, the bound and why it is there.
+type intFlag struct {
+	v        *int
+	min, max int
+	why      string
+}
+
+func newIntFlag(c *cobra.Command, name string, def, lo, hi int, why, usage string) *int {
+	v := def
+	c.Flags().Var(&intFlag{v: &v, min: lo, max: hi, why: why}, name, fmt.Sprintf("%s, %s to %s", usage, thousands(int64(lo)), thousands(int64(hi))))
+	return &v
+}
+
+func (f *intFlag) Set(s string) error {
+	lo, hi := thousands(int64(f.min)), thousands(int64(f.max))
+	n, err := strconv.ParseInt(s, 0, 64)
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return fmt.Errorf("not a whole number; want %s to %s", lo, hi)
+	case err != nil && strings.HasPrefix(s, "-"), err == nil && n < int64(f.min):
+		return fmt.Errorf("below the minimum; want %s to %s", lo, hi)
+	case err != nil, n > int64(f.max):
+		return fmt.Errorf("above the maximum of %s (%s)", hi, f.why)
+	}
+	*f.v = int(n)
+	return nil
+}
+
+func (f *intFlag) String() string {
+	if f.v == nil {
+		return "0"
+	}
+	return strconv.Itoa(*f.v)
+}
+
+func (f *intFlag) Type() string { return "int" }
+
+// Why each numeric flag has its bound; docs/storage.md lists them.
+const (
+	whyDays      = "a hundred years, past any retention a policy states; memory and the by_day output grow with the days"
+	whyWorkers   = "one reader feeds the workers, so more only wait, and each holds about 150 bytes a simulated day"
+	whyBatchRows = "0 keeps each format's default; every worker holds a batch of records in memory"
+	whyBlobs     = "a billion rows is about 140 GB of CSV, a hundred times the benchmark"
+)
+
+// asOfMin is the earliest --as-of: Azure Storage dates from 2010, and the
+// bound keeps every generated time (up to two years before --as-of) far
+// from 1970, where a zero time means null in an inventory.
+var asOfMin = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func newStorageValidateCmd(s *Streams) *cobra.Command {
 	c := &cobra.Command{
@@ -54,7 +146,7 @@ Exit status: 0 valid, 2 invalid.`,
 			a := lifecycle.AccountFromSKU(*kind, *sku)
 			acct = &a
 		}
-		p, err := lifecycle.LoadFile(args[0], acct)
+		p, err := loadPolicy(args[0], acct)
 		if err != nil {
 			return usageErr(err)
 		}
@@ -75,14 +167,14 @@ versions. The same seed always writes the same file.`,
 		Example: "  aizone storage inventory-gen --blobs 1000000 --out inv.csv\n  aizone storage inventory-gen --blobs 10000000 --out inv.parquet --format parquet --seed 7",
 		Args:    cobra.NoArgs,
 	}
-	blobs := c.Flags().Int("blobs", 0, "number of rows (blobs, snapshots and versions)")
+	blobs := newIntFlag(c, "blobs", 0, 1, inventory.MaxGenerateRows, whyBlobs, "number of rows (blobs, snapshots and versions)")
 	out := c.Flags().String("out", "", "file to write")
 	format := c.Flags().String("format", "", "csv or parquet (default from the file extension, else csv)")
 	seed := c.Flags().Uint64("seed", 1, "random seed")
 	asOf := c.Flags().String("as-of", inventory.DefaultAsOf.Format(time.DateOnly), "inventory date; all blob times are before it")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		if *blobs <= 0 {
-			return usageErr(errors.New("--blobs must be a positive number of rows"))
+		if *blobs == 0 {
+			return usageErr(fmt.Errorf("--blobs is required: the number of rows, 1 to %s", thousands(inventory.MaxGenerateRows)))
 		}
 		if *out == "" {
 			return usageErr(errors.New("--out is required"))
@@ -101,9 +193,13 @@ versions. The same seed always writes the same file.`,
 		if err != nil {
 			return usageErr(fmt.Errorf("invalid --as-of %q: want YYYY-MM-DD", *asOf))
 		}
-		fh, err := os.Create(*out)
+		if date.Before(asOfMin) {
+			return usageErr(fmt.Errorf("--as-of %s is before %s (Azure Storage dates from 2010; generated times go back two years from --as-of and must stay well after 1970, where a zero time means null)",
+				*asOf, asOfMin.Format(time.DateOnly)))
+		}
+		fh, err := userfile.Create(*out)
 		if err != nil {
-			return err
+			return usageErr(fmt.Errorf("--out: %w", err))
 		}
 		w, err := inventory.NewWriter(fh, f)
 		if err == nil {
@@ -141,9 +237,9 @@ func loadPrices(cmd *cobra.Command, path string) (simulation.Prices, error) {
 		}
 		return simulation.PricesFromCatalog(cat)
 	}
-	data, err := os.ReadFile(path)
+	data, err := userfile.ReadFile(path)
 	if err != nil {
-		return simulation.Prices{}, usageErr(err)
+		return simulation.Prices{}, usageErr(fmt.Errorf("--prices: %w", err))
 	}
 	var pf pricesFile
 	if err := yaml.Unmarshal(data, &pf); err != nil {
@@ -185,13 +281,15 @@ rules act, nothing is accessed. Prices come from the catalog (--catalog) or
 	contURL := c.Flags().String("container", "", "container URL to list instead of an inventory")
 	connStr := c.Flags().String("connection-string", "", "storage connection string for --container (default $AZURE_STORAGE_CONNECTION_STRING)")
 	policyPath := c.Flags().String("policy", "", "lifecycle policy JSON file")
-	days := c.Flags().Int("days", 365, "days to simulate")
+	days := newIntFlag(c, "days", 365, 1, simulation.MaxDays, whyDays, "days to simulate")
 	start := c.Flags().String("start", "", "first simulated day, YYYY-MM-DD (default today, UTC)")
 	prices := c.Flags().String("prices", "", "YAML or JSON file of blob tier prices (default: the catalog's)")
 	kind := c.Flags().String("kind", "StorageV2", "account kind: StorageV2 or BlockBlobStorage")
 	sku := c.Flags().String("sku", "Standard_LRS", "account SKU; ZRS, GZRS and RA-GZRS rule out Archive")
 	tracking := c.Flags().String("access-tracking-since", "", "date last-access tracking was enabled (default: the start date); \"off\" if it never was")
-	workers := c.Flags().Int("workers", 0, "parallel workers (default: one per CPU)")
+	workers := newIntFlag(c, "workers", 0, 0, inventory.MaxWorkers, whyWorkers, "parallel workers (0: one per CPU)")
+	batchRows := newIntFlag(c, "batch-rows", 0, 0, inventory.MaxBatchRows, whyBatchRows,
+		"rows handed to a worker at once (0: 4 MiB of CSV, 8,192 Parquet rows, a listing page); the result never depends on it")
 	format := addFormatFlag(c, formatText, formatJSON)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format, formatText, formatJSON); err != nil {
@@ -202,9 +300,6 @@ rules act, nothing is accessed. Prices come from the catalog (--catalog) or
 		}
 		if *policyPath == "" {
 			return usageErr(errors.New("--policy is required"))
-		}
-		if *days < 1 {
-			return usageErr(fmt.Errorf("--days must be at least 1, got %d", *days))
 		}
 		startDate := time.Now().UTC()
 		if *start != "" {
@@ -226,7 +321,7 @@ rules act, nothing is accessed. Prices come from the catalog (--catalog) or
 			}
 			acct.AccessTracking, acct.AccessTrackingSince = true, t.Unix()
 		}
-		pol, err := lifecycle.LoadFile(*policyPath, &acct)
+		pol, err := loadPolicy(*policyPath, &acct)
 		if err != nil {
 			return usageErr(err)
 		}
@@ -249,7 +344,8 @@ rules act, nothing is accessed. Prices come from the catalog (--catalog) or
 		}
 		var rows atomic.Int64
 		stop := progress(s.Err, &rows)
-		res, err := simulation.Run(cmd.Context(), src, pol, simulation.Options{Days: *days, Start: startDate, Account: acct, Prices: pr, Workers: *workers, Progress: &rows})
+		res, err := simulation.Run(cmd.Context(), src, pol, simulation.Options{Days: *days, Start: startDate, Account: acct, Prices: pr,
+			Workers: *workers, BatchRows: *batchRows, Progress: &rows})
 		stop()
 		if err != nil {
 			var re *inventory.RowError
@@ -264,6 +360,16 @@ rules act, nothing is accessed. Prices come from the catalog (--catalog) or
 		return simulationText(s.Out, res)
 	}
 	return c
+}
+
+// loadPolicy reads a lifecycle policy file, which must be a regular file
+// (a FIFO would block the command).
+func loadPolicy(path string, acct *lifecycle.Account) (*lifecycle.Policy, error) {
+	data, err := userfile.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading lifecycle policy: %w", err)
+	}
+	return lifecycle.Load(path, data, acct)
 }
 
 // progress shows rows per second on stderr while a simulation runs, only
