@@ -298,6 +298,9 @@ func validateFile(t *testing.T, p *plan.Plan, name string, data []byte) {
 	if tag := c.Image[strings.LastIndex(c.Image, ":")+1:]; tag == "latest" || !strings.HasPrefix(tag, "v") || !strings.Contains(c.Image, "/vllm/vllm-openai:") {
 		t.Errorf("image %q is not vLLM pinned to a release", c.Image)
 	}
+	if sc := c.SecurityContext; sc == nil || sc.AllowPrivilegeEscalation == nil || *sc.AllowPrivilegeEscalation || (sc.Privileged != nil && *sc.Privileged) {
+		t.Errorf("security context %+v: the landing zone denies privileged containers and privilege escalation", sc)
+	}
 	ports := map[string]int32{}
 	for _, port := range c.Ports {
 		for _, msg := range validation.IsValidPortName(port.Name) {

@@ -198,6 +198,9 @@ func (w *workload) deployment() *appsv1.Deployment {
 		StartupProbe:   probe(startupFailureThreshold),
 		ReadinessProbe: probe(livenessFailureThreshold),
 		LivenessProbe:  probe(livenessFailureThreshold),
+		// Not privileged, no privilege escalation: the landing zones'
+		// policies (ALZ's Deny-Privileged-AKS and Deny-Priv-Esc-AKS, in
+		// deny mode) reject pods that ask for either.
 		SecurityContext: &corev1.SecurityContext{
 			AllowPrivilegeEscalation: &noEscalation,
 		},
