@@ -73,3 +73,38 @@ func FuzzLike(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseSetDefinition feeds arbitrary bytes through set parsing,
+// compiling (every member resolves to one definition, version 7.0.0) and
+// binding, which explains members pinned to another definitionVersion.
+func FuzzParseSetDefinition(f *testing.F) {
+	for _, s := range []string{
+		`{"name":"s","properties":{"parameters":{"e":{"type":"String","defaultValue":"audit","allowedValues":["Audit","Deny"]}},"policyDefinitions":[{"policyDefinitionId":"/providers/Microsoft.Authorization/policyDefinitions/d","parameters":{"effect":{"value":"[parameters('e')]"}}}]}}`,
+		`{"name":"mcsb","properties":{"policyDefinitions":[{"policyDefinitionReferenceId":"ports","policyDefinitionId":"/providers/Microsoft.Authorization/policyDefinitions/d","definitionVersion":"6.*.*","parameters":{"minPort":{"value":0},"maxPort":{"value":1}}}]}}`,
+		`{"properties":{"policyDefinitions":[{"policyDefinitionId":"d","definitionVersion":"*.*.*"}]}}`,
+		`{"properties":{"policyDefinitions":{}}}`, `{]`, `[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	d, err := ParseDefinition([]byte(`{"name": "d", "properties": {"mode": "All", "version": "7.0.0",
+		"parameters": {"effect": {"type": "String", "defaultValue": "Audit", "allowedValues": ["Audit", "Deny", "Disabled"]}, "allowedHostPorts": {"type": "Object", "defaultValue": {}}},
+		"policyRule": {"if": {"field": "type", "equals": "A.B/c"}, "then": {"effect": "[parameters('effect')]"}}}}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	cp, err := Compile(d, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseSetDefinition(data)
+		if err != nil {
+			return
+		}
+		cs, err := CompileSet(s, func(string) (*Compiled, error) { return cp, nil })
+		if err != nil {
+			return
+		}
+		_, _ = cs.Bind(nil)
+	})
+}
