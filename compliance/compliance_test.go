@@ -175,7 +175,8 @@ func TestExamplesPassALZ(t *testing.T) {
 // guardrails exist to catch, and checks each is caught by the right
 // assignment for the right reason.
 func TestPlanted(t *testing.T) {
-	p, rs := zoneResources(t, "large.yaml")
+	// The example with a scale set the team drives itself.
+	p, rs := zoneResources(t, "vmss-finetune.yaml")
 	var storage, vmss, rgCompute string
 	for i := range rs {
 		r := &rs[i]

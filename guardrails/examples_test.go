@@ -115,7 +115,7 @@ func TestPlantedViolations(t *testing.T) {
 		{"anonymous blob access", "small.yaml", "Microsoft.Storage/storageAccounts", "", set1("properties.allowBlobPublicAccess", true), "StorageSecureAccess", "deny"},
 		{"no lifecycle policy", "small.yaml", "Microsoft.Storage/storageAccounts/managementPolicies", "", remove, "StorageLifecyclePolicy", "auditIfNotExists"},
 		{"GPU Batch pool with public IPs", "small.yaml", "Microsoft.Batch/batchAccounts/pools", "finetune", set1("properties.networkConfiguration.publicIPAddressConfiguration.provision", "BatchManaged"), "GpuNodesNoPublicIp", "deny"},
-		{"GPU scale set with a public IP", "large.yaml", "Microsoft.Compute/virtualMachineScaleSets", "pretrain",
+		{"GPU scale set with a public IP", "vmss-finetune.yaml", "Microsoft.Compute/virtualMachineScaleSets", "finetune",
 			set1("properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations.0.properties.ipConfigurations.0.properties.publicIPAddressConfiguration", map[string]any{"name": "pip"}), "GpuNodesNoPublicIp", "deny"},
 		{"disallowed GPU size", "small.yaml", "Microsoft.ContainerService/managedClusters/agentPools", "", set1("properties.vmSize", "Standard_NV36ads_A10_v5"), "AllowedGpuSizes", "deny"},
 		{"Spot inference pool", "small.yaml", "Microsoft.ContainerService/managedClusters/agentPools", "", set1("properties.scaleSetPriority", "Spot"), "SpotRequiresPreemptionTag", "deny"},

@@ -97,11 +97,20 @@ func (s Scope) String() string {
 	return s.Kind + " " + s.Name
 }
 
-// ServingNamespace is the Kubernetes namespace of a zone's serving
-// workloads, and ServiceAccount a workload's service account in it: the
-// federated credential of the workload's identity names exactly these.
-func ServingNamespace(zone string) string   { return "aizone-" + zone }
-func ServiceAccount(workload string) string { return workload }
+// ServingNamespace is the Kubernetes namespace of a serving workload (its
+// own), and ServiceAccount its service account, named after the identity
+// it stands for. The workload identity's federated credential trusts
+// exactly FederatedSubject; the manifests (emit/k8s) use the same names.
+func ServingNamespace(workload string) string { return workload }
+
+// ServiceAccount is the service account of a serving workload.
+func ServiceAccount(zone, workload string) string { return PoolIdentityName(zone, workload) }
+
+// FederatedSubject is the subject of a serving workload's federated
+// identity credential.
+func FederatedSubject(zone, workload string) string {
+	return "system:serviceaccount:" + ServingNamespace(workload) + ":" + ServiceAccount(zone, workload)
+}
 
 // PoolIdentityName is the identity of a workload's pool.
 func PoolIdentityName(zone, workload string) string { return "id-" + zone + "-" + workload }

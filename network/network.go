@@ -521,6 +521,7 @@ func (p *planner) layout() {
 		// An AKS cluster and its node pools share a region: each region
 		// with AKS pools gets a cluster, whose system pool needs a subnet.
 		p.aksSystemSubnet(s, byRegion[r])
+		p.slurmSubnets(s, byRegion[r])
 		if i == 0 {
 			p.primarySubnets(s, byRegion[r])
 		}
@@ -585,6 +586,34 @@ func (p *planner) aksSystemSubnet(s *spokePlan, pools []compute.Pool) {
 				s.add(Subnet{Name: AKSSystemSubnet, Kind: KindAKSSystem, Purpose: "AKS system pool", Hosts: sz.hosts, Needed: sz.needed,
 					Reason: "system pool of 3 zonal nodes: " + sz.reason}, sz.bits)
 			}
+			return
+		}
+	}
+}
+
+// Subnets of Azure CycleCloud Workspace for Slurm, which deploys into the
+// zone's VNet (emit/slurm).
+const (
+	// CycleCloudSubnet holds the CycleCloud VM and its storage account's
+	// private endpoint: a /29, as the workspace's own layout gives it.
+	CycleCloudSubnet = "snet-cyclecloud"
+	// MySQLSubnet is delegated to Azure Database for MySQL flexible
+	// server, for Slurm's accounting database: a /28.
+	MySQLSubnet = "snet-mysql"
+
+	KindCycleCloud = "cyclecloud"
+	KindDatabase   = "database"
+)
+
+// slurmSubnets adds the workspace's CycleCloud and database subnets to the
+// spoke of a region with Slurm pools.
+func (p *planner) slurmSubnets(s *spokePlan, pools []compute.Pool) {
+	for _, pl := range pools {
+		if pl.Orchestrator == compute.OrchestratorSlurm && pl.SKU != "" {
+			s.add(Subnet{Name: CycleCloudSubnet, Kind: KindCycleCloud, Purpose: "Azure CycleCloud (Slurm workspace)", Hosts: 2,
+				Reason: "the CycleCloud VM and the private endpoint of the workspace's storage account: a /29, as CycleCloud Workspace for Slurm lays it out"}, 29)
+			s.add(Subnet{Name: MySQLSubnet, Kind: KindDatabase, Purpose: "Slurm accounting database", Delegation: "Microsoft.DBforMySQL/flexibleServers",
+				Reason: "delegated to Azure Database for MySQL flexible server, private (VNet integration), for Slurm's accounting: a /28"}, 28)
 			return
 		}
 	}

@@ -272,7 +272,7 @@ func TestPlanSpaceTooSmall(t *testing.T) {
 	if f == nil || f.Severity != finding.Error || f.Path != "network.address_space" || !IsInputFinding(f.Code) {
 		t.Fatalf("findings %+v", fs)
 	}
-	for _, w := range []string{"10.64.0.0/26 is too small: 232 addresses are needed and 64 are free", "snet-lustre needs a /25 (128 addresses) for Azure Managed Lustre", "at least a /24 for:", "snet-train /27 training pool"} {
+	for _, w := range []string{"10.64.0.0/26 is too small: 256 addresses are needed and 64 are free", "snet-lustre needs a /25 (128 addresses) for Azure Managed Lustre", "at least a /24 for:", "snet-train /27 training pool"} {
 		if !strings.Contains(f.Message, w) {
 			t.Errorf("message %q does not say %q", f.Message, w)
 		}

@@ -119,7 +119,7 @@ func Make(p *plan.Plan, rs []resources.Resource, c *catalog.Catalog, usage map[s
 	r := Result{
 		Zone:          p.Zone.Name,
 		Region:        p.Zone.Region,
-		Providers:     providers(rs),
+		Providers:     providers(p, rs),
 		Features:      features(p),
 		DeployerRoles: deployerRoles(p, rs, target),
 		HubActions:    hubActions(p),
@@ -222,7 +222,7 @@ var registeredByDefault = map[string]bool{"Microsoft.Resources": true, "Microsof
 // (Microsoft.Insights/diagnosticSettings on a storage account) names its
 // own provider, so budgets and diagnostics appear when the template has
 // them.
-func providers(rs []resources.Resource) []Provider {
+func providers(p *plan.Plan, rs []resources.Resource) []Provider {
 	types := map[string][]string{}
 	for _, r := range rs {
 		ns, _, ok := strings.Cut(r.Type, "/")
@@ -246,6 +246,21 @@ func providers(rs []resources.Resource) []Provider {
 				types["Microsoft.PolicyInsights"] = append(types["Microsoft.PolicyInsights"], r.Type)
 			}
 			extra["Microsoft.PolicyInsights"] = "the AKS cluster's Azure Policy add-on (its prerequisites register this provider)"
+		}
+	}
+	// AKS node pools and the Slurm workspace's nodes are virtual machine
+	// scale sets that Azure creates on the zone's behalf: Microsoft.Compute
+	// must be registered although the template names no Compute type.
+	for _, r := range rs {
+		if r.Type == "Microsoft.ContainerService/managedClusters" && !contains(types["Microsoft.Compute"], r.Type) {
+			types["Microsoft.Compute"] = append(types["Microsoft.Compute"], r.Type)
+			extra["Microsoft.Compute"] = "AKS creates its node pools' scale sets in the subscription"
+		}
+	}
+	for _, pl := range p.Compute.Pools {
+		if pl.Orchestrator == "slurm" && pl.SKU != "" && !contains(types["Microsoft.Compute"], "CycleCloud Slurm nodes") {
+			types["Microsoft.Compute"] = append(types["Microsoft.Compute"], "CycleCloud Slurm nodes")
+			extra["Microsoft.Compute"] = "the Slurm workspace's CycleCloud creates the partitions' scale sets (and AKS its node pools, when the zone has a cluster)"
 		}
 	}
 	out := make([]Provider, 0, len(types))

@@ -22,7 +22,7 @@ func (b *builder) compute() {
 		byOrch[p.Orchestrator] = append(byOrch[p.Orchestrator], p)
 		// A Batch pool takes no proximity placement group: with inter-node
 		// communication Batch places its nodes together itself.
-		if p.PlacementGroup && p.Orchestrator != compute.OrchestratorBatch {
+		if p.PlacementGroup && p.Orchestrator != compute.OrchestratorBatch && p.Orchestrator != compute.OrchestratorSlurm {
 			b.add(Resource{Type: "Microsoft.Compute/proximityPlacementGroups", Name: ppgName(p), Location: p.Region, Tags: tags, ResourceGroup: b.rgCompute,
 				Properties: map[string]any{"proximityPlacementGroupType": "Standard", "intent": map[string]any{"vmSizes": []string{p.SKU}}}})
 		}
@@ -50,10 +50,10 @@ func (b *builder) compute() {
 	for _, r := range regions {
 		b.aks(r, byRegion[r], tags)
 	}
-	for _, orch := range []string{"vmss", "slurm"} {
-		for _, p := range byOrch[orch] {
-			b.add(b.scaleSet(p))
-		}
+	// Slurm pools are deployed by Azure CycleCloud Workspace for Slurm
+	// into the zone's network (emit/slurm), not as scale sets here.
+	for _, p := range byOrch["vmss"] {
+		b.add(b.scaleSet(p))
 	}
 }
 
@@ -355,7 +355,7 @@ func (b *builder) federatedCredential(cluster string, p compute.Pool) {
 		ResourceGroup: b.rgCompute,
 		Properties: map[string]any{
 			"issuer":    issuer,
-			"subject":   "system:serviceaccount:" + identity.ServingNamespace(b.zone) + ":" + identity.ServiceAccount(p.Workload),
+			"subject":   identity.FederatedSubject(b.zone, p.Workload),
 			"audiences": []string{"api://AzureADTokenExchange"},
 		}})
 }

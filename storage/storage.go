@@ -136,8 +136,42 @@ func blobAccount(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool, fs *fin
 		fs.Add(finding.Info, "storage.default-checkpoints", "data",
 			fmt.Sprintf("no checkpoints listed under data: a %q container is added for the training checkpoints (three kept, %s), hot %d days and deleted after %d", it.Name, units.Bytes(bytes), it.HotDays, it.RetainDays))
 	}
+	if c, ok := defaultModels(z, pools, acct.Containers); ok {
+		// Serving reads its weights from Blob (a private zone cannot pull
+		// them from a model hub); without a container the serving pods
+		// would have nothing to load.
+		acct.Containers = append(acct.Containers, c)
+		fs.Add(finding.Info, "storage.default-models", "data",
+			fmt.Sprintf("no models listed under data: a %q container is added for the served weights (%s), with no lifecycle rule: weights being served must stay in Hot until the team retires them", c.Name, c.Bytes))
+	}
 	acct.Policy = lifecycle.Generate(items)
 	return acct
+}
+
+// defaultModels is the container serving loads weights from, when the
+// zone serves a model and lists no models or artifacts for it.
+func defaultModels(z *spec.Zone, pools []compute.Pool, have []Container) (Container, bool) {
+	for _, d := range z.Data {
+		if d.Kind == spec.DataModels {
+			return Container{}, false
+		}
+	}
+	var gib float64
+	for _, p := range pools {
+		if p.Kind == spec.KindInference && p.Inference != nil {
+			gib += p.Inference.WeightsGiB
+		}
+	}
+	if gib == 0 {
+		return Container{}, false
+	}
+	name := "models"
+	for _, c := range have {
+		if c.Name == name {
+			name = "serving-models"
+		}
+	}
+	return Container{Name: name, Data: spec.DataModels, Bytes: units.Bytes(gib * (1 << 30)), Schedule: []lifecycle.Step{}}, true
 }
 
 // defaultCheckpoints is the checkpoints container a zone with training

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aizone/aizone/emit/slurm"
 	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/plan"
@@ -29,6 +30,10 @@ func TestDataPathInTemplate(t *testing.T) {
 			for _, pl := range p.Compute.Pools {
 				if pl.SKU == "" || pl.Orchestrator == "aks" {
 					continue // AKS workloads mount through their manifests
+				}
+				if pl.Orchestrator == "slurm" {
+					checked += slurmDataPath(t, p, pl.Workload)
+					continue
 				}
 				body := poolBody(rs, pl.Workload)
 				if body == "" {
@@ -152,4 +157,39 @@ func sameVNet(t *testing.T, p *plan.Plan, workload, subnet string) {
 		}
 	}
 	t.Errorf("%s: its VNet %s is not peered to %s, which holds %s", workload, a, b, subnet)
+}
+
+// slurmDataPath: a Slurm workload's nodes come from the CycleCloud
+// workspace, whose parameters mount the hot tier at the data path's
+// place; the Blob mounts it cannot express are gaps the plan reports.
+func slurmDataPath(t *testing.T, p *plan.Plan, workload string) int {
+	t.Helper()
+	wss, err := slurm.Workspaces(p)
+	if err != nil || len(wss) == 0 {
+		t.Fatalf("%s: no Slurm workspace: %v", workload, err)
+	}
+	params := wss[0].Parameters["parameters"].(map[string]any)
+	fs, _ := params["additionalFilesystem"].(map[string]any)["value"].(map[string]any)
+	n := 0
+	for _, m := range p.Identity.DataPath {
+		if m.Workload != workload {
+			continue
+		}
+		n++
+		switch m.Kind {
+		case identity.MountLustre, identity.MountNFS:
+			if fs["mountPath"] != m.Path {
+				t.Errorf("%s: the workspace mounts %v at %v, the data path says %s", workload, fs["type"], fs["mountPath"], m.Path)
+			}
+		case identity.MountBlob:
+			found := false
+			for _, g := range wss[0].Gaps {
+				found = found || strings.Contains(g, m.Source+" at "+m.Path)
+			}
+			if !found {
+				t.Errorf("%s: Blob mount %s is neither made nor reported as a gap", workload, m.Source)
+			}
+		}
+	}
+	return n
 }

@@ -151,18 +151,18 @@ func FileName(cluster, workload string) string { return cluster + "/" + workload
 // Namespace is a workload's namespace: its own, so that its service
 // account, volumes and quotas are its alone and deleting it removes the
 // workload whole.
-func Namespace(workload string) string { return workload }
+func Namespace(workload string) string { return identity.ServingNamespace(workload) }
 
 // ServiceAccountName is the workload's service account, named after the
 // managed identity it stands for.
 func ServiceAccountName(zone, workload string) string {
-	return identity.PoolIdentityName(zone, workload)
+	return identity.ServiceAccount(zone, workload)
 }
 
 // FederatedSubject is the subject of the federated identity credential
 // that lets the service account's tokens act as the pool identity.
 func FederatedSubject(zone, workload string) string {
-	return "system:serviceaccount:" + Namespace(workload) + ":" + ServiceAccountName(zone, workload)
+	return identity.FederatedSubject(zone, workload)
 }
 
 // reservedNamespaces are namespaces a workload must not take: Kubernetes'

@@ -724,10 +724,19 @@ func clonePlan(t *testing.T, p *plan.Plan) *plan.Plan {
 	return &c
 }
 
-// TestNoWeightsExample: an example whose inference workload reads no
-// models container is refused, naming the workload and the fix.
+// TestNoWeightsExample: an inference workload that reads no models
+// container is refused, naming the workload and the fix. (The storage plan
+// now adds a models container to a zone that serves a model and lists
+// none, so the data path is cut here.)
 func TestNoWeightsExample(t *testing.T) {
 	p := planOf(t, "../../examples/small.yaml", nil)
+	var kept []identity.Mount
+	for _, m := range p.Identity.DataPath {
+		if m.Workload != "assistant" {
+			kept = append(kept, m)
+		}
+	}
+	p.Identity.DataPath = kept
 	_, err := Manifests(p)
 	if !errors.Is(err, ErrNoWeights) || !strings.Contains(err.Error(), `"assistant"`) || !strings.Contains(err.Error(), "kind: models") {
 		t.Fatalf("error %v, want ErrNoWeights naming assistant and the fix", err)

@@ -152,18 +152,15 @@ var workspaceCases = []workspaceCase{
 		maxNodes:   map[string]int64{"gpu": 65, "hpc": 0, "htc": 0},
 		fsType:     "aml-existing",
 		gaps: []string{
-			"network: the plan has no subnet snet-cyclecloud in vnet-adatum-bio-eastus; add it: /29",
-			"network: the plan has no subnet delegated to Microsoft.DBforMySQL/flexibleServers in vnet-adatum-bio-eastus; add snet-mysql: /28",
 			"database: the plan has no Azure Database for MySQL flexible server",
 			"network: egress from snet-cyclecloud",
-			"zone template: it deploys scale set vmss-cpt-70b",
 			"identity: no workspace parameter takes an existing identity",
 			"identity: the workspace grants the CycleCloud VM's system-assigned identity Contributor",
 			"data path: the workspace has no parameter for Blob mounts",
 			"monitoring: the zone sends diagnostics to Log Analytics",
 			"governance: the workspace creates resource group rg-adatum-bio-slurm-eastus",
 		},
-		noGaps: []string{"priority:", "placement:", "has no partition", "cannot hold"},
+		noGaps: []string{"priority:", "placement:", "has no partition", "cannot hold", "the plan has no subnet", "zone template:"},
 	},
 	{
 		name: "large (NetApp)", plan: example("large.yaml"), file: "slurm/fabrikam-llm.parameters.json",
@@ -171,12 +168,9 @@ var workspaceCases = []workspaceCase{
 		maxNodes:   map[string]int64{"gpu": 167, "hpc": 0, "htc": 0},
 		fsType:     "nfs-existing",
 		gaps: []string{
-			"network: the plan has no subnet snet-cyclecloud in vnet-fabrikam-llm-eastus",
-			"network: the plan has no subnet delegated to Microsoft.DBforMySQL/flexibleServers",
-			"zone template: it deploys scale set vmss-pretrain",
 			"placement: workload pretrain needs its 167 nodes on one InfiniBand fabric",
 		},
-		noGaps: []string{"priority:", "has no partition", "cannot hold"},
+		noGaps: []string{"priority:", "has no partition", "cannot hold", "the plan has no subnet", "zone template:"},
 	},
 	{
 		name: "spot training and data-prep", plan: spotDataPrep, file: "slurm/adatum-bio.parameters.json",
@@ -187,7 +181,6 @@ var workspaceCases = []workspaceCase{
 		gaps: []string{
 			"priority: workload cpt-70b is planned on Spot, but the workspace's gpu partition type (hpc_t) has no Spot setting",
 			"network: the workspace takes one compute subnet for the scheduler, the login nodes and every partition, so the nodes of tokenize (htc partition, planned in snet-tokenize) run in snet-cpt-70b",
-			"zone template: it deploys scale set vmss-tokenize",
 			"identity: no workspace parameter takes an existing identity for the cluster's nodes (the cluster parameter ManagedIdentity stays null: initial_params.json, create_cc_param.py), so the nodes do not run as id-adatum-bio-tokenize or id-adatum-bio-cpt-70b",
 		},
 		noGaps: []string{"priority: workload tokenize", "has no partition", "cannot hold"},

@@ -12,7 +12,10 @@ import (
 	"github.com/aizone/aizone/armvalidate"
 	"github.com/aizone/aizone/compliance"
 	"github.com/aizone/aizone/emit/arm"
+	"github.com/aizone/aizone/emit/k8s"
+	"github.com/aizone/aizone/emit/slurm"
 	"github.com/aizone/aizone/finding"
+	"github.com/aizone/aizone/governance"
 	"github.com/aizone/aizone/outdir"
 	"github.com/aizone/aizone/prerequisites"
 	"github.com/aizone/aizone/report"
@@ -37,6 +40,11 @@ func newBuildCmd(s *Streams) *cobra.Command {
                                        what the deployer must supply)
   DIR/prerequisites.md                 what must be true before deploying:
                                        providers, roles, quota, hub side, command
+  DIR/k8s/CLUSTER/WORKLOAD.yaml        with AKS inference workloads: the serving
+                                       stack (vLLM Deployment, Service, PDB, HPA,
+                                       Blob volumes, workload identity)
+  DIR/slurm/ZONE.parameters.json       with Slurm workloads: the parameters of
+                                       Azure CycleCloud Workspace for Slurm
   DIR/storage/lifecycle-policy.json    the Blob lifecycle policy, for
                                        az storage account management-policy create
   DIR/plan.json                        the plan (same as aizone plan --format json)
@@ -141,6 +149,36 @@ Deploy in the order prerequisites.md gives; the last step is
 			return err
 		}
 		files["report.md"] = md.Bytes()
+		manifests, kerr := k8s.Manifests(p)
+		if kerr != nil {
+			// A workload aizone cannot serve on AKS (an AMD pool, TP past
+			// one VM) keeps its pools; the manifests are left out, said.
+			fmt.Fprintf(s.Err, "aizone: no Kubernetes manifests written: %v\n", kerr)
+		}
+		mnames := make([]string, 0, len(manifests))
+		for name := range manifests {
+			mnames = append(mnames, name)
+		}
+		sort.Strings(mnames)
+		for _, name := range mnames {
+			files["k8s/"+name] = manifests[name]
+			pre.After = append(pre.After, fmt.Sprintf("apply k8s/%s to its cluster (a private cluster: az aks command invoke --resource-group %s --name %s --command \"kubectl apply -f %s\" --file k8s/%s) after filling in the identity client id it names", name, governance.RGName(p.Zone.Name, p.Zone.Region, governance.RGCompute), strings.Split(name, "/")[0], filepath.Base(name), name))
+		}
+		wss, err := slurm.Workspaces(p)
+		if err != nil {
+			return err
+		}
+		for _, w := range wss {
+			data, err := w.Marshal()
+			if err != nil {
+				return err
+			}
+			files[w.File] = data
+			pre.Notes = append(pre.Notes, "Slurm: after the zone template, deploy Azure CycleCloud Workspace for Slurm into the zone's network: "+w.Command)
+			for _, ph := range w.Placeholders {
+				pre.Notes = append(pre.Notes, fmt.Sprintf("Slurm: replace %s in %s: %s", ph.Token, w.File, ph.How))
+			}
+		}
 		var pmd bytes.Buffer
 		if err := prerequisites.Markdown(&pmd, pre); err != nil {
 			return err

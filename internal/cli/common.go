@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/aizone/aizone/design"
+	"github.com/aizone/aizone/emit/slurm"
 	"io"
 	"time"
 
@@ -119,6 +120,9 @@ func loadPlanUnder(c *cobra.Command, path, asOf string, pf *policyFlags) (*plan.
 	if err != nil {
 		return nil, err
 	}
+	if err := slurmGaps(p); err != nil {
+		return nil, err
+	}
 	// An address space too small for the zone is the zone file's mistake,
 	// not an infeasible request: report it as bad input, at its position.
 	for _, f := range p.Findings {
@@ -144,4 +148,22 @@ func writeJSON(w io.Writer, v any) error {
 // zoneFileCompletion completes zone-file paths.
 func zoneFileCompletion(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+}
+
+// slurmGaps says in the plan what the Slurm workspace's template cannot
+// express, so that nothing the plan needs is dropped silently.
+func slurmGaps(p *plan.Plan) error {
+	wss, err := slurm.Workspaces(p)
+	if err != nil {
+		return err
+	}
+	all := finding.List(p.Findings)
+	for _, w := range wss {
+		for _, g := range w.Gaps {
+			all.Add(finding.Warning, "slurm.gap", "workloads", g)
+		}
+	}
+	all.Sort()
+	p.Findings = all
+	return nil
 }
