@@ -159,6 +159,15 @@ func slurmGaps(p *plan.Plan) error {
 	}
 	all := finding.List(p.Findings)
 	for _, w := range wss {
+		for _, pl := range p.Compute.Pools {
+			part, ok := w.Partitions[pl.Workload]
+			if !ok {
+				continue
+			}
+			all.Add(finding.Info, "slurm.partition", "workloads",
+				fmt.Sprintf("%s runs in partition %s of the zone's CycleCloud Slurm workspace: up to %d × %s (%d for the job, %d spare), %s priority; the scheduler and login node run beside it (%s)",
+					pl.Workload, part, pl.Nodes+pl.SpareNodes, pl.SKU, pl.Nodes, pl.SpareNodes, pl.Priority, w.File))
+		}
 		for _, g := range w.Gaps {
 			all.Add(finding.Warning, "slurm.gap", "workloads", g)
 		}
