@@ -299,6 +299,14 @@ func FuzzCSV(f *testing.F) {
 	f.Add([]byte(header + "\nc/a,2024-01-01T00:00:00Z,2024-01-02T00:00:00Z,,10,BlockBlob,Hot,,,,,false,,\n"))
 	f.Add([]byte(header + "\n\"c/a\"\"\",2024-01-01T00:00:00Z,2024-01-02T00:00:00Z,,10,AppendBlob,,,2024-01-03T00:00:00Z,v1,false,true,\"{\"\"a\"\":1}\",\n"))
 	f.Add([]byte("Name,Creation-Time,Last-Modified,Content-Length,AccessTier\r\nx,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z,-1,Hot\r\n"))
+	// Sizes at and past the bounds: the largest blob, one byte more, the
+	// int64 limit (two of them once wrapped the total to -2), past int64
+	// both ways, and a negative zero.
+	for _, size := range []string{"209715200000000", "209715200000001", "9223372036854775807", "9223372036854775808",
+		"99999999999999999999999999", "-9223372036854775808", "-9223372036854775809", "-0", "+5", "0x10"} {
+		f.Add([]byte("Name,Creation-Time,Last-Modified,Content-Length,AccessTier\nc/a,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z," + size +
+			",Hot\nc/b,2024-01-01T00:00:00Z,2024-01-01T00:00:00Z," + size + ",Cool\n"))
+	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		path := filepath.Join(dir, "fuzz.csv")
@@ -317,9 +325,14 @@ func FuzzCSV(f *testing.F) {
 			}
 			return
 		}
+		var total int64
 		for _, r := range recs {
-			if r.Bytes < 0 || r.Name == "" {
+			if r.Bytes < 0 || r.Bytes > MaxBlobBytes || r.Name == "" {
 				t.Fatalf("accepted a bad row: %+v", r)
+			}
+			total += r.Bytes // the bound keeps a sum of a fuzz input's rows in int64
+			if total < 0 {
+				t.Fatalf("sizes wrapped: %d", total)
 			}
 		}
 		// A clean read writes back and reads the same.
@@ -413,4 +426,57 @@ func TestSizeBounds(t *testing.T) {
 			t.Errorf("size %d: error %v; want row 2, column Content-Length, larger than the largest blob", size, err)
 		}
 	}
+}
+
+// FuzzParquet: any bytes given as a Parquet report either read as rows
+// within the size bounds or fail with an error naming the file; never a
+// panic. Seeds: a generated report, one with sizes past the largest blob
+// and past int64's wrap, and cut or corrupted copies.
+func FuzzParquet(f *testing.F) {
+	dir := f.TempDir()
+	good, err := os.ReadFile(writeFile(f, dir, "seed.parquet", "parquet", 40, 5))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	flipped := append([]byte(nil), good...)
+	flipped[len(flipped)/3] ^= 0xff
+	f.Add(flipped)
+	type row struct {
+		Name         string `parquet:"Name"`
+		CreationTime string `parquet:"Creation-Time"`
+		LastModified string `parquet:"Last-Modified"`
+		Size         int64  `parquet:"Content-Length"`
+		Tier         string `parquet:"AccessTier"`
+	}
+	for _, size := range []int64{MaxBlobBytes, MaxBlobBytes + 1, math.MaxInt64, math.MinInt64, -1} {
+		var buf bytes.Buffer
+		w := parquet.NewGenericWriter[row](&buf)
+		w.Write([]row{{"c/a", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", size, "Hot"}, {"c/b", "2024-01-01T00:00:00Z", "2024-01-01T00:00:00Z", size, "Hot"}})
+		w.Close()
+		f.Add(buf.Bytes())
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "fuzz.parquet")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		src, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := ReadAll(context.Background(), src)
+		if err != nil {
+			if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error without the file: %v", err)
+			}
+			return
+		}
+		for _, r := range recs {
+			if r.Bytes < 0 || r.Bytes > MaxBlobBytes || r.Name == "" {
+				t.Fatalf("accepted a bad row: %+v", r)
+			}
+		}
+	})
 }

@@ -2,9 +2,11 @@ package inventory
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -205,11 +207,7 @@ func scanParquet(ctx context.Context, file string, seq int, opt ScanOptions, fn 
 	if err != nil {
 		return seq, fmt.Errorf("inventory: %w", err)
 	}
-	f, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(1<<20))
-	if err != nil {
-		return seq, &RowError{File: file, Err: fmt.Errorf("not a readable Parquet file (truncated or corrupt?): %w", err)}
-	}
-	layout, err := newParquetLayout(file, f)
+	f, layout, err := openParquet(file, fh, st.Size())
 	if err != nil {
 		return seq, err
 	}
@@ -234,16 +232,71 @@ func scanParquet(ctx context.Context, file string, seq int, opt ScanOptions, fn 
 	return seq, p.wait(ctx)
 }
 
-func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, st *parquetWorker, w int, fn func(int, *Batch) error) error {
-	chunks := rg.ColumnChunks()
+// openParquet reads the footer and maps the columns.
+func openParquet(file string, fh *os.File, size int64) (f *parquet.File, l *parquetLayout, err error) {
+	defer recoverCorrupt(file, func() int64 { return 0 }, &err)
+	// parquet-go allocates the footer's stated length before reading it:
+	// a corrupt length would cost up to 4 GiB. A footer lies between the
+	// leading and trailing magic numbers, so it is at most the file size
+	// less 12 bytes.
+	var tail [8]byte
+	if size < 12 {
+		return nil, nil, &RowError{File: file, Err: fmt.Errorf("not a readable Parquet file (truncated or corrupt?): %d bytes", size)}
+	}
+	if _, err := fh.ReadAt(tail[:], size-8); err != nil {
+		return nil, nil, &RowError{File: file, Err: fmt.Errorf("not a readable Parquet file (truncated or corrupt?): %w", err)}
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-12 {
+		return nil, nil, &RowError{File: file, Err: fmt.Errorf("not a readable Parquet file (truncated or corrupt?): a footer of %d bytes in a file of %d", n, size)}
+	}
+	f, err = parquet.OpenFile(fh, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true), parquet.ReadBufferSize(1<<20))
+	if err != nil {
+		return nil, nil, &RowError{File: file, Err: fmt.Errorf("not a readable Parquet file (truncated or corrupt?): %w", err)}
+	}
+	l, err = newParquetLayout(file, f)
+	return f, l, err
+}
+
+// recoverCorrupt turns a panic inside parquet-go into the error a corrupt
+// file gets: some corrupt files make it panic (FuzzParquet found a
+// negative page size slicing a buffer), and a report must never crash the
+// command with a stack trace. Nothing is kept from the failed read.
+func recoverCorrupt(file string, row func() int64, err *error) {
+	if r := recover(); r != nil {
+		*err = &RowError{File: file, Row: row(), Err: fmt.Errorf("not a readable Parquet file (corrupt?): %v", r)}
+	}
+}
+
+// guard runs f, a call into parquet-go, under recoverCorrupt. Only those
+// calls are guarded, so that a panic in the consumer (a bug) still
+// crashes rather than passing for a corrupt file.
+func guard(file string, row int64, f func() error) (err error) {
+	defer recoverCorrupt(file, func() int64 { return row }, &err)
+	return f()
+}
+
+func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, st *parquetWorker, w int, fn func(int, *Batch) error) (err error) {
 	curs := make([]cursor, len(l.cols))
 	defer func() {
-		for i := range curs {
-			curs[i].close()
+		cerr := guard(l.file, row, func() error {
+			for i := range curs {
+				curs[i].close()
+			}
+			return nil
+		})
+		if err == nil {
+			err = cerr
 		}
 	}()
-	for i, c := range l.cols {
-		curs[i].pages = chunks[c.index].Pages()
+	err = guard(l.file, row, func() error {
+		chunks := rg.ColumnChunks()
+		for i, c := range l.cols {
+			curs[i].pages = chunks[c.index].Pages()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if len(st.cols) < len(l.cols) {
 		st.cols = make([][]parquet.Value, len(l.cols))
@@ -254,44 +307,8 @@ func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, s
 			return err
 		}
 		n := int(min(left, batch))
-		for i := range l.cols {
-			vals, err := curs[i].read(n)
-			if err == nil && len(vals) < n {
-				err = io.ErrUnexpectedEOF
-			}
-			if err != nil {
-				return &RowError{File: l.file, Row: row + int64(len(vals)), Column: l.cols[i].name,
-					Err: fmt.Errorf("reading column (truncated or corrupt file?): %w", err)}
-			}
-			st.cols[i] = vals
-		}
-		st.recs = st.recs[:0]
-		for k := 0; k < n; k++ {
-			st.recs = append(st.recs, Record{IsCurrent: true})
-			r := &st.recs[k]
-			for i := range l.cols {
-				c := &l.cols[i]
-				v := st.cols[i][k]
-				var err error
-				switch {
-				case v.IsNull():
-					err = c.set(r, "")
-				case c.kind == parquet.ByteArray:
-					err = c.set(r, bstr(v.ByteArray()))
-				case c.time != nil:
-					*(*c.time)(r) = floorDiv(v.Int64(), c.unit)
-				case c.kind == parquet.Int64 && c.name == ColContentLength:
-					r.Bytes = v.Int64()
-					err = checkSize(r.Bytes)
-				default:
-					var s string
-					s, st.scratch = c.text(v, st.scratch)
-					err = c.set(r, s)
-				}
-				if err != nil {
-					return &RowError{File: l.file, Row: row + int64(k), Column: c.name, Err: err}
-				}
-			}
+		if err := guard(l.file, row, func() error { return l.decode(curs, n, row, st) }); err != nil {
+			return err
 		}
 		if err := fn(w, &Batch{Seq: seq, Records: st.recs}); err != nil {
 			return err
@@ -299,6 +316,51 @@ func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, s
 		seq++
 		row += int64(n)
 		left -= int64(n)
+	}
+	return nil
+}
+
+// decode reads the next n rows of every column into st.recs; row is the
+// first one's number.
+func (l *parquetLayout) decode(curs []cursor, n int, row int64, st *parquetWorker) error {
+	for i := range l.cols {
+		vals, err := curs[i].read(n)
+		if err == nil && len(vals) < n {
+			err = io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return &RowError{File: l.file, Row: row + int64(len(vals)), Column: l.cols[i].name,
+				Err: fmt.Errorf("reading column (truncated or corrupt file?): %w", err)}
+		}
+		st.cols[i] = vals
+	}
+	st.recs = st.recs[:0]
+	for k := 0; k < n; k++ {
+		st.recs = append(st.recs, Record{IsCurrent: true})
+		r := &st.recs[k]
+		for i := range l.cols {
+			c := &l.cols[i]
+			v := st.cols[i][k]
+			var err error
+			switch {
+			case v.IsNull():
+				err = c.set(r, "")
+			case c.kind == parquet.ByteArray:
+				err = c.set(r, bstr(v.ByteArray()))
+			case c.time != nil:
+				*(*c.time)(r) = floorDiv(v.Int64(), c.unit)
+			case c.kind == parquet.Int64 && c.name == ColContentLength:
+				r.Bytes = v.Int64()
+				err = checkSize(r.Bytes)
+			default:
+				var s string
+				s, st.scratch = c.text(v, st.scratch)
+				err = c.set(r, s)
+			}
+			if err != nil {
+				return &RowError{File: l.file, Row: row + int64(k), Column: c.name, Err: err}
+			}
+		}
 	}
 	return nil
 }
