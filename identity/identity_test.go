@@ -5,28 +5,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/internal/testkit"
+
 	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/plan"
-	"github.com/aizone/aizone/spec"
 )
 
-func planOf(t *testing.T, file string) *plan.Plan {
-	t.Helper()
-	c, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := spec.LoadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Check(z, c); err != nil {
-		t.Fatal(err)
-	}
-	return plan.Make(z, c, plan.Options{AsOf: "2026-11-27"})
-}
+func planOf(t *testing.T, file string) *plan.Plan { return testkit.Plan(t, file, nil) }
 
 func has(r identity.Result, principal string, role identity.Role, kind, name string) bool {
 	for _, g := range r.Grants {

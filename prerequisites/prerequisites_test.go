@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aizone/aizone/internal/testkit"
 
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/finding"
@@ -50,41 +51,7 @@ func build(t *testing.T, example string) built {
 // golden compares got with testdata/golden/name; -update rewrites it.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./prerequisites -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; if the change is intended (the plan or the resources changed), run go test ./prerequisites -update and review the diff\n%s", path, firstDiff(want, got))
-	}
-}
-
-func firstDiff(want, got []byte) string {
-	wl := bytes.Split(want, []byte("\n"))
-	gl := bytes.Split(got, []byte("\n"))
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g []byte
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if !bytes.Equal(w, g) {
-			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, w, g)
-		}
-	}
-	return ""
+	testkit.Golden(t, filepath.Join("testdata", "golden", name), got, *update, "prerequisites")
 }
 
 func markdown(t *testing.T, r Result) []byte {
@@ -257,7 +224,7 @@ func TestMakeExamples(t *testing.T) {
 			// Deterministic, and pinned.
 			md := markdown(t, r)
 			if again := markdown(t, Make(b.p, b.rs, b.c, nil)); !bytes.Equal(md, again) {
-				t.Fatalf("two runs differ:\n%s", firstDiff(md, again))
+				t.Fatalf("two runs differ:\n%s", testkit.FirstDiff(md, again))
 			}
 			for _, sec := range []string{"## 1. Register", "## 2. Roles", "## 3. Quota", "## 4. The hub side", "## 5. Deploy", "## 6. After"} {
 				if !bytes.Contains(md, []byte(sec)) {

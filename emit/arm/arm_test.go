@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aizone/aizone/internal/testkit"
+
 	"github.com/aizone/aizone/armschema"
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/emit/arm"
@@ -28,18 +30,7 @@ func examples(t *testing.T) []string {
 
 func templateOf(t *testing.T, file string) (map[string]any, *plan.Plan) {
 	t.Helper()
-	c, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := spec.LoadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Check(z, c); err != nil {
-		t.Fatal(err)
-	}
-	p := plan.Make(z, c, plan.Options{AsOf: asOf})
+	p := testkit.Plan(t, file, nil)
 	tmpl := arm.Template(resources.Build(p), nil)
 	// Round-trip through JSON: the validator sees exactly what is written.
 	data, err := arm.Marshal(tmpl)

@@ -7,29 +7,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aizone/aizone/internal/testkit"
+
 	"github.com/aizone/aizone/armvalidate"
-	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/resources"
-	"github.com/aizone/aizone/spec"
 )
 
 func built(t *testing.T, file string) (*plan.Plan, []resources.Resource, map[string]any, map[string]any) {
 	t.Helper()
-	c, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := spec.LoadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Check(z, c); err != nil {
-		t.Fatal(err)
-	}
-	p := plan.Make(z, c, plan.Options{AsOf: asOf})
+	p := testkit.Plan(t, file, nil)
 	rs := resources.Build(p)
 	params := resources.Parameters(p, rs)
 	return p, rs, roundTrip(t, arm.Template(rs, params)), roundTrip(t, arm.Parameters(params))

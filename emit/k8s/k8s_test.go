@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aizone/aizone/internal/testkit"
+
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
@@ -25,7 +27,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/yaml"
 
-	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/compute"
 	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/naming"
@@ -35,8 +36,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
-
-const asOf = "2026-11-27"
 
 // goldenExample is the example whose manifests are kept as golden files:
 // two clusters (two regions), FP8 and BF16, a shared models container.
@@ -53,22 +52,7 @@ func examples(t *testing.T) []string {
 
 // planOf plans an example, after edit changes its zone (nil: none).
 func planOf(t *testing.T, file string, edit func(*spec.Zone)) *plan.Plan {
-	t.Helper()
-	c, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := spec.LoadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(z)
-	}
-	if err := plan.Check(z, c); err != nil {
-		t.Fatal(err)
-	}
-	return plan.Make(z, c, plan.Options{AsOf: asOf})
+	return testkit.Plan(t, file, edit)
 }
 
 // withWeights gives a zone whose inference workloads read no models

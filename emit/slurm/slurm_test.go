@@ -12,32 +12,16 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/internal/testkit"
+
 	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/resources"
-	"github.com/aizone/aizone/spec"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-const asOf = "2026-11-27"
-
-func planOf(t *testing.T, file string) *plan.Plan {
-	t.Helper()
-	c, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := spec.LoadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Check(z, c); err != nil {
-		t.Fatal(err)
-	}
-	return plan.Make(z, c, plan.Options{AsOf: asOf})
-}
+func planOf(t *testing.T, file string) *plan.Plan { return testkit.Plan(t, file, nil) }
 
 func example(name string) func(*testing.T) *plan.Plan {
 	return func(t *testing.T) *plan.Plan { return planOf(t, filepath.Join("..", "..", "examples", name)) }

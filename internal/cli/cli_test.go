@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/aizone/aizone/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
@@ -29,40 +29,7 @@ func example(name string) string { return filepath.Join("..", "..", "examples", 
 // golden compares got with testdata/golden/name, rewriting it under -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/cli -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; if the change is intended, run go test ./internal/cli -update and review the diff\n%s", path, firstDiff(want, got))
-	}
+	testkit.Golden(t, filepath.Join("testdata", "golden", name), got, *update, "internal/cli")
 }
 
-// firstDiff shows the first differing line, enough to see what moved.
-func firstDiff(want, got []byte) string {
-	wl := bytes.Split(want, []byte("\n"))
-	gl := bytes.Split(got, []byte("\n"))
-	for i := 0; i < len(wl) || i < len(gl); i++ {
-		var w, g []byte
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if !bytes.Equal(w, g) {
-			return fmt.Sprintf("line %d:", i+1) + "\n  want: " + string(w) + "\n  got:  " + string(g)
-		}
-	}
-	return ""
-}
+func firstDiff(want, got []byte) string { return testkit.FirstDiff(want, got) }

@@ -1,0 +1,82 @@
+// Package testkit holds what the test suites of several packages share:
+// planning an example zone as every suite plans it, and comparing output
+// with golden files. It is imported by tests only.
+package testkit
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/plan"
+	"github.com/aizone/aizone/spec"
+)
+
+// AsOf is the date the suites plan at, so that retirements and prices do
+// not move under them.
+const AsOf = "2026-11-27"
+
+// Plan loads a zone file, lets edit change it (nil: no change), checks it
+// and plans it with the embedded catalog.
+func Plan(tb testing.TB, file string, edit func(*spec.Zone)) *plan.Plan {
+	tb.Helper()
+	c, err := catalog.Default()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	z, err := spec.LoadFile(file)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if edit != nil {
+		edit(z)
+	}
+	if err := plan.Check(z, c); err != nil {
+		tb.Fatal(err)
+	}
+	return plan.Make(z, c, plan.Options{AsOf: AsOf})
+}
+
+// Golden compares got with the file at path; with update it rewrites the
+// file instead. pkg names the package for the hint (go test ./pkg -update).
+func Golden(tb testing.TB, path string, got []byte, update bool, pkg string) {
+	tb.Helper()
+	if update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (run go test ./%s -update to create it)", err, pkg)
+	}
+	if !bytes.Equal(got, want) {
+		tb.Errorf("%s differs from the golden file; if the change is intended, run go test ./%s -update and review the diff\n%s", path, pkg, FirstDiff(want, got))
+	}
+}
+
+// FirstDiff shows the first differing line, enough to see what moved.
+func FirstDiff(want, got []byte) string {
+	wl := bytes.Split(want, []byte("\n"))
+	gl := bytes.Split(got, []byte("\n"))
+	for i := 0; i < len(wl) || i < len(gl); i++ {
+		var w, g []byte
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if !bytes.Equal(w, g) {
+			return fmt.Sprintf("line %d:\n  want: %s\n  got:  %s", i+1, w, g)
+		}
+	}
+	return ""
+}
