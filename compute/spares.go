@@ -19,25 +19,36 @@ func addSpares(p *Pool) {
 	if p.Kind != "training" || !p.Feasible || p.Nodes < 2 || p.SKU == "" {
 		return
 	}
-	want := max(1, int(math.Ceil(interruptionsPerNodeHour*float64(p.Nodes)*repairHours)))
+	// A spare pays when the waits it saves cost more than it does: over a
+	// run of H hours, nodes × rate × H interruptions each idle the whole
+	// pool for a repair, nodes × repairHours node-hours; the spare costs H
+	// node-hours. So nodes² × rate × repairHours > 1: about 16 nodes.
+	n := float64(p.Nodes)
+	if n*n*interruptionsPerNodeHour*repairHours <= 1 {
+		p.SpareReason = fmt.Sprintf("no spare node: at %d nodes the waits a spare saves (%d nodes idle for a %.0f h repair after each of %.2g interruptions per node-hour) cost less than the spare; a pool of about %d nodes or more gets one",
+			p.Nodes, p.Nodes, repairHours, interruptionsPerNodeHour, int(math.Ceil(math.Sqrt(1/(interruptionsPerNodeHour*repairHours)))))
+		p.Reasons = append(p.Reasons, p.SpareReason)
+		return
+	}
+	want := max(1, int(math.Ceil(interruptionsPerNodeHour*n*repairHours)))
 	room := nodeLimit(p.Orchestrator) - p.Nodes
-	n := min(want, room)
+	spares := min(want, room)
 	perNode := p.USDPerHour / float64(p.Nodes)
 	switch {
-	case n <= 0:
+	case spares <= 0:
 		p.SpareReason = fmt.Sprintf("no spare node: the pool already has the %d nodes a %s pool on one InfiniBand fabric can hold; a failed node stops the job until it is replaced", p.Nodes, p.Orchestrator)
 		p.Reasons = append(p.Reasons, p.SpareReason)
 		return
-	case n < want:
-		p.SpareReason = fmt.Sprintf("%d spare nodes, fewer than the %d the failure rate asks for: the pool reaches the %d nodes a %s pool on one fabric can hold", n, want, nodeLimit(p.Orchestrator), p.Orchestrator)
+	case spares < want:
+		p.SpareReason = fmt.Sprintf("%d spare nodes, fewer than the %d the failure rate asks for: the pool reaches the %d nodes a %s pool on one fabric can hold", spares, want, nodeLimit(p.Orchestrator), p.Orchestrator)
 	default:
 		p.SpareReason = fmt.Sprintf("%d spare node(s): %d nodes × %.2g interruptions per node-hour × %.0f h to repair a node is %.2f nodes out at once, rounded up; a job restarts on a spare in minutes instead of waiting for the repair",
-			n, p.Nodes, interruptionsPerNodeHour, repairHours, interruptionsPerNodeHour*float64(p.Nodes)*repairHours)
+			spares, p.Nodes, interruptionsPerNodeHour, repairHours, interruptionsPerNodeHour*float64(p.Nodes)*repairHours)
 	}
-	p.SpareNodes = n
+	p.SpareNodes = spares
 	p.Reasons = append(p.Reasons, p.SpareReason)
-	p.USDPerHour += perNode * float64(n)
+	p.USDPerHour += perNode * float64(spares)
 	if p.Training != nil && p.Nodes > 0 {
-		p.Training.CostUSD *= float64(p.Nodes+n) / float64(p.Nodes)
+		p.Training.CostUSD *= float64(p.Nodes+spares) / float64(p.Nodes)
 	}
 }

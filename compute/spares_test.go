@@ -14,6 +14,7 @@ func TestSpares(t *testing.T) {
 		costMultiple float64
 	}{
 		{"one node", Pool{Kind: "training", Feasible: true, SKU: "x", Nodes: 1, USDPerHour: 100, Orchestrator: OrchestratorBatch}, 0, "", 1},
+		{"two nodes: a spare costs more than it saves", Pool{Kind: "training", Feasible: true, SKU: "x", Nodes: 2, USDPerHour: 200, Orchestrator: OrchestratorBatch}, 0, "cost less than the spare", 1},
 		{"inference", Pool{Kind: "inference", Feasible: true, SKU: "x", Nodes: 8, USDPerHour: 800, Orchestrator: OrchestratorAKS}, 0, "", 1},
 		{"small cluster", Pool{Kind: "training", Feasible: true, SKU: "x", Nodes: 16, USDPerHour: 1600, Orchestrator: OrchestratorBatch, Training: &TrainingEstimate{CostUSD: 1000}}, 1, "rounded up", 17.0 / 16},
 		// 250 nodes × 466/(54×24×2,048) per node-hour × 24 h = 1.05 → 2.
