@@ -83,9 +83,12 @@ func eval(n Node, c Context) (any, error) {
 		}
 		// Checking what every function returns also checks what every
 		// function is given: an argument is a literal, a function's result
-		// or a part of one.
-		if err := checkResult(x.Name, v); err != nil {
-			return nil, err
+		// or a part of one. The context functions' own small objects are
+		// not walked: that would cost more than it could find.
+		if !f.small {
+			if err := checkResult(x.Name, v); err != nil {
+				return nil, err
+			}
 		}
 		return v, nil
 	case *Prop:

@@ -23,6 +23,10 @@ type function struct {
 	// logical functions evaluate only the branch they need: policies rely on
 	// this to guard an index that would fail, e.g. if(empty(x), '', x[0]).
 	lazy func(c Context, args []Node) (any, error)
+	// small marks functions whose result is a small object of the
+	// engine's own (resourceGroup(), subscription()...): the limits need
+	// not walk it on every call.
+	small bool
 }
 
 func (f *function) arity() string {
@@ -447,7 +451,7 @@ func init() {
 }
 
 func ambient(name string) *function {
-	return &function{min: 0, max: 0, eval: func(c Context, a []any) (any, error) { return c.Ambient(name) }}
+	return &function{min: 0, max: 0, small: true, eval: func(c Context, a []any) (any, error) { return c.Ambient(name) }}
 }
 
 func logical(c Context, a []Node, isOr bool) (any, error) {
