@@ -87,6 +87,10 @@ func newInferer(in InferenceInput) (*inferer, error) {
 	if in.InputTokens < 1 || in.OutputTokens < 1 {
 		return nil, fmt.Errorf("input and output tokens must be positive")
 	}
+	if a.Context > 0 && in.InputTokens+in.OutputTokens > a.Context {
+		// Bad input, not a size that does not fit: no size serves it.
+		return nil, fmt.Errorf("%d input + %d output tokens are more than %s's context of %d", in.InputTokens, in.OutputTokens, a.Name, a.Context)
+	}
 	inf := &inferer{a: a, hw: hw, tp: in.TP, wBytes: BytesPerParam(in.Precision)}
 	inf.weights = a.Params * inf.wBytes
 	inf.kvTotal = a.KVElemsPerToken() * inf.wBytes

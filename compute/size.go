@@ -556,6 +556,17 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 		fs.Add(finding.Error, "compute.model", r.Path+".model", err.Error())
 		return Pool{Workload: w.Name, Kind: w.Kind}
 	}
+	if arch.Context > 0 && w.InputTokens+w.OutputTokens > arch.Context {
+		// Bad input, which spec.CheckContext refuses with a position when
+		// plan.Check passes it the catalog's contexts; should it reach
+		// the engine, no size can serve the request.
+		key := ".output_tokens"
+		if w.InputTokens >= arch.Context {
+			key = ".input_tokens"
+		}
+		fs.Add(finding.Error, "compute.context", r.Path+key, fmt.Sprintf("%d input + %d output tokens a request are more than %s's context of %d", w.InputTokens, w.OutputTokens, arch.Name, arch.Context))
+		return Pool{Workload: w.Name, Kind: w.Kind, Model: arch.Name}
+	}
 	var notes []string
 	cands := gpuCandidates(c, w.Precision, opt.AsOf, w.SKU, &notes)
 	var opts []option
