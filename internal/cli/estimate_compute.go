@@ -64,6 +64,22 @@ func (m *modelFlags) arch(cat *catalog.Catalog, seq int) (compute.Arch, error) {
 		}
 		sm.ActiveParams = a
 	}
+	// The zone file's bounds on an architecture, named by flag.
+	if f := spec.CheckArchitecture(sm); f != nil {
+		if f.Key == "" {
+			return compute.Arch{}, fmt.Errorf("%s: give --params, --layers, --hidden, --heads and --vocab, each positive", f.Msg)
+		}
+		flag := map[string]string{"params": "--params", "active_params": "--active-params", "layers": "--layers", "hidden": "--hidden",
+			"heads": "--heads", "kv_heads": "--kv-heads", "vocab": "--vocab", "context": "--seq"}[f.Key]
+		return compute.Arch{}, fmt.Errorf("%s: %s (%s)", flag, f.Msg, f.Hint)
+	}
+	// Feed-forward widths run from under the hidden size (mixture-of-
+	// experts experts) to four times it (GPT-3); sixteen times is no
+	// published model.
+	if m.ffn < 0 || m.ffn > 16*m.hidden {
+		return compute.Arch{}, flagBound("--ffn", m.ffn, fmt.Sprintf("0 (derive it) or 1 to 16 × --hidden (%d)", 16*m.hidden),
+			"published feed-forward widths are below four times the hidden size")
+	}
 	a, err := compute.ResolveModel(sm, cat)
 	if err != nil {
 		return compute.Arch{}, err
@@ -128,6 +144,70 @@ func checkPrecision(p string) error {
 		return nil
 	}
 	return fmt.Errorf("--precision: unknown precision %q; use bf16, fp16 or fp8", p)
+}
+
+// Bounds of estimate flags that no zone-file key shares; the others use
+// the zone file's (spec.MaxTokens, ...). Past them a value is a typo (an
+// extra zero, a missing unit), and an answer built on it would mislead.
+const (
+	// The largest published training runs used 16,384 GPUs (Llama 3.1
+	// 405B) and the largest clusters about 100,000.
+	maxEstimateGPUs = 1 << 17
+	// Llama 3.1 405B's global batch was 2,048 sequences of 8,192 tokens.
+	maxGlobalBatch = 1 << 20
+	// Ten times the requests in flight of the busiest service the zone
+	// file allows (a million requests a second at one second each).
+	maxConcurrency = 10_000_000
+)
+
+// flagBound is the error for a flag value out of its bounds or against a
+// rule: the flag and value, what is expected, and why.
+func flagBound(flag string, value any, expected, why string) error {
+	return fmt.Errorf("%s %v: expected %s (%s)", flag, value, expected, why)
+}
+
+// checkTP checks a pinned tensor-parallel degree against the rule the
+// engine applies: it divides the attention heads (each GPU holds whole
+// heads), it fits in one VM (tensor parallelism runs over NVLink), and
+// for training it is a power of two dividing the GPUs (the layouts the
+// engine searches).
+func checkTP(tp int, a compute.Arch, sku *catalog.SKU, training bool, gpus int) error {
+	perVM := max(int(sku.GPUs), 1)
+	ok := tp >= 1 && tp <= perVM && a.Heads%tp == 0
+	rule := fmt.Sprintf("a degree that divides %s's %d attention heads and is at most the %d GPUs of one %s", a.Name, a.Heads, perVM, sku.Name)
+	if training {
+		ok = ok && tp&(tp-1) == 0 && tp <= a.Heads
+		rule = "a power of two that divides " + rule[len("a degree that divides "):]
+	}
+	if !ok {
+		return flagBound("--tp", tp, rule, "tensor parallelism splits each layer's heads over GPUs joined by NVLink, inside one VM")
+	}
+	if training && gpus > 0 && gpus%tp != 0 {
+		return flagBound("--tp", tp, fmt.Sprintf("a degree that divides --gpus %d", gpus), "every tensor-parallel group is whole")
+	}
+	return nil
+}
+
+// checkRequestTokens checks a request's tokens: each and together within
+// the zone file's bounds, and together within the model's context.
+func checkRequestTokens(in, out int, a compute.Arch) error {
+	limit, what := spec.MaxRequestTokens, fmt.Sprintf("%d tokens together", spec.MaxRequestTokens)
+	why := "a request's prompt and output share the model's context, and the longest served contexts are about a million tokens; as in the zone file"
+	if a.Context > 0 && a.Context < limit {
+		limit, what = a.Context, fmt.Sprintf("%s's context of %d tokens together", a.Name, a.Context)
+		why = "a request's prompt and output must fit the model's context"
+	}
+	switch {
+	case in < 1 || in > spec.MaxRequestTokens:
+		return flagBound("--input-tokens", in, fmt.Sprintf("1 to %d", spec.MaxRequestTokens), why)
+	case out < 1 || out > spec.MaxRequestTokens:
+		return flagBound("--output-tokens", out, fmt.Sprintf("1 to %d", spec.MaxRequestTokens), why)
+	case in+out <= limit:
+		return nil
+	case in >= limit:
+		return flagBound("--input-tokens", in, fmt.Sprintf("at most %s with --output-tokens %d", what, out), why)
+	}
+	return flagBound("--output-tokens", out, fmt.Sprintf("at most %s with --input-tokens %d", what, in), why)
 }
 
 // infeasibleResult is what an estimate that cannot work prints.
@@ -216,8 +296,8 @@ given), 2 for bad input.`,
 		if err != nil {
 			return err
 		}
-		if *seq <= 0 {
-			return usageErr(errors.New("--seq must be positive"))
+		if *seq < spec.MinSequenceLength || *seq > spec.MaxSequenceLength {
+			return usageErr(flagBound("--seq", *seq, "16 to 2,097,152 tokens", "the zone file's sequence_length bound; the longest published training sequences are 131,072 tokens"))
 		}
 		arch, err := model.arch(cat, *seq)
 		if err != nil {
@@ -231,11 +311,11 @@ given), 2 for bad input.`,
 			return usageErr(err)
 		}
 		n, err := units.ParseCount(*tokens)
-		if err != nil || n <= 0 {
-			if err == nil {
-				err = errors.New("must be positive")
-			}
+		if err != nil {
 			return usageErr(flagErr("--tokens", err))
+		}
+		if !(n >= spec.MinTokens && n <= spec.MaxTokens) {
+			return usageErr(flagBound("--tokens", float64(n), "1,000 to 10^15 (1000T) tokens", "the zone file's bound: the largest published pre-training runs use about 15T tokens; check the suffix"))
 		}
 		if err := checkPrecision(*precision); err != nil {
 			return usageErr(err)
@@ -246,8 +326,18 @@ given), 2 for bad input.`,
 		if !gpu.Supports(*precision) {
 			return usageErr(fmt.Errorf("--precision: %s does not run %s natively", gpu.Name, *precision))
 		}
-		if *gpus < 0 || *tp < 0 || *batch < 0 {
-			return usageErr(errors.New("--gpus, --tp and --batch cannot be negative"))
+		switch {
+		case *gpus < 0 || *gpus > maxEstimateGPUs:
+			return usageErr(flagBound("--gpus", *gpus, "0 (the fewest VMs that fit) to 131,072", "more than any training job has run on: the largest published used 16,384 GPUs"))
+		case *batch < 0 || *batch > maxGlobalBatch:
+			return usageErr(flagBound("--batch", *batch, "0 (the default) to 1,048,576 sequences", "published global batches are a few thousand sequences"))
+		case *batch > 0 && float64(*batch)*float64(*seq) > float64(n):
+			return usageErr(flagBound("--batch", *batch, fmt.Sprintf("a step of --batch × --seq %d tokens at most the run's --tokens %.4g", *seq, float64(n)),
+				fmt.Sprintf("one step would train on %d tokens, more than the whole run", *batch**seq)))
+		case *tp != 0:
+			if err := checkTP(*tp, arch, sku, true, *gpus); err != nil {
+				return usageErr(err)
+			}
 		}
 		var ckpt units.Duration
 		// "0" asks for the interval that loses least; every other value
@@ -255,6 +345,10 @@ given), 2 for bad input.`,
 		if strings.TrimSpace(*checkpoint) != "0" {
 			if ckpt, err = units.ParseDuration(*checkpoint); err != nil {
 				return usageErr(flagErr("--checkpoint", err))
+			}
+			if ckpt < units.Duration(time.Minute) || ckpt > 5*365*units.Day {
+				return usageErr(flagBound("--checkpoint", *checkpoint, `one minute to five years, or "0" for the interval that loses least`,
+					"writing a checkpoint takes seconds to minutes, and the zone file's deadline is at most five years"))
 			}
 		}
 		rc := *recompute
@@ -391,13 +485,24 @@ it cannot (the smallest configuration that fits is given), 2 for bad input.`,
 		if !gpu.Supports(*precision) {
 			return usageErr(fmt.Errorf("--precision: %s does not run %s natively", gpu.Name, *precision))
 		}
+		if err := checkRequestTokens(*in, *out, arch); err != nil {
+			return usageErr(err)
+		}
 		switch {
-		case *in < 1 || *out < 1:
-			return usageErr(errors.New("--input-tokens and --output-tokens must be positive"))
-		case *tp < 0 || *batch < 0 || *concurrency < 0 || *rate < 0:
-			return usageErr(errors.New("--tp, --batch, --concurrency and --rate cannot be negative"))
+		case !(*rate == 0 || *rate >= spec.MinRequestsPerSecond && *rate <= spec.MaxRequestsPerSecond):
+			// NaN and the infinities fail every comparison.
+			return usageErr(flagBound("--rate", *rate, "0 (one replica) or 0.00001 to 1,000,000 requests a second",
+				"the zone file's bound on requests_per_second: no service needs more, and less is under one request a day"))
+		case *batch < 0 || *batch > maxGlobalBatch:
+			return usageErr(flagBound("--batch", *batch, "0 (the largest that fits) to 1,048,576 sequences", "a replica's KV cache holds a few thousand sequences at most"))
+		case *concurrency < 0 || *concurrency > maxConcurrency:
+			return usageErr(flagBound("--concurrency", *concurrency, "0 to 10,000,000 requests in flight", "ten times the busiest service the zone file allows"))
 		case *batch > 0 && *concurrency > 0:
 			return usageErr(errors.New("give --batch or --concurrency, not both"))
+		case *tp != 0:
+			if err := checkTP(*tp, arch, sku, false, 0); err != nil {
+				return usageErr(err)
+			}
 		}
 		var ttftS, tpotS float64
 		for _, f := range []struct {

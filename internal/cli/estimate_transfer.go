@@ -56,9 +56,18 @@ Exit status: 0 when the transfer makes the window (or no window is given),
 		if in.Size, err = units.ParseBytes(*size); err != nil {
 			return usageErr(flagErr("--size", err))
 		}
+		if in.Size > spec.MaxDataSize {
+			return usageErr(flagBound("--size", *size, "at most 100 PB", "the zone file's bound on a dataset; check the unit"))
+		}
 		if *bandwidth != "" {
 			if in.Bandwidth, err = units.ParseBandwidth(*bandwidth); err != nil {
 				return usageErr(flagErr("--bandwidth", err))
+			}
+			// From below the smallest ExpressRoute circuit (50 Mbps) to
+			// ten 100 Gbps ExpressRoute Direct ports.
+			if in.Bandwidth < 1e6 || in.Bandwidth > 1e12 {
+				return usageErr(flagBound("--bandwidth", *bandwidth, "1 Mbps to 1 Tbps",
+					"ExpressRoute circuits run from 50 Mbps to 100 Gbps a port; check the unit"))
 			}
 		}
 		if *window != "" {
