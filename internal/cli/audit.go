@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/aizone/aizone/compliance"
+	"github.com/aizone/aizone/internal/userfile"
 	"github.com/spf13/cobra"
 )
 
@@ -52,7 +54,8 @@ an existing resource, 2 for bad input.`,
 			// less often buys about 15% of the run for about 200 MB.
 			debug.SetGCPercent(400)
 		}
-		if _, err := os.Stat(*file); err != nil {
+		// Read twice, so a regular file: a FIFO would block the open.
+		if err := userfile.Regular(*file); err != nil {
 			return usageErr(fmt.Errorf("--resources: %w", err))
 		}
 		lib, src, values, err := g.load()
@@ -86,26 +89,53 @@ an existing resource, 2 for bad input.`,
 		out := bufio.NewWriter(s.Out)
 		defer out.Flush()
 		n := 0
+		// Display names of the definitions found, written once in the
+		// report instead of in each finding: an estate of a million
+		// resources has tens of millions of findings and a few hundred
+		// definitions.
+		definitions := map[string]string{}
+		// Nothing is written until the first finding: the export is
+		// checked whole before any (pass 1), so bad input leaves stdout
+		// empty.
+		begin := func() {
+			if n == 0 {
+				fmt.Fprint(out, "{\"findings\": [")
+			}
+		}
 		if *format == formatJSON {
-			fmt.Fprint(out, "{\"findings\": [")
 			enc := json.NewEncoder(out)
 			enc.SetEscapeHTML(false)
 			opt.Findings = func(f compliance.Finding) error {
+				begin()
 				if n > 0 {
 					fmt.Fprint(out, ",")
 				}
 				n++
 				fmt.Fprint(out, "\n")
-				return enc.Encode(f)
+				definitions[f.DefinitionID] = f.Definition
+				return enc.Encode(auditFinding{Finding: f})
 			}
 		}
 		rep, err := compliance.Audit(cmd.Context(), e, open, opt)
 		if err != nil {
+			var ee *compliance.ExportError
+			if errors.As(err, &ee) && ee.Line > 0 {
+				return usageErr(fmt.Errorf("%s:%w", *file, err))
+			}
 			return usageErr(fmt.Errorf("%s: %w", *file, err))
 		}
+		if rep.Duplicates > 0 {
+			what := fmt.Sprintf("%d resources repeat ids", rep.Duplicates)
+			if rep.Duplicates == 1 {
+				what = "1 resource repeats an id"
+			}
+			fmt.Fprintf(s.Err, "aizone: warning: %s seen earlier in %s (first: %s); each id was audited once, at its first occurrence. Resource Graph returns each resource once, so the export was likely put together from overlapping pages\n",
+				what, *file, rep.DuplicateIDs[0])
+		}
 		if *format == formatJSON {
+			begin()
 			fmt.Fprint(out, "],\n\"report\": ")
-			if err := writeJSON(out, rep); err != nil {
+			if err := writeJSON(out, auditReport{AuditReport: rep, Definitions: definitions}); err != nil {
 				return err
 			}
 			fmt.Fprint(out, "}\n")
@@ -121,6 +151,23 @@ an existing resource, 2 for bad input.`,
 		return nil
 	}
 	return c
+}
+
+// auditFinding is a finding as audit --format json writes it: the
+// definition by id only, its display name once in the report.
+type auditFinding struct {
+	compliance.Finding
+	// Definition shadows the finding's display name; always empty, so
+	// omitted.
+	Definition string `json:"definition,omitempty"`
+}
+
+// auditReport is the report of audit --format json.
+type auditReport struct {
+	*compliance.AuditReport
+	// Definitions maps the definition id of every finding to its display
+	// name.
+	Definitions map[string]string `json:"definitions"`
 }
 
 func auditText(w io.Writer, rep *compliance.AuditReport) error {
