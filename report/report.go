@@ -347,7 +347,34 @@ func upperFirst(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+// mdEscape keeps a value inside its table cell or list item: a line break
+// would end the row or item and could start a heading, a list or a table
+// of its own ("x\n## Approved"), so each run of them becomes one space;
+// a pipe would split the cell, so it is escaped.
+func mdEscape(s string) string {
+	const breaks = "\r\n\v\f\u0085\u2028\u2029"
+	if !strings.ContainsAny(s, "|"+breaks) {
+		return s
+	}
+	var b strings.Builder
+	inBreak := false
+	for _, r := range s {
+		switch {
+		case strings.ContainsRune(breaks, r):
+			if !inBreak {
+				b.WriteByte(' ')
+			}
+			inBreak = true
+			continue
+		case r == '|':
+			b.WriteString(`\|`)
+		default:
+			b.WriteRune(r)
+		}
+		inBreak = false
+	}
+	return b.String()
+}
 
 // errWriter keeps the first write error so rendering code stays linear.
 type errWriter struct {
