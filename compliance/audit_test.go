@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -120,4 +121,61 @@ func TestAuditFileErrorPosition(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "3:27") || !strings.Contains(err.Error(), "resource 1") {
 		t.Errorf("error %v, want it at 3:27 in resource 1", err)
 	}
+}
+
+// FuzzAuditExport feeds Audit arbitrary exports, starting from the shapes
+// of issue 12. Whatever the bytes, Audit does not panic; it accepts only
+// exactly one valid JSON value of the two shapes (json.Valid is the
+// oracle), reports an *ExportError within the input, and counts every
+// element once: as a resource or as a repeat of an earlier id.
+func FuzzAuditExport(f *testing.F) {
+	e := engineAt(f, "corp", "eastus")
+	var estate bytes.Buffer
+	if err := genEstate(&estate, 6); err != nil {
+		f.Fatal(err)
+	}
+	nic := `{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n", "type": "Microsoft.Network/networkInterfaces", "name": "n"}`
+	for _, s := range []string{
+		estate.String(),
+		`{"count": 1, "data": [` + nic + `], "skip_token": null}`,
+		`{"data":[`,
+		`[` + nic + `] xyz`,
+		`{"data":[]}{"data":[]}`,
+		`{"data":[` + nic + `], "data": []}`,
+		`[` + nic + `,` + nic + `]`,
+		`[` + strings.ToUpper(nic) + `,` + nic + `]`,
+		`[{"id": "x", "type": "t", "properties": {"a": 1, "A": 2}}]`,
+		`[{"i\u0064": "x", "id": "y"}]`,
+		`[{"id": 1}, 5]`,
+		`[[], "x", null]`,
+		"\ufeff[]",
+		`[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+		rep, err := Audit(context.Background(), e, open, AuditOptions{})
+		if err != nil {
+			var ee *ExportError
+			if errors.As(err, &ee) && (ee.Offset < 0 || ee.Offset > int64(len(data)) || ee.Line < 1 || ee.Col < 1) {
+				t.Fatalf("error outside the input of %d bytes: %+v", len(data), ee)
+			}
+			return
+		}
+		if !json.Valid(data) {
+			t.Fatalf("accepted an export that is not one JSON value: %q", data)
+		}
+		var elems []json.RawMessage
+		if json.Unmarshal(data, &elems) != nil {
+			var obj struct{ Data []json.RawMessage }
+			if err := json.Unmarshal(data, &obj); err != nil {
+				t.Fatalf("accepted neither an array nor an object with data: %q", data)
+			}
+			elems = obj.Data
+		}
+		if rep.Summary.Resources+rep.Duplicates != len(elems) {
+			t.Fatalf("%d resources and %d repeats of %d elements", rep.Summary.Resources, rep.Duplicates, len(elems))
+		}
+	})
 }
