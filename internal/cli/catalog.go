@@ -181,6 +181,9 @@ embedded files of the same name and extends the rest.`,
 			head, rows := v.table(cat)
 			return writeTable(s.Out, *format, head, rows)
 		}
+		if name == "prices" {
+			sub.AddCommand(newPricesFetchCmd(s)) // internal/cli/prices.go
+		}
 		c.AddCommand(sub)
 	}
 	return c
