@@ -171,7 +171,7 @@ versions. The same seed always writes the same file.`,
 	out := c.Flags().String("out", "", "file to write")
 	format := c.Flags().String("format", "", "csv or parquet (default from the file extension, else csv)")
 	seed := c.Flags().Uint64("seed", 1, "random seed")
-	asOf := c.Flags().String("as-of", inventory.DefaultAsOf.Format(time.DateOnly), "inventory date; all blob times are before it")
+	asOf := c.Flags().String("as-of", inventory.DefaultAsOf.Format(time.DateOnly), "inventory date, 2000-01-01 or later; all blob times are before it")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if *blobs == 0 {
 			return usageErr(fmt.Errorf("--blobs is required: the number of rows, 1 to %s", thousands(inventory.MaxGenerateRows)))
@@ -289,7 +289,7 @@ rules act, nothing is accessed. Prices come from the catalog (--catalog) or
 	tracking := c.Flags().String("access-tracking-since", "", "date last-access tracking was enabled (default: the start date); \"off\" if it never was")
 	workers := newIntFlag(c, "workers", 0, 0, inventory.MaxWorkers, whyWorkers, "parallel workers (0: one per CPU)")
 	batchRows := newIntFlag(c, "batch-rows", 0, 0, inventory.MaxBatchRows, whyBatchRows,
-		"rows handed to a worker at once (0: 4 MiB of CSV, 8,192 Parquet rows, a listing page); the result never depends on it")
+		"rows handed to a worker at once (0: 4 MiB of CSV, 8,192 Parquet rows, a listing page; the answer never depends on it)")
 	format := addFormatFlag(c, formatText, formatJSON)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format, formatText, formatJSON); err != nil {
