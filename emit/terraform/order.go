@@ -144,8 +144,10 @@ func (e *emitter) order(rs []resources.Resource, purposes map[string]string) ([]
 				for _, o := range others {
 					out = append(out, "terraform_data."+labelOf[o])
 				}
+				it.after = others
 			}
 		}
+		it.explicit = len(deps[it]) > 0
 		sort.Strings(out)
 		it.dependsOn = out
 	}

@@ -81,6 +81,8 @@ type item struct {
 	refs      map[string]bool // labels the resource's expressions name
 	exports   map[string]bool // response paths other resources read
 	dependsOn []string        // labels (and barriers) without a reference
+	explicit  bool            // dependsOn has entries of the resource's own dependsOn
+	after     []string        // deployments whose barriers it waits for
 	attrs     []attr
 	identity  *identityBlock
 	ignore    [][]any // body paths whose value changes on every plan
@@ -459,17 +461,21 @@ func (it *item) write(body *hclwrite.Body) {
 	b := body.AppendNewBlock("resource", []string{"azapi_resource", it.label}).Body()
 	for _, a := range it.attrs {
 		if a.name == "body" {
+			// The identity block, like type and location, says what the
+			// resource is; the body and tags follow it.
+			if it.identity != nil {
+				b.AppendNewline()
+				ib := b.AppendNewBlock("identity", nil).Body()
+				ib.SetAttributeValue("type", cty.StringVal(it.identity.typ))
+				if len(it.identity.ids) > 0 {
+					ib.SetAttributeRaw("identity_ids", hclwrite.TokensForTuple(it.identity.ids))
+				}
+			}
+		}
+		if a.name == "body" || a.name == "tags" {
 			b.AppendNewline()
 		}
 		b.SetAttributeRaw(a.name, a.toks)
-	}
-	if it.identity != nil {
-		b.AppendNewline()
-		ib := b.AppendNewBlock("identity", nil).Body()
-		ib.SetAttributeValue("type", cty.StringVal(it.identity.typ))
-		if len(it.identity.ids) > 0 {
-			ib.SetAttributeRaw("identity_ids", hclwrite.TokensForTuple(it.identity.ids))
-		}
 	}
 	if len(it.exports) > 0 {
 		b.AppendNewline()
@@ -481,7 +487,14 @@ func (it *item) write(body *hclwrite.Body) {
 	}
 	if len(it.dependsOn) > 0 {
 		b.AppendNewline()
-		comment(b, "Ordering the ARM template has without a reference to spell it here: its dependsOn, and the deployments this one's waits for.")
+		var why []string
+		if it.explicit {
+			why = append(why, "what the template's dependsOn names and nothing here refers to")
+		}
+		if len(it.after) > 0 {
+			why = append(why, "every resource of "+strings.Join(it.after, ", "))
+		}
+		comment(b, "As in the ARM template, this waits for "+strings.Join(why, ", and for ")+".")
 		var deps []hclwrite.Tokens
 		for _, d := range it.dependsOn {
 			root, label, _ := strings.Cut(d, ".")

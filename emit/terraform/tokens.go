@@ -1,8 +1,6 @@
 package terraform
 
 import (
-	"strconv"
-
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -113,5 +111,3 @@ func parenTokens(x hclwrite.Tokens) hclwrite.Tokens {
 	out = append(out, x...)
 	return append(out, tok(hclsyntax.TokenCParen, ")"))
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
