@@ -105,6 +105,8 @@ Start with:  aizone plan examples/small.yaml`,
 		newAuditCmd(s),
 		newStorageCmd(s),
 		newValidateCmd(s),
+		newWhatIfCmd(s),
+		newDeployCmd(s),
 	} {
 		root.AddCommand(c)
 	}
