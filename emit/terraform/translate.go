@@ -149,6 +149,11 @@ func untranslatable(n node, why string) error {
 	return fmt.Errorf("cannot translate ARM expression %q: %s", n.src(), why)
 }
 
+// untranslatableErr is untranslatable for a cause that is an error.
+func untranslatableErr(n node, err error) error {
+	return fmt.Errorf("cannot translate ARM expression %q: %w", n.src(), err)
+}
+
 func (tr *translator) node(n node) (hclwrite.Tokens, kind, error) {
 	switch x := n.(type) {
 	case *strLit:
@@ -204,7 +209,7 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		}
 		t, err := tr.resourceID(lits[0], lits[1], lits[2:])
 		if err != nil {
-			return nil, 0, untranslatable(c, err.Error())
+			return nil, 0, untranslatableErr(c, err)
 		}
 		return t, kindString, nil
 	case "subscriptionResourceId":
@@ -216,13 +221,13 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		}
 		path, err := providerPath(lits[0], lits[1:])
 		if err != nil {
-			return nil, 0, untranslatable(c, err.Error())
+			return nil, 0, untranslatableErr(c, err)
 		}
 		return interpolate(traversal("local", subscriptionL), path), kindString, nil
 	case "extensionResourceId":
 		it, err := tr.e.resolve(c)
 		if err != nil {
-			return nil, 0, untranslatable(c, err.Error())
+			return nil, 0, untranslatableErr(c, err)
 		}
 		return tr.ref(it), kindString, nil
 	case "guid":
@@ -261,7 +266,7 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		}
 		tf, err := formatString(f.s, len(c.args)-1)
 		if err != nil {
-			return nil, 0, untranslatable(c, err.Error())
+			return nil, 0, untranslatableErr(c, err)
 		}
 		if err := translateArgs(); err != nil {
 			return nil, 0, err
@@ -304,7 +309,7 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		}
 		tf, err := dateFormat(f)
 		if err != nil {
-			return nil, 0, untranslatable(c, err.Error())
+			return nil, 0, untranslatableErr(c, err)
 		}
 		// plantimestamp(), unlike timestamp(), is known while planning,
 		// so the plan shows the value.
@@ -395,7 +400,7 @@ func (tr *translator) reference(n node, c *call, steps []any) (hclwrite.Tokens, 
 	}
 	target, err := tr.e.resolve(c.args[0])
 	if err != nil {
-		return nil, 0, untranslatable(n, err.Error())
+		return nil, 0, untranslatableErr(n, err)
 	}
 	ver, ok := c.args[1].(*strLit)
 	if !ok || ver.s != target.r.APIVersion {
