@@ -14,6 +14,7 @@ import (
 	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/emit/k8s"
 	"github.com/aizone/aizone/emit/slurm"
+	"github.com/aizone/aizone/emit/terraform"
 	"github.com/aizone/aizone/finding"
 	"github.com/aizone/aizone/governance"
 	"github.com/aizone/aizone/outdir"
@@ -35,6 +36,8 @@ func newBuildCmd(s *Streams) *cobra.Command {
 		Long: `Build plans the zone and writes:
 
   DIR/arm/main.json                    subscription-scope ARM deployment template
+  DIR/terraform/*.tf, terraform.tfvars the same resources as a Terraform root
+                                       module of azapi resources (--format)
   DIR/arm/main.parameters.json         its parameters (the platform's values
                                        from the zone file; placeholders for
                                        what the deployer must supply)
@@ -74,10 +77,14 @@ Deploy in the order prerequisites.md gives; the last step is
 	force := c.Flags().Bool("force", false, "write into a non-empty directory aizone did not create")
 	asOf := addAsOfFlag(c)
 	pf := addPolicyFlags(c)
+	outFormat := c.Flags().String("format", "all", "what to write: arm, terraform, or all (both, side by side)")
 	usageFiles := c.Flags().StringArray("usage", nil, "JSON of az vm list-usage --location REGION -o json, to check quota (repeatable; the region is read from the file name or --usage REGION=FILE)")
 	_ = c.MarkFlagRequired("out")
 	_ = c.MarkFlagDirname("out")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkFormat(*outFormat, "arm", "terraform", "all"); err != nil {
+			return err
+		}
 		p, err := loadPlanUnder(cmd, args[0], *asOf, pf)
 		if err != nil {
 			return err
@@ -132,11 +139,23 @@ Deploy in the order prerequisites.md gives; the last step is
 			files[name] = data
 			return nil
 		}
-		if err := add("arm/main.json", tmpl); err != nil {
-			return err
+		if *outFormat != "terraform" {
+			if err := add("arm/main.json", tmpl); err != nil {
+				return err
+			}
+			if err := add("arm/main.parameters.json", arm.Parameters(params)); err != nil {
+				return err
+			}
 		}
-		if err := add("arm/main.parameters.json", arm.Parameters(params)); err != nil {
-			return err
+		if *outFormat != "arm" {
+			// The same resource list, spelled for the AzAPI provider.
+			mod, err := terraform.Module(rs, params)
+			if err != nil {
+				return fmt.Errorf("writing the Terraform module (a bug in aizone; nothing was written): %w", err)
+			}
+			for name, data := range mod {
+				files["terraform/"+name] = data
+			}
 		}
 		if err := add("storage/lifecycle-policy.json", p.Storage.Account.Policy); err != nil {
 			return err
