@@ -33,20 +33,27 @@ var (
 )
 
 // Absurdity bounds: values past these are typos (a missing unit, an extra
-// zero), not plans.
+// zero), not plans. The exported ones also bound the estimate flags that
+// mean the same as a key.
 const (
-	maxDataSize = 100 * units.PB
-	maxTokens   = 1e15
-	maxParams   = 1e14
-	maxRPS      = 1e6
-	minTokens   = 1e3
+	MaxDataSize = 100 * units.PB
+	MinTokens   = 1e3
+	MaxTokens   = 1e15
 	// A service that sees less than about one request a day is not a
 	// service to size; smaller rates only make the cost per token
 	// overflow.
-	minRPS       = 1e-5
-	maxTokensReq = 1 << 20
-	maxVCPUs     = 100_000
-	maxBudget    = 1e9
+	MinRequestsPerSecond = 1e-5
+	MaxRequestsPerSecond = 1e6
+	// MaxRequestTokens bounds input_tokens, output_tokens and their sum:
+	// both share the model's context, and the longest served contexts are
+	// about a million tokens.
+	MaxRequestTokens  = 1 << 20
+	MinSequenceLength = 16
+	MaxSequenceLength = 1 << 21
+
+	maxParams = 1e14
+	maxVCPUs  = 100_000
+	maxBudget = 1e9
 	// Published architectures stay far below these: GPT-3 has 96 layers
 	// and hidden size 12,288, vocabularies are a few hundred thousand, and
 	// the longest contexts are a few million tokens.
@@ -472,12 +479,12 @@ func (v *validator) workload(p string, w *Workload) {
 			v.fail(p+".tokens", "give tokens, or dataset_size with epochs, not both", "both tokens and dataset_size given")
 		case w.Tokens == 0 && w.DatasetSize == 0:
 			v.fail(p, "add tokens: 2T, or dataset_size: 4TB with epochs", "training workload %s has neither tokens nor dataset_size", yamlpos.Quote(w.Name))
-		case !(w.Tokens <= maxTokens):
+		case !(w.Tokens <= MaxTokens):
 			v.fail(p+".tokens", "the largest published pre-training runs use about 15T tokens", "absurd token count %s", w.Tokens)
 		case w.Tokens > 0 && w.Tokens < 1e3:
 			v.fail(p+".tokens", `tokens are counted one by one; did you forget a suffix such as "2T"?`, "token count %v is too small", float64(w.Tokens))
 		}
-		if w.DatasetSize > maxDataSize {
+		if w.DatasetSize > MaxDataSize {
 			v.fail(p+".dataset_size", "at most 100 PB; check the unit", "absurd dataset size %s", w.DatasetSize)
 		}
 		if !(w.Epochs >= 0 && w.Epochs <= 1000) {
@@ -486,7 +493,7 @@ func (v *validator) workload(p string, w *Workload) {
 		if !(w.BytesPerToken >= 0 && w.BytesPerToken <= 1e6) {
 			v.fail(p+".bytes_per_token", "a positive number such as 4", "bytes_per_token %v out of range", w.BytesPerToken)
 		}
-		if w.SequenceLength < 16 || w.SequenceLength > 1<<21 {
+		if w.SequenceLength < MinSequenceLength || w.SequenceLength > MaxSequenceLength {
 			v.fail(p+".sequence_length", "between 16 and 2,097,152", "sequence length %d out of range", w.SequenceLength)
 		}
 		if w.Deadline < units.Duration(60e9) || w.Deadline > 5*365*units.Day {
@@ -500,18 +507,18 @@ func (v *validator) workload(p string, w *Workload) {
 		switch {
 		case !(w.RequestsPerSecond > 0):
 			v.fail(p+".requests_per_second", "add requests_per_second: 50", "inference workload %s needs a positive requests_per_second", yamlpos.Quote(w.Name))
-		case w.RequestsPerSecond < minRPS:
+		case w.RequestsPerSecond < MinRequestsPerSecond:
 			v.fail(p+".requests_per_second", "the sustained rate the service must serve, such as 0.5; check the exponent", "request rate %v is below 0.00001 a second (about one request a day)", w.RequestsPerSecond)
-		case w.RequestsPerSecond > maxRPS:
+		case w.RequestsPerSecond > MaxRequestsPerSecond:
 			v.fail(p+".requests_per_second", "at most one million requests a second", "absurd request rate %v", w.RequestsPerSecond)
 		}
-		if w.InputTokens < 1 || w.InputTokens > maxTokensReq {
+		if w.InputTokens < 1 || w.InputTokens > MaxRequestTokens {
 			v.fail(p+".input_tokens", "between 1 and 1,048,576", "input_tokens %d out of range", w.InputTokens)
 		}
-		if w.OutputTokens < 1 || w.OutputTokens > maxTokensReq {
+		if w.OutputTokens < 1 || w.OutputTokens > MaxRequestTokens {
 			v.fail(p+".output_tokens", "between 1 and 1,048,576", "output_tokens %d out of range", w.OutputTokens)
 		}
-		v.requestTokens(p, w, maxTokensReq, fmt.Sprintf("more than %d together", maxTokensReq),
+		v.requestTokens(p, w, MaxRequestTokens, fmt.Sprintf("more than %d together", MaxRequestTokens),
 			"a request's prompt and output share the model's context, and the longest contexts served are about a million tokens")
 		if w.Model != nil && w.Model.Name == "" {
 			v.context(p, w, func(m *Model) int { return m.Context })
@@ -533,10 +540,10 @@ func (v *validator) datasetTokens(p string, w *Workload) {
 		return
 	}
 	n := float64(w.DatasetSize) * w.Epochs / w.BytesPerToken
-	if n >= minTokens && n <= maxTokens {
+	if n >= MinTokens && n <= MaxTokens {
 		return
 	}
-	tooMany := n > maxTokens
+	tooMany := n > MaxTokens
 	key, push := "dataset_size", 1.0
 	for _, f := range []struct {
 		key  string
@@ -607,12 +614,31 @@ func (v *validator) model(p string, m *Model) {
 		}
 		return
 	}
+	if f := CheckArchitecture(m); f != nil {
+		if f.Key != "" {
+			p += "." + f.Key
+		}
+		v.fail(p, f.Hint, "%s", f.Msg)
+	}
+}
+
+// FieldError is a problem with one key of a mapping, before it is located
+// in a file; Key is empty for the mapping as a whole.
+type FieldError struct {
+	Key, Msg, Hint string
+}
+
+func (e *FieldError) Error() string { return e.Msg + " (" + e.Hint + ")" }
+
+// CheckArchitecture checks an explicit model architecture against the zone
+// file's bounds and returns the first problem, or nil. The estimate
+// commands check their architecture flags with it.
+func CheckArchitecture(m *Model) *FieldError {
 	if m.Params <= 0 || m.Layers <= 0 || m.Hidden <= 0 || m.Heads <= 0 || m.Vocab <= 0 {
-		v.fail(p, "an explicit model needs params, layers, hidden, heads and vocab", "incomplete model architecture")
-		return
+		return &FieldError{"", "incomplete model architecture", "an explicit model needs params, layers, hidden, heads and vocab, each positive"}
 	}
 	if !(m.Params <= maxParams) {
-		v.fail(p+".params", "at most 100T parameters", "absurd parameter count %s", m.Params)
+		return &FieldError{"params", fmt.Sprintf("absurd parameter count %s", m.Params), "at most 100T parameters"}
 	}
 	for _, f := range []struct {
 		key        string
@@ -625,21 +651,20 @@ func (v *validator) model(p string, m *Model) {
 		{"context", m.Context, maxContext},
 	} {
 		if f.value > f.max {
-			v.fail(p+"."+f.key, fmt.Sprintf("at most %d; check for extra digits", f.max), "%s %d out of range", f.key, f.value)
+			return &FieldError{f.key, fmt.Sprintf("%s %d out of range", f.key, f.value), fmt.Sprintf("at most %d; check for extra digits", f.max)}
 		}
 	}
-	if m.Context < 0 {
-		v.fail(p+".context", "a context length is zero (use the default) or more", "context %d out of range", m.Context)
+	switch {
+	case m.Context < 0:
+		return &FieldError{"context", fmt.Sprintf("context %d out of range", m.Context), "a context length is zero (use the default) or more"}
+	case m.Hidden%m.Heads != 0:
+		return &FieldError{"heads", fmt.Sprintf("hidden %d is not divisible by %d heads", m.Hidden, m.Heads), "hidden must be a multiple of heads"}
+	case m.KVHeads < 0 || (m.KVHeads > 0 && m.Heads%m.KVHeads != 0):
+		return &FieldError{"kv_heads", fmt.Sprintf("kv_heads %d does not divide %d heads", m.KVHeads, m.Heads), "heads must be a multiple of kv_heads"}
+	case !(m.ActiveParams >= 0 && m.ActiveParams <= m.Params):
+		return &FieldError{"active_params", "active_params exceeds params", "active parameters are at most the total"}
 	}
-	if m.Hidden%m.Heads != 0 {
-		v.fail(p+".heads", "hidden must be a multiple of heads", "hidden %d is not divisible by %d heads", m.Hidden, m.Heads)
-	}
-	if m.KVHeads < 0 || (m.KVHeads > 0 && m.Heads%m.KVHeads != 0) {
-		v.fail(p+".kv_heads", "heads must be a multiple of kv_heads", "kv_heads %d does not divide %d heads", m.KVHeads, m.Heads)
-	}
-	if !(m.ActiveParams <= m.Params) {
-		v.fail(p+".active_params", "active parameters are at most the total", "active_params exceeds params")
-	}
+	return nil
 }
 
 func (v *validator) data(p string, d *Data, workloads map[string]bool) {
@@ -649,7 +674,7 @@ func (v *validator) data(p string, d *Data, workloads map[string]bool) {
 	v.enum(p+".kind", d.Kind, DataDataset, DataCheckpoints, DataArtifacts, DataModels)
 	if d.Size <= 0 {
 		v.fail(p+".size", "a positive size such as 400TB", "size must be positive")
-	} else if d.Size > maxDataSize {
+	} else if d.Size > MaxDataSize {
 		v.fail(p+".size", "at most 100 PB; check the unit", "absurd size %s", d.Size)
 	}
 	if r, ok := strings.CutPrefix(d.Origin, "region:"); ok {
