@@ -113,12 +113,12 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		if err := dec.Decode(&rawMsg); err != nil {
 			return elemError(dec, i, err)
 		}
-		head, err := ks.scan(rawMsg)
-		if err != nil {
+		head, serr := ks.scan(rawMsg)
+		if serr != nil {
 			// The decoder stands just after the element.
-			err.Offset += dec.InputOffset() - int64(len(rawMsg))
-			err.Resource = i
-			return err
+			serr.Offset += dec.InputOffset() - int64(len(rawMsg))
+			serr.Resource = i
+			return serr
 		}
 		ids.add(head.id, i)
 		present[strings.ToLower(head.typ)] = true
@@ -130,9 +130,9 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		if !isGroup && !isSub {
 			return nil
 		}
-		raw, err2 := decodeResource(rawMsg, i)
-		if err2 != nil {
-			return err2
+		raw, err := decodeResource(rawMsg, i)
+		if err != nil {
+			return err
 		}
 		if isGroup {
 			groups[strings.ToLower(policy.NewResource(raw).Name())] = groupObject(raw)

@@ -173,14 +173,13 @@ func flagBound(flag string, value any, expected, why string) error {
 // engine searches).
 func checkTP(tp int, a compute.Arch, sku *catalog.SKU, training bool, gpus int) error {
 	perVM := max(int(sku.GPUs), 1)
-	ok := tp >= 1 && tp <= perVM && a.Heads%tp == 0
-	rule := fmt.Sprintf("a degree that divides %s's %d attention heads and is at most the %d GPUs of one %s", a.Name, a.Heads, perVM, sku.Name)
+	ok, degree := tp >= 1 && tp <= perVM && a.Heads%tp == 0, "a degree"
 	if training {
-		ok = ok && tp&(tp-1) == 0 && tp <= a.Heads
-		rule = "a power of two that divides " + rule[len("a degree that divides "):]
+		ok, degree = ok && tp&(tp-1) == 0, "a power of two"
 	}
 	if !ok {
-		return flagBound("--tp", tp, rule, "tensor parallelism splits each layer's heads over GPUs joined by NVLink, inside one VM")
+		return flagBound("--tp", tp, fmt.Sprintf("%s that divides %s's %d attention heads and is at most the %d GPUs of one %s", degree, a.Name, a.Heads, perVM, sku.Name),
+			"tensor parallelism splits each layer's heads over GPUs joined by NVLink, inside one VM")
 	}
 	if training && gpus > 0 && gpus%tp != 0 {
 		return flagBound("--tp", tp, fmt.Sprintf("a degree that divides --gpus %d", gpus), "every tensor-parallel group is whole")
