@@ -550,13 +550,12 @@ var specialFloatRE = regexp.MustCompile(`^([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))
 // like 4711, which the parser types as a number, so that a value is text
 // exactly when it is quoted or cannot be read as a number.
 func numberWord(n ast.Node) (string, bool) {
-	s, ok := n.(*ast.StringNode)
-	if !ok || s.GetToken() == nil || s.GetToken().Type != token.StringType {
-		return "", false
-	}
-	text := s.Value
-	if numberRE.MatchString(text) {
+	text, isNumber := plainNumber(n)
+	switch {
+	case isNumber:
 		return "the number " + shorten(text), true
+	case text == "":
+		return "", false
 	}
 	if specialFloatRE.MatchString(text) {
 		if strings.Contains(strings.ToLower(text), "nan") {
