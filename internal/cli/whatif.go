@@ -173,7 +173,7 @@ func azureErr(err error) error {
 	if errors.As(err, &af) || strings.Contains(err.Error(), "DefaultAzureCredential") {
 		return usageErr(fmt.Errorf("%w\n(%s)", err, signInHint))
 	}
-	return usageErr(fmt.Errorf("Azure Resource Manager was not reached: %w", err))
+	return usageErr(fmt.Errorf("could not reach Azure Resource Manager: %w", err))
 }
 
 // reportThrottles says that Azure throttled requests and the SDK retried
