@@ -11,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources/fake"
+	"github.com/aizone/aizone/deploy"
 )
 
 const nestedCompute = "aizone-" + rgCompute
@@ -241,5 +242,22 @@ func TestDeployTimeout(t *testing.T) {
 	code, _, errOut := runCLI(t, zoneArgs(t, "deploy", "--timeout", "200ms")...)
 	if code != ExitFindings || !strings.Contains(errOut, "did not finish within --timeout 200ms; it goes on in Azure: az deployment sub show --name "+zoneDeploy) {
 		t.Errorf("exit %d\n%s", code, errOut)
+	}
+}
+
+// TestDeployProgressTerminal: on a terminal the operations' lines go
+// above a status line that is cleared and redrawn, and cleared at the end.
+func TestDeployProgressTerminal(t *testing.T) {
+	var b strings.Builder
+	p := newDeployProgress(&b, true)
+	p.update(deploy.Update{
+		Changed: []deploy.Operation{{ResourceType: "Microsoft.Network/virtualNetworks", ResourceName: "vnet-a", TargetGroup: "rg-a", State: "Running"}},
+		Total:   3, Running: 2, Succeeded: 1, Active: []string{"vmss-b", "vnet-a"},
+	})
+	p.stop()
+	got := b.String()
+	want := "\r\033[K  Running    Microsoft.Network/virtualNetworks vnet-a (rg-a)\n\r\033[K[0s] 1 of 3 operations done, running: vmss-b, vnet-a"
+	if !strings.HasPrefix(got, want) || !strings.HasSuffix(got, "\r\033[K") {
+		t.Errorf("got %q\nwant prefix %q", got, want)
 	}
 }
