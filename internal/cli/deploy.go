@@ -103,11 +103,17 @@ plan is infeasible, 2 bad input, no credential, or Azure not reached.`,
 	return c
 }
 
-// timedOut tells a deployment that outlived --timeout from one Azure
-// refused.
+// timedOut tells a deployment that outlived --timeout, or whose wait was
+// interrupted, from one Azure refused: it goes on in Azure either way.
 func timedOut(ctx context.Context, err error, d *deploy.Deployment, timeout time.Duration) error {
-	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil {
-		return findingsErr(fmt.Errorf("deployment %s did not finish within --timeout %s; it goes on in Azure: az deployment sub show --name %s --query properties.provisioningState", d.Name, timeout, d.Name))
+	if ctx.Err() != nil {
+		follow := fmt.Sprintf("it goes on in Azure: az deployment sub show --name %s --query properties.provisioningState", d.Name)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return findingsErr(fmt.Errorf("deployment %s did not finish within --timeout %s; %s", d.Name, timeout, follow))
+		}
+		if errors.Is(err, context.Canceled) {
+			return findingsErr(fmt.Errorf("stopped waiting for deployment %s; %s", d.Name, follow))
+		}
 	}
 	return azureErr(err)
 }
