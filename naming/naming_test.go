@@ -24,7 +24,8 @@ func TestFit(t *testing.T) {
 	if a == b {
 		t.Errorf("two long names fit to one: %s", a)
 	}
-	if Fit(long, MaxNSG) != Fit(long, MaxNSG) {
+	first, second := Fit(long, MaxNSG), Fit(long, MaxNSG)
+	if first != second {
 		t.Error("Fit is not deterministic")
 	}
 }

@@ -84,3 +84,20 @@ func TestGeneratedNames(t *testing.T) {
 		t.Error(f)
 	}
 }
+
+// TestRequestBeyondContext: a request longer than its catalog model's
+// context is refused by Check at the key that causes it (issue 12 item 7).
+func TestRequestBeyondContext(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	z, err := spec.Parse("z.yaml", []byte(namesBase+"  - {name: chat, kind: inference, model: llama-3.1-8b, requests_per_second: 5, input_tokens: 200000}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = plan.Check(z, c)
+	if err == nil || !strings.HasPrefix(err.Error(), "z.yaml:") || !strings.Contains(err.Error(), "more than the model's context") {
+		t.Fatalf("error %v, want a positioned error about the context", err)
+	}
+}

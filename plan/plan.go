@@ -59,6 +59,16 @@ func Check(z *spec.Zone, c *catalog.Catalog) error {
 	if err := checkNames(z); err != nil {
 		return err
 	}
+	// A request longer than its catalog model's context is the zone
+	// file's mistake, at the key that causes it.
+	if err := z.CheckContext(func(m *spec.Model) int {
+		if cm, ok := c.Model(m.Name); ok {
+			return cm.Context
+		}
+		return 0
+	}); err != nil {
+		return err
+	}
 	for i := range z.Workloads {
 		w := &z.Workloads[i]
 		p := fmt.Sprintf("workloads[%d]", i)
