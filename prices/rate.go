@@ -42,9 +42,11 @@ var reservationTerms = map[string]struct {
 	"5 Years": {Reserved5Y, 5},
 }
 
-// Currencies are the currencies the API's currencyCode parameter accepts,
-// as Microsoft's overview lists them. Prices in any but USD are estimates
-// the API converts at the current rate.
+// Currencies are the currencies the API's currencyCode parameter accepts
+// (currencyCode='EUR'), as the "Supported currencies" table of Microsoft's
+// overview lists them; the stored copies of the page searched for this
+// package lacked the table, so the list is not re-checked there. Prices
+// in any but USD are estimates the API converts at the day's rate.
 var Currencies = []string{"USD", "AUD", "BRL", "CAD", "CHF", "CNY", "DKK", "EUR", "GBP", "INR", "JPY", "KRW", "NOK", "NZD", "RUB", "SEK", "TWD"}
 
 // CheckCurrency refuses a currency the API does not list: the API would
