@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aizone/aizone/internal/yamlpos"
+
 	"github.com/goccy/go-yaml"
 	"github.com/spf13/cobra"
 
@@ -141,6 +143,9 @@ Exit status: 0 valid, 2 invalid.`,
 	kind := c.Flags().String("kind", "", "account kind (StorageV2, BlockBlobStorage) for account-specific checks")
 	sku := c.Flags().String("sku", "", "account SKU (Standard_LRS, Standard_ZRS, ...) for account-specific checks")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if err := checkAccountFlags(*kind, *sku, true); err != nil {
+			return err
+		}
 		var acct *lifecycle.Account
 		if *kind != "" || *sku != "" {
 			a := lifecycle.AccountFromSKU(*kind, *sku)
@@ -293,6 +298,9 @@ rules act, nothing is accessed. Prices come from the catalog (--catalog) or
 	format := addFormatFlag(c, formatText, formatJSON)
 	c.RunE = func(cmd *cobra.Command, args []string) error {
 		if err := checkFormat(*format, formatText, formatJSON); err != nil {
+			return err
+		}
+		if err := checkAccountFlags(*kind, *sku, false); err != nil {
 			return err
 		}
 		if (*invPath == "") == (*contURL == "") {
@@ -465,4 +473,37 @@ func transitionKeys(m map[string]int64) []string {
 		}
 	}
 	return keys
+}
+
+// Storage account kinds and SKUs Azure offers for Blob data (the
+// lifecycle rules apply to general-purpose v2 and premium block blob
+// accounts), as az storage account create takes them.
+var (
+	accountKinds = []string{"StorageV2", "BlockBlobStorage"}
+	accountSKUs  = []string{"Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Standard_GZRS", "Standard_RAGZRS", "Premium_LRS", "Premium_ZRS"}
+)
+
+// checkAccountFlags refuses an account kind or SKU Azure does not have
+// (exit 2), with the nearest one as a hint; empty values pass where the
+// flag is optional.
+func checkAccountFlags(kind, sku string, optional bool) error {
+	check := func(flag, v string, allowed []string) error {
+		if v == "" && optional {
+			return nil
+		}
+		for _, a := range allowed {
+			if strings.EqualFold(v, a) {
+				return nil
+			}
+		}
+		hint := "one of " + strings.Join(allowed, ", ")
+		if sg := yamlpos.Suggest(v, allowed); sg != "" {
+			hint = fmt.Sprintf("did you mean %s? (%s)", sg, hint)
+		}
+		return usageErr(fmt.Errorf("--%s %q is not an account %s Azure offers for lifecycle management; %s", flag, v, flag, hint))
+	}
+	if err := check("kind", kind, accountKinds); err != nil {
+		return err
+	}
+	return check("sku", sku, accountSKUs)
 }

@@ -395,3 +395,27 @@ func TestStorageSimulateBatchRows(t *testing.T) {
 		}
 	}
 }
+
+// TestStorageAccountFlags: an account kind or SKU Azure does not offer is
+// bad input (issue 12 item 19), named with the choices.
+func TestStorageAccountFlags(t *testing.T) {
+	policy := filepath.Join(t.TempDir(), "policy.json")
+	if err := os.WriteFile(policy, []byte(`{"rules":[{"enabled":true,"name":"r","type":"Lifecycle","definition":{"filters":{"blobTypes":["blockBlob"]},"actions":{"baseBlob":{"delete":{"daysAfterModificationGreaterThan":30}}}}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"storage", "validate", policy, "--kind", "nonsense"}, ExitUsage, `--kind "nonsense"`},
+		{[]string{"storage", "validate", policy, "--sku", "Standard_LRZ"}, ExitUsage, "did you mean Standard_LRS"},
+		{[]string{"storage", "validate", policy, "--kind", "StorageV2", "--sku", "standard_zrs"}, ExitOK, ""},
+		{[]string{"storage", "simulate", "--inventory", policy, "--policy", policy, "--sku", "nonsense"}, ExitUsage, `--sku "nonsense"`},
+	} {
+		code, _, errOut := runCLI(t, tc.args...)
+		if code != tc.code || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+}
