@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/aizone/aizone/policy"
+
 	"github.com/aizone/aizone/compliance"
 	"github.com/aizone/aizone/internal/userfile"
 	"github.com/spf13/cobra"
@@ -93,7 +95,7 @@ an existing resource, 2 for bad input.`,
 		// report instead of in each finding: an estate of a million
 		// resources has tens of millions of findings and a few hundred
 		// definitions.
-		definitions := map[string]string{}
+		definitions := map[string]auditDefinition{}
 		// Nothing is written until the first finding: the export is
 		// checked whole before any (pass 1), so bad input leaves stdout
 		// empty.
@@ -112,8 +114,14 @@ an existing resource, 2 for bad input.`,
 				}
 				n++
 				fmt.Fprint(out, "\n")
-				definitions[f.DefinitionID] = f.Definition
-				return enc.Encode(auditFinding{Finding: f})
+				key := f.Assignment
+				if f.ReferenceID != "" {
+					key += "/" + f.ReferenceID
+				}
+				if _, ok := definitions[key]; !ok {
+					definitions[key] = auditDefinition{ID: f.DefinitionID, Name: f.Definition, Scope: f.Scope}
+				}
+				return enc.Encode(compactFinding(f))
 			}
 		}
 		rep, err := compliance.Audit(cmd.Context(), e, open, opt)
@@ -153,21 +161,51 @@ an existing resource, 2 for bad input.`,
 	return c
 }
 
-// auditFinding is a finding as audit --format json writes it: the
-// definition by id only, its display name once in the report.
+// auditFinding is a finding as audit --format json writes it, compact:
+// what varies per resource only. The assignment's scope and the policy's
+// id and name are written once, in report.definitions under
+// "assignment" or "assignment/referenceId"; the subscription is in the
+// resource id; the reasons leave out the type test and the enforcement
+// mode, which resourceType and enforced already say.
 type auditFinding struct {
-	compliance.Finding
-	// Definition shadows the finding's display name; always empty, so
-	// omitted.
-	Definition string `json:"definition,omitempty"`
+	Resource     string             `json:"resource"`
+	ResourceType string             `json:"resourceType"`
+	Assignment   string             `json:"assignment"`
+	ReferenceID  string             `json:"referenceId,omitempty"`
+	Effect       string             `json:"effect"`
+	State        policy.State       `json:"state"`
+	Enforced     bool               `json:"enforced"`
+	Reasons      []string           `json:"reasons,omitempty"`
+	Operations   []policy.Operation `json:"operations,omitempty"`
+	Related      []string           `json:"related,omitempty"`
+}
+
+func compactFinding(f compliance.Finding) auditFinding {
+	var reasons []string
+	for _, r := range f.Reasons {
+		if strings.HasPrefix(r, "type is '") || strings.HasPrefix(r, "enforcement mode ") {
+			continue
+		}
+		reasons = append(reasons, r)
+	}
+	return auditFinding{Resource: f.Resource, ResourceType: f.ResourceType, Assignment: f.Assignment, ReferenceID: f.ReferenceID,
+		Effect: f.Effect, State: f.State, Enforced: f.Enforced, Reasons: reasons, Operations: f.Operations, Related: f.Related}
+}
+
+// auditDefinition is what every finding of one assignment (and member)
+// shares.
+type auditDefinition struct {
+	ID    string `json:"definitionId"`
+	Name  string `json:"definition"`
+	Scope string `json:"scope"`
 }
 
 // auditReport is the report of audit --format json.
 type auditReport struct {
 	*compliance.AuditReport
-	// Definitions maps the definition id of every finding to its display
-	// name.
-	Definitions map[string]string `json:"definitions"`
+	// Definitions maps "assignment" or "assignment/referenceId" of every
+	// finding to its policy and scope.
+	Definitions map[string]auditDefinition `json:"definitions"`
 }
 
 func auditText(w io.Writer, rep *compliance.AuditReport) error {

@@ -105,7 +105,7 @@ func TestAuditFindingsJSON(t *testing.T) {
 	var rep struct {
 		Findings []map[string]any
 		Report   struct {
-			Definitions map[string]string
+			Definitions map[string]struct{ DefinitionID, Definition, Scope string }
 		}
 	}
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
@@ -115,9 +115,24 @@ func TestAuditFindingsJSON(t *testing.T) {
 		t.Fatal("no findings")
 	}
 	for _, f := range rep.Findings {
-		id, _ := f["definitionId"].(string)
-		if _, repeated := f["definition"]; repeated || rep.Report.Definitions[id] == "" {
-			t.Fatalf("finding %v: its definition's name should be in report.definitions[%q] only", f, id)
+		key, _ := f["assignment"].(string)
+		if ref, _ := f["referenceId"].(string); ref != "" {
+			key += "/" + ref
+		}
+		d := rep.Report.Definitions[key]
+		if d.DefinitionID == "" || d.Definition == "" || d.Scope == "" {
+			t.Fatalf("finding %v: its policy and scope should be in report.definitions[%q]", f, key)
+		}
+		// What every finding of the assignment shares is written once.
+		for _, repeated := range []string{"definition", "definitionId", "scope", "subscription"} {
+			if _, ok := f[repeated]; ok {
+				t.Errorf("finding repeats %s: %v", repeated, f)
+			}
+		}
+		for _, r := range f["reasons"].([]any) {
+			if s := r.(string); strings.HasPrefix(s, "type is '") || strings.HasPrefix(s, "enforcement mode ") {
+				t.Errorf("finding repeats what its fields say: %q", s)
+			}
 		}
 	}
 }
