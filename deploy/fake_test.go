@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aizone/aizone/deploy/deployfake"
+
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azarm "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
@@ -64,79 +66,25 @@ const (
 	nestedDep = "aizone-northwind-ft-compute-main"
 )
 
-func resID(rg, typ, name string) string {
-	return "/subscriptions/" + testSub + "/resourceGroups/" + rg + "/providers/" + typ + "/" + name
-}
+func resID(rg, typ, name string) string { return deployfake.ResourceID(testSub, rg, typ, name) }
 
 // op is a deployment operation as ARM lists it.
 func op(id, typ, name, rg, state string, e *armresources.ErrorResponse) *armresources.DeploymentOperation {
-	target := resID(rg, typ, name)
-	if typ == "Microsoft.Resources/resourceGroups" {
-		target = "/subscriptions/" + testSub + "/resourceGroups/" + name
-	}
-	o := &armresources.DeploymentOperation{
-		OperationID: str(id),
-		ID:          str("/subscriptions/" + testSub + "/providers/Microsoft.Resources/deployments/x/operations/" + id),
-		Properties: &armresources.DeploymentOperationProperties{
-			ProvisioningState:     str(state),
-			ProvisioningOperation: ptr(armresources.ProvisioningOperationCreate),
-			Duration:              str("PT12.5S"),
-			TargetResource:        &armresources.TargetResource{ID: str(target), ResourceType: str(typ), ResourceName: str(name)},
-		},
-	}
-	if e != nil {
-		o.Properties.StatusCode = str("Conflict")
-		o.Properties.StatusMessage = &armresources.StatusMessage{Status: str("Failed"), Error: e}
-	}
-	return o
+	return deployfake.Operation(testSub, id, typ, name, rg, state, "PT12.5S", e)
 }
 
-func ptr[T any](v T) *T { return &v }
+func ptr[T any](v T) *T { return deployfake.Ptr(v) }
 
 // operations serves the zone deployment's operations and the nested
 // compute deployment's, each as a function of how often it was listed.
 func operations(srv *fake.ServerFactory, root, inner func(n int) []*armresources.DeploymentOperation) {
-	var mu sync.Mutex
-	nr, ni := 0, 0
-	srv.DeploymentOperationsServer.NewListAtSubscriptionScopePager = func(name string, _ *armresources.DeploymentOperationsClientListAtSubscriptionScopeOptions) (resp azfake.PagerResponder[armresources.DeploymentOperationsClientListAtSubscriptionScopeResponse]) {
-		mu.Lock()
-		nr++
-		n := nr
-		mu.Unlock()
-		resp.AddPage(http.StatusOK, armresources.DeploymentOperationsClientListAtSubscriptionScopeResponse{DeploymentOperationsListResult: armresources.DeploymentOperationsListResult{Value: root(n)}}, nil)
-		return
-	}
-	srv.DeploymentOperationsServer.NewListPager = func(rg, name string, _ *armresources.DeploymentOperationsClientListOptions) (resp azfake.PagerResponder[armresources.DeploymentOperationsClientListResponse]) {
-		mu.Lock()
-		ni++
-		n := ni
-		mu.Unlock()
-		if rg != rgCompute || name != nestedDep {
-			resp.AddResponseError(http.StatusNotFound, "DeploymentNotFound")
-			return
-		}
-		resp.AddPage(http.StatusOK, armresources.DeploymentOperationsClientListResponse{DeploymentOperationsListResult: armresources.DeploymentOperationsListResult{Value: inner(n)}}, nil)
-		return
-	}
+	deployfake.Operations(srv, rgCompute, nestedDep, root, inner)
 }
 
 // deploying answers the PUT with 201 and one InProgress poll, then ends
-// with final: a Succeeded deployment, or (final nil) the polling status
-// Failed with DeploymentFailed.
+// with final (nil: Failed, DeploymentFailed).
 func deploying(srv *fake.ServerFactory, final *armresources.DeploymentExtended, seen *armresources.Deployment) {
-	srv.DeploymentsServer.BeginCreateOrUpdateAtSubscriptionScope = func(_ context.Context, name string, p armresources.Deployment, _ *armresources.DeploymentsClientBeginCreateOrUpdateAtSubscriptionScopeOptions) (resp azfake.PollerResponder[armresources.DeploymentsClientCreateOrUpdateAtSubscriptionScopeResponse], errResp azfake.ErrorResponder) {
-		if seen != nil {
-			*seen = p
-		}
-		resp.AddNonTerminalResponse(http.StatusCreated, nil)
-		resp.AddNonTerminalResponse(http.StatusOK, nil)
-		if final == nil {
-			resp.SetTerminalError(http.StatusOK, "DeploymentFailed")
-		} else {
-			resp.SetTerminalResponse(http.StatusOK, armresources.DeploymentsClientCreateOrUpdateAtSubscriptionScopeResponse{DeploymentExtended: *final}, nil)
-		}
-		return
-	}
+	deployfake.Deploying(srv, final, seen)
 }
 
 func TestDeploySucceeds(t *testing.T) {

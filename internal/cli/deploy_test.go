@@ -4,8 +4,9 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/aizone/aizone/deploy/deployfake"
 
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -18,53 +19,16 @@ const nestedCompute = "aizone-" + rgCompute
 
 // operation is a deployment operation as ARM lists it.
 func operation(id, typ, name, rg, state string, e *armresources.ErrorResponse) *armresources.DeploymentOperation {
-	target := rid(rg, typ, name)
-	if typ == "Microsoft.Resources/resourceGroups" {
-		target = "/subscriptions/" + fakeSub + "/resourceGroups/" + name
-	}
-	o := &armresources.DeploymentOperation{OperationID: str(id), Properties: &armresources.DeploymentOperationProperties{
-		ProvisioningState: str(state), ProvisioningOperation: ptr(armresources.ProvisioningOperationCreate), Duration: str("PT1M2.5S"),
-		TargetResource: &armresources.TargetResource{ID: str(target), ResourceType: str(typ), ResourceName: str(name)},
-	}}
-	if e != nil {
-		o.Properties.StatusMessage = &armresources.StatusMessage{Status: str("Failed"), Error: e}
-	}
-	return o
+	return deployfake.Operation(fakeSub, id, typ, name, rg, state, "PT1M2.5S", e)
 }
 
 // deployServer deploys after two polls, ending in final (nil: the polled
 // status is Failed, DeploymentFailed); the zone's operations are root(n)
-// and the compute group's nested deployment's inner(n), n counting lists.
+// and every nested deployment's inner(n), n counting lists.
 func deployServer(final *armresources.DeploymentExtended, root, inner func(n int) []*armresources.DeploymentOperation) *fake.ServerFactory {
 	srv := &fake.ServerFactory{}
-	srv.DeploymentsServer.BeginCreateOrUpdateAtSubscriptionScope = func(_ context.Context, name string, p armresources.Deployment, _ *armresources.DeploymentsClientBeginCreateOrUpdateAtSubscriptionScopeOptions) (resp azfake.PollerResponder[armresources.DeploymentsClientCreateOrUpdateAtSubscriptionScopeResponse], errResp azfake.ErrorResponder) {
-		resp.AddNonTerminalResponse(http.StatusCreated, nil)
-		resp.AddNonTerminalResponse(http.StatusOK, nil)
-		if final == nil {
-			resp.SetTerminalError(http.StatusOK, "DeploymentFailed")
-		} else {
-			resp.SetTerminalResponse(http.StatusOK, armresources.DeploymentsClientCreateOrUpdateAtSubscriptionScopeResponse{DeploymentExtended: *final}, nil)
-		}
-		return
-	}
-	var mu sync.Mutex
-	nr, ni := 0, 0
-	srv.DeploymentOperationsServer.NewListAtSubscriptionScopePager = func(name string, _ *armresources.DeploymentOperationsClientListAtSubscriptionScopeOptions) (resp azfake.PagerResponder[armresources.DeploymentOperationsClientListAtSubscriptionScopeResponse]) {
-		mu.Lock()
-		nr++
-		n := nr
-		mu.Unlock()
-		resp.AddPage(http.StatusOK, armresources.DeploymentOperationsClientListAtSubscriptionScopeResponse{DeploymentOperationsListResult: armresources.DeploymentOperationsListResult{Value: root(n)}}, nil)
-		return
-	}
-	srv.DeploymentOperationsServer.NewListPager = func(rg, name string, _ *armresources.DeploymentOperationsClientListOptions) (resp azfake.PagerResponder[armresources.DeploymentOperationsClientListResponse]) {
-		mu.Lock()
-		ni++
-		n := ni
-		mu.Unlock()
-		resp.AddPage(http.StatusOK, armresources.DeploymentOperationsClientListResponse{DeploymentOperationsListResult: armresources.DeploymentOperationsListResult{Value: inner(n)}}, nil)
-		return
-	}
+	deployfake.Deploying(srv, final, nil)
+	deployfake.Operations(srv, "", "", root, inner)
 	return srv
 }
 

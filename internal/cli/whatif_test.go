@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aizone/aizone/deploy/deployfake"
+
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	azarm "github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
 	azfake "github.com/Azure/azure-sdk-for-go/sdk/azcore/fake"
@@ -69,11 +71,9 @@ func zoneArgs(t *testing.T, cmd string, extra ...string) []string {
 
 func str(s string) *string { return &s }
 
-func ptr[T any](v T) *T { return &v }
+func ptr[T any](v T) *T { return deployfake.Ptr(v) }
 
-func rid(rg, typ, name string) string {
-	return "/subscriptions/" + fakeSub + "/resourceGroups/" + rg + "/providers/" + typ + "/" + name
-}
+func rid(rg, typ, name string) string { return deployfake.ResourceID(fakeSub, rg, typ, name) }
 
 // whatIfChanges is a what-if answer for a second run of the zone, after
 // the platform changed the hub's DNS and someone loosened the storage
