@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aizone/aizone/emit/k8s"
 	"github.com/aizone/aizone/emit/slurm"
 	"github.com/aizone/aizone/identity"
 	"github.com/aizone/aizone/network"
@@ -28,8 +29,12 @@ func TestDataPathInTemplate(t *testing.T) {
 			}
 			checked := 0
 			for _, pl := range p.Compute.Pools {
-				if pl.SKU == "" || pl.Orchestrator == "aks" {
-					continue // AKS workloads mount through their manifests
+				if pl.SKU == "" {
+					continue
+				}
+				if pl.Orchestrator == "aks" {
+					checked += aksDataPath(t, p, rs, pl.Workload)
+					continue
 				}
 				if pl.Orchestrator == "slurm" {
 					checked += slurmDataPath(t, p, pl.Workload)
@@ -190,6 +195,62 @@ func slurmDataPath(t *testing.T, p *plan.Plan, workload string) int {
 				t.Errorf("%s: Blob mount %s is neither made nor reported as a gap", workload, m.Source)
 			}
 		}
+	}
+	return n
+}
+
+// aksDataPath: a serving workload's pods mount each container of its data
+// path through a Blob CSI volume of its manifests, as the workload's
+// identity, which holds the matching role on that container and on no
+// other, and which trusts the pods' service account.
+func aksDataPath(t *testing.T, p *plan.Plan, rs []resources.Resource, workload string) int {
+	t.Helper()
+	files, err := k8s.Manifests(p)
+	if err != nil {
+		t.Fatalf("%s: manifests: %v", workload, err)
+	}
+	var text string
+	for _, data := range files {
+		if strings.Contains(string(data), "name: "+workload+"\n") {
+			text += string(data)
+		}
+	}
+	id := identity.PoolIdentityName(p.Zone.Name, workload)
+	n := 0
+	var want []string
+	for _, m := range p.Identity.DataPath {
+		if m.Workload != workload {
+			continue
+		}
+		n++
+		if m.Kind != identity.MountBlob {
+			t.Errorf("%s: a serving workload mounts %s, which its manifests cannot", workload, m.Kind)
+			continue
+		}
+		want = append(want, m.Source)
+		if !strings.Contains(text, "containerName: "+m.Source) || !strings.Contains(text, "mountPath: "+m.Path) {
+			t.Errorf("%s: no Blob volume of %s mounted at %s in its manifests", workload, m.Source, m.Path)
+		}
+		role := identity.StorageBlobDataContributor.ID
+		if m.ReadOnly {
+			role = identity.StorageBlobDataReader.ID
+		}
+		if !hasAssignment(rs, id, m.Source, role) {
+			t.Errorf("%s: %s holds no role on %s", workload, id, m.Source)
+		}
+	}
+	sort.Strings(want)
+	if got := containersOf(rs, id); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("%s: %s reaches containers %v, its data path says %v", workload, id, got, want)
+	}
+	trusted := false
+	for _, r := range rs {
+		if r.Type == "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials" && strings.HasPrefix(r.Name, id+"/") {
+			trusted = r.Properties["subject"] == identity.FederatedSubject(p.Zone.Name, workload) && strings.Contains(text, "name: "+identity.ServiceAccount(p.Zone.Name, workload))
+		}
+	}
+	if !trusted {
+		t.Errorf("%s: no federated credential lets its pods' service account act as %s", workload, id)
 	}
 	return n
 }
