@@ -273,6 +273,15 @@ func Outputs(rs []Resource) []Output {
 		}
 		out = append(out, Output{Name: r.Output, Value: idExpr(r.ResourceGroup, r.Type, strings.Split(r.Name, "/")...)})
 	}
+	// Each identity's client id: what a pool's nodes (BlobFuse2) and a
+	// serving workload's service account name it by.
+	for _, r := range rs {
+		if r.Type != "Microsoft.ManagedIdentity/userAssignedIdentities" {
+			continue
+		}
+		id := inner(idExpr(r.ResourceGroup, r.Type, r.Name))
+		out = append(out, Output{Name: outputName("clientId", strings.TrimPrefix(r.Name, "id-")), Value: fmt.Sprintf("[reference(%s, '%s').clientId]", id, APIVersion(r.Type))})
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }

@@ -160,6 +160,13 @@ func Module(rs []resources.Resource, params []resources.Parameter) (map[string][
 	}
 	add(FileVariables, vars)
 	add(FileValues, values)
+	// Outputs are translated before the resources are written: an output
+	// that reads a response property (an identity's client id) adds it to
+	// that resource's response_export_values.
+	outs, err := e.outputsFile(rs)
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range []string{FileMain, FileNetwork, FileStorage, FileCompute, FileGovernance} {
 		f := hclwrite.NewFile()
 		comment(f.Body(), headers[name])
@@ -179,10 +186,6 @@ func Module(rs []resources.Resource, params []resources.Parameter) (map[string][
 			}
 		}
 		add(name, f)
-	}
-	outs, err := e.outputsFile(rs)
-	if err != nil {
-		return nil, err
 	}
 	add(FileOutputs, outs)
 	return files, nil
