@@ -57,9 +57,10 @@ const (
 
 // ClientIDPlaceholder stands where the pool identity's client id goes (the
 // service account's annotation and the Blob volumes' clientID). The id is
-// assigned by Azure when the template deploys and no template output
-// carries it, so it cannot be known when the manifests are written:
-// docs/k8s.md shows how to fill it (az identity show, then envsubst).
+// assigned by Azure when the template deploys, so it cannot be known when
+// the manifests are written; the template's clientId<Zone><Workload>Id
+// output carries it, and docs/k8s.md shows how to fill it (az identity
+// show or the output, then envsubst).
 const ClientIDPlaceholder = "${POOL_IDENTITY_CLIENT_ID}"
 
 // RunningRequestsMetric is the vLLM gauge the autoscaler follows: the
