@@ -19,14 +19,7 @@ import (
 
 const asOf = "2026-11-27"
 
-func examples(t *testing.T) []string {
-	t.Helper()
-	files, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil || len(files) < 3 {
-		t.Fatalf("examples not found: %v", err)
-	}
-	return files
-}
+func examples(t *testing.T) []string { return testkit.Examples(t) }
 
 func templateOf(t *testing.T, file string) (map[string]any, *plan.Plan) {
 	t.Helper()

@@ -41,14 +41,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // two clusters (two regions), FP8 and BF16, a shared models container.
 const goldenExample = "two-region-inference.yaml"
 
-func examples(t *testing.T) []string {
-	t.Helper()
-	files, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil || len(files) < 3 {
-		t.Fatalf("examples not found: %v", err)
-	}
-	return files
-}
+func examples(t *testing.T) []string { return testkit.Examples(t) }
 
 // planOf plans an example, after edit changes its zone (nil: none).
 func planOf(t *testing.T, file string, edit func(*spec.Zone)) *plan.Plan {

@@ -9,42 +9,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aizone/aizone/internal/testkit"
+
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
-	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/emit/arm"
-	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/resources"
-	"github.com/aizone/aizone/spec"
 )
 
-const asOf = "2026-11-27"
-
-func examples(t *testing.T) []string {
-	t.Helper()
-	files, err := filepath.Glob("../../examples/*.yaml")
-	if err != nil || len(files) < 3 {
-		t.Fatalf("examples not found: %v", err)
-	}
-	return files
-}
+func examples(t *testing.T) []string { return testkit.Examples(t) }
 
 // model builds an example's resources and parameters as emit/arm's tests
 // do.
 func model(t *testing.T, file string) ([]resources.Resource, []resources.Parameter) {
 	t.Helper()
-	c, err := catalog.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	z, err := spec.LoadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := plan.Check(z, c); err != nil {
-		t.Fatal(err)
-	}
-	p := plan.Make(z, c, plan.Options{AsOf: asOf})
+	p := testkit.Plan(t, file, nil)
 	rs := resources.Build(p)
 	return rs, resources.Parameters(p, rs)
 }

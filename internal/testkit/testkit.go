@@ -80,3 +80,28 @@ func FirstDiff(want, got []byte) string {
 	}
 	return ""
 }
+
+// Examples lists the example zone files (examples/*.yaml at the module
+// root), failing when there are too few to mean anything.
+func Examples(tb testing.TB) []string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("testkit: no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "examples", "*.yaml"))
+	if err != nil || len(files) < 3 {
+		tb.Fatalf("examples not found: %v %v", files, err)
+	}
+	return files
+}
