@@ -329,33 +329,12 @@ func checkParam(p *Parameter, v any) error {
 // equalFold is expr.Equal with strings, object keys included, compared
 // ignoring case.
 func equalFold(a, b any) bool {
-	switch x := a.(type) {
-	case string:
+	if eq, ok := equalContainers(a, b, equalFold); ok {
+		return eq
+	}
+	if x, ok := a.(string); ok {
 		y, ok := b.(string)
 		return ok && strings.EqualFold(x, y)
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !equalFold(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, xv := range x {
-			yv, found := lookupCI(y, k)
-			if !found || !equalFold(xv, yv) {
-				return false
-			}
-		}
-		return true
 	}
 	return expr.Equal(a, b)
 }

@@ -199,31 +199,43 @@ func looseEqual(a, b any) bool {
 			return err == nil && f == x
 		}
 		return false
+	case []any, map[string]any:
+		eq, _ := equalContainers(a, b, looseEqual)
+		return eq
+	}
+	return false
+}
+
+// equalContainers compares arrays element by element and objects key by
+// key (keys without regard to case, as ARM compares property names) with
+// eq; handled is false when a is neither, for eq's own scalar rules.
+func equalContainers(a, b any, eq func(x, y any) bool) (equal, handled bool) {
+	switch x := a.(type) {
 	case []any:
 		y, ok := b.([]any)
 		if !ok || len(x) != len(y) {
-			return false
+			return false, true
 		}
 		for i := range x {
-			if !looseEqual(x[i], y[i]) {
-				return false
+			if !eq(x[i], y[i]) {
+				return false, true
 			}
 		}
-		return true
+		return true, true
 	case map[string]any:
 		y, ok := b.(map[string]any)
 		if !ok || len(x) != len(y) {
-			return false
+			return false, true
 		}
 		for k, xv := range x {
 			yv, found := lookupCI(y, k)
-			if !found || !looseEqual(xv, yv) {
-				return false
+			if !found || !eq(xv, yv) {
+				return false, true
 			}
 		}
-		return true
+		return true, true
 	}
-	return false
+	return false, false
 }
 
 // scalarString gives the string form of a scalar; nil is "" so that string
