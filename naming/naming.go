@@ -100,3 +100,21 @@ func Collisions(names []string, f func(string) string) []Collision {
 	}
 	return out
 }
+
+// Compact is a zone name without hyphens, cut to n characters: the stem
+// of names whose type allows only letters and digits.
+func Compact(zone string, n int) string {
+	s := strings.ReplaceAll(zone, "-", "")
+	if len(s) > n {
+		s = s[:n]
+	}
+	return s
+}
+
+// ZoneHash is six hex digits that tell one zone and region from another,
+// for the globally unique names (storage account, Key Vault, registry).
+func ZoneHash(zone, region string) string {
+	h := fnv.New32a()
+	h.Write([]byte(zone + "/" + region))
+	return fmt.Sprintf("%06x", h.Sum32()&0xffffff)
+}

@@ -17,7 +17,6 @@ package network
 import (
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"net/netip"
 	"sort"
 	"strings"
@@ -1011,27 +1010,13 @@ func (p *planner) serviceEndpoints() []serviceEndpoint {
 // digits and hyphens, so a short stable hash of zone and region follows
 // the zone name.
 func KeyVaultName(zone, region string) string {
-	return "kv" + shortName(zone, 14) + zoneHash(zone, region)
+	return "kv" + naming.Compact(zone, 14) + naming.ZoneHash(zone, region)
 }
 
 // RegistryName is the zone's container registry: globally unique, 5-50
 // letters and digits.
 func RegistryName(zone, region string) string {
-	return "cr" + shortName(zone, 30) + zoneHash(zone, region)
-}
-
-func shortName(zone string, n int) string {
-	s := strings.ReplaceAll(zone, "-", "")
-	if len(s) > n {
-		s = s[:n]
-	}
-	return s
-}
-
-func zoneHash(zone, region string) string {
-	h := fnv.New32a()
-	h.Write([]byte(zone + "/" + region))
-	return fmt.Sprintf("%06x", h.Sum32()&0xffffff)
+	return "cr" + naming.Compact(zone, 30) + naming.ZoneHash(zone, region)
 }
 
 // BatchAccountName is the zone's Batch account name, as resources names it:

@@ -67,14 +67,10 @@ func (b *builder) grants() {
 	}
 }
 
-// platformDNSZoneExpr is the id of a zone in the platform's DNS resource
-// group.
-func platformDNSZoneExpr(zone string) string { return platformDNSZone(zone) }
-
 // platformGrant is a role assignment on a zone in the platform's DNS
 // resource group, for the cross-scope deployment below.
 func (b *builder) platformGrant(g identity.Grant) map[string]any {
-	scope := platformDNSZoneExpr(g.Scope.Name)
+	scope := platformDNSZone(g.Scope.Name)
 	return map[string]any{
 		"type":       "Microsoft.Authorization/roleAssignments",
 		"apiVersion": APIVersion("Microsoft.Authorization/roleAssignments"),

@@ -13,13 +13,12 @@ package storage
 
 import (
 	"fmt"
-	"hash/fnv"
-	"strings"
 
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/compute"
 	"github.com/aizone/aizone/finding"
 	"github.com/aizone/aizone/lifecycle"
+	"github.com/aizone/aizone/naming"
 	"github.com/aizone/aizone/spec"
 	"github.com/aizone/aizone/units"
 )
@@ -92,13 +91,7 @@ type Container struct {
 // digits, globally unique, so a short stable hash of zone and region follows
 // the zone name.
 func AccountName(zone, region string) string {
-	h := fnv.New32a()
-	h.Write([]byte(zone + "/" + region))
-	base := strings.ReplaceAll(zone, "-", "")
-	if len(base) > 14 {
-		base = base[:14]
-	}
-	return fmt.Sprintf("st%s%06x", base, h.Sum32()&0xffffff)
+	return "st" + naming.Compact(zone, 14) + naming.ZoneHash(zone, region)
 }
 
 // Plan sizes the hot tier and the Blob account.
