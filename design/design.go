@@ -97,10 +97,21 @@ func Plan(ctx context.Context, z *spec.Zone, c *catalog.Catalog, opt plan.Option
 	return p, nil
 }
 
-// Denies evaluates the platform's assignments and the zone's own
-// guardrails on the resources built from p and returns the enforced
-// denies.
-func Denies(ctx context.Context, p *plan.Plan, pol *Policy) ([]compliance.Finding, error) {
+// Evaluation is the platform's and the zone's own policy evaluated on
+// what build deploys.
+type Evaluation struct {
+	Report    *compliance.Report
+	Resources []resources.Resource
+	// Assignments counts the assignments evaluated: the platform's and
+	// the zone's guardrails.
+	Assignments int
+}
+
+// Evaluate builds the resources of p and evaluates the platform's
+// assignments and the zone's own guardrails (as the template assigns
+// them) on them, with the template's parameter values, as Azure would
+// at deployment.
+func Evaluate(ctx context.Context, p *plan.Plan, pol *Policy) (Evaluation, error) {
 	rs := resources.Build(p)
 	eff := append([]alz.Effective(nil), pol.Assignments...)
 	sub := ""
@@ -111,14 +122,23 @@ func Denies(ctx context.Context, p *plan.Plan, pol *Policy) ([]compliance.Findin
 		}
 	}
 	if g, ok, err := compliance.Guardrails(pol.Source, rs, sub); err != nil {
-		return nil, err
+		return Evaluation{}, err
 	} else if ok {
 		eff = append(eff, g)
 	}
 	e := compliance.New(pol.Source, eff)
 	rep := compliance.Check(ctx, e, compliance.FromTemplateWith(rs, sub, resources.Parameters(p, rs)))
+	return Evaluation{Report: rep, Resources: rs, Assignments: len(eff)}, nil
+}
+
+// Denies returns the enforced denies of Evaluate.
+func Denies(ctx context.Context, p *plan.Plan, pol *Policy) ([]compliance.Finding, error) {
+	ev, err := Evaluate(ctx, p, pol)
+	if err != nil {
+		return nil, err
+	}
 	var out []compliance.Finding
-	for _, f := range rep.Findings {
+	for _, f := range ev.Report.Findings {
 		if f.Enforced && strings.EqualFold(f.Effect, "deny") {
 			out = append(out, f)
 		}

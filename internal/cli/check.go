@@ -8,9 +8,9 @@ import (
 
 	"github.com/aizone/aizone/alz"
 	"github.com/aizone/aizone/compliance"
+	"github.com/aizone/aizone/design"
 	"github.com/aizone/aizone/policy"
 	"github.com/aizone/aizone/report"
-	"github.com/aizone/aizone/resources"
 	"github.com/spf13/cobra"
 )
 
@@ -115,22 +115,11 @@ applies, 2 for bad input.`,
 			return usageErr(err)
 		}
 		path, _ := lib.Path(g.architecture, mg)
-		sub := ""
-		for _, s := range p.Governance.Subscriptions {
-			if s.ID != "" {
-				sub = s.ID
-				break
-			}
-		}
-		built := resources.Build(p)
-		if g, ok, err := compliance.Guardrails(src, built, sub); err != nil {
+		ev, err := design.Evaluate(cmd.Context(), p, &design.Policy{Source: src, Assignments: eff, Scope: mg})
+		if err != nil {
 			return err
-		} else if ok {
-			eff = append(eff, g)
 		}
-		rs := compliance.FromTemplateWith(built, sub, resources.Parameters(p, built))
-		e := compliance.New(src, eff)
-		rep := compliance.Check(cmd.Context(), e, rs)
+		rep, built := ev.Report, ev.Resources
 		if *format == formatJSON {
 			err = writeJSON(s.Out, rep)
 		} else {
@@ -138,7 +127,7 @@ applies, 2 for bad input.`,
 			for i, m := range path {
 				names[i] = m.ID
 			}
-			title := fmt.Sprintf("aizone check: %s at %s (%d assignments inherited along %s, and the zone's own)", p.Zone.Name, mg, len(eff), strings.Join(names, " → "))
+			title := fmt.Sprintf("aizone check: %s at %s (%d assignments inherited along %s, and the zone's own)", p.Zone.Name, mg, ev.Assignments, strings.Join(names, " → "))
 			err = report.ComplianceText(s.Out, title, rep)
 		}
 		if err != nil {
