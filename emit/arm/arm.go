@@ -46,14 +46,19 @@ func Template(rs []resources.Resource, params []resources.Parameter) map[string]
 		}
 		declared[p.Name] = d
 	}
-	for _, d := range resources.Deployments(rs) {
+	deployments := resources.Deployments(rs)
+	groupOf := map[string]string{}
+	for _, d := range deployments {
+		groupOf[d.Name] = d.ResourceGroup
+	}
+	for _, d := range deployments {
 		var inner []any
 		for _, r := range d.Resources {
 			inner = append(inner, r.Map())
 		}
 		deps := []string{fmt.Sprintf("[subscriptionResourceId('Microsoft.Resources/resourceGroups', '%s')]", d.ResourceGroup)}
 		for _, other := range d.DependsOn {
-			deps = append(deps, fmt.Sprintf("[resourceId('%s', 'Microsoft.Resources/deployments', '%s')]", groupOf(rs, other), other))
+			deps = append(deps, fmt.Sprintf("[resourceId('%s', 'Microsoft.Resources/deployments', '%s')]", groupOf[other], other))
 		}
 		top = append(top, map[string]any{
 			"type":          "Microsoft.Resources/deployments",
@@ -89,16 +94,6 @@ func Template(rs []resources.Resource, params []resources.Parameter) map[string]
 		"resources":      top,
 		"outputs":        outputs,
 	}
-}
-
-// groupOf is the resource group of a named deployment.
-func groupOf(rs []resources.Resource, deployment string) string {
-	for _, d := range resources.Deployments(rs) {
-		if d.Name == deployment {
-			return d.ResourceGroup
-		}
-	}
-	return ""
 }
 
 // Parameters returns the parameters file for the template: the zone's
