@@ -18,6 +18,10 @@ const hoursPerMonth = 730.0
 
 // Result is the cost part of a plan.
 type Result struct {
+	// OneOffUSD is what is paid once (training runs, data transfer);
+	// MonthlyUSD the run-rate (serving, storage, network, platform
+	// services). They are never added together.
+	OneOffUSD    float64  `json:"one_off_usd"`
 	MonthlyUSD   float64  `json:"monthly_usd"`
 	Lines        []Line   `json:"lines"`
 	TrainingRuns []Run    `json:"training_runs"`
@@ -27,8 +31,16 @@ type Result struct {
 
 // Line is one priced item of the monthly bill.
 type Line struct {
-	Item        string  `json:"item"`
-	Category    string  `json:"category"` // compute, storage, network
+	Item     string `json:"item"`
+	Category string `json:"category"` // compute, storage, network, platform
+	// Workload is the workload the line serves, "" for shared zone
+	// infrastructure; Service is the Azure service billed (Virtual
+	// Machines, Azure Firewall, ...). Reports group by both.
+	Workload string `json:"workload,omitempty"`
+	Service  string `json:"service,omitempty"`
+	// Kind is "monthly" (USDPerMonth) or "one-off" (USD).
+	Kind        string  `json:"kind,omitempty"`
+	USD         float64 `json:"usd,omitempty"`
 	USDPerMonth float64 `json:"usd_per_month"`
 	Basis       string  `json:"basis"`
 }
