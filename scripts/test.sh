@@ -16,6 +16,10 @@ fi
 if [[ -f scripts/setup-azurite.sh ]]; then
   bash scripts/setup-azurite.sh
 fi
+# OpenTofu (for `tofu fmt -check` on the Terraform output) and Chromium (for
+# the HTML report's browser test), likewise installed once.
+bash scripts/setup-tofu.sh
+bash scripts/setup-chromium.sh
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
