@@ -190,6 +190,9 @@ type Blob struct {
 type Engine struct {
 	rules []compiledRule
 	acct  Account
+	// zoneRedundant is acct.ZoneRedundant(), which folds case: asked once
+	// per blob it would cost more than the rest of the test.
+	zoneRedundant bool
 }
 
 type compiledRule struct {
@@ -211,7 +214,7 @@ type compiledAction struct {
 // NewEngine compiles a policy. The policy should have passed Validate; an
 // invalid rule still compiles but may never match.
 func NewEngine(p *Policy, acct Account) *Engine {
-	e := &Engine{acct: acct}
+	e := &Engine{acct: acct, zoneRedundant: acct.ZoneRedundant()}
 	for i := range p.Rules {
 		r := &p.Rules[i]
 		if r.Enabled != nil && !*r.Enabled {
@@ -396,6 +399,12 @@ func (e *Engine) applicable(b *Blob, a Action, run int64) bool {
 		}
 		return b.Target != TargetBase || run >= b.DependentsUntil
 	}
+	return e.canTier(b, a)
+}
+
+// canTier is applicable for a tiering action, which depends on the blob's
+// state and the account, never on the time of the run.
+func (e *Engine) canTier(b *Blob, a Action) bool {
 	if b.Type != BlockBlob {
 		return false
 	}
@@ -412,7 +421,7 @@ func (e *Engine) applicable(b *Blob, a Action, run int64) bool {
 	if a.Dest() <= cur {
 		return false
 	}
-	if a == TierToArchive && (b.EncryptionScope || e.acct.ZoneRedundant()) {
+	if a == TierToArchive && (b.EncryptionScope || e.zoneRedundant) {
 		return false
 	}
 	return true
