@@ -1,12 +1,8 @@
 package terraform
 
 import (
-	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"reflect"
-	"sort"
-	"strings"
 	"testing"
 
 	"github.com/aizone/aizone/internal/testkit"
@@ -14,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 
 	"github.com/aizone/aizone/emit/arm"
+	"github.com/aizone/aizone/emit/equiv"
 	"github.com/aizone/aizone/resources"
 )
 
@@ -37,15 +34,18 @@ func emit(t *testing.T, rs []resources.Resource, params []resources.Parameter) m
 	return files
 }
 
-// TestRoundTrip reads every example's module back into the resource
-// model and compares it with the model it was written from, resource by
-// resource (type, apiVersion, name, scope and resource group, location,
-// identity, sku, kind, zones, tags, properties), the order in which
-// Terraform and ARM deploy them, the outputs and the parameters.
+// TestRoundTrip reads the module of every example and test zone back into
+// the resource model and compares it with the ARM template emit/arm
+// writes from the same model, resource by resource (type, apiVersion,
+// name, scope and resource group, location, identity, sku, kind, zones,
+// tags, properties), the order in which Terraform and ARM deploy them,
+// the outputs and the parameters.
 func TestRoundTrip(t *testing.T) {
-	for _, f := range examples(t) {
-		t.Run(filepath.Base(f), func(t *testing.T) {
-			rs, params := model(t, f)
+	for _, z := range testkit.Zones(t) {
+		t.Run(z.Name, func(t *testing.T) {
+			p := testkit.PlanZone(t, z)
+			rs := resources.Build(p)
+			params := resources.Parameters(p, rs)
 			files := emit(t, rs, params)
 			n, diffs := roundTrip(t, rs, params, files)
 			for _, d := range diffs {
@@ -59,8 +59,27 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// armModel reads the ARM template and parameters file emit/arm writes
+// for rs.
+func armModel(t *testing.T, rs []resources.Resource, params []resources.Parameter) *equiv.Model {
+	t.Helper()
+	tmpl, err := arm.Marshal(arm.Template(rs, params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := arm.Marshal(arm.Parameters(params))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := equiv.FromTemplate(tmpl, pf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // roundTrip returns how many resources the module holds and every
-// difference from the model.
+// difference from the ARM template of the model.
 func roundTrip(t *testing.T, rs []resources.Resource, params []resources.Parameter, files map[string][]byte) (int, []string) {
 	t.Helper()
 	m, err := parseModule(files)
@@ -69,7 +88,7 @@ func roundTrip(t *testing.T, rs []resources.Resource, params []resources.Paramet
 	}
 	rd := newReader(m)
 	var diffs []string
-	got := map[string]map[string]any{}
+	got := &equiv.Model{Records: map[string]equiv.Record{}}
 	keyOf := map[string]string{} // label -> record key
 	for _, label := range m.order {
 		r, err := rd.resource(label)
@@ -77,28 +96,17 @@ func roundTrip(t *testing.T, rs []resources.Resource, params []resources.Paramet
 			diffs = append(diffs, err.Error())
 			continue
 		}
-		k := recordKey(r.record)
-		if _, dup := got[k]; dup {
+		k := equiv.Key(r.record)
+		if _, dup := got.Records[k]; dup {
 			diffs = append(diffs, "two azapi resources for "+k)
 		}
-		got[k] = normalize(t, r.record)
+		got.Records[k] = r.record
 		keyOf[label] = k
 	}
-	want, arm := expected(t, rs)
-	for _, k := range sortedKeys(want) {
-		g, ok := got[k]
-		if !ok {
-			diffs = append(diffs, "missing from the module: "+k)
-			continue
-		}
-		diffs = append(diffs, compare(k, want[k], g)...)
-	}
-	for _, k := range sortedKeys(got) {
-		if _, ok := want[k]; !ok {
-			diffs = append(diffs, "not in the model: "+k)
-		}
-	}
-	diffs = append(diffs, compareOrder(t, m, keyOf, arm)...)
+	order, odiffs := moduleOrder(m, keyOf)
+	got.Order = order
+	diffs = append(diffs, odiffs...)
+	diffs = append(diffs, equiv.Compare(armModel(t, rs, params), got, "module")...)
 	diffs = append(diffs, compareOutputs(rd, rs)...)
 	diffs = append(diffs, compareParameters(t, m, rd, params)...)
 	for _, o := range m.other {
@@ -108,205 +116,20 @@ func roundTrip(t *testing.T, rs []resources.Resource, params []resources.Paramet
 			diffs = append(diffs, "unexpected block "+o)
 		}
 	}
-	return len(got), diffs
+	return len(got.Records), diffs
 }
 
-func recordKey(rec map[string]any) string {
-	s := func(k string) string { v, _ := rec[k].(string); return v }
-	return fmt.Sprintf("%s rg=%s scope=%s name=%s", s("type"), s("resourceGroup"), s("scope"), s("name"))
-}
-
-// normalize passes a record through JSON, so that both sides compare as
-// the template would hold them.
-func normalize(t *testing.T, rec map[string]any) map[string]any {
-	t.Helper()
-	data, err := json.Marshal(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out map[string]any
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// armOrder is the model's deployment order: direct edges between record
-// keys, as ARM runs them.
-type armOrder map[string]map[string]bool
-
-// expected returns the model's records, a nested deployment spelled as
-// its resources (whose scopes lie outside the zone's resource groups),
-// and the order ARM deploys them in: each resource after what its
-// dependsOn names, each nested deployment after its resource group and
-// after every resource of the deployments it depends on.
-func expected(t *testing.T, rs []resources.Resource) (map[string]map[string]any, armOrder) {
-	t.Helper()
-	want := map[string]map[string]any{}
-	members := map[string][]string{} // deployment -> keys
-	type deps struct {
-		key  string
-		list []string
-	}
-	var explicit []deps
-	ids := map[string]string{} // id expression -> key
-	addRecord := func(rec map[string]any, deployment string) string {
-		k := recordKey(rec)
-		want[k] = normalize(t, rec)
-		if deployment != "" {
-			members[deployment] = append(members[deployment], k)
-		}
-		return k
-	}
-	for _, r := range rs {
-		dep := ""
-		if r.ResourceGroup != "" {
-			dep = resources.DeploymentName(r.ResourceGroup, r.Stage)
-		}
-		if r.Type == typeDeployment {
-			tmpl := r.Properties["template"].(map[string]any)
-			for _, ir := range tmpl["resources"].([]any) {
-				rec := map[string]any{"resourceGroup": ""}
-				for k, v := range ir.(map[string]any) {
-					rec[k] = v
-				}
-				k := addRecord(rec, dep)
-				explicit = append(explicit, deps{k, r.DependsOn})
-				ids[idText(rec)] = k
-			}
-			continue
-		}
-		rec := r.Map()
-		delete(rec, "dependsOn")
-		rec["resourceGroup"] = r.ResourceGroup
-		k := addRecord(rec, dep)
-		explicit = append(explicit, deps{k, r.DependsOn})
-		ids[idText(rec)] = k
-		if r.Type == "Microsoft.Network/virtualNetworks" {
-			// A subnet is deployed by its VNet.
-			subs, _ := r.Properties["subnets"].([]any)
-			for _, s := range subs {
-				name := s.(map[string]any)["name"].(string)
-				ids[fmt.Sprintf("resourceId(%s, 'Microsoft.Network/virtualNetworks/subnets', %s, %s)", quoteArm(r.ResourceGroup), quoteArm(r.Name), quoteArm(name))] = k
-			}
-		}
-	}
-	order := armOrder{}
-	edge := func(from, to string) {
-		if order[from] == nil {
-			order[from] = map[string]bool{}
-		}
-		order[from][to] = true
-	}
-	for _, d := range explicit {
-		for _, dep := range d.list {
-			from, ok := ids[strings.TrimSuffix(strings.TrimPrefix(dep, "["), "]")]
-			if !ok {
-				t.Fatalf("%s: dependsOn %s names nothing in the model", d.key, dep)
-			}
-			edge(from, d.key)
-		}
-	}
-	for _, d := range resources.Deployments(rs) {
-		rg := ids[fmt.Sprintf("subscriptionResourceId('Microsoft.Resources/resourceGroups', %s)", quoteArm(d.ResourceGroup))]
-		for _, k := range members[d.Name] {
-			edge(rg, k)
-			for _, other := range d.DependsOn {
-				for _, o := range members[other] {
-					edge(o, k)
-				}
-			}
-		}
-	}
-	return want, order
-}
-
-// idText spells a record's id as the model's expressions do.
-func idText(rec map[string]any) string {
-	typ, name, rg := rec["type"].(string), rec["name"].(string), rec["resourceGroup"].(string)
-	arg := func(s string) string {
-		if strings.HasPrefix(s, "[") && !strings.HasPrefix(s, "[[") {
-			return s[1 : len(s)-1]
-		}
-		return quoteArm(s)
-	}
-	if scope, _ := rec["scope"].(string); scope != "" {
-		return fmt.Sprintf("extensionResourceId(%s, %s, %s)", scope[1:len(scope)-1], quoteArm(typ), arg(name))
-	}
-	var names []string
-	for _, n := range strings.Split(name, "/") {
-		names = append(names, quoteArm(n))
-	}
-	switch {
-	case typ == typeResourceGroup:
-		return fmt.Sprintf("subscriptionResourceId(%s, %s)", quoteArm(typ), quoteArm(name))
-	case rg == "":
-		return fmt.Sprintf("subscriptionResourceId(%s, %s)", quoteArm(typ), strings.Join(names, ", "))
-	}
-	return fmt.Sprintf("resourceId(%s, %s, %s)", quoteArm(rg), quoteArm(typ), strings.Join(names, ", "))
-}
-
-// compare returns the paths at which two records differ.
-func compare(key string, want, got any) []string {
-	var out []string
-	var walk func(path string, w, g any)
-	walk = func(path string, w, g any) {
-		wm, wok := w.(map[string]any)
-		gm, gok := g.(map[string]any)
-		if wok && gok {
-			keys := map[string]bool{}
-			for k := range wm {
-				keys[k] = true
-			}
-			for k := range gm {
-				keys[k] = true
-			}
-			for _, k := range sortedKeys(keys) {
-				walk(path+"."+k, wm[k], gm[k])
-			}
-			return
-		}
-		wl, wok := w.([]any)
-		gl, gok := g.([]any)
-		if wok && gok && len(wl) == len(gl) {
-			for i := range wl {
-				walk(fmt.Sprintf("%s[%d]", path, i), wl[i], gl[i])
-			}
-			return
-		}
-		if !reflect.DeepEqual(w, g) {
-			out = append(out, fmt.Sprintf("%s: %s: model has %s, module %s", key, strings.TrimPrefix(path, "."), short(w), short(g)))
-		}
-	}
-	walk("", want, got)
-	return out
-}
-
-func short(v any) string {
-	data, _ := json.Marshal(v)
-	if len(data) > 200 {
-		return string(data[:200]) + "..."
-	}
-	return string(data)
-}
-
-// compareOrder checks that Terraform deploys in ARM's order: that the
-// transitive closures of the two graphs are the same, so that nothing
-// waits for less than in ARM (a cluster before its subnet's role
-// assignment) nor for more.
-func compareOrder(t *testing.T, m *module, keyOf map[string]string, arm armOrder) []string {
-	t.Helper()
-	tf := armOrder{}
+// moduleOrder is the module's deployment order: an edge for every
+// reference and depends_on between resources, through the barriers.
+func moduleOrder(m *module, keyOf map[string]string) (equiv.Graph, []string) {
+	tf := equiv.Graph{}
 	var diffs []string
 	for label, b := range m.resources {
 		to := keyOf[label]
 		rs, bs := refs(b.block)
 		for _, r := range rs {
 			if r != label {
-				if tf[keyOf[r]] == nil {
-					tf[keyOf[r]] = map[string]bool{}
-				}
-				tf[keyOf[r]][to] = true
+				tf.Edge(keyOf[r], to)
 			}
 		}
 		for _, bl := range bs {
@@ -320,49 +143,11 @@ func compareOrder(t *testing.T, m *module, keyOf map[string]string, arm armOrder
 				diffs = append(diffs, "barrier "+bl+" is more than a depends_on on resources")
 			}
 			for _, r := range brs {
-				if tf[keyOf[r]] == nil {
-					tf[keyOf[r]] = map[string]bool{}
-				}
-				tf[keyOf[r]][to] = true
+				tf.Edge(keyOf[r], to)
 			}
 		}
 	}
-	a, b := closure(arm), closure(tf)
-	var only []string
-	for from, tos := range a {
-		for to := range tos {
-			if !b[from][to] {
-				only = append(only, fmt.Sprintf("ARM deploys %s before %s; Terraform need not", from, to))
-			}
-		}
-	}
-	for from, tos := range b {
-		for to := range tos {
-			if !a[from][to] {
-				only = append(only, fmt.Sprintf("Terraform deploys %s before %s; ARM does not", from, to))
-			}
-		}
-	}
-	sort.Strings(only)
-	return append(diffs, only...)
-}
-
-func closure(g armOrder) armOrder {
-	out := armOrder{}
-	var visit func(from, n string)
-	visit = func(from, n string) {
-		for next := range g[n] {
-			if !out[from][next] {
-				out[from][next] = true
-				visit(from, next)
-			}
-		}
-	}
-	for from := range g {
-		out[from] = map[string]bool{}
-		visit(from, from)
-	}
-	return out
+	return tf, diffs
 }
 
 // compareOutputs checks the outputs against the model's.
@@ -450,4 +235,15 @@ func compareParameters(t *testing.T, m *module, rd *reader, params []resources.P
 		}
 	}
 	return diffs
+}
+
+// normalize passes a record through JSON, so that both sides compare as
+// the template would hold them.
+func normalize(t *testing.T, rec map[string]any) map[string]any {
+	t.Helper()
+	out, err := equiv.Normalize(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.(map[string]any)
 }

@@ -95,7 +95,7 @@ func TestChangeShowsUp(t *testing.T) {
 		t.Errorf("the change does not show in storage.tf")
 	}
 	_, diffs := roundTrip(t, rs, params, files)
-	if len(diffs) != 1 || !strings.Contains(diffs[0], "properties.minimumTlsVersion: model has \"TLS1_2\", module \"TLS1_0\"") {
+	if len(diffs) != 1 || !strings.Contains(diffs[0], "properties.minimumTlsVersion: template has \"TLS1_2\", module \"TLS1_0\"") {
 		t.Errorf("the comparison reports %q, want the one changed property", diffs)
 	}
 }
@@ -110,9 +110,9 @@ func TestEditsAreCaught(t *testing.T) {
 		repl, want string
 	}{
 		{"value", FileNetwork, regexp.MustCompile(`"10\.64\.0\.0/20"`), `"10.65.0.0/20"`, `properties.addressSpace.addressPrefixes[0]`},
-		{"barrier", FileCompute, regexp.MustCompile(`(?m)^\s*terraform_data\.[a-z0-9_]+,\n`), ``, `; Terraform need not`},
-		{"depends_on", FileCompute, regexp.MustCompile(`(?m)^\s*azapi_resource\.role_assignment[a-z0-9_]+,\n`), ``, `; Terraform need not`},
-		{"reference", FileStorage, regexp.MustCompile(`azapi_resource\.storage_account_([a-z0-9]+)\.id`), `"${azapi_resource.resource_group_rg_contoso_ft_storage_eastus.id}/providers/Microsoft.Storage/storageAccounts/st$1"`, `; Terraform need not`},
+		{"barrier", FileCompute, regexp.MustCompile(`(?m)^\s*terraform_data\.[a-z0-9_]+,\n`), ``, `; the module need not`},
+		{"depends_on", FileCompute, regexp.MustCompile(`(?m)^\s*azapi_resource\.role_assignment[a-z0-9_]+,\n`), ``, `; the module need not`},
+		{"reference", FileStorage, regexp.MustCompile(`azapi_resource\.storage_account_([a-z0-9]+)\.id`), `"${azapi_resource.resource_group_rg_contoso_ft_storage_eastus.id}/providers/Microsoft.Storage/storageAccounts/st$1"`, `; the module need not`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			files := emit(t, rs, params)

@@ -105,3 +105,49 @@ func Examples(tb testing.TB) []string {
 	}
 	return files
 }
+
+// Zone is a zone the emitters' suites build: an example, or a test zone
+// (a zone file of another package's tests, or an example with an edit
+// that reaches a shape no example has).
+type Zone struct {
+	Name string
+	File string
+	Edit func(*spec.Zone)
+}
+
+// Zones lists every example and the test zones, for the suites that must
+// hold on all of them (the emitters' round trips).
+func Zones(tb testing.TB) []Zone {
+	tb.Helper()
+	var out []Zone
+	examples := Examples(tb)
+	for _, f := range examples {
+		out = append(out, Zone{Name: filepath.Base(f), File: f})
+	}
+	root := filepath.Dir(filepath.Dir(examples[0]))
+	small := filepath.Join(root, "examples", "small.yaml")
+	out = append(out,
+		// No hub: the zone owns its hub (gateway, firewall, policy).
+		Zone{Name: "egress-own-hub.yaml", File: filepath.Join(root, "network", "testdata", "egress-own-hub.yaml")},
+		// Strings of the zone file that a template would read as
+		// expressions, and a budget with an action group.
+		Zone{Name: "small.yaml+literals", File: small, Edit: func(z *spec.Zone) {
+			z.Placement.Tags["note"] = "[not an expression]"
+			z.Placement.Budget = &spec.Budget{AmountUSD: 2500, ContactEmails: []string{"a@contoso.com", "b@contoso.com"},
+				ActionGroupID: "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-ops/providers/microsoft.insights/actionGroups/ag-ai"}
+		}},
+		// No platform workspace, no budget contacts: no diagnostic
+		// settings, the Owners told.
+		Zone{Name: "small.yaml-diagnostics", File: small, Edit: func(z *spec.Zone) {
+			z.Placement.LogAnalytics = ""
+			z.Placement.Budget = nil
+		}},
+	)
+	return out
+}
+
+// PlanZone plans a zone of Zones.
+func PlanZone(tb testing.TB, z Zone) *plan.Plan {
+	tb.Helper()
+	return Plan(tb, z.File, z.Edit)
+}
