@@ -23,6 +23,8 @@ type Catalog struct {
 	Storage Storage           `yaml:"storage" json:"storage"`
 	Network Network           `yaml:"network" json:"network"`
 	Images  []Image           `yaml:"images" json:"images"`
+	// Attention lists measured attention-kernel throughput (kernels.yaml).
+	Attention []AttentionKernel `yaml:"attention_kernels" json:"attention_kernels,omitempty"`
 
 	skuByName   map[string]*SKU
 	gpuByName   map[string]*GPU
@@ -91,8 +93,68 @@ type GPU struct {
 	HBMMeasuredTBps float64 `yaml:"hbm_measured_tbps" json:"hbm_measured_tbps,omitempty"`
 	NCCLBusGBps     float64 `yaml:"nccl_bus_gbps" json:"nccl_bus_gbps,omitempty"` // in-node all-reduce, large messages
 	FlashAttnTFLOPS float64 `yaml:"flash_attn_tflops" json:"flash_attn_tflops,omitempty"`
-	MeasuredSource  string  `yaml:"measured_source" json:"measured_source,omitempty"`
-	Source          string  `yaml:"source" json:"source"`
+	// HostLinkGBps is the measured host-to-device copy bandwidth
+	// (nvbandwidth), which activation offload and checkpoint copies use.
+	HostLinkGBps   float64 `yaml:"host_link_gbps" json:"host_link_gbps,omitempty"`
+	MeasuredSource string  `yaml:"measured_source" json:"measured_source,omitempty"`
+	// ScaleUpDomainGPUs is how many GPUs share one NVLink (or Infinity
+	// Fabric) domain: 72 for a GB200 NVL72 rack, which spans 18 VMs; 0
+	// means the GPUs of one VM.
+	ScaleUpDomainGPUs int    `yaml:"scale_up_domain_gpus" json:"scale_up_domain_gpus,omitempty"`
+	DomainSource      string `yaml:"domain_source" json:"domain_source,omitempty"`
+	// AttentionStack names the attention kernels a current training and
+	// serving stack runs on this GPU, by the names in attention_kernels;
+	// the fastest of them with a measured table is used.
+	AttentionStack []string `yaml:"attention_stack" json:"attention_stack,omitempty"`
+	// Generation is the architecture (ampere, hopper, blackwell, cdna3):
+	// what FP8 training keeps in memory depends on it.
+	Generation string `yaml:"generation" json:"generation,omitempty"`
+	Source     string `yaml:"source" json:"source"`
+}
+
+// AttentionKernel is one attention kernel's measured throughput on some
+// GPUs at one precision, as a function of sequence length.
+type AttentionKernel struct {
+	Kernel string   `yaml:"kernel" json:"kernel"` // cudnn, flash-attention-2, flash-attention-3
+	GPUs   []string `yaml:"gpus" json:"gpus"`
+	Dtype  string   `yaml:"dtype" json:"dtype"` // bf16 (also fp16) or fp8
+	// HeadDim and Causal describe the benchmark's shape.
+	HeadDim int  `yaml:"head_dim" json:"head_dim"`
+	Causal  bool `yaml:"causal" json:"causal"`
+	// Seq lists sequence lengths, ascending; ForwardTFLOPS and
+	// BackwardTFLOPS (optional) the rates at each, counted as the
+	// benchmarks count (causal forward 2·s²·heads·head_dim a sequence,
+	// backward 2.5 times that).
+	Seq            []int     `yaml:"seq" json:"seq"`
+	ForwardTFLOPS  []float64 `yaml:"forward_tflops" json:"forward_tflops"`
+	BackwardTFLOPS []float64 `yaml:"backward_tflops" json:"backward_tflops,omitempty"`
+	// BackwardRatio stands in for a missing backward table: backward rate
+	// over forward rate, measured for the same kernel elsewhere.
+	BackwardRatio float64 `yaml:"backward_ratio" json:"backward_ratio,omitempty"`
+	Note          string  `yaml:"note" json:"note,omitempty"`
+	Source        string  `yaml:"source" json:"source"`
+}
+
+// AttentionKernels returns the measured tables of one kernel on a GPU at a
+// precision ("fp16" reads the bf16 tables: the kernels run both at one rate).
+func (c *Catalog) AttentionKernels(gpu, kernel, dtype string) []*AttentionKernel {
+	if dtype == "fp16" {
+		dtype = "bf16"
+	}
+	var out []*AttentionKernel
+	for i := range c.Attention {
+		k := &c.Attention[i]
+		if k.Kernel != kernel || k.Dtype != dtype {
+			continue
+		}
+		for _, g := range k.GPUs {
+			if strings.EqualFold(g, gpu) {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // Supports reports whether the GPU runs precision natively.

@@ -190,6 +190,14 @@ func (c *Catalog) merge(p *Catalog, file string, pos yamlpos.Positions, where *[
 		c.Images, _ = upsert(c.Images, func(m *Image) string { return m.Name }, im)
 		*where = append(*where, loc("images", im.Name, i))
 	}
+	for i, k := range p.Attention {
+		key := func(k *AttentionKernel) string {
+			return k.Kernel + "/" + k.Dtype + "/" + strings.ToLower(strings.Join(k.GPUs, ","))
+		}
+		var at int
+		c.Attention, at = upsert(c.Attention, key, k)
+		*where = append(*where, located{kind: "attention_kernels", key: key(&k), file: file, path: fmt.Sprintf("attention_kernels[%d]", i), pos: pos, index: at})
+	}
 	if len(p.Storage.Lustre) > 0 {
 		c.Storage.Lustre = p.Storage.Lustre
 		for i, l := range p.Storage.Lustre {
@@ -296,6 +304,11 @@ func (c *Catalog) index(where []located) error {
 			default:
 				err = checkSource(l, m.Source)
 			}
+		case "attention_kernels":
+			err = c.checkAttention(l, &c.Attention[l.index])
+			if err == nil {
+				err = checkSource(l, c.Attention[l.index].Source)
+			}
 		case "images":
 			for i := range c.Images {
 				if c.Images[i].Name == l.key {
@@ -311,6 +324,33 @@ func (c *Catalog) index(where []located) error {
 		}
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkAttention reports a kernel table the compute model cannot read.
+func (c *Catalog) checkAttention(l located, k *AttentionKernel) error {
+	const hint = "seq ascending and positive, one positive forward_tflops (and backward_tflops, if given) for each"
+	switch {
+	case k.Kernel == "" || (k.Dtype != "bf16" && k.Dtype != "fp8"):
+		return l.err("dtype", "name the kernel and a dtype of bf16 or fp8", "attention kernel %q at dtype %q", k.Kernel, k.Dtype)
+	case len(k.GPUs) == 0:
+		return l.err("gpus", "list the GPUs the table was measured on (or applies to)", "attention kernel %s lists no GPU", k.Kernel)
+	case len(k.Seq) == 0 || len(k.ForwardTFLOPS) != len(k.Seq) || (len(k.BackwardTFLOPS) > 0 && len(k.BackwardTFLOPS) != len(k.Seq)):
+		return l.err("seq", hint, "attention kernel %s: %d sequence lengths, %d forward and %d backward rates", k.Kernel, len(k.Seq), len(k.ForwardTFLOPS), len(k.BackwardTFLOPS))
+	case k.BackwardRatio < 0 || k.BackwardRatio > 2:
+		return l.err("backward_ratio", "a ratio of backward to forward throughput, above 0 and at most 2", "attention kernel %s: backward_ratio %g", k.Kernel, k.BackwardRatio)
+	}
+	for _, g := range k.GPUs {
+		if c.gpuByName[strings.ToLower(g)] == nil {
+			return l.err("gpus", "name a GPU listed under gpus:", "unknown GPU %q", g)
+		}
+	}
+	for i, s := range k.Seq {
+		bad := s <= 0 || (i > 0 && s <= k.Seq[i-1]) || k.ForwardTFLOPS[i] <= 0 || (len(k.BackwardTFLOPS) > 0 && k.BackwardTFLOPS[i] <= 0)
+		if bad {
+			return l.err(fmt.Sprintf("seq[%d]", i), hint, "attention kernel %s: bad entry %d", k.Kernel, i)
 		}
 	}
 	return nil

@@ -69,12 +69,34 @@ func hw(t *testing.T, c *catalog.Catalog, sku string) (*catalog.SKU, *catalog.GP
 	return s, g
 }
 
+// stack is what a calibration row states or implies about the software it
+// ran: the attention kernel (a 2023 or early-2024 run predates
+// FlashAttention-3, released July 2024, and today's cuDNN kernels) and
+// whether context parallelism existed yet (Megatron-Core added it in 2024).
+type stack struct {
+	kernel string
+	maxCP  int
+}
+
+var (
+	current = stack{}
+	// fa2 is a run on FlashAttention-2 (or an equivalent kernel of its
+	// time): MosaicML's 2023 benchmarks, Llama 3's 2024 pre-training.
+	fa2 = stack{kernel: "flash-attention-2"}
+	// before2024 adds that no context parallelism was available.
+	before2024 = stack{kernel: "flash-attention-2", maxCP: 1}
+)
+
 // train runs EstimateTraining for a calibration row.
-func train(t *testing.T, c *catalog.Catalog, a Arch, sku string, gpus, seq, batch int, precision string, tokens float64) TrainingEstimate {
+func train(t *testing.T, c *catalog.Catalog, a Arch, sku string, gpus, seq, batch int, precision string, tokens float64, st ...stack) TrainingEstimate {
 	t.Helper()
 	s, g := hw(t, c, sku)
+	var sk stack
+	if len(st) > 0 {
+		sk = st[0]
+	}
 	est, err := EstimateTraining(TrainingInput{Arch: a, Tokens: tokens, Precision: precision, Method: "full", SeqLen: seq,
-		GlobalBatch: batch, SKU: s, GPU: g, GPUs: gpus})
+		GlobalBatch: batch, SKU: s, GPU: g, GPUs: gpus, AttentionKernel: sk.kernel, MaxCP: sk.maxCP})
 	if err != nil {
 		t.Fatalf("%s on %d × %s: %v", a.Name, gpus, sku, err)
 	}
@@ -115,30 +137,30 @@ func calibrationRows() []calRow {
 	// rows the 16,384 H100s and 16M-token batch of Llama 3.1 405B (same
 	// section, 2c). Checkpoint intervals are not published either, so the
 	// estimate uses the interval that loses least (CheckpointHours 0).
-	wholeRun := func(name, model, sku string, gpus, seq, batch int, tokens, gpuHours float64, upper bool) calRow {
+	wholeRun := func(name, model, sku string, gpus, seq, batch int, tokens, gpuHours float64, upper bool, st stack) calRow {
 		return calRow{
 			name: name, source: "§2a", published: gpuHours, unit: "GPU-h", band: 0.20, upperBound: upper,
 			predict: func(t *testing.T, c *catalog.Catalog) float64 {
-				return train(t, c, catalogArch(t, c, model), sku, gpus, seq, batch, "bf16", tokens).GPUHours
+				return train(t, c, catalogArch(t, c, model), sku, gpus, seq, batch, "bf16", tokens, st).GPUHours
 			},
 		}
 	}
 	rows = append(rows,
-		wholeRun("Llama 2 7B, 2T tokens, A100", "llama-2-7b", a100, 2048, 4096, 1024, 2e12, 184320, false),
-		wholeRun("Llama 2 13B, 2T tokens, A100", "llama-2-13b", a100, 2048, 4096, 1024, 2e12, 368640, false),
-		wholeRun("Llama 2 70B, 2T tokens, A100", "llama-2-70b", a100, 2048, 4096, 1024, 2e12, 1720320, false),
-		wholeRun("Llama 3 8B, 15T+ tokens, H100", "llama-3.1-8b", h100, 16384, 8192, 2048, 15e12, 1.3e6, true),
-		wholeRun("Llama 3 70B, 15T+ tokens, H100", "llama-3.1-70b", h100, 16384, 8192, 2048, 15e12, 6.4e6, true),
-		wholeRun("Llama 3.1 8B, 15T+ tokens, H100", "llama-3.1-8b", h100, 16384, 8192, 2048, 15e12, 1.46e6, true),
-		wholeRun("Llama 3.1 70B, 15T+ tokens, H100", "llama-3.1-70b", h100, 16384, 8192, 2048, 15e12, 7.0e6, true),
-		wholeRun("Llama 3.1 405B, 15.6T tokens, H100", "llama-3.1-405b", h100, 16384, 8192, 2048, 15.6e12, 30.84e6, false),
+		wholeRun("Llama 2 7B, 2T tokens, A100", "llama-2-7b", a100, 2048, 4096, 1024, 2e12, 184320, false, before2024),
+		wholeRun("Llama 2 13B, 2T tokens, A100", "llama-2-13b", a100, 2048, 4096, 1024, 2e12, 368640, false, before2024),
+		wholeRun("Llama 2 70B, 2T tokens, A100", "llama-2-70b", a100, 2048, 4096, 1024, 2e12, 1720320, false, before2024),
+		wholeRun("Llama 3 8B, 15T+ tokens, H100", "llama-3.1-8b", h100, 16384, 8192, 2048, 15e12, 1.3e6, true, fa2),
+		wholeRun("Llama 3 70B, 15T+ tokens, H100", "llama-3.1-70b", h100, 16384, 8192, 2048, 15e12, 6.4e6, true, fa2),
+		wholeRun("Llama 3.1 8B, 15T+ tokens, H100", "llama-3.1-8b", h100, 16384, 8192, 2048, 15e12, 1.46e6, true, fa2),
+		wholeRun("Llama 3.1 70B, 15T+ tokens, H100", "llama-3.1-70b", h100, 16384, 8192, 2048, 15e12, 7.0e6, true, fa2),
+		wholeRun("Llama 3.1 405B, 15.6T tokens, H100", "llama-3.1-405b", h100, 16384, 8192, 2048, 15.6e12, 30.84e6, false, fa2),
 	)
 	// Section 2c: MosaicML llm-foundry H100 benchmarks, tokens/s per GPU.
 	mosaic := func(name string, a Arch, gpus, seq, batch int, precision string, perGPU float64) calRow {
 		return calRow{
 			name: name, source: "§2c", published: perGPU, unit: "tok/s/GPU", band: 0.20,
 			predict: func(t *testing.T, c *catalog.Catalog) float64 {
-				return train(t, c, a, h100, gpus, seq, batch, precision, 1e9).TokensPerSecond / float64(gpus)
+				return train(t, c, a, h100, gpus, seq, batch, precision, 1e9, fa2).TokensPerSecond / float64(gpus)
 			},
 		}
 	}
@@ -154,13 +176,13 @@ func calibrationRows() []calRow {
 	// Section 2a and 2c: benchmark steps and whole runs reported as
 	// throughput. Each converts the published figure with the FLOP count
 	// its authors used.
-	step := func(name, source string, a func(*testing.T, *catalog.Catalog) Arch, sku string, gpus, seq, batch int, recompute string, published float64, unit string, metric func(TrainingEstimate, int) float64) calRow {
+	step := func(name, source string, a func(*testing.T, *catalog.Catalog) Arch, sku string, gpus, seq, batch int, recompute string, st stack, published float64, unit string, metric func(TrainingEstimate, int) float64) calRow {
 		return calRow{
 			name: name, source: source, published: published, unit: unit, band: 0.20,
 			predict: func(t *testing.T, c *catalog.Catalog) float64 {
 				s, g := hw(t, c, sku)
 				est, err := EstimateTraining(TrainingInput{Arch: a(t, c), Tokens: 1e9, Precision: "bf16", Method: "full", SeqLen: seq,
-					GlobalBatch: batch, SKU: s, GPU: g, GPUs: gpus, Recompute: recompute})
+					GlobalBatch: batch, SKU: s, GPU: g, GPUs: gpus, Recompute: recompute, AttentionKernel: st.kernel, MaxCP: st.maxCP})
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -192,18 +214,18 @@ func calibrationRows() []calRow {
 		return tflops / (96 * l * h * h * (1 + s/(6*h) + v/(16*l*h)))
 	}
 	rows = append(rows,
-		step("LLaMA-1 65B, 2048 A100, 380 tok/s/GPU", "§2a", llama65, a100, 2048, 2048, 2048, "", 380, "tok/s/GPU", perGPU),
+		step("LLaMA-1 65B, 2048 A100, 380 tok/s/GPU", "§2a", llama65, a100, 2048, 2048, 2048, "", before2024, 380, "tok/s/GPU", perGPU),
 		// "Up to 147 TFLOP/s" a GPU (OPT §2.4), 2M-token batch.
-		step("OPT-175B, 992 A100, 147 TFLOP/s", "§2a", opt175, a100, 992, 2048, 1024, "", 147e12/(6*175e9+12*96*12288*2048), "tok/s/GPU", perGPU),
-		step("Megatron GPT 1T, 3072 A100, full recompute", "§2c", gpt1t, a100, 3072, 2048, 3072, RecomputeFull, narayanan(163e12, 128, 25600, 2048, 51200), "tok/s/GPU", perGPU),
+		step("OPT-175B, 992 A100, 147 TFLOP/s", "§2a", opt175, a100, 992, 2048, 1024, "", before2024, 147e12/(6*175e9+12*96*12288*2048), "tok/s/GPU", perGPU),
+		step("Megatron GPT 1T, 3072 A100, full recompute", "§2c", gpt1t, a100, 3072, 2048, 3072, RecomputeFull, before2024, narayanan(163e12, 128, 25600, 2048, 51200), "tok/s/GPU", perGPU),
 		// Korthikanti et al. §6: MT-NLG on 280 GPUs and 8-way data parallel
 		// on 2,240; 37.83 s an iteration at 56.0 % MFU is 280 sequences.
-		step("MT-NLG 530B, 280 A100 (Korthikanti §6)", "§2c", mtnlg, a100, 280, 2048, 280, "", 56.0, "% MFU", mfu),
-		step("MT-NLG 530B, 2240 A100 (Korthikanti §6)", "§2c", mtnlg, a100, 2240, 2048, 2240, "", 54.2, "% MFU", mfu),
-		step("Llama 3.1 405B step, 8192 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 8192, 8192, 2048, "", llama405(430e12, 8192), "tok/s/GPU", perGPU),
-		step("Llama 3.1 405B step, 16384 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 16384, 8192, 2048, "", llama405(400e12, 8192), "tok/s/GPU", perGPU),
+		step("MT-NLG 530B, 280 A100 (Korthikanti §6)", "§2c", mtnlg, a100, 280, 2048, 280, "", before2024, 56.0, "% MFU", mfu),
+		step("MT-NLG 530B, 2240 A100 (Korthikanti §6)", "§2c", mtnlg, a100, 2240, 2048, 2240, "", before2024, 54.2, "% MFU", mfu),
+		step("Llama 3.1 405B step, 8192 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 8192, 8192, 2048, "", fa2, llama405(430e12, 8192), "tok/s/GPU", perGPU),
+		step("Llama 3.1 405B step, 16384 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 16384, 8192, 2048, "", fa2, llama405(400e12, 8192), "tok/s/GPU", perGPU),
 		// The long-context stage: 16M tokens are 128 sequences of 131,072.
-		step("Llama 3.1 405B step, seq 131072, 16384 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 16384, 131072, 128, "", llama405(380e12, 131072), "tok/s/GPU", perGPU),
+		step("Llama 3.1 405B step, seq 131072, 16384 H100 (Table 4)", "§2c", fromCatalog("llama-3.1-405b"), h100, 16384, 131072, 128, "", fa2, llama405(380e12, 131072), "tok/s/GPU", perGPU),
 	)
 	// Section 3b(ii): TensorRT-LLM v1.0 offline throughput, Llama 3.1 8B
 	// FP8 on one GPU, in-flight batching: the batch is the largest the KV

@@ -18,11 +18,10 @@ const (
 	// fraction of BF16 peak on a GPU without a measured figure: H100 reaches
 	// 328 of 989 TFLOP/s (section 4c).
 	attentionFractionUnmeasured = 0.33
-	// attentionBackwardWork is FlashAttention's backward time relative to
-	// its forward: five matrix products against two (2.5× the work; Dao,
-	// FlashAttention-2), run at a lower throughput than the forward kernel's
-	// measured one, which makes it about 3×.
-	attentionBackwardWork = 3.0
+	// attentionBackwardRatioUnmeasured is an attention kernel's backward
+	// throughput over its forward where no table measures it: FlashAttention-2
+	// on B200 (335/403 at 8K, 364/439 at 32K; ai-performance.md section 6a).
+	attentionBackwardRatioUnmeasured = 0.83
 	// hbmFractionUnmeasured is achievable HBM bandwidth as a fraction of the
 	// spec sheet for GPUs without a BabelStream figure (H100 2.97/3.35 = 0.89,
 	// H200 4.15/4.8 = 0.86, A100 1.70/2.04 = 0.83).
@@ -59,6 +58,22 @@ const (
 	// weights) + 2 (gradients) + 12 (fp32 master, momentum, variance)
 	// (ZeRO §3.1; section 5).
 	adamBytesPerParam = 16.0
+	// megatronStateBytesPerParam is what Megatron keeps of every parameter
+	// it does not shard: bf16 weights and fp32 main gradients (2 + 4); with
+	// adamOptimizerBytesPerParam (fp32 master weights, momentum, variance)
+	// that is 18 bytes, 6 + 12/(DP·CP) with the distributed optimizer
+	// (Megatron-Bridge memory estimator, ai-performance.md section 6b).
+	megatronStateBytesPerParam = 6.0
+	adamOptimizerBytesPerParam = 12.0
+	// minFreeFraction is the share of every GPU's memory a plan leaves
+	// free: the caching allocator's fragmentation grows over a run, NCCL
+	// allocates buffers as communicators are created, and CUDA graphs add
+	// a few GB (over 10 GB with pipeline parallelism; section 6b).
+	minFreeFraction = 0.05
+	// hostOffloadFraction is the share of a VM's memory (per GPU) that
+	// offloaded activations may use; the rest holds the data loader,
+	// pinned staging buffers and the checkpoint copy.
+	hostOffloadFraction = 0.5
 	// adamUpdateBytesPerParam is what the optimizer step reads and writes
 	// per parameter it owns (master, momentum, variance in and out, gradient
 	// in, bf16 weight out); it runs at HBM bandwidth.
@@ -140,4 +155,13 @@ const (
 	// × a few fp16 buffers), reserved before the KV cache is sized; per GB of
 	// weights on the GPU it is small, so one figure stands for all.
 	inferenceActivationBytes = 2e9
+	// prefillKernelsPerLayer counts the kernels of one layer's forward pass
+	// in an inference engine: two norms, QKV, rotary, attention, the output
+	// projection, two residual adds, MLP-up, the activation and MLP-down.
+	prefillKernelsPerLayer = 11.0
+	// kernelLaunchSeconds is the cost of launching one kernel that is not
+	// part of a CUDA graph, a few microseconds on current drivers (an
+	// allowance, not a figure of the reference). It matters only for short
+	// prompts.
+	kernelLaunchSeconds = 5e-6
 )

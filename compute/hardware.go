@@ -20,8 +20,10 @@ type hardware struct {
 	share float64
 	peak  float64 // dense peak at the precision
 	gemm  float64 // GEMM ceiling at the precision
-	attn  float64 // FlashAttention throughput (16-bit kernels)
-	hbm   float64 // achievable HBM bandwidth
+	// attn is the attention kernel the GPU's stack runs, by sequence
+	// length (kernels.go).
+	attn *attentionKernel
+	hbm  float64 // achievable HBM bandwidth
 	// memBytes is GPU memory per GPU (or partition).
 	memBytes float64
 	// nvlBus is the NCCL all-reduce bus bandwidth inside a node.
@@ -29,9 +31,25 @@ type hardware struct {
 	// ibPerGPU is the InfiniBand bandwidth one GPU can use across nodes; 0
 	// without InfiniBand.
 	ibPerGPU float64
+	// domain is the GPUs that share one NVLink (or Infinity Fabric)
+	// domain: the VM's, or a GB200/GB300 NVL72 rack of 72 GPUs in 18 VMs.
+	domain int
+	// hostBW is the measured host-to-device copy bandwidth a GPU has for
+	// activation offload and checkpoint copies.
+	hostBW float64
 }
 
-func newHardware(s *catalog.SKU, g *catalog.GPU, precision string) (*hardware, error) {
+// domainVMs is the VMs of one NVLink domain (1 unless the domain spans VMs).
+func (h *hardware) domainVMs() int {
+	if h.perNode < 1 {
+		return 1
+	}
+	return max(1, h.domain/h.perNode)
+}
+
+// newHardware reads one size's rates. c supplies the attention-kernel
+// tables; nil uses the embedded catalog's.
+func newHardware(c *catalog.Catalog, s *catalog.SKU, g *catalog.GPU, precision, attnKernel string) (*hardware, error) {
 	if s == nil || g == nil {
 		return nil, fmt.Errorf("no VM size or GPU given")
 	}
@@ -47,19 +65,35 @@ func newHardware(s *catalog.SKU, g *catalog.GPU, precision string) (*hardware, e
 		}
 	}
 	h.gemm = h.peak * frac
-	if g.FlashAttnTFLOPS > 0 {
-		h.attn = g.FlashAttnTFLOPS * 1e12 * h.share
-	} else {
-		h.attn = g.BF16TFLOPS * 1e12 * attentionFractionUnmeasured * h.share
+	if c == nil {
+		c, _ = catalog.Default() // nil on a broken embedded catalog: tables then fall back
 	}
+	// Attention runs in BF16 in FP8 training and serving alike (Transformer
+	// Engine and TensorRT-LLM keep it in 16 bits unless FP8 attention is
+	// turned on), so the bf16 tables apply to every precision.
+	h.attn = attentionFor(c, g, attnKernel, "bf16").scaled(h.share)
 	if g.HBMMeasuredTBps > 0 {
 		h.hbm = g.HBMMeasuredTBps * 1e12 * h.share
 	} else {
 		h.hbm = g.HBMTBps * 1e12 * hbmFractionUnmeasured * h.share
 	}
 	// HBM capacities are quoted in binary units: an "80 GB" H100 shows
-	// 81,559 MiB in nvidia-smi, an "80 GB" A100 81,920 MiB.
-	h.memBytes = s.GPUMemoryGB * (1 << 30)
+	// 81,559 MiB in nvidia-smi, an "80 GB" A100 81,920 MiB. A size page can
+	// round up (ND GB200 v6 lists 192 GB for a 186 GB GB200), so the
+	// smaller of the size's and the GPU's figure counts.
+	mem := s.GPUMemoryGB
+	if g.HBMGB > 0 && s.GPUs >= 1 {
+		mem = math.Min(mem, g.HBMGB)
+	}
+	h.memBytes = mem * (1 << 30)
+	h.domain = max(h.perNode, 1)
+	if g.ScaleUpDomainGPUs > h.domain && s.ScaleUp != "pcie" && h.perNode > 0 && g.ScaleUpDomainGPUs%h.perNode == 0 {
+		h.domain = g.ScaleUpDomainGPUs
+	}
+	h.hostBW = checkpointCopyBytesPerSecond
+	if g.HostLinkGBps > 0 {
+		h.hostBW = g.HostLinkGBps * 1e9
+	}
 	switch {
 	case g.NCCLBusGBps > 0 && s.ScaleUp != "pcie":
 		h.nvlBus = g.NCCLBusGBps * 1e9

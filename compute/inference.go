@@ -28,6 +28,9 @@ type InferenceInput struct {
 	RateTarget  float64 // requests per second for the fleet; 0 = one replica
 	// USDPerVMHour is the VM's price; a replica pays for its share of it.
 	USDPerVMHour float64
+	// Catalog supplies the attention-kernel tables; nil uses the embedded
+	// catalog.
+	Catalog *catalog.Catalog
 }
 
 // InferenceEstimate is the serving capacity of one replica and the fleet.
@@ -76,7 +79,7 @@ func newInferer(in InferenceInput) (*inferer, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
-	hw, err := newHardware(in.SKU, in.GPU, in.Precision)
+	hw, err := newHardware(in.Catalog, in.SKU, in.GPU, in.Precision, "")
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +103,9 @@ func newInferer(in InferenceInput) (*inferer, error) {
 	}
 	inf.kvPerToken = inf.kvTotal / shards
 	free := hw.memBytes - gpuReservedBytes - inf.weights/float64(in.TP) - inferenceActivationBytes
-	inf.kvBudget = free * kvCacheMemoryFraction
+	// The engine gives the KV cache its share of what is free, and never so
+	// much that less than minFreeFraction of the GPU stays free.
+	inf.kvBudget = math.Min(free*kvCacheMemoryFraction, free-minFreeFraction*hw.memBytes)
 	if inf.kvBudget <= 0 {
 		return nil, infeasible("%s's weights (%.0f GB in %s) do not fit in %d × %.0f GB GPUs with room for a KV cache",
 			a.Name, inf.weights/1e9, in.Precision, in.TP, in.SKU.GPUMemoryGB)
@@ -114,10 +119,11 @@ func (inf *inferer) maxBatch(seqTokens int) int {
 }
 
 // forward is one forward pass over m new tokens that reads kvBytes of KV
-// cache (per GPU) and does attnFLOPs of attention (whole replica). weights
-// says whether this pass reads the weights (a decode step does; a prompt
-// merged into a decode step shares the step's read).
-func (inf *inferer) forward(m, kvBytes, attnFLOPs float64, weights bool) (kernels, comm float64) {
+// cache (per GPU) and does attnFLOPs of attention (whole replica) over
+// sequences of attnSeq tokens, whose length sets the attention kernel's
+// rate. weights says whether this pass reads the weights (a decode step
+// does; a prompt merged into a decode step shares the step's read).
+func (inf *inferer) forward(m, kvBytes, attnFLOPs, attnSeq float64, weights bool) (kernels, comm float64) {
 	a, hw := inf.a, inf.hw
 	h, tf := a.h(), float64(inf.tp)
 	wb, ab := inf.wBytes, inf.wBytes
@@ -146,7 +152,8 @@ func (inf *inferer) forward(m, kvBytes, attnFLOPs float64, weights bool) (kernel
 		perLayer += gemm(mat{up / tf, h}) + gemm(mat{h, fa / tf})
 	}
 	// Attention reads the KV cache and does its FLOPs.
-	perLayer += (kvBytes/hw.hbm + attnFLOPs/tf/hw.attn) / a.layers()
+	rate, _ := hw.attn.at(attnSeq)
+	perLayer += (kvBytes/hw.hbm + attnFLOPs/tf/rate) / a.layers()
 	act := 2 * fa / tf
 	if a.Gated {
 		act = 3 * fa / tf
@@ -164,7 +171,7 @@ func (inf *inferer) forward(m, kvBytes, attnFLOPs float64, weights bool) (kernel
 // each: a roofline of the weight and KV-cache bytes against the FLOPs.
 func (inf *inferer) decodeStep(batch int, ctx float64) (seconds float64, bound string) {
 	b := float64(batch)
-	k, c := inf.forward(b, b*ctx*inf.kvPerToken, 4*b*ctx*inf.a.h()*inf.a.layers(), true)
+	k, c := inf.forward(b, b*ctx*inf.kvPerToken, 4*b*ctx*inf.a.h()*inf.a.layers(), ctx, true)
 	head := inf.hw.gemmTime(b, float64(inf.a.Vocab)/float64(inf.tp), inf.a.h(), inf.wBytes, 2)
 	// Which side of the roofline: compare the bytes-only and FLOPs-only times.
 	flops := 2 * inf.a.ActiveParams * b / float64(inf.tp) / inf.hw.gemm
@@ -180,13 +187,23 @@ func (inf *inferer) decodeStep(batch int, ctx float64) (seconds float64, bound s
 
 // prefill is one prompt of n tokens. alone says whether it runs by itself
 // (reading the weights) or merged into a decode step.
+//
+// Like a decode step it pays no busy fraction: an inference engine runs the
+// pass as one compiled engine (TensorRT), kernel after kernel with no
+// framework between them, while kernelBusyFraction stands for what training
+// frameworks lose between kernels and to stragglers across thousands of
+// GPUs. With it, prefill on A100 came out 35–75 % slower than TensorRT-LLM's
+// published first-token latencies. It pays each kernel's launch instead.
 func (inf *inferer) prefill(n int, alone bool) float64 {
 	m := float64(n)
-	// Causal attention over the prompt: 2·n²·h FLOPs a layer; its KV cache
-	// is written once.
-	k, c := inf.forward(m, m*inf.kvPerToken, 2*m*m*inf.a.h()*inf.a.layers(), alone)
+	// Causal attention over the prompt: 2·n²·h FLOPs a layer, at the
+	// kernel's rate for n tokens; its KV cache is written once.
+	k, c := inf.forward(m, m*inf.kvPerToken, 2*m*m*inf.a.h()*inf.a.layers(), m, alone)
 	head := inf.hw.gemmTime(1, float64(inf.a.Vocab)/float64(inf.tp), inf.a.h(), inf.wBytes, 2)
-	return (k+head)/kernelBusyFraction + c
+	// Launched kernel by kernel (a decode step replays a CUDA graph), each
+	// of a layer's kernels pays its launch.
+	launch := inf.a.layers() * prefillKernelsPerLayer * kernelLaunchSeconds
+	return k + head + c + launch
 }
 
 type servePoint struct {
@@ -204,7 +221,13 @@ func (inf *inferer) at(batch, in, out int) servePoint {
 	merged := inf.prefill(in, false)
 	tpot := step + float64(batch)/float64(out)*merged
 	alone := inf.prefill(in, true)
-	return servePoint{batch: batch, step: step, tpot: tpot, ttft: alone + step, pref: alone, bound: bound, outTPS: float64(batch) / tpot}
+	// The first token comes out of the prefill itself. With other
+	// sequences in flight a new prompt also waits for the running step.
+	ttft := alone
+	if batch > 1 {
+		ttft += step
+	}
+	return servePoint{batch: batch, step: step, tpot: tpot, ttft: ttft, pref: alone, bound: bound, outTPS: float64(batch) / tpot}
 }
 
 // EstimateInference estimates one replica (TP GPUs) and the replicas for

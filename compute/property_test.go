@@ -140,8 +140,11 @@ func TestScaling(t *testing.T) {
 					t.Errorf("%s: %d → %d GPUs gives %.4g tokens/s, more than twice the smaller job's %.4g even with unlimited memory (%s → %s)",
 						cs.model, prev.GPUs, gpus, est.TokensPerSecond, prevIdeal, prev.Layout, est.Layout)
 				}
+				// Compute may lose a few per cent besides: context
+				// parallelism hands the attention kernel shorter calls,
+				// which run at its lower measured rate for that length.
 				compute := est.Step.Compute + est.Step.Optimizer
-				if compute > prev.Step.Total/2*(1+1e-2) {
+				if compute > prev.Step.Total/2*(1+5e-2) {
 					t.Errorf("%s: %d → %d GPUs: compute alone (%.3f s) exceeds half the smaller job's step (%.3f s): the loss is not communication", cs.model, prev.GPUs, gpus, compute, prev.Step.Total/2)
 				}
 				if ratio < 1 {

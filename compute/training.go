@@ -37,7 +37,16 @@ type Layout struct {
 	// RecomputeLayers is how many layers of each stage recompute their
 	// forward pass (all of them for full, none for selective).
 	RecomputeLayers int `json:"recompute_layers"`
-	MicroBatch      int `json:"micro_batch"`
+	// OffloadLayers is how many layers keep their activations in host
+	// memory between the forward and backward pass instead (NVIDIA's GB200
+	// Llama 3 70B FP8 recipe offloads 40 layers with fully sharded data
+	// parallelism).
+	OffloadLayers int `json:"offload_layers,omitempty"`
+	// PPNVLink is true when each model-parallel group (TP·CP·PP GPUs) sits
+	// in one NVLink domain larger than a VM (an NVL72 rack), so pipeline
+	// sends stay on NVLink and racks are the unit of capacity.
+	PPNVLink   bool `json:"pp_nvlink,omitempty"`
+	MicroBatch int  `json:"micro_batch"`
 	// GradAccum is the micro-batches each replica runs per optimizer step.
 	GradAccum int    `json:"grad_accum"`
 	Why       string `json:"why"`
@@ -53,6 +62,9 @@ func (l Layout) String() string {
 		rc = fmt.Sprintf("recompute %d layers/stage", l.RecomputeLayers)
 	} else {
 		rc += " recompute"
+	}
+	if l.OffloadLayers > 0 {
+		rc += fmt.Sprintf(", offload %d layers", l.OffloadLayers)
 	}
 	cp := ""
 	if l.CP > 1 {
@@ -88,15 +100,30 @@ type MemoryUse struct {
 	BuffersGiB     float64 `json:"buffers_gib"`
 	TotalGiB       float64 `json:"total_gib"`
 	UsableGiB      float64 `json:"usable_gib"`
+	// GPUGiB is the GPU's memory and FreeGiB what the plan leaves free of it
+	// (at least minFreeFraction; see usableBytes).
+	GPUGiB  float64 `json:"gpu_gib"`
+	FreeGiB float64 `json:"free_gib"`
+	// HostOffloadGiB is the activations a GPU keeps in host memory.
+	HostOffloadGiB float64 `json:"host_offload_gib,omitempty"`
 }
 
 // TrainingEstimate is the time and cost of one training run.
 type TrainingEstimate struct {
-	SKU    string `json:"sku"`
-	GPUs   int    `json:"gpus"`
-	Nodes  int    `json:"nodes"`
-	Layout Layout `json:"layout"`
-	SeqLen int    `json:"seq_len"`
+	SKU  string `json:"sku"`
+	GPUs int    `json:"gpus"`
+	// Nodes is the VMs the run pays for: GPUs over the VM's GPUs, rounded
+	// up to whole NVL72 racks (Racks) when the layout places model-parallel
+	// groups across the VMs of a rack.
+	Nodes int `json:"nodes"`
+	Racks int `json:"racks,omitempty"`
+	// Placement says how the layout sits in NVLink domains larger than a
+	// VM, and why the nodes are whole racks; empty otherwise.
+	Placement string `json:"placement,omitempty"`
+	// AttentionKernel is the attention kernel the step time assumes.
+	AttentionKernel string `json:"attention_kernel,omitempty"`
+	Layout          Layout `json:"layout"`
+	SeqLen          int    `json:"seq_len"`
 	// GlobalBatch is the sequences per optimizer step: the one asked for,
 	// rounded up to a whole number of micro-batches on every replica.
 	GlobalBatch       int       `json:"global_batch"`
@@ -153,6 +180,15 @@ type TrainingInput struct {
 	// frameworks without selective recompute run); "" recomputes the
 	// fewest layers that fit.
 	Recompute string
+	// AttentionKernel pins the attention kernel (a name in the catalog's
+	// attention_kernels, such as flash-attention-2 for a run on an older
+	// stack); "" uses the fastest the GPU's current stack runs.
+	AttentionKernel string
+	// MaxCP caps the context-parallel degree (1: none, as stacks before
+	// 2024 ran); 0 searches it.
+	MaxCP int
+	// Catalog supplies the kernel tables; nil uses the embedded catalog.
+	Catalog *catalog.Catalog
 }
 
 // InfeasibleError says why a configuration cannot work.
@@ -177,9 +213,11 @@ type trainer struct {
 	precision string
 	lora      bool
 	recompute string // pinned policy, "" to search
+	maxCP     int    // 0: no cap
 	layers    map[[3]int]layerTime
 	shape     shape
 	usable    float64 // bytes a GPU can give tensors
+	hostBytes float64 // host memory a GPU may fill with offloaded activations
 }
 
 // shape is what the memory and time models read from the architecture,
@@ -189,6 +227,10 @@ type shape struct {
 	layers                 float64
 	layerParams, embParams float64
 	actPerTokenLayer       float64 // bytes, before tensor parallelism
+	// linearInputs is the elements a token saves per layer as inputs of
+	// the four projections (QKV and MLP-up read h each, attention-out h,
+	// MLP-down the FFN width), which FP8 training may keep in one byte.
+	linearInputs float64
 }
 
 func shapeOf(a Arch) shape {
@@ -203,7 +245,8 @@ func shapeOf(a Arch) shape {
 	// 6h + 4·kv (QKV input, Q, K, V, output), MLP 2h + 4·ffn (6·ffn gated:
 	// gate, up and their product), two norm inputs 4h.
 	return shape{h: a.h(), fa: a.activeFFN(), kvw: a.kvWidth(), vocab: float64(a.Vocab), layers: a.layers(),
-		layerParams: a.layerParams(), embParams: a.embedParams(), actPerTokenLayer: 12*a.h() + 4*a.kvWidth() + mlp}
+		layerParams: a.layerParams(), embParams: a.embedParams(), actPerTokenLayer: 12*a.h() + 4*a.kvWidth() + mlp,
+		linearInputs: 3*a.h() + a.activeFFN()}
 }
 
 // layerTime is one micro-batch through one layer on one GPU.
@@ -226,7 +269,7 @@ func newTrainer(in TrainingInput) (*trainer, error) {
 	if in.SeqLen <= 0 {
 		return nil, fmt.Errorf("sequence length must be positive")
 	}
-	hw, err := newHardware(in.SKU, in.GPU, in.Precision)
+	hw, err := newHardware(in.Catalog, in.SKU, in.GPU, in.Precision, in.AttentionKernel)
 	if err != nil {
 		return nil, err
 	}
@@ -239,8 +282,18 @@ func newTrainer(in TrainingInput) (*trainer, error) {
 		return nil, fmt.Errorf("recompute %q: use %s or %s", in.Recompute, RecomputeSelective, RecomputeFull)
 	}
 	b := max(in.GlobalBatch, 0)
-	return &trainer{recompute: in.Recompute, a: a, hw: hw, seq: in.SeqLen, batch: b, precision: in.Precision, lora: in.Method == "lora",
-		layers: map[[3]int]layerTime{}, shape: shapeOf(a), usable: usableBytes(hw)}, nil
+	tr := &trainer{recompute: in.Recompute, maxCP: in.MaxCP, a: a, hw: hw, seq: in.SeqLen, batch: b, precision: in.Precision, lora: in.Method == "lora",
+		layers: map[[3]int]layerTime{}, shape: shapeOf(a), usable: usableBytes(hw)}
+	if in.Precision == "fp8" && in.GPU.Generation == "blackwell" {
+		// Transformer Engine saves each projection's input FP8-quantized
+		// (1 byte) for the weight gradient; on Hopper (and, assumed, on
+		// MI300X) the backward pass needs a transposed copy stored beside
+		// it, 2 bytes in all as in BF16, while on Blackwell one FP8 tensor
+		// serves both (ai-performance.md section 6b).
+		tr.shape.actPerTokenLayer -= tr.shape.linearInputs
+	}
+	tr.hostBytes = in.SKU.MemoryGiB * (1 << 30) / float64(hw.perNode) * hostOffloadFraction
+	return tr, nil
 }
 
 func (tr *trainer) bytesPerElem() (in, out float64) {
@@ -281,21 +334,27 @@ func (tr *trainer) layer(t, b, cp int) layerTime {
 			lt.bwd += hw.gemmTime(x.k, x.n, m, inB, outB)
 		}
 	}
-	// Causal attention: 2·s·h FLOPs per token forward (half of QKᵀ and AV).
-	// Context parallelism splits each sequence into 2·cp chunks and gives
-	// every GPU an early and a late one, so each does 1/cp of the work.
-	attn := 2 * m * float64(tr.seq) * h / tf / hw.attn
-	lt.fwd += attn
-	lt.bwd += attn * attentionBackwardWork
+	// Causal attention: 2·s·h FLOPs per token forward (half of QKᵀ and AV),
+	// the count of the kernel benchmarks, at the rate of the GPU's kernel
+	// for the length each call sees; backward 2.5 times the FLOPs at the
+	// kernel's backward rate. Context parallelism splits each sequence into
+	// 2·cp chunks and gives every GPU an early and a late one, so each does
+	// 1/cp of the work in calls of s/cp queries.
+	rf, rb := hw.attn.at(float64(tr.seq) / float64(cp))
+	flops := 2 * m * float64(tr.seq) * h / tf
+	attnF, attnB := flops/rf, attentionBackwardFLOPs*flops/rb
+	lt.fwd += attnF
+	lt.bwd += attnB
 	if cp > 1 {
 		// Ring attention: each GPU passes its chunk's keys and values to
 		// the next cp−1 times while it computes attention on the chunk
 		// it holds; the backward pass also returns their gradients. Only
-		// what the attention kernels do not cover shows.
+		// what the attention kernels do not cover shows. The ring stays on
+		// NVLink while the TP·CP group fits in one NVLink domain.
 		kv := 2 * m * sh.kvw / tf * 2
-		fwd := float64(cp-1) * hw.sendRecv(kv, t*cp > hw.perNode)
-		lt.cpFwd = math.Max(0, fwd-attn)
-		lt.cp = lt.cpFwd + math.Max(0, 2*fwd-attn*attentionBackwardWork)
+		fwd := float64(cp-1) * hw.sendRecv(kv, t*cp > hw.domain)
+		lt.cpFwd = math.Max(0, fwd-attnF)
+		lt.cp = lt.cpFwd + math.Max(0, 2*fwd-attnB)
 	}
 	// Memory-bound element-wise work, sharded by sequence parallelism.
 	act := 2 * fa
@@ -402,13 +461,19 @@ func (tr *trainer) memory(l Layout) (states, acts, buffers float64) {
 			states = frozen + trainable
 		}
 	} else {
+		// Megatron keeps bf16 weights and fp32 main gradients (6 bytes) and
+		// shards the 12 bytes of fp32 master weights and Adam moments over
+		// the replicas and context chunks: 6 + 12/(DP·CP), 18 unsharded
+		// (Megatron-Bridge's memory estimator, section 6b). ZeRO-2 also
+		// shards the gradients; fully sharded data parallelism shards all
+		// 16 bytes of mixed-precision Adam (ZeRO §3.1).
 		switch l.ZeRO {
 		case 0:
-			states = adamBytesPerParam * psi
+			states = (megatronStateBytesPerParam + adamOptimizerBytesPerParam) * psi
 		case 1:
-			states = 4*psi + (adamBytesPerParam-4)*psi/d
+			states = megatronStateBytesPerParam*psi + adamOptimizerBytesPerParam*psi/d
 		case 2:
-			states = 2*psi + (adamBytesPerParam-2)*psi/d
+			states = 2*psi + (megatronStateBytesPerParam-2+adamOptimizerBytesPerParam)*psi/d
 		default:
 			states = adamBytesPerParam * psi / d
 		}
@@ -418,6 +483,17 @@ func (tr *trainer) memory(l Layout) (states, acts, buffers float64) {
 		// being prefetched, and of the output layer.
 		buffers += 2 * (2*sh.layerParams + sh.vocab*h) / t
 	}
+	if tr.precision == "fp8" {
+		// With BF16 weights Transformer Engine keeps an FP8 copy of each
+		// weight beside it, made once a step and reused by every
+		// micro-batch (section 6b): a byte a parameter of the stage, or of
+		// the gathered layers when the weights are fully sharded.
+		if l.ZeRO >= 3 {
+			buffers += (2*sh.layerParams + sh.vocab*h) / t
+		} else {
+			buffers += psi
+		}
+	}
 	perTokenLayer := sh.actPerTokenLayer / t
 	tokens := tr.chunkTokens(l)
 	ls := math.Ceil(sh.layers / float64(l.PP))
@@ -425,8 +501,11 @@ func (tr *trainer) memory(l Layout) (states, acts, buffers float64) {
 	// Recomputed layers keep only their input, and one of them at a time
 	// holds its full activations while it is recomputed.
 	k := math.Min(float64(l.RecomputeLayers), ls)
-	acts = tokens * inFlight * ((ls-k)*perTokenLayer + k*2*h/t)
-	if k > 0 {
+	o := math.Min(float64(l.OffloadLayers), ls-k)
+	acts = tokens * inFlight * ((ls-k-o)*perTokenLayer + k*2*h/t)
+	if k > 0 || o > 0 {
+		// The layer being recomputed, or brought back from host memory,
+		// holds its full activations.
 		acts += tokens * perTokenLayer
 	}
 	// Output layer: fp32 logits and their gradient for one micro-batch.
@@ -434,8 +513,21 @@ func (tr *trainer) memory(l Layout) (states, acts, buffers float64) {
 	return states, acts, buffers
 }
 
+// usableBytes is what a plan may fill of one GPU: what the CUDA context and
+// the NCCL and cuBLAS workspaces leave, less the caching allocator's
+// fragmentation, and never more than leaves minFreeFraction of the GPU's
+// memory free (docs/estimate.md says why).
 func usableBytes(hw *hardware) float64 {
-	return math.Max(0, hw.memBytes-gpuReservedBytes) * allocatorUsableFraction
+	u := math.Max(0, hw.memBytes-gpuReservedBytes) * allocatorUsableFraction
+	return math.Max(0, math.Min(u, hw.memBytes*(1-minFreeFraction)-gpuReservedBytes))
+}
+
+// offloadedBytes is the activations one GPU keeps in host memory.
+func (tr *trainer) offloadedBytes(l Layout) float64 {
+	if l.OffloadLayers <= 0 {
+		return 0
+	}
+	return tr.chunkTokens(l) * tr.inFlight(l) * float64(l.OffloadLayers) * tr.shape.actPerTokenLayer / float64(l.TP)
 }
 
 // step is the time of one optimizer step for a layout.
@@ -448,15 +540,25 @@ func (tr *trainer) step(l Layout, nodes int) StepTime {
 	tp := L / p * lt.tp
 	cpc := L / p * lt.cp
 	if k := float64(l.RecomputeLayers); k > 0 {
-		// Each recomputed layer runs its forward pass again.
+		// Each recomputed layer runs its forward pass again: a third of
+		// its compute, the ~30 % Megatron-Bridge's performance guide gives
+		// for full recompute (section 6b).
 		bwd += k * lt.fwd / kernelBusyFraction
 		tp += k * lt.tpFwd
 		cpc += k * lt.cpFwd
 	}
+	if l.OffloadLayers > 0 {
+		// Offloaded activations go to host memory during the forward pass
+		// and come back during the backward pass, each at the measured
+		// host link rate, behind the compute of the other layers.
+		moved := tr.offloadedBytes(l) / tr.inFlight(l)
+		bwd += math.Max(0, moved/tr.hw.hostBW-bwd*(1-float64(l.OffloadLayers)/L))
+		fwd += math.Max(0, moved/tr.hw.hostBW-fwd*(1-float64(l.OffloadLayers)/L))
+	}
 	pp := 0.0
 	if l.PP > 1 {
 		bytes := tr.chunkTokens(l) * tr.a.h() * 2 / float64(l.TP)
-		pp = 2 * v * tr.hw.sendRecv(bytes, nodes > 1)
+		pp = 2 * v * tr.hw.sendRecv(bytes, nodes > tr.hw.domainVMs() && !l.PPNVLink)
 	}
 	mb := fwd + bwd + tp + cpc + pp
 	m := float64(l.GradAccum)
@@ -499,7 +601,7 @@ func (tr *trainer) dpExposed(l Layout, fwd, bwd float64) float64 {
 		grads *= loraTrainableFraction
 	}
 	params := 2 * tr.stageParams(l.PP) / float64(l.TP)
-	perNode := max(1, tr.hw.perNode/l.TP)
+	perNode := tr.shardsPerDomain(l)
 	rs := tr.hw.collective(grads, ranks, perNode, 1)
 	ag := tr.hw.collective(params, ranks, perNode, 1)
 	if tr.lora && l.ZeRO < 3 {
@@ -522,6 +624,51 @@ func (tr *trainer) dpExposed(l Layout, fwd, bwd float64) float64 {
 	}
 }
 
+// shardsPerDomain is how many of the GPUs that share gradients (the same
+// weights in other replicas and context chunks) sit in one NVLink domain and
+// reduce over NVLink before InfiniBand. Ranks are ordered tensor-parallel
+// innermost, then context-parallel, then data-parallel, then pipeline, so a
+// VM of 8 holds 8/TP of them; with whole model-parallel groups in a rack
+// (PPNVLink) the rack holds the CP chunks of every group it carries.
+func (tr *trainer) shardsPerDomain(l Layout) int {
+	if l.PPNVLink {
+		groups := max(1, tr.hw.domain/(l.TP*l.cp()*l.PP))
+		return max(1, min(l.shards(), l.cp()*min(groups, l.DP)))
+	}
+	return max(1, min(l.shards(), tr.hw.domain/l.TP))
+}
+
+// nvlinkGroup is the GPUs of a layout that must share one NVLink domain:
+// the model-parallel group with PPNVLink, else the TP·CP group; 0 when they
+// fit in one VM, which needs no placement.
+func (tr *trainer) nvlinkGroup(l Layout) int {
+	g := l.TP * l.cp()
+	if l.PPNVLink {
+		g *= l.PP
+	}
+	if g <= tr.hw.perNode || g > tr.hw.domain {
+		return 0
+	}
+	return g
+}
+
+// allocation is the VMs and racks a layout on gpus GPUs pays for. Inside
+// one NVLink domain any VMs do; beyond one, each group that spans VMs must
+// lie in one rack, so whole racks are bought and the trays the groups leave
+// idle stay as spares (NVIDIA's GB200 submissions place a 16-tray group in
+// each 18-tray rack; section 6c).
+func (tr *trainer) allocation(l Layout, gpus int) (nodes, racks int) {
+	per := tr.hw.perNode
+	nodes = (gpus + per - 1) / per
+	g := tr.nvlinkGroup(l)
+	if g == 0 || gpus <= tr.hw.domain {
+		return nodes, 0
+	}
+	perRack := tr.hw.domain / g
+	racks = (gpus/g + perRack - 1) / perRack
+	return max(nodes, racks*tr.hw.domainVMs()), racks
+}
+
 // batchFor is the global batch in sequences on gpus GPUs: the one asked
 // for, or 4M tokens, raised to one sequence per defaultGPUsPerSequence GPUs
 // on clusters large enough that 4M tokens would leave GPUs idle.
@@ -534,22 +681,21 @@ func (tr *trainer) batchFor(gpus int) int {
 }
 
 // minContextChunk is the shortest piece of a sequence context parallelism
-// hands one GPU, as Llama 3 ran its 128K-token sequences: 16 chunks of 8K.
-// Shorter chunks leave attention too little work to hide the ring traffic
-// and re-read every weight for fewer tokens; below 16K tokens a sequence is
-// better split by tensor parallelism.
-const minContextChunk = 8192
+// hands one GPU: NVIDIA's Llama 2 70B LoRA submissions on GB200 split 8,192
+// tokens 8 ways (section 6c). Whether a split pays is left to the step time.
+const minContextChunk = 1024
 
 // eachLayout calls f with every layout to try for gpus GPUs; f returns
 // false to stop.
 func (tr *trainer) eachLayout(gpus, pinnedTP int, f func(Layout) bool) {
 	a := tr.a
 	batch := tr.batchFor(gpus)
-	for t := 1; t <= tr.hw.perNode && t <= a.Heads; t *= 2 {
+	// Tensor parallelism spans the NVLink domain: the VM, or an NVL72 rack.
+	for t := 1; t <= tr.hw.domain && t <= a.Heads; t *= 2 {
 		if a.Heads%t != 0 || (pinnedTP > 0 && t != pinnedTP) {
 			continue
 		}
-		for cp := 1; cp == 1 || tr.seq%(2*cp) == 0 && tr.seq/cp >= minContextChunk; cp *= 2 {
+		for cp := 1; cp == 1 || tr.seq%(2*cp) == 0 && tr.seq/cp >= minContextChunk && (tr.maxCP == 0 || cp <= tr.maxCP); cp *= 2 {
 			if gpus%(t*cp) != 0 {
 				break
 			}
@@ -566,6 +712,13 @@ func (tr *trainer) eachLayout(gpus, pinnedTP int, f func(Layout) bool) {
 				}
 				if !tr.eachMicroBatch(Layout{TP: t, CP: cp, PP: p, DP: d}, batch, f) {
 					return
+				}
+				// In a domain larger than a VM the whole model-parallel
+				// group can sit in one rack, pipeline sends on NVLink.
+				if mp := t * cp * p; p > 1 && mp > tr.hw.perNode && mp <= tr.hw.domain && gpus > mp {
+					if !tr.eachMicroBatch(Layout{TP: t, CP: cp, PP: p, DP: d, PPNVLink: true}, batch, f) {
+						return
+					}
 				}
 			}
 		}
@@ -625,6 +778,7 @@ type evaluated struct {
 	st    StepTime
 	mem   [3]float64
 	total float64
+	cost  float64 // step time × VMs paid for
 }
 
 // fitted sets a layout's recompute to the least that fits, or reports
@@ -658,7 +812,52 @@ func (tr *trainer) fitted(l *Layout) bool {
 	default:
 		l.Recompute = RecomputePartial
 	}
+	if k > 0 && tr.recompute == "" {
+		// Keeping some layers' activations in host memory instead of
+		// recomputing them, as NVIDIA's GB200 recipes do with fully
+		// sharded data parallelism: whichever is faster.
+		if o := tr.offloadToFit(*l); o > 0 {
+			off := *l
+			off.Recompute, off.RecomputeLayers, off.OffloadLayers = RecomputeSelective, 0, o
+			if tr.stepLayout(off).Total < tr.stepLayout(*l).Total {
+				*l = off
+			}
+		}
+	}
 	return true
+}
+
+// offloadToFit is the fewest layers whose activations, kept in host memory,
+// let a layout fit without recompute; 0 when offload does not apply (a
+// pipeline holds several micro-batches in flight, which Megatron's offload
+// does not cover) or host memory cannot hold them.
+func (tr *trainer) offloadToFit(l Layout) int {
+	if l.PP > 1 {
+		return 0
+	}
+	l.RecomputeLayers, l.OffloadLayers = 0, 0
+	st, acts, buf := tr.memory(l)
+	over := st + acts + buf + tr.chunkTokens(l)*tr.shape.actPerTokenLayer/float64(l.TP) - tr.usable
+	saved := tr.chunkTokens(l) * tr.shape.actPerTokenLayer / float64(l.TP)
+	if over <= 0 || saved <= 0 {
+		return 0
+	}
+	o := int(math.Ceil(over/saved - 1e-9))
+	if o >= tr.a.Layers {
+		return 0
+	}
+	l.OffloadLayers = o
+	if tr.offloadedBytes(l) > tr.hostBytes {
+		return 0
+	}
+	return o
+}
+
+// stepLayout is a layout's step time at the VMs it would run on.
+func (tr *trainer) stepLayout(l Layout) StepTime {
+	gpus := l.TP * l.cp() * l.PP * l.DP
+	nodes, _ := tr.allocation(l, gpus)
+	return tr.step(l, nodes)
 }
 
 // anyFits reports whether some layout of gpus GPUs fits in memory.
@@ -674,7 +873,6 @@ func (tr *trainer) anyFits(gpus, pinnedTP int) bool {
 // best searches the layouts for gpus GPUs and returns the fastest that
 // fits, the runner-up, and how many were searched and fit.
 func (tr *trainer) best(gpus, pinnedTP int) (best, second *evaluated, searched, fit int, closest *evaluated) {
-	nodes := (gpus + tr.hw.perNode - 1) / tr.hw.perNode
 	var b1, b2, cl evaluated
 	has1, has2, hasCl := false, false, false
 	tr.eachLayout(gpus, pinnedTP, func(l Layout) bool {
@@ -689,7 +887,11 @@ func (tr *trainer) best(gpus, pinnedTP int) (best, second *evaluated, searched, 
 			return true
 		}
 		fit++
+		nodes, _ := tr.allocation(l, gpus)
 		e.st = tr.step(l, nodes)
+		// Layouts are compared by time per VM paid for, which is step
+		// time unless whole racks leave VMs idle.
+		e.cost = e.st.Total * float64(nodes)
 		switch {
 		case !has1 || better(&e, &b1):
 			b2, has2 = b1, has1
@@ -711,9 +913,11 @@ func (tr *trainer) best(gpus, pinnedTP int) (best, second *evaluated, searched, 
 	return best, second, searched, fit, closest
 }
 
-// better orders layouts: faster first, then the simpler (less memory).
+// better orders layouts: least step time per VM paid for first (the
+// fastest, when every layout uses the same VMs), then the simpler (less
+// memory).
 func better(a, b *evaluated) bool {
-	if d := a.st.Total - b.st.Total; math.Abs(d) > 1e-9*b.st.Total {
+	if d := a.cost - b.cost; math.Abs(d) > 1e-9*b.cost {
 		return d < 0
 	}
 	return a.total < b.total
@@ -743,8 +947,8 @@ func (tr *trainer) estimate(in TrainingInput, explain bool) (TrainingEstimate, e
 	if nodes > 1 && tr.hw.ibPerGPU == 0 {
 		return TrainingEstimate{}, infeasible("%s has no InfiniBand; training across %d VMs needs it, so use at most %d GPUs or an InfiniBand size", in.SKU.Name, nodes, perNode)
 	}
-	if in.TP > 0 && (in.TP > perNode || tr.a.Heads%in.TP != 0) {
-		return TrainingEstimate{}, infeasible("tensor-parallel degree %d must divide the %d heads and fit in one %d-GPU VM", in.TP, tr.a.Heads, perNode)
+	if in.TP > 0 && (in.TP > tr.hw.domain || tr.a.Heads%in.TP != 0) {
+		return TrainingEstimate{}, infeasible("tensor-parallel degree %d must divide the %d heads and fit in one %d-GPU NVLink domain", in.TP, tr.a.Heads, tr.hw.domain)
 	}
 	best, second, searched, fit, closest := tr.best(in.GPUs, in.TP)
 	if best == nil {
@@ -758,6 +962,7 @@ func (tr *trainer) estimate(in TrainingInput, explain bool) (TrainingEstimate, e
 	if explain {
 		l.Why = tr.why(best, second, searched, fit, nodes)
 	}
+	paid, racks := tr.allocation(l, in.GPUs)
 	st := best.st
 	tokensPerStep := float64(l.DP * l.GradAccum * l.MicroBatch * tr.seq)
 	tps := tokensPerStep / st.Total
@@ -785,7 +990,7 @@ func (tr *trainer) estimate(in TrainingInput, explain bool) (TrainingEstimate, e
 	perTokenFLOPs := tr.modelFLOPsPerToken()
 	peak := tr.hw.peak
 	est := TrainingEstimate{
-		SKU: in.SKU.Name, GPUs: in.GPUs, Nodes: nodes, Layout: l, SeqLen: tr.seq, GlobalBatch: l.DP * l.GradAccum * l.MicroBatch,
+		SKU: in.SKU.Name, GPUs: in.GPUs, Layout: l, SeqLen: tr.seq, GlobalBatch: l.DP * l.GradAccum * l.MicroBatch,
 		Tokens: in.Tokens, FLOPs: perTokenFLOPs * in.Tokens,
 		TokensPerSecond:   round(tps, 0),
 		StepSeconds:       round(st.Total, 3),
@@ -802,11 +1007,43 @@ func (tr *trainer) estimate(in TrainingInput, explain bool) (TrainingEstimate, e
 		OptimalCheckpointHours: round(optimal, 3),
 		OptimalGoodput:         round(goodputAt(optimal), 3),
 		Interruptions:          round(rate*hours, 1),
-		CostUSD:                round(hours*float64(nodes)*in.USDPerVMHour, 0),
+		CostUSD:                round(hours*float64(paid)*in.USDPerVMHour, 0),
 		LayoutsSearched:        searched,
 		LayoutsFit:             fit,
+		Nodes:                  paid,
+		Racks:                  racks,
+		Placement:              tr.placement(l, in.GPUs, paid, racks),
+		AttentionKernel:        tr.hw.attn.name,
 	}
+	est.Memory.GPUGiB = round(tr.hw.memBytes/(1<<30), 1)
+	est.Memory.FreeGiB = round((tr.hw.memBytes-best.total)/(1<<30), 1)
+	est.Memory.HostOffloadGiB = round(tr.offloadedBytes(l)/(1<<30), 1)
 	return est, nil
+}
+
+// placement says how a layout sits in NVLink domains larger than a VM.
+func (tr *trainer) placement(l Layout, gpus, paid, racks int) string {
+	if tr.hw.domain <= tr.hw.perNode {
+		return ""
+	}
+	vms := tr.hw.domainVMs()
+	g := tr.nvlinkGroup(l)
+	switch {
+	case gpus <= tr.hw.domain:
+		return fmt.Sprintf("all %d GPUs in one %d-GPU NVLink domain (%d VMs of a rack of %d): tensor, context and pipeline traffic stay on NVLink", gpus, tr.hw.domain, paid, vms)
+	case g == 0:
+		return fmt.Sprintf("each tensor- and context-parallel group fits in one VM; pipeline and data-parallel traffic cross VMs over InfiniBand, so any %d VMs do", paid)
+	}
+	what := "tensor- and context-parallel group"
+	if l.PPNVLink {
+		what = "model-parallel group (TP·CP·PP)"
+	}
+	s := fmt.Sprintf("each %s of %d GPUs (%d VMs) spans VMs over NVLink, so it must lie in one %d-GPU rack of %d VMs; %d per rack, %d groups: %d racks = %d VMs",
+		what, g, g/tr.hw.perNode, tr.hw.domain, vms, tr.hw.domain/g, gpus/g, racks, paid)
+	if idle := paid - gpus/tr.hw.perNode; idle > 0 {
+		s += fmt.Sprintf(", of which %d stay idle as spares", idle)
+	}
+	return s
 }
 
 // modelFLOPsPerToken counts a token's model FLOPs as MosaicML and Megatron
@@ -825,13 +1062,17 @@ func (tr *trainer) why(best, second *evaluated, searched, fit, nodes int) string
 	l := best.l
 	var parts []string
 	if l.TP > 1 {
-		parts = append(parts, fmt.Sprintf("tensor parallel %d inside each VM over %s splits every layer's weights and activations %d ways", l.TP, tr.hw.sku.ScaleUp, l.TP))
+		where := "inside each VM"
+		if l.TP > tr.hw.perNode {
+			where = fmt.Sprintf("across %d VMs of one NVLink domain", l.TP/tr.hw.perNode)
+		}
+		parts = append(parts, fmt.Sprintf("tensor parallel %d %s over %s splits every layer's weights and activations %d ways", l.TP, where, tr.hw.sku.ScaleUp, l.TP))
 	} else {
 		parts = append(parts, "no tensor parallelism: each GPU runs whole layers, the largest GEMMs")
 	}
 	if l.CP > 1 {
 		link := "nvlink"
-		if l.TP*l.CP > tr.hw.perNode {
+		if l.TP*l.CP > tr.hw.domain {
 			link = "InfiniBand"
 		}
 		parts = append(parts, fmt.Sprintf("context parallel %d splits each %d-token sequence into chunks of %d, passing keys and values around a ring over %s behind the attention kernels",
@@ -842,7 +1083,11 @@ func (tr *trainer) why(best, second *evaluated, searched, fit, nodes int) string
 		if l.Interleave > 1 {
 			v = fmt.Sprintf(", interleaved %d ways", l.Interleave)
 		}
-		parts = append(parts, fmt.Sprintf("%d pipeline stages of %d layers%s; bubble %.0f%% of the step", l.PP, (tr.a.Layers+l.PP-1)/l.PP, v, 100*best.st.Bubble/best.st.Total))
+		on := ""
+		if l.PPNVLink {
+			on = " over NVLink inside one rack"
+		}
+		parts = append(parts, fmt.Sprintf("%d pipeline stages of %d layers%s%s; bubble %.0f%% of the step", l.PP, (tr.a.Layers+l.PP-1)/l.PP, v, on, 100*best.st.Bubble/best.st.Total))
 	}
 	zero := map[int]string{0: "no sharding (one replica)", 1: "ZeRO-1 shards optimizer state", 2: "ZeRO-2 shards optimizer state and gradients", 3: "ZeRO-3 (FSDP) shards weights, gradients and optimizer state"}[l.ZeRO]
 	switch {
@@ -861,8 +1106,13 @@ func (tr *trainer) why(best, second *evaluated, searched, fit, nodes int) string
 	case RecomputePartial:
 		rc = fmt.Sprintf("%d of each stage's %d layers recompute their forward pass, the fewest that fit", l.RecomputeLayers, (tr.a.Layers+l.PP-1)/l.PP)
 	}
+	if l.OffloadLayers > 0 {
+		rc = fmt.Sprintf("%d layers keep their activations in host memory (%.1f GiB a GPU over the %.0f GB/s host link) instead of recomputing them", l.OffloadLayers, tr.offloadedBytes(l)/(1<<30), tr.hw.hostBW/1e9)
+	}
 	parts = append(parts, rc)
-	parts = append(parts, fmt.Sprintf("micro-batch %d × %d accumulation steps; %.1f of %.1f GiB a GPU", l.MicroBatch, l.GradAccum, best.total/(1<<30), usableBytes(tr.hw)/(1<<30)))
+	parts = append(parts, fmt.Sprintf("attention at %s's rate", tr.hw.attn.name))
+	parts = append(parts, fmt.Sprintf("micro-batch %d × %d accumulation steps; %.1f of %.1f GiB a GPU usable, %.1f GiB (%.0f%%) of its %.1f GiB left free",
+		l.MicroBatch, l.GradAccum, best.total/(1<<30), usableBytes(tr.hw)/(1<<30), (tr.hw.memBytes-best.total)/(1<<30), 100*(1-best.total/tr.hw.memBytes), tr.hw.memBytes/(1<<30)))
 	s := strings.Join(parts, "; ")
 	s += fmt.Sprintf(". Fastest of %d layouts that fit (%d searched)", fit, searched)
 	if second != nil {
