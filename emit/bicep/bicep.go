@@ -408,7 +408,7 @@ func (e *emitter) translate(it *item) error {
 		if err != nil {
 			return fmt.Errorf("parent: %w", err)
 		}
-		it.fields = append(it.fields, field{"parent", parent})
+		it.fields = append(it.fields, field{"parent", raw(parent)})
 		nameVal = names[len(names)-1]
 	}
 	name, err := tr.str(nameVal)
@@ -575,7 +575,7 @@ func (e *emitter) outputs(rs []resources.Resource) error {
 		if err != nil {
 			return fmt.Errorf("bicep: output %s: %w", o.Name, err)
 		}
-		f.outputs = append(f.outputs, outputDecl{o.Name, v})
+		f.outputs = append(f.outputs, outputDecl{o.Name, raw(v)})
 		if f == e.main {
 			continue
 		}
