@@ -23,6 +23,15 @@ type Catalog struct {
 	Storage Storage           `yaml:"storage" json:"storage"`
 	Network Network           `yaml:"network" json:"network"`
 	Images  []Image           `yaml:"images" json:"images"`
+	// Services are the prices of the platform, network and storage
+	// meters a zone is billed by (firewall hours, private endpoints,
+	// NetApp capacity, ...), keyed for the cost engine.
+	Services []ServicePrice `yaml:"service_prices" json:"service_prices,omitempty"`
+	// Unplaced are prices the reference gives that no planning price may
+	// use: no region stated, a size not in the catalog, a rate with no
+	// Linux pay-as-you-go beside it. They are kept so that every figure
+	// of the reference is in the catalog with the reason it is not used.
+	Unplaced []UnplacedPrice `yaml:"unplaced_prices" json:"unplaced_prices,omitempty"`
 	// Attention lists measured attention-kernel throughput (kernels.yaml).
 	Attention []AttentionKernel `yaml:"attention_kernels" json:"attention_kernels,omitempty"`
 
@@ -30,6 +39,10 @@ type Catalog struct {
 	gpuByName   map[string]*GPU
 	modelByName map[string]*Model
 	prices      map[priceKey]*Price
+	services    map[string]*ServicePrice
+	// storageOrigin is the file the storage offerings (and their
+	// prices) were read from.
+	storageOrigin string
 }
 
 // Source is where a fact was read.
@@ -37,6 +50,10 @@ type Source struct {
 	Title string `yaml:"title" json:"title"`
 	Ref   string `yaml:"ref" json:"ref"`
 	Date  string `yaml:"date" json:"date,omitempty"`
+	// Mark grades the source: V read in the named source, S secondary
+	// (a capture or quote whose origin is not named), D arithmetic on a
+	// V or S figure. Empty for sources of facts other than prices.
+	Mark string `yaml:"mark" json:"mark,omitempty"`
 }
 
 // SKU is an Azure VM size.
@@ -192,6 +209,144 @@ type Price struct {
 	Source string   `yaml:"source" json:"source"`
 	// SpotSource names the source of the spot price when it differs.
 	SpotSource string `yaml:"spot_source" json:"spot_source,omitempty"`
+	// Mark overrides the source's mark for this figure (D when the
+	// price is arithmetic on the source's number).
+	Mark string `yaml:"mark" json:"mark,omitempty"`
+	// Why says how the figure was chosen when sources disagree.
+	Why string `yaml:"why" json:"why,omitempty"`
+	// LowPriority is the Linux Low Priority rate (Azure Batch's
+	// preemptible VMs).
+	LowPriority       *float64 `yaml:"low_priority_usd_per_hour" json:"low_priority_usd_per_hour,omitempty"`
+	LowPrioritySource string   `yaml:"low_priority_source" json:"low_priority_source,omitempty"`
+	// Windows is the Windows pay-as-you-go rate. aizone plans Linux
+	// pools and never prices with it; it is kept so that a Windows
+	// figure of the reference is recorded as such, not taken for Linux.
+	Windows       *float64 `yaml:"windows_usd_per_hour" json:"windows_usd_per_hour,omitempty"`
+	WindowsSource string   `yaml:"windows_source" json:"windows_source,omitempty"`
+	// Reservations are reserved-instance prices: the whole term's price
+	// as the Retail Prices API gives it, and that price per hour of the
+	// term (365 × 24 hours a year).
+	Reservations []Reservation `yaml:"reservations" json:"reservations,omitempty"`
+	// Rejected are figures for the same size and region (or none) that
+	// lost to this one, with why.
+	Rejected []RejectedPrice `yaml:"rejected" json:"rejected,omitempty"`
+
+	origin string // the file the entry was read from
+}
+
+// Reservation is a reserved-instance price of a size in a region.
+type Reservation struct {
+	Term       string  `yaml:"term" json:"term"` // "1y", "3y", "5y"
+	TermUSD    float64 `yaml:"term_usd" json:"term_usd"`
+	USDPerHour float64 `yaml:"usd_per_hour" json:"usd_per_hour"` // TermUSD / term hours (mark D)
+	Date       string  `yaml:"date" json:"date"`
+	Source     string  `yaml:"source" json:"source"`
+}
+
+// RejectedPrice is a figure a source gives that another was preferred to.
+type RejectedPrice struct {
+	USDPerHour float64 `yaml:"usd_per_hour" json:"usd_per_hour"`
+	Region     string  `yaml:"region" json:"region,omitempty"` // "" when the source states none
+	Date       string  `yaml:"date" json:"date"`
+	Source     string  `yaml:"source" json:"source"`
+	Why        string  `yaml:"why" json:"why"`
+}
+
+// extraSources are the source keys of the entry's other rates.
+func (p *Price) extraSources() []string {
+	out := []string{p.SpotSource, p.LowPrioritySource, p.WindowsSource}
+	for _, r := range p.Reservations {
+		out = append(out, r.Source)
+	}
+	for _, r := range p.Rejected {
+		out = append(out, r.Source)
+	}
+	return out
+}
+
+// Embedded reports whether the price came from the embedded catalog
+// rather than a user's --catalog directory.
+func (p *Price) Embedded() bool { return isEmbedded(p.origin) }
+
+// Origin is the file the price was read from.
+func (p *Price) Origin() string { return p.origin }
+
+// UnplacedPrice is a price the reference gives that planning cannot use.
+type UnplacedPrice struct {
+	SKU        string  `yaml:"sku" json:"sku"`
+	Region     string  `yaml:"region" json:"region"` // "unstated" when the source gives none
+	Kind       string  `yaml:"kind" json:"kind"`     // payg, windows, low-priority, windows-low-priority
+	USDPerHour float64 `yaml:"usd_per_hour" json:"usd_per_hour"`
+	Date       string  `yaml:"date" json:"date"`
+	Source     string  `yaml:"source" json:"source"`
+	Mark       string  `yaml:"mark" json:"mark,omitempty"`
+	Why        string  `yaml:"why" json:"why"`
+}
+
+// ServicePrice is one meter of an Azure service, as the Retail Prices API
+// names it (serviceName, meterName), with its price per unit.
+type ServicePrice struct {
+	Key     string `yaml:"key" json:"key"`
+	Service string `yaml:"service" json:"service"` // the API's serviceName
+	Product string `yaml:"product" json:"product,omitempty"`
+	Meter   string `yaml:"meter" json:"meter"` // the API's meterName
+	// Unit is what USD is per: "hour", "GB", "GiB-hour", "GB-month",
+	// "month", "10K operations", "1M queries", "day".
+	Unit string  `yaml:"unit" json:"unit"`
+	USD  float64 `yaml:"usd" json:"usd"`
+	// NoCharge marks a meter that is free (USD 0 by rule, not unknown).
+	NoCharge bool   `yaml:"no_charge" json:"no_charge,omitempty"`
+	Region   string `yaml:"region" json:"region,omitempty"` // where the figure was read; "" for a global meter
+	Date     string `yaml:"date" json:"date"`
+	Source   string `yaml:"source" json:"source"`
+	Mark     string `yaml:"mark" json:"mark,omitempty"`
+	Note     string `yaml:"note" json:"note,omitempty"`
+
+	origin string
+}
+
+// Embedded reports whether the price came from the embedded catalog.
+func (s *ServicePrice) Embedded() bool { return isEmbedded(s.origin) }
+
+// Origin is the file the price was read from.
+func (s *ServicePrice) Origin() string { return s.origin }
+
+// embeddedPrefix starts the names of the embedded catalog's files.
+const embeddedPrefix = "catalog/data/"
+
+func isEmbedded(origin string) bool { return origin == "" || strings.HasPrefix(origin, embeddedPrefix) }
+
+// ServiceIn returns the price of the meter with key in region: the
+// region's own figure, else the meter's global one (region ""), else the
+// figure of the first region the catalog has for it, whose Region then
+// says where it was read. region "" asks for any figure.
+func (c *Catalog) ServiceIn(key, region string) (*ServicePrice, bool) {
+	if s, ok := c.services[key+"@"+strings.ToLower(region)]; ok {
+		return s, true
+	}
+	if s, ok := c.services[key+"@"]; ok {
+		return s, true
+	}
+	var best *ServicePrice
+	for i := range c.Services {
+		s := &c.Services[i]
+		if s.Key == key && (best == nil || s.Region < best.Region) {
+			best = s
+		}
+	}
+	return best, best != nil
+}
+
+// StorageEmbedded reports whether the storage offerings and their prices
+// are the embedded ones.
+func (c *Catalog) StorageEmbedded() bool { return isEmbedded(c.storageOrigin) }
+
+// MarkOf is a price's mark: its own when it has one, else its source's.
+func (c *Catalog) MarkOf(sourceKey, own string) string {
+	if own != "" {
+		return own
+	}
+	return c.Sources[sourceKey].Mark
 }
 
 type priceKey struct{ sku, region string }
@@ -253,6 +408,7 @@ type LustreSKU struct {
 	IncrementTiB   float64 `yaml:"increment_tib" json:"increment_tib"`
 	USDPerTiBMonth float64 `yaml:"usd_per_tib_month" json:"usd_per_tib_month,omitempty"` // 0 = unknown
 	Source         string  `yaml:"source" json:"source"`
+	PriceSource    string  `yaml:"price_source" json:"price_source,omitempty"`
 }
 
 // LustreSubnet is the recommended subnet size for a capacity range.
@@ -268,6 +424,7 @@ type NetAppLevel struct {
 	MiBpsPerTiB    float64 `yaml:"mibps_per_tib" json:"mibps_per_tib"`
 	USDPerTiBMonth float64 `yaml:"usd_per_tib_month" json:"usd_per_tib_month,omitempty"` // 0 = unknown
 	Source         string  `yaml:"source" json:"source"`
+	PriceSource    string  `yaml:"price_source" json:"price_source,omitempty"`
 }
 
 // BlobTier is a Blob access tier with its prices.

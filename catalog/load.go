@@ -179,8 +179,22 @@ func (c *Catalog) merge(p *Catalog, file string, pos yamlpos.Positions, where *[
 	}
 	for i, pr := range p.Prices {
 		key := func(p *Price) string { return normSKU(p.SKU) + "@" + strings.ToLower(p.Region) }
+		pr.origin = file
 		c.Prices, _ = upsert(c.Prices, key, pr)
 		*where = append(*where, loc("prices", key(&pr), i))
+	}
+	for i, sp := range p.Services {
+		sp.origin = file
+		key := func(s *ServicePrice) string { return s.Key + "@" + strings.ToLower(s.Region) }
+		c.Services, _ = upsert(c.Services, key, sp)
+		*where = append(*where, loc("service_prices", key(&sp), i))
+	}
+	for i, u := range p.Unplaced {
+		c.Unplaced = append(c.Unplaced, u)
+		*where = append(*where, located{kind: "unplaced_prices", key: fmt.Sprint(len(c.Unplaced) - 1), file: file, path: fmt.Sprintf("unplaced_prices[%d]", i), pos: pos})
+	}
+	if len(p.Storage.Lustre)+len(p.Storage.NetApp)+len(p.Storage.BlobTiers) > 0 {
+		c.storageOrigin = file
 	}
 	for i, m := range p.Models {
 		c.Models, _ = upsert(c.Models, func(m *Model) string { return strings.ToLower(m.Name) }, m)
@@ -241,6 +255,10 @@ func (c *Catalog) index(where []located) error {
 		p := &c.Prices[i]
 		c.prices[priceKey{normSKU(p.SKU), strings.ToLower(p.Region)}] = p
 	}
+	c.services = map[string]*ServicePrice{}
+	for i := range c.Services {
+		c.services[c.Services[i].Key+"@"+strings.ToLower(c.Services[i].Region)] = &c.Services[i]
+	}
 	sourceHint := func() string {
 		keys := make([]string, 0, len(c.Sources))
 		for k := range c.Sources {
@@ -293,6 +311,35 @@ func (c *Catalog) index(where []located) error {
 				err = l.err("date", "keep the price date beside the price", "price without date")
 			default:
 				err = checkSource(l, p.Source)
+				for _, k := range p.extraSources() {
+					if err == nil && k != "" {
+						err = checkSource(l, k)
+					}
+				}
+			}
+		case "service_prices":
+			sp := c.services[l.key]
+			switch {
+			case sp.Key == "" || sp.Service == "" || sp.Meter == "" || sp.Unit == "":
+				err = l.err("key", "a service price names its key, the API's serviceName and meterName, and its unit", "incomplete service price %q", sp.Key)
+			case sp.USD < 0 || (sp.NoCharge && sp.USD != 0):
+				err = l.err("usd", "prices are positive USD; a free meter says no_charge: true and no usd", "invalid price for %s", sp.Key)
+			case sp.Date == "" && (sp.USD > 0 || sp.NoCharge):
+				err = l.err("date", "keep the price date beside the price", "price without date")
+			default:
+				err = checkSource(l, sp.Source)
+			}
+		case "unplaced_prices":
+			var i int
+			fmt.Sscan(l.key, &i)
+			u := c.Unplaced[i]
+			switch {
+			case u.Why == "":
+				err = l.err("why", "say why planning cannot use the figure", "unplaced price for %s without a reason", u.SKU)
+			case u.Date == "":
+				err = l.err("date", "keep the price date beside the price", "price without date")
+			default:
+				err = checkSource(l, u.Source)
 			}
 		case "models":
 			m := c.modelByName[l.key]

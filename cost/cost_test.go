@@ -8,6 +8,7 @@ import (
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/compute"
 	"github.com/aizone/aizone/lifecycle"
+	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/storage"
 )
 
@@ -23,85 +24,155 @@ func TestPlan(t *testing.T) {
 		}
 		return bt.USDPerGBMonth
 	}
+	svc := func(key string) float64 {
+		sp, ok := c.ServiceIn(key, "eastus")
+		if !ok || sp.USD <= 0 {
+			t.Fatalf("no price for %s", key)
+		}
+		return sp.USD
+	}
 	// 1 TB (931 GiB, the billing unit): 30 days Hot, 60 days Cool, deleted
 	// at day 90. The average month over the retention is the day-weighted
 	// price.
 	wantBlob := 1e12 / (1 << 30) * (30*tier("hot") + 60*tier("cool")) / 90
+	standard := 0.0
+	for _, l := range c.Storage.NetApp {
+		if l.Name == "Standard" {
+			standard = l.USDPerTiBMonth
+		}
+	}
 	cases := []struct {
-		name      string
-		pools     []compute.Pool
-		st        storage.Result
-		transfers int
-		lines     map[string]float64 // item -> USD per month
-		runs      map[string]float64
-		unpriced  []string
+		name     string
+		in       Input
+		monthly  map[string]float64 // item -> USD per month
+		oneOff   map[string]float64 // item -> USD
+		unpriced []string           // items not priced, each with a meter
 	}{
 		{
-			name:  "inference runs all month",
-			pools: []compute.Pool{{Workload: "chat", SKU: "Standard_NC40ads_H100_v5", Nodes: 2, USDPerHour: 20, MonthlyHours: 730}},
-			lines: map[string]float64{"chat pool": 20 * 730},
+			name:    "inference runs all month",
+			in:      Input{Compute: compute.Result{Pools: []compute.Pool{{Workload: "chat", SKU: "Standard_NC40ads_H100_v5", Nodes: 2, USDPerHour: 20, MonthlyHours: 730}}}},
+			monthly: map[string]float64{"chat pool": 20 * 730},
 		},
 		{
-			name: "a training run shorter than a month",
-			pools: []compute.Pool{{Workload: "ft", SKU: "Standard_ND96isr_H100_v5", Nodes: 4, USDPerHour: 400, MonthlyHours: 100,
-				Training: &compute.TrainingEstimate{Hours: 100, CostUSD: 40000}}},
-			lines: map[string]float64{"ft pool": 400 * 100},
-			runs:  map[string]float64{"ft": 40000},
+			name: "a training run is one-off, whatever its length",
+			in: Input{Compute: compute.Result{Pools: []compute.Pool{{Workload: "pt", SKU: "Standard_ND96isr_H100_v5", Nodes: 10, USDPerHour: 1000, MonthlyHours: 730,
+				Training: &compute.TrainingEstimate{Hours: 1000, CostUSD: 1e6}}}}},
+			oneOff: map[string]float64{"pt training run": 1e6},
 		},
 		{
-			name:  "a run longer than a month bills the month",
-			pools: []compute.Pool{{Workload: "pt", SKU: "Standard_ND96isr_H100_v5", Nodes: 10, USDPerHour: 1000, MonthlyHours: 1000, Training: &compute.TrainingEstimate{Hours: 1000, CostUSD: 1e6}}},
-			lines: map[string]float64{"pt pool": 1000 * 730},
-			runs:  map[string]float64{"pt": 1e6},
+			name: "an unpriced size is never $0: the run is listed with its meter",
+			in: Input{Compute: compute.Result{Pools: []compute.Pool{{Workload: "gb", SKU: "Standard_ND128isr_GB300_v6", Nodes: 18,
+				Training: &compute.TrainingEstimate{Hours: 300}}, {Workload: "prep", SKU: "Standard_HB176rs_v4", Nodes: 4, MonthlyHours: 100}}}},
+			unpriced: []string{"gb training run: not priced (meter Virtual Machines: ND128isrGB300v6", "prep pool: not priced (meter Virtual Machines: HB176rsv4"},
 		},
 		{
-			name:      "unpriced sizes, hot tiers and circuits are listed, not guessed",
-			pools:     []compute.Pool{{Workload: "prep", SKU: "Standard_HB176rs_v4", Nodes: 4}},
-			st:        storage.Result{HotTier: storage.HotTier{Kind: "netapp", SKU: "Standard", CapacityTiB: 369}},
-			transfers: 1,
-			unpriced:  []string{"Azure NetApp Files Standard 369 TiB", "ExpressRoute", "prep pool (Standard_HB176rs_v4)"},
+			name:    "NetApp is priced per TiB-month; Managed Lustre names its meter",
+			in:      Input{Storage: storage.Result{HotTier: storage.HotTier{Kind: "netapp", SKU: "Standard", CapacityTiB: 100, USDPerMonth: 100 * standard}}},
+			monthly: map[string]float64{"hot tier NetApp Standard": 100 * standard},
+		},
+		{
+			name:     "Managed Lustre has no price in the reference",
+			in:       Input{Storage: storage.Result{HotTier: storage.HotTier{Kind: "lustre", SKU: "AMLFS-Durable-Premium-250", CapacityTiB: 32}}},
+			unpriced: []string{"hot tier Managed Lustre AMLFS-Durable-Premium-250 32 TiB: not priced (meter Azure Managed Lustre"},
 		},
 		{
 			name: "blob follows its lifecycle schedule",
-			st: storage.Result{Account: storage.BlobAccount{Containers: []storage.Container{{Name: "corpus", Bytes: 1e12, RetainDays: 90,
-				Schedule: []lifecycle.Step{{Day: 30, Action: "tierToCool"}, {Day: 90, Action: "delete"}}}}}},
-			lines: map[string]float64{"blob corpus": wantBlob},
+			in: Input{Storage: storage.Result{Account: storage.BlobAccount{Containers: []storage.Container{{Name: "corpus", Bytes: 1e12, RetainDays: 90,
+				Schedule: []lifecycle.Step{{Day: 30, Action: "tierToCool"}, {Day: 90, Action: "delete"}}}}}}},
+			monthly: map[string]float64{"blob corpus": wantBlob},
+		},
+		{
+			name: "network: endpoints, zones, a zone-owned hub; moving a corpus in is one-off",
+			in: Input{Region: "eastus", Network: network.Result{
+				PrivateEndpoints: []network.PrivateEndpoint{{Name: "pe-blob"}}, ComputeEndpoints: []network.PrivateEndpoint{{Name: "pe-kv", TargetType: "Microsoft.KeyVault/vaults", Target: "kv"}},
+				PrivateDNSZones: []string{"privatelink.blob.core.windows.net"},
+				Hub:             &network.Hub{Firewall: "afw", FirewallTier: "Premium", GatewayName: "ergw", Gateway: "ErGw3AZ"},
+				Peerings:        []network.Peering{{Name: "to-hub"}},
+				Transfers:       []network.Transfer{{Data: "corpus", Bytes: 400e12}},
+				ExpressRoute:    &network.ExpressRoute{Recommended: network.Recommended{Circuit: "10 Gbps"}},
+			}},
+			monthly: map[string]float64{
+				"private endpoints (2)":      2 * 730 * svc("private-endpoint-hour"),
+				"private DNS zones (1)":      svc("private-dns-zone-month"),
+				"Azure Firewall Premium (1)": 730 * svc("firewall-premium-hour"),
+				"Standard public IPs (2)":    2 * 730 * svc("public-ip-standard-hour"),
+			},
+			oneOff: map[string]float64{"move corpus in over ExpressRoute": 400e3 * (svc("vnet-peering-intra-egress-gb") + svc("vnet-peering-intra-ingress-gb") + svc("private-endpoint-ingress-gb"))},
+			unpriced: []string{"ExpressRoute gateway ergw (ErGw3AZ): not priced (meter ExpressRoute", "Key Vault kv operations: not priced (meter Key Vault: Operations",
+				"Azure Firewall data processed: not priced (meter Azure Firewall: Premium Data Processed", "ExpressRoute circuit 10 Gbps"},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, fs := Plan(c, tc.pools, tc.st, tc.transfers)
-			got := map[string]float64{}
-			total := 0.0
+			res, fs := Plan(c, tc.in)
+			monthly, oneOff := map[string]float64{}, map[string]float64{}
+			var sumM, sumO float64
 			for _, l := range res.Lines {
-				got[l.Item] = l.USDPerMonth
-				total += l.USDPerMonth
-				if l.Basis == "" {
-					t.Errorf("line %s has no basis", l.Item)
+				if l.Basis == "" || l.Service == "" || l.Meter == "" {
+					t.Errorf("line %s lacks a basis, service or meter: %+v", l.Item, l)
+				}
+				switch l.Kind {
+				case Monthly:
+					monthly[l.Item] = l.USDPerMonth
+					sumM += l.USD
+					if l.USD != l.USDPerMonth {
+						t.Errorf("monthly line %s: usd %.2f != usd_per_month %.2f", l.Item, l.USD, l.USDPerMonth)
+					}
+				case OneOff:
+					oneOff[l.Item] = l.USD
+					sumO += l.USD
+					if l.USDPerMonth != 0 {
+						t.Errorf("one-off line %s has a monthly amount", l.Item)
+					}
+				default:
+					t.Errorf("line %s has kind %q", l.Item, l.Kind)
+				}
+				if l.USD <= 0 {
+					t.Errorf("line %s is priced at $%.2f; an unpriced item belongs under unpriced", l.Item, l.USD)
 				}
 			}
-			for item, want := range tc.lines {
-				if math.Abs(got[item]-want) > 0.01 {
-					t.Errorf("%s = %.2f, want %.2f", item, got[item], want)
+			check := func(what string, got, want map[string]float64) {
+				for item, w := range want {
+					g, ok := got[item]
+					if !ok || math.Abs(g-w) > 0.01 {
+						t.Errorf("%s %s = %.2f (present %v), want %.2f", what, item, g, ok, w)
+					}
 				}
 			}
-			if math.Abs(res.MonthlyUSD-total) > 0.01 {
-				t.Errorf("total %.2f is not the sum of its lines %.2f", res.MonthlyUSD, total)
+			check("monthly", monthly, tc.monthly)
+			check("one-off", oneOff, tc.oneOff)
+			if math.Abs(res.MonthlyUSD-sumM) > 0.01 || math.Abs(res.OneOffUSD-sumO) > 0.01 {
+				t.Errorf("totals %.2f a month, %.2f one-off are not the sums of their lines %.2f, %.2f", res.MonthlyUSD, res.OneOffUSD, sumM, sumO)
 			}
-			for _, r := range res.TrainingRuns {
-				if want, ok := tc.runs[r.Workload]; !ok || r.USD != want {
-					t.Errorf("run %s = %.0f, want %.0f", r.Workload, r.USD, want)
-				}
-			}
-			joined := strings.Join(res.Unpriced, "; ")
+			joined := strings.Join(res.Unpriced, "\n")
 			for _, u := range tc.unpriced {
 				if !strings.Contains(joined, u) {
-					t.Errorf("unpriced %q missing from %q", u, joined)
+					t.Errorf("unpriced %q missing from\n%s", u, joined)
 				}
 			}
-			if (len(res.Unpriced) > 0) != (len(fs) > 0) {
+			for _, u := range res.Missing {
+				if u.Meter == "" || u.Service == "" || u.Why == "" {
+					t.Errorf("unpriced item %s lacks its meter, service or reason", u.Item)
+				}
+				if strings.Contains(u.String(), "$0 ") {
+					t.Errorf("unpriced item shown as $0: %s", u)
+				}
+			}
+			if (len(res.Missing) > 0) != (len(fs) > 0) {
 				t.Errorf("unpriced items %v without a finding, or a finding without them: %v", res.Unpriced, fs)
 			}
 		})
+	}
+}
+
+func TestVMMeter(t *testing.T) {
+	for sku, want := range map[string]string{
+		"Standard_ND96isr_H100_v5":       "ND96isrH100v5", // gpu-vm-prices.md §3, §5
+		"Standard_ND128isr_NDR_GB200_v6": "ND128isrNDRGB200v6",
+		"standard_d4ds_v5":               "d4dsv5",
+	} {
+		if got := VMMeter(sku); got != want {
+			t.Errorf("VMMeter(%s) = %s, want %s", sku, got, want)
+		}
 	}
 }

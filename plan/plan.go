@@ -158,7 +158,7 @@ func Make(z *spec.Zone, c *catalog.Catalog, opt Options) *Plan {
 	all = append(all, fs...)
 	ir, fs := identity.Plan(z, cr.Pools, sr, nr)
 	all = append(all, fs...)
-	cost, fs := cost.Plan(c, cr.Pools, sr, len(nr.Transfers))
+	cost, fs := cost.Plan(c, cost.Input{Region: z.Region, Compute: cr, Storage: sr, Network: nr, LogAnalytics: z.Placement.LogAnalytics != ""})
 	all = append(all, fs...)
 	all.Sort()
 	if all == nil {

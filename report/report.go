@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/aizone/aizone/cost"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/units"
 )
@@ -55,7 +57,8 @@ func build(p *plan.Plan) doc {
 		verdict = "INFEASIBLE: see the errors under Findings"
 	}
 	sum := section{heading: "Summary"}
-	sum.para("%s. Estimated %s a month; management group %s.", verdict, units.USD(p.Cost.MonthlyUSD), p.Governance.ManagementGroup)
+	sum.para("%s. Estimated %s one-off (training runs, moving data in) and %s a month (run-rate), never added together%s; management group %s.",
+		verdict, units.USD(p.Cost.OneOffUSD), units.USD(p.Cost.MonthlyUSD), unpricedNote(len(p.Cost.Missing)), p.Governance.ManagementGroup)
 	d.sections = append(d.sections, sum)
 
 	cs := section{heading: "Compute"}
@@ -69,7 +72,11 @@ func build(p *plan.Plan) doc {
 		switch {
 		case pl.Training != nil:
 			t := pl.Training
-			detail = fmt.Sprintf("%s, %s per run, %s, MFU %.0f%%", duration(t.Hours), units.USD(t.CostUSD), t.Layout.String(), t.MFU*100)
+			run := units.USD(t.CostUSD) + " per run"
+			if t.CostUSD == 0 {
+				run = "run not priced (meter " + cost.VMMeter(pl.SKU) + ")"
+			}
+			detail = fmt.Sprintf("%s, %s, %s, MFU %.0f%%", duration(t.Hours), run, t.Layout.String(), t.MFU*100)
 		case pl.Inference != nil:
 			in := pl.Inference
 			detail = fmt.Sprintf("%d replicas TP%d, batch %d, TTFT %.0f ms, TPOT %.1f ms, $%.2f/M tokens", in.Replicas, in.TP, in.Batch, in.TTFTms, in.TPOTms, in.USDPerMillionTokens)
@@ -232,22 +239,7 @@ func build(p *plan.Plan) doc {
 		d.sections = append(d.sections, is)
 	}
 
-	cost := section{heading: "Cost"}
-	rows = nil
-	for _, l := range p.Cost.Lines {
-		rows = append(rows, []string{l.Item, l.Category, fmt.Sprintf("%.2f", l.USDPerMonth), l.Basis})
-	}
-	cost.table([]string{"item", "category", "USD/month", "basis"}, rows)
-	rows = nil
-	for _, r := range p.Cost.TrainingRuns {
-		rows = append(rows, []string{r.Workload, fmt.Sprintf("%.1f", r.Hours), fmt.Sprintf("%.0f", r.USD), r.Basis})
-	}
-	cost.table([]string{"training run", "hours", "USD", "basis"}, rows)
-	cost.para("Total: %s a month (USD, pay-as-you-go list prices).", units.USD(p.Cost.MonthlyUSD))
-	if len(p.Cost.Unpriced) > 0 {
-		cost.para("Not priced: %s.", strings.Join(p.Cost.Unpriced, "; "))
-	}
-	d.sections = append(d.sections, cost)
+	d.sections = append(d.sections, costSection(p))
 
 	fsec := section{heading: "Findings"}
 	if len(p.Findings) == 0 {
@@ -389,4 +381,99 @@ func (e *errWriter) Write(b []byte) (int, error) {
 	n, err := e.w.Write(b)
 	e.err = err
 	return n, err
+}
+
+func unpricedNote(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "; 1 item not priced"
+	}
+	return fmt.Sprintf("; %d items not priced", n)
+}
+
+// costSection: one-off and monthly apart, subtotals per workload and per
+// service, what is not priced with its meter, and where the prices came
+// from and how old they are.
+func costSection(p *plan.Plan) section {
+	c := p.Cost
+	s := section{heading: "Cost"}
+	s.para("One-off: %s (training runs, moving data in). Monthly run-rate: %s (serving, data preparation, storage, network, platform services). USD, pay-as-you-go list prices; the two are not added together.",
+		units.USD(c.OneOffUSD), units.USD(c.MonthlyUSD))
+	for _, kind := range []string{cost.OneOff, cost.Monthly} {
+		var rows [][]string
+		for _, l := range c.Lines {
+			if l.Kind == kind {
+				rows = append(rows, []string{l.Item, dash(l.Workload), l.Service, fmt.Sprintf("%.2f", l.USD), l.Basis})
+			}
+		}
+		head := "USD/month"
+		if kind == cost.OneOff {
+			head = "USD once"
+		}
+		s.table([]string{kind + " item", "workload", "service", head, "basis"}, rows)
+	}
+	type sub struct{ once, month float64 }
+	group := func(key func(cost.Line) string) [][]string {
+		m := map[string]*sub{}
+		var keys []string
+		for _, l := range c.Lines {
+			k := key(l)
+			if m[k] == nil {
+				m[k] = &sub{}
+				keys = append(keys, k)
+			}
+			if l.Kind == cost.OneOff {
+				m[k].once += l.USD
+			} else {
+				m[k].month += l.USD
+			}
+		}
+		sort.Strings(keys)
+		var rows [][]string
+		for _, k := range keys {
+			rows = append(rows, []string{k, fmt.Sprintf("%.2f", m[k].once), fmt.Sprintf("%.2f", m[k].month)})
+		}
+		return rows
+	}
+	s.table([]string{"workload", "USD once", "USD/month"}, group(func(l cost.Line) string { return firstOr(l.Workload, "(shared)") }))
+	s.table([]string{"service", "USD once", "USD/month"}, group(func(l cost.Line) string { return l.Service }))
+	if len(c.Missing) > 0 {
+		var items []string
+		for _, u := range c.Missing {
+			items = append(items, fmt.Sprintf("%s (%s)", u, u.Kind))
+		}
+		s.para("Not priced, not in the totals (each names the Retail Prices API meter that would price it; aizone catalog prices fetch reads them):")
+		s.list(items)
+	}
+	if len(c.NoCharge) > 0 {
+		s.para("%d resource types the zone may deploy carry no charge of their own (NSGs, route tables, role assignments, identities, policies, ...); the plan's JSON lists them under cost.no_charge with why.", len(c.NoCharge))
+	}
+	s.para("%s", priceAge(c.Prices))
+	return s
+}
+
+func priceAge(a cost.PriceAge) string {
+	from := fmt.Sprintf("%d embedded", a.Embedded)
+	if a.Overlay > 0 {
+		from += fmt.Sprintf(", %d from %s", a.Overlay, strings.Join(a.OverlayFiles, ", "))
+	}
+	age := "no dated price"
+	if a.Oldest != "" {
+		age = fmt.Sprintf("price dates from %s to %s", a.Oldest, a.Newest)
+	}
+	if a.Undated > 0 {
+		age += fmt.Sprintf(", %d undated", a.Undated)
+	}
+	return fmt.Sprintf("Prices used: %d (%s); %s. Refresh them with aizone catalog prices fetch and --catalog.", len(a.Used), from, age)
+}
+
+func dash(s string) string { return firstOr(s, "-") }
+
+func firstOr(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }
