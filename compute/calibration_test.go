@@ -79,7 +79,6 @@ type stack struct {
 }
 
 var (
-	current = stack{}
 	// fa2 is a run on FlashAttention-2 (or an equivalent kernel of its
 	// time): MosaicML's 2023 benchmarks, Llama 3's 2024 pre-training.
 	fa2 = stack{kernel: "flash-attention-2"}

@@ -123,7 +123,11 @@ func (inf *inferer) maxBatch(seqTokens int) int {
 // sequences of attnSeq tokens, whose length sets the attention kernel's
 // rate. weights says whether this pass reads the weights (a decode step
 // does; a prompt merged into a decode step shares the step's read).
-func (inf *inferer) forward(m, kvBytes, attnFLOPs, attnSeq float64, weights bool) (kernels, comm float64) {
+//
+// arLatency is the fixed cost of each tensor-parallel all-reduce: the
+// one-shot kernel of a decode step's CUDA graph, or an NCCL collective in a
+// prefill launched kernel by kernel.
+func (inf *inferer) forward(m, kvBytes, attnFLOPs, attnSeq float64, weights bool, arLatency float64) (kernels, comm float64) {
 	a, hw := inf.a, inf.hw
 	h, tf := a.h(), float64(inf.tp)
 	wb, ab := inf.wBytes, inf.wBytes
@@ -162,7 +166,7 @@ func (inf *inferer) forward(m, kvBytes, attnFLOPs, attnSeq float64, weights bool
 	kernels = a.layers() * perLayer
 	if inf.tp > 1 {
 		// Two all-reduces a layer, after attention and after the MLP.
-		comm = a.layers() * 2 * hw.allReduceNVLink(m*h*2, inf.tp, decodeAllReduceLatency)
+		comm = a.layers() * 2 * hw.allReduceNVLink(m*h*2, inf.tp, arLatency)
 	}
 	return kernels, comm
 }
@@ -171,7 +175,7 @@ func (inf *inferer) forward(m, kvBytes, attnFLOPs, attnSeq float64, weights bool
 // each: a roofline of the weight and KV-cache bytes against the FLOPs.
 func (inf *inferer) decodeStep(batch int, ctx float64) (seconds float64, bound string) {
 	b := float64(batch)
-	k, c := inf.forward(b, b*ctx*inf.kvPerToken, 4*b*ctx*inf.a.h()*inf.a.layers(), ctx, true)
+	k, c := inf.forward(b, b*ctx*inf.kvPerToken, 4*b*ctx*inf.a.h()*inf.a.layers(), ctx, true, decodeAllReduceLatency)
 	head := inf.hw.gemmTime(b, float64(inf.a.Vocab)/float64(inf.tp), inf.a.h(), inf.wBytes, 2)
 	// Which side of the roofline: compare the bytes-only and FLOPs-only times.
 	flops := 2 * inf.a.ActiveParams * b / float64(inf.tp) / inf.hw.gemm
@@ -198,11 +202,15 @@ func (inf *inferer) prefill(n int, alone bool) float64 {
 	m := float64(n)
 	// Causal attention over the prompt: 2·n²·h FLOPs a layer, at the
 	// kernel's rate for n tokens; its KV cache is written once.
-	k, c := inf.forward(m, m*inf.kvPerToken, 2*m*m*inf.a.h()*inf.a.layers(), m, alone)
+	k, c := inf.forward(m, m*inf.kvPerToken, 2*m*m*inf.a.h()*inf.a.layers(), m, alone, nvlinkCollectiveLatency)
 	head := inf.hw.gemmTime(1, float64(inf.a.Vocab)/float64(inf.tp), inf.a.h(), inf.wBytes, 2)
 	// Launched kernel by kernel (a decode step replays a CUDA graph), each
 	// of a layer's kernels pays its launch.
-	launch := inf.a.layers() * prefillKernelsPerLayer * kernelLaunchSeconds
+	// A prompt merged into a decode step shares that step's launches.
+	launch := 0.0
+	if alone {
+		launch = inf.a.layers() * prefillKernelsPerLayer * kernelLaunchSeconds
+	}
 	return k + head + c + launch
 }
 
