@@ -98,6 +98,10 @@ func TestChangeShowsUp(t *testing.T) {
 	if len(diffs) != 1 || !strings.Contains(diffs[0], "properties.minimumTlsVersion: template has \"TLS1_2\", module \"TLS1_0\"") {
 		t.Errorf("the comparison reports %q, want the one changed property", diffs)
 	}
+	// And the other way: the edited model's module is its template.
+	if _, diffs := roundTrip(t, changed, params, files); len(diffs) > 0 {
+		t.Errorf("the edited model's module differs from its template: %q", diffs)
+	}
 }
 
 // TestEditsAreCaught edits a module by hand: a changed value, a lost
