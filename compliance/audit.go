@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aizone/aizone/internal/userfile"
 	"github.com/aizone/aizone/policy"
@@ -52,8 +53,31 @@ type AuditOptions struct {
 	// from the root is given by DefaultPath. With neither, every
 	// assignment applies.
 	DefaultPath []string
-	// Findings receives each finding as it is found (nil to only count).
+	// Findings receives each finding as it is found, in input order (nil
+	// to only count).
 	Findings func(Finding) error
+	// Workers decode and evaluate resources in parallel; 0 means
+	// GOMAXPROCS. Findings come in input order whatever their number.
+	Workers int
+	// Progress, when set, is updated as the audit runs.
+	Progress *Progress
+
+	// fullDecode decodes every property of every resource, as the audit
+	// did before it decoded only what the assignments read; tests compare
+	// the two.
+	fullDecode bool
+}
+
+// Progress counts an audit's work while it runs; another goroutine may
+// read it at any time.
+type Progress struct {
+	// Bytes of the export the first pass has read, of Size.
+	Bytes, Size atomic.Int64
+	// Read is the resources the first pass has read.
+	Read atomic.Int64
+	// Total is the resources to evaluate, known once the first pass is
+	// done (0 before); Evaluated those evaluated so far.
+	Total, Evaluated atomic.Int64
 }
 
 // AuditReport aggregates an audit.
@@ -80,7 +104,51 @@ type AuditReport struct {
 // maxDuplicateIDs bounds the repeated ids a report lists.
 const maxDuplicateIDs = 10
 
+// Reads is every property of a resource that an assignment of the engine
+// can read (nil root: any). An audit decodes only these.
+func (e *Engine) Reads() *policy.ReadSet {
+	s := policy.NewReadSet()
+	for _, it := range e.items {
+		for _, m := range it.members {
+			m.Reads(s)
+		}
+	}
+	return s
+}
+
+// census is what the first pass learns of an export.
+type census struct {
+	present    map[string]bool
+	candidates []held
+	groups     map[string]map[string]any
+	ancestry   []subAncestry // in input order; the first for a subscription counts
+	ids        idList
+}
+
+// held is a candidate related resource, kept raw until the types present
+// are known.
+type held struct {
+	typ, name string
+	index     int
+	raw       []byte
+}
+
+type subAncestry struct {
+	sub string
+	mgs []string
+}
+
 // Audit evaluates the engine's assignments over an exported estate.
+//
+// It reads the export twice. The first pass (every core checking and
+// scanning elements a splitter cuts out) finds the types present, the
+// subscriptions' ancestry, the resource groups, repeated ids and the
+// related resources *IfNotExists rules can look for, which alone are
+// held. The second decodes each resource keeping only the properties the
+// assignments read (Engine.Reads) and evaluates it, in parallel batches
+// whose findings are emitted in input order. Memory is the related
+// resources, 24 bytes a resource for repeated ids, and the batches in
+// flight.
 func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*AuditReport, error) {
 	rep := &AuditReport{
 		BySubscription: map[string]map[string]int{},
@@ -89,71 +157,34 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	}
 	rep.Summary.ByEffect = map[string]int{}
 	rep.Summary.Assignments = e.Assignments()
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	prog := opt.Progress
+	if prog == nil {
+		prog = &Progress{}
+	}
+	cen, fast, err := firstPass(ctx, e, open, workers, prog)
+	if err != nil {
+		return nil, locate(open, err)
+	}
 	ancestry := map[string]map[string]bool{}
 	for sub, mgs := range opt.Ancestry {
 		ancestry[strings.ToLower(sub)] = setOf(mgs)
 	}
-	// Pass 1: the types present, the subscriptions' ancestry, the resource
-	// groups, and the related resources. Each element is read raw and only
-	// its type and name decoded. Candidates for related resources are kept
-	// as raw bytes until the types present are known: virtual machines are
-	// related to SQL virtual machines, but only needed if there are any.
-	present := map[string]bool{}
-	type held struct {
-		typ, name string
-		index     int
-		raw       json.RawMessage
-	}
-	var candidates []held
-	groups := map[string]map[string]any{}
-	var ids idList
-	var ks keyScanner
-	err := streamElems(ctx, open, func(dec *json.Decoder, i int) error {
-		var rawMsg json.RawMessage
-		if err := dec.Decode(&rawMsg); err != nil {
-			return elemError(dec, i, err)
+	for _, a := range cen.ancestry {
+		if _, given := ancestry[a.sub]; !given {
+			ancestry[a.sub] = setOf(a.mgs)
 		}
-		head, serr := ks.scan(rawMsg)
-		if serr != nil {
-			// The decoder stands just after the element.
-			serr.Offset += dec.InputOffset() - int64(len(rawMsg))
-			serr.Resource = i
-			return serr
-		}
-		ids.add(head.id, i)
-		present[strings.ToLower(head.typ)] = true
-		if e.Related(head.typ, head.name, nil) {
-			candidates = append(candidates, held{head.typ, head.name, i, rawMsg})
-		}
-		isGroup := strings.EqualFold(head.typ, "microsoft.resources/subscriptions/resourcegroups")
-		isSub := strings.EqualFold(head.typ, "microsoft.resources/subscriptions")
-		if !isGroup && !isSub {
-			return nil
-		}
-		raw, err := decodeResource(rawMsg, i)
-		if err != nil {
-			return err
-		}
-		if isGroup {
-			groups[strings.ToLower(policy.NewResource(raw).Name())] = groupObject(raw)
-		}
-		if sub, mgs := subscriptionAncestry(raw); isSub && sub != "" && len(mgs) > 0 {
-			if _, given := ancestry[sub]; !given {
-				ancestry[sub] = setOf(mgs)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, locate(open, err)
 	}
 	// Resource Graph returns each resource once; a repeated id is
 	// evaluated once, at its first occurrence.
-	repeats := ids.repeats()
-	ids = idList{}
+	repeats := cen.ids.repeats()
+	cen.ids = idList{}
 	var related []*policy.Resource
-	for _, c := range candidates {
-		if repeats[c.index] || !e.Related(c.typ, c.name, present) {
+	for _, c := range cen.candidates {
+		if repeats[c.index] || !e.Related(c.typ, c.name, cen.present) {
 			continue
 		}
 		raw, err := decodeResource(c.raw, c.index)
@@ -162,123 +193,350 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		}
 		related = append(related, policy.NewResource(raw))
 	}
-	candidates = nil
+	cen.candidates = nil
 	rep.Related = len(related)
+	prog.Total.Store(prog.Read.Load())
 	// Reasons cost a quarter of the evaluation; skip them when nobody reads
 	// the findings one by one.
-	env := &policy.Env{Resources: policy.NewResources(related), Brief: true, NoReasons: opt.Findings == nil, ResourceGroups: groups}
+	env := &policy.Env{Resources: policy.NewResources(related), Brief: true, NoReasons: opt.Findings == nil, ResourceGroups: cen.groups}
 	def := setOf(opt.DefaultPath)
 	if len(def) == 0 {
 		def = nil
 	}
-	// Pass 2: evaluate, in parallel batches whose findings are emitted in
-	// input order, so output stays deterministic and memory stays bounded
-	// by the batches in flight.
-	workers := runtime.GOMAXPROCS(0)
-	// The reader only splits the export into elements; the workers
-	// decode them, so decoding runs on every core too.
-	type batch struct {
-		first    int // index of the batch's first resource, for errors
-		raws     []json.RawMessage
+	var root *policy.ReadNode
+	if !opt.fullDecode {
+		root = e.Reads().Root()
+	}
+	type result struct {
 		findings []Finding
 		unplaced int
 		repeated []string // ids of resources skipped as repeats
 		err      error
-		done     chan struct{}
 	}
-	jobs := make(chan *batch, workers)
-	order := make(chan *batch, 2*workers)
+	work := func(c *chunk) {
+		var r result
+		for k, data := range c.elems {
+			i := c.first + k
+			if repeats[i] {
+				var v struct {
+					ID string `json:"id"`
+				}
+				_ = json.Unmarshal(data, &v)
+				r.repeated = append(r.repeated, v.ID)
+				continue
+			}
+			raw, err := decodePruned(data, root, i)
+			if err != nil {
+				r.err = err
+				break
+			}
+			res := policy.NewResource(raw)
+			mgs, ok := ancestry[strings.ToLower(res.SubscriptionID())]
+			if !ok {
+				mgs = def
+				r.unplaced++
+			}
+			e.Evaluate(ctx, res, env, mgs, func(f Finding) { r.findings = append(r.findings, f) })
+		}
+		prog.Evaluated.Add(int64(len(c.elems)))
+		c.out = r
+	}
+	var ferr error
+	collect := func(c *chunk) error {
+		r := c.out.(result)
+		if r.err != nil {
+			return r.err
+		}
+		rep.Summary.Resources += len(c.elems) - len(r.repeated)
+		rep.Unplaced += r.unplaced
+		rep.Duplicates += len(r.repeated)
+		for _, id := range r.repeated {
+			if len(rep.DuplicateIDs) < maxDuplicateIDs && !slices.ContainsFunc(rep.DuplicateIDs, func(s string) bool { return strings.EqualFold(s, id) }) {
+				rep.DuplicateIDs = append(rep.DuplicateIDs, id)
+			}
+		}
+		for _, f := range r.findings {
+			rep.Summary.Add(f)
+			count(rep.BySubscription, f.Subscription, f.Effect)
+			count(rep.ByAssignment, f.Assignment, f.Effect)
+			if opt.Findings != nil && ferr == nil {
+				ferr = opt.Findings(f)
+			}
+		}
+		if ferr != nil {
+			return &stopError{ferr}
+		}
+		return nil
+	}
+	var src elemSource
+	if fast {
+		src = splitSource(open, nil)
+	} else {
+		src = strictSource(open)
+	}
+	err = pipeline(ctx, workers, src, work, collect)
+	var stop *stopError
+	if errors.As(err, &stop) {
+		return nil, stop.err
+	}
+	if errors.Is(err, errSlowPath) {
+		return nil, errors.New("reading resources: the export changed while it was audited; audit it again")
+	}
+	if err != nil {
+		return nil, locate(open, err)
+	}
+	return rep, nil
+}
+
+// stopError is an error of the caller's Findings function, returned as is.
+type stopError struct{ err error }
+
+func (s *stopError) Error() string { return s.err.Error() }
+
+// elemSource calls each for every element of an export, in order.
+type elemSource func(ctx context.Context, each func(elem []byte, i int) error) error
+
+// splitSource reads elements with the splitter; read counts bytes.
+func splitSource(open Opener, read func(int)) elemSource {
+	return func(ctx context.Context, each func(elem []byte, i int) error) error {
+		rc, err := open()
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		s := &splitter{r: rc, read: read}
+		return s.split(ctx, each)
+	}
+}
+
+// strictSource reads elements with encoding/json's decoder, which says
+// where an export goes wrong.
+func strictSource(open Opener) elemSource {
+	return func(ctx context.Context, each func(elem []byte, i int) error) error {
+		return streamElems(ctx, open, func(dec *json.Decoder, i int) error {
+			var data json.RawMessage
+			if err := dec.Decode(&data); err != nil {
+				return elemError(dec, i, err)
+			}
+			return each(data, i)
+		})
+	}
+}
+
+// chunk is a batch of consecutive elements and what a worker made of them.
+type chunk struct {
+	first int
+	elems [][]byte
+	out   any
+	done  chan struct{}
+}
+
+// chunkSize is the elements a worker takes at a time: enough to make the
+// hand-over cheap, few enough that the batches in flight stay small.
+const chunkSize = 256
+
+// pipeline hands the source's elements to workers in chunks and collects
+// each chunk, in input order, once its worker is done. The first error of
+// the source or of collect stops it.
+func pipeline(ctx context.Context, workers int, src elemSource, work func(*chunk), collect func(*chunk) error) error {
+	jobs := make(chan *chunk, workers)
+	order := make(chan *chunk, 2*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range jobs {
-				for k, data := range b.raws {
-					if repeats[b.first+k] {
-						var r struct {
-							ID string `json:"id"`
-						}
-						_ = json.Unmarshal(data, &r)
-						b.repeated = append(b.repeated, r.ID)
-						continue
-					}
-					raw, err := decodeResource(data, b.first+k)
-					if err != nil {
-						b.err = err
-						break
-					}
-					r := policy.NewResource(raw)
-					mgs, ok := ancestry[strings.ToLower(r.SubscriptionID())]
-					if !ok {
-						mgs = def
-						b.unplaced++
-					}
-					e.Evaluate(ctx, r, env, mgs, func(f Finding) { b.findings = append(b.findings, f) })
-				}
-				close(b.done)
+			for c := range jobs {
+				work(c)
+				close(c.done)
 			}
 		}()
 	}
 	collected := make(chan error, 1)
+	stop := make(chan struct{})
 	go func() {
-		var ferr error
-		for b := range order {
-			<-b.done
-			if b.err != nil && ferr == nil {
-				ferr = b.err
-			}
-			rep.Summary.Resources += len(b.raws) - len(b.repeated)
-			rep.Unplaced += b.unplaced
-			rep.Duplicates += len(b.repeated)
-			for _, id := range b.repeated {
-				if len(rep.DuplicateIDs) < maxDuplicateIDs && !slices.ContainsFunc(rep.DuplicateIDs, func(s string) bool { return strings.EqualFold(s, id) }) {
-					rep.DuplicateIDs = append(rep.DuplicateIDs, id)
-				}
-			}
-			for _, f := range b.findings {
-				rep.Summary.Add(f)
-				count(rep.BySubscription, f.Subscription, f.Effect)
-				count(rep.ByAssignment, f.Assignment, f.Effect)
-				if opt.Findings != nil && ferr == nil {
-					ferr = opt.Findings(f)
+		var cerr error
+		for c := range order {
+			<-c.done
+			if cerr == nil {
+				if cerr = collect(c); cerr != nil {
+					close(stop)
 				}
 			}
 		}
-		collected <- ferr
+		collected <- cerr
 	}()
-	const batchSize = 256
-	cur := &batch{done: make(chan struct{})}
+	cur := &chunk{done: make(chan struct{})}
+	var stopped bool
 	flush := func(next int) {
 		order <- cur
 		jobs <- cur
-		cur = &batch{first: next, done: make(chan struct{})}
+		cur = &chunk{first: next, done: make(chan struct{})}
 	}
-	err = streamElems(ctx, open, func(dec *json.Decoder, i int) error {
-		var data json.RawMessage
-		if err := dec.Decode(&data); err != nil {
-			return elemError(dec, i, err)
+	err := src(ctx, func(elem []byte, i int) error {
+		if len(cur.elems) == 0 {
+			select {
+			case <-stop:
+				stopped = true
+				return errStopped
+			default:
+			}
 		}
-		cur.raws = append(cur.raws, data)
-		if len(cur.raws) == batchSize {
+		cur.elems = append(cur.elems, elem)
+		if len(cur.elems) == chunkSize {
 			flush(i + 1)
 		}
 		return nil
 	})
-	if err == nil && len(cur.raws) > 0 {
+	if err == nil && len(cur.elems) > 0 {
 		flush(0)
 	}
 	close(jobs)
 	close(order)
 	wg.Wait()
-	ferr := <-collected
+	cerr := <-collected
+	if cerr != nil {
+		return cerr
+	}
+	if stopped {
+		return nil
+	}
+	return err
+}
+
+var errStopped = errors.New("stopped")
+
+// firstPass reads the export once for its census. It cuts elements out
+// with the splitter and checks them on every core; anything unusual
+// (malformed JSON, a repeated key, a byte order mark) sends it to the
+// strict reader, whose errors say what is wrong and where. fast reports
+// whether the splitter read it, so that the second pass can too.
+func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *Progress) (*census, bool, error) {
+	cen := &census{present: map[string]bool{}, groups: map[string]map[string]any{}}
+	type elemHead struct {
+		head
+		group, sub bool
+		raw        map[string]any // groups and subscriptions, decoded
+		candidate  bool
+	}
+	type result struct {
+		heads []elemHead
+		bad   bool
+	}
+	var scanners sync.Pool
+	work := func(c *chunk) {
+		ks, _ := scanners.Get().(*keyScanner)
+		if ks == nil {
+			ks = &keyScanner{}
+		}
+		defer scanners.Put(ks)
+		r := result{heads: make([]elemHead, len(c.elems))}
+		for k, data := range c.elems {
+			if !validJSON(data) {
+				r.bad = true
+				break
+			}
+			h, serr := ks.scan(data)
+			if serr != nil {
+				r.bad = true
+				break
+			}
+			eh := elemHead{head: h}
+			eh.candidate = e.Related(h.typ, h.name, nil)
+			eh.group = strings.EqualFold(h.typ, "microsoft.resources/subscriptions/resourcegroups")
+			eh.sub = strings.EqualFold(h.typ, "microsoft.resources/subscriptions")
+			if eh.group || eh.sub {
+				raw, err := decodeResource(data, c.first+k)
+				if err != nil {
+					r.bad = true
+					break
+				}
+				eh.raw = raw
+			}
+			r.heads[k] = eh
+		}
+		prog.Read.Add(int64(len(c.elems)))
+		c.out = r
+	}
+	collect := func(c *chunk) error {
+		r := c.out.(result)
+		if r.bad {
+			return errSlowPath
+		}
+		for k, h := range r.heads {
+			i := c.first + k
+			cen.ids.add(h.id, i)
+			cen.present[strings.ToLower(h.typ)] = true
+			if h.candidate {
+				// A copy: the element's bytes are in a block of the export
+				// that should not stay in memory for it.
+				cen.candidates = append(cen.candidates, held{h.typ, h.name, i, bytes.Clone(c.elems[k])})
+			}
+			if h.group {
+				cen.groups[strings.ToLower(policy.NewResource(h.raw).Name())] = groupObject(h.raw)
+			}
+			if sub, mgs := subscriptionAncestry(h.raw); h.sub && sub != "" && len(mgs) > 0 {
+				cen.ancestry = append(cen.ancestry, subAncestry{sub, mgs})
+			}
+		}
+		return nil
+	}
+	err := pipeline(ctx, workers, splitSource(open, func(n int) { prog.Bytes.Add(int64(n)) }), work, collect)
+	if err == nil {
+		return cen, true, nil
+	}
+	if !errors.Is(err, errSlowPath) {
+		return nil, false, err
+	}
+	prog.Read.Store(0)
+	cen, err = firstPassStrict(ctx, e, open, prog)
+	return cen, false, err
+}
+
+// firstPassStrict is the first pass with encoding/json's decoder, one
+// element at a time: slower, and exact about what is wrong and where.
+func firstPassStrict(ctx context.Context, e *Engine, open Opener, prog *Progress) (*census, error) {
+	cen := &census{present: map[string]bool{}, groups: map[string]map[string]any{}}
+	var ks keyScanner
+	err := streamElems(ctx, open, func(dec *json.Decoder, i int) error {
+		var rawMsg json.RawMessage
+		if err := dec.Decode(&rawMsg); err != nil {
+			return elemError(dec, i, err)
+		}
+		prog.Read.Add(1)
+		h, serr := ks.scan(rawMsg)
+		if serr != nil {
+			// The decoder stands just after the element.
+			serr.Offset += dec.InputOffset() - int64(len(rawMsg))
+			serr.Resource = i
+			return serr
+		}
+		cen.ids.add(h.id, i)
+		cen.present[strings.ToLower(h.typ)] = true
+		if e.Related(h.typ, h.name, nil) {
+			cen.candidates = append(cen.candidates, held{h.typ, h.name, i, rawMsg})
+		}
+		isGroup := strings.EqualFold(h.typ, "microsoft.resources/subscriptions/resourcegroups")
+		isSub := strings.EqualFold(h.typ, "microsoft.resources/subscriptions")
+		if !isGroup && !isSub {
+			return nil
+		}
+		raw, err := decodeResource(rawMsg, i)
+		if err != nil {
+			return err
+		}
+		if isGroup {
+			cen.groups[strings.ToLower(policy.NewResource(raw).Name())] = groupObject(raw)
+		}
+		if sub, mgs := subscriptionAncestry(raw); isSub && sub != "" && len(mgs) > 0 {
+			cen.ancestry = append(cen.ancestry, subAncestry{sub, mgs})
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, locate(open, err)
+		return nil, err
 	}
-	if ferr != nil {
-		return nil, ferr
-	}
-	return rep, nil
+	return cen, nil
 }
 
 // groupObject is what resourceGroup() returns for an exported group; a

@@ -31,6 +31,13 @@ type Compiled struct {
 	static    []*valueSrc // expressions that depend only on parameters
 	dynFields []*dynField
 	fieldFns  sync.Map // cache of field() arguments resolved at run time
+	// reads are the property paths of the resource the rule can read;
+	// readArgs the field() arguments that depend only on parameters,
+	// resolved for each assignment; readAll is set when a path is known
+	// only per resource. See (*Bound).Reads.
+	reads    []readPath
+	readArgs []expr.Node
+	readAll  bool
 }
 
 // valueSrc is a literal or an expression. Static expressions depend only on
@@ -65,6 +72,12 @@ type compiler struct {
 	funcs       int
 	valueCounts int
 	fieldCounts map[string]int
+	// What the rule reads of a resource (see Compiled.reads); skipReads
+	// while compiling what is checked but never evaluated.
+	reads     []readPath
+	readArgs  []expr.Node
+	readAll   bool
+	skipReads bool
 }
 
 // Azure Policy's limits on the structure of a policy rule, which it
@@ -132,6 +145,7 @@ func (c *compiler) value(v any, path string) (*valueSrc, error) {
 	if err := c.countFuncs(n, path); err != nil {
 		return nil, err
 	}
+	c.exprReads(n)
 	vs := &valueSrc{node: n, text: s, slot: -1}
 	if !expr.Uses(n, dynamicFuncs...) {
 		vs.static = true
@@ -163,6 +177,7 @@ func (c *compiler) tree(v any, path string, template bool) (*valueSrc, error) {
 				if err != nil {
 					return &Error{Path: path, Err: err}
 				}
+				c.exprReads(n)
 				return c.countFuncs(n, path)
 			}
 		case []any:
@@ -327,6 +342,7 @@ func compile(d *Definition, aliases AliasTable) (*Compiled, error) {
 	sort.Strings(out.fallbacks)
 	out.static = c.static
 	out.dynFields = c.dynFields
+	out.reads, out.readArgs, out.readAll = c.reads, c.readArgs, c.readAll
 	return out, nil
 }
 
@@ -521,6 +537,8 @@ func (c *compiler) fieldOperand(cn *condNode, v any, path string, scopes []compi
 		if src.static {
 			df.slot = len(c.dynFields)
 			c.dynFields = append(c.dynFields, df)
+		} else if !c.skipReads {
+			c.readAll = true // a field named per resource may be any
 		}
 		cn.dynField = df
 		return nil
@@ -708,7 +726,9 @@ func (c *compiler) details(v any, path string) (*details, error) {
 			default:
 				// roleDefinitionIds, evaluationDelay, deploymentScope,
 				// cascadeBehaviors...: checked for syntax, not evaluated.
+				c.skipReads = true
 				_, err = c.tree(x[k], p, false)
+				c.skipReads = false
 			}
 			if err != nil {
 				return nil, err
@@ -768,6 +788,9 @@ func (c *compiler) deploymentTree(v any, path string) (*valueSrc, error) {
 	if !ok {
 		return nil, errAt(path+".properties", "missing")
 	}
+	// The deployment is Azure's to evaluate, not this engine's.
+	c.skipReads = true
+	defer func() { c.skipReads = false }()
 	for _, k := range sortedKeys(props) {
 		p := path + ".properties." + k
 		var err error

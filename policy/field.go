@@ -360,6 +360,7 @@ func (c *compiler) resolveField(text string, scopes []compileScope) (*fieldRef, 
 		}
 	}
 	f.coll = hasStar(f.segs)
+	c.fieldReads(f, scopes)
 	return f, nil
 }
 

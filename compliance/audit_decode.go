@@ -1,0 +1,334 @@
+package compliance
+
+import (
+	"encoding/json"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/aizone/aizone/policy"
+)
+
+// validJSON reports whether data is one JSON value.
+func validJSON(data []byte) bool { return json.Valid(data) }
+
+// errPrune is any problem the pruning decoder meets; the element is then
+// decoded by encoding/json, whose error (or value) is the one reported.
+var errPrune = errors.New("prune")
+
+// decodePruned decodes one exported resource as decodeResource does, but
+// builds only the properties the read set holds (root nil: all of them).
+// A property no assigned rule reads is never compared, so leaving it out
+// changes no result; it saves building the maps and strings of most of
+// an export. Values are what encoding/json gives: float64 numbers, strings
+// with invalid UTF-8 replaced.
+func decodePruned(data []byte, root *policy.ReadNode, i int) (map[string]any, error) {
+	d := pruneDecoder{data: data}
+	d.ws()
+	var v any
+	var err error
+	if root == nil {
+		v, err = d.any()
+	} else {
+		v, err = d.node(root)
+	}
+	if err == nil {
+		d.ws()
+		if d.pos != len(d.data) {
+			err = errPrune
+		}
+	}
+	m, isMap := v.(map[string]any)
+	if err != nil || !isMap {
+		// Whatever is wrong, encoding/json says it as before.
+		return decodeResource(data, i)
+	}
+	return m, nil
+}
+
+type pruneDecoder struct {
+	data []byte
+	pos  int
+}
+
+func (d *pruneDecoder) ws() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\r', '\n':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+// node decodes the value at the position keeping what n holds.
+func (d *pruneDecoder) node(n *policy.ReadNode) (any, error) {
+	if n.Whole() {
+		return d.any()
+	}
+	if d.pos >= len(d.data) {
+		return nil, errPrune
+	}
+	switch d.data[d.pos] {
+	case '{':
+		d.pos++
+		m := map[string]any{}
+		d.ws()
+		if d.pos < len(d.data) && d.data[d.pos] == '}' {
+			d.pos++
+			return m, nil
+		}
+		for {
+			d.ws()
+			key, err := d.str()
+			if err != nil {
+				return nil, err
+			}
+			d.ws()
+			if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+				return nil, errPrune
+			}
+			d.pos++
+			d.ws()
+			if kid := n.Child(key); kid != nil {
+				v, err := d.node(kid)
+				if err != nil {
+					return nil, err
+				}
+				m[key] = v
+			} else if err := d.skip(); err != nil {
+				return nil, err
+			}
+			if done, err := d.next('}'); err != nil || done {
+				return m, err
+			}
+		}
+	case '[':
+		d.pos++
+		out := []any{}
+		d.ws()
+		if d.pos < len(d.data) && d.data[d.pos] == ']' {
+			d.pos++
+			return out, nil
+		}
+		for {
+			d.ws()
+			v, err := d.node(n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+			if done, err := d.next(']'); err != nil || done {
+				return out, err
+			}
+		}
+	}
+	return d.any()
+}
+
+// next reads the ',' between members or the closing byte.
+func (d *pruneDecoder) next(closing byte) (bool, error) {
+	d.ws()
+	if d.pos >= len(d.data) {
+		return false, errPrune
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		return false, nil
+	case closing:
+		d.pos++
+		return true, nil
+	}
+	return false, errPrune
+}
+
+// any decodes the whole value at the position.
+func (d *pruneDecoder) any() (any, error) {
+	if d.pos >= len(d.data) {
+		return nil, errPrune
+	}
+	switch c := d.data[d.pos]; c {
+	case '{':
+		d.pos++
+		m := map[string]any{}
+		d.ws()
+		if d.pos < len(d.data) && d.data[d.pos] == '}' {
+			d.pos++
+			return m, nil
+		}
+		for {
+			d.ws()
+			key, err := d.str()
+			if err != nil {
+				return nil, err
+			}
+			d.ws()
+			if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+				return nil, errPrune
+			}
+			d.pos++
+			d.ws()
+			v, err := d.any()
+			if err != nil {
+				return nil, err
+			}
+			m[key] = v
+			if done, err := d.next('}'); err != nil || done {
+				return m, err
+			}
+		}
+	case '[':
+		d.pos++
+		out := []any{}
+		d.ws()
+		if d.pos < len(d.data) && d.data[d.pos] == ']' {
+			d.pos++
+			return out, nil
+		}
+		for {
+			d.ws()
+			v, err := d.any()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+			if done, err := d.next(']'); err != nil || done {
+				return out, err
+			}
+		}
+	case '"':
+		return d.str()
+	case 't':
+		return true, d.lit("true")
+	case 'f':
+		return false, d.lit("false")
+	case 'n':
+		return nil, d.lit("null")
+	}
+	s, err := d.number()
+	if err != nil {
+		return nil, err
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+func (d *pruneDecoder) lit(word string) error {
+	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+		return errPrune
+	}
+	d.pos += len(word)
+	return nil
+}
+
+// number reads a number's text, in JSON's grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?.
+func (d *pruneDecoder) number() (string, error) {
+	start, p := d.pos, d.data
+	i := start
+	digits := func() bool {
+		j := i
+		for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+			i++
+		}
+		return i > j
+	}
+	if i < len(p) && p[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(p) && p[i] == '0':
+		i++
+	case !digits():
+		return "", errPrune
+	}
+	if i < len(p) && p[i] == '.' {
+		i++
+		if !digits() {
+			return "", errPrune
+		}
+	}
+	if i < len(p) && (p[i] == 'e' || p[i] == 'E') {
+		i++
+		if i < len(p) && (p[i] == '+' || p[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return "", errPrune
+		}
+	}
+	d.pos = i
+	return string(p[start:i]), nil
+}
+
+// str decodes the string at the position: plain ASCII directly, anything
+// with escapes or other bytes as encoding/json decodes it.
+func (d *pruneDecoder) str() (string, error) {
+	if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+		return "", errPrune
+	}
+	for j := d.pos + 1; j < len(d.data); j++ {
+		c := d.data[j]
+		if c == '"' {
+			s := string(d.data[d.pos+1 : j])
+			d.pos = j + 1
+			return s, nil
+		}
+		if c == '\\' || c >= utf8.RuneSelf || c < 0x20 {
+			end, ok := quoteEnd(d.data, d.pos)
+			if !ok {
+				return "", errPrune
+			}
+			var s string
+			if err := json.Unmarshal(d.data[d.pos:end+1], &s); err != nil {
+				return "", errPrune
+			}
+			d.pos = end + 1
+			return s, nil
+		}
+	}
+	return "", errPrune
+}
+
+// skip moves past the value at the position without building it. A
+// number too large for a float64 is still an error, as encoding/json
+// makes it.
+func (d *pruneDecoder) skip() error {
+	if d.pos >= len(d.data) {
+		return errPrune
+	}
+	switch c := d.data[d.pos]; c {
+	case '{', '[', '"':
+		end, complete := valueEnd(d.data, d.pos)
+		if end < 0 || !complete {
+			return errPrune
+		}
+		d.pos = end
+		return nil
+	case 't':
+		return d.lit("true")
+	case 'f':
+		return d.lit("false")
+	case 'n':
+		return d.lit("null")
+	}
+	s, err := d.number()
+	if err != nil {
+		return err
+	}
+	if len(s) > 300 || containsExponent(s) {
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			return errPrune
+		}
+	}
+	return nil
+}
+
+func containsExponent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == 'e' || s[i] == 'E' {
+			return true
+		}
+	}
+	return false
+}

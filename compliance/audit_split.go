@@ -1,0 +1,292 @@
+package compliance
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+)
+
+// errSlowPath says the fast splitter met something it does not handle
+// (anything but a plain, well-formed export: a byte order mark, an
+// escaped key around "data", malformed JSON). The export is then read
+// again by streamElems, whose errors say exactly what is wrong and where.
+var errSlowPath = errors.New("export needs the strict reader")
+
+// splitBlock is how much of the export the splitter reads at a time; an
+// element longer than a block gets a block of twice its size.
+const splitBlock = 4 << 20
+
+// splitter cuts an export into the bytes of its resources without decoding
+// them, so that decoding runs in the workers, on every core. It reads the
+// two shapes streamElems reads (a JSON array of resources, or an object
+// whose "data" member is that array) and checks their outer structure
+// strictly; each element's own bytes are checked by whoever decodes them.
+// Slices it hands out stay valid: a new block is allocated for each read,
+// never reused.
+type splitter struct {
+	r   io.Reader
+	buf []byte
+	pos int
+	eof bool
+	// Read counts the bytes read so far, for progress.
+	read func(n int)
+}
+
+// more keeps the unread bytes and reads more after them. It reports false
+// when the export has ended.
+func (s *splitter) more() bool {
+	if s.eof {
+		return false
+	}
+	rest := s.buf[s.pos:]
+	size := splitBlock
+	if 2*len(rest) > size {
+		size = 2 * len(rest)
+	}
+	nb := make([]byte, len(rest), size)
+	copy(nb, rest)
+	for {
+		n, err := s.r.Read(nb[len(nb):cap(nb)])
+		nb = nb[:len(nb)+n]
+		if n > 0 && s.read != nil {
+			s.read(n)
+		}
+		if err == io.EOF {
+			s.eof = true
+			break
+		}
+		if err != nil {
+			s.eof = true
+			break
+		}
+		if n > 0 {
+			break
+		}
+	}
+	grew := len(nb) > len(rest)
+	s.buf, s.pos = nb, 0
+	return grew
+}
+
+// peek skips white space and returns the next byte; false at the end.
+func (s *splitter) peek() (byte, bool) {
+	for {
+		for s.pos < len(s.buf) {
+			switch c := s.buf[s.pos]; c {
+			case ' ', '\t', '\r', '\n':
+				s.pos++
+			default:
+				return c, true
+			}
+		}
+		if !s.more() {
+			return 0, false
+		}
+	}
+}
+
+// value returns the bytes of the JSON value at the read position and
+// moves past it. It finds the value's end by its brackets and strings;
+// it does not check what is between them.
+func (s *splitter) value() ([]byte, error) {
+	for {
+		end, complete := valueEnd(s.buf, s.pos)
+		if end < 0 {
+			return nil, errSlowPath
+		}
+		if complete {
+			v := s.buf[s.pos:end]
+			s.pos = end
+			return v, nil
+		}
+		if !s.more() {
+			return nil, errSlowPath // truncated
+		}
+	}
+}
+
+// valueEnd finds where the JSON value starting at data[i] ends: -1 when
+// it cannot start a value, complete false when data ends first.
+func valueEnd(data []byte, i int) (int, bool) {
+	switch c := data[i]; c {
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); {
+			k := bytes.IndexAny(data[j:], `"{}[]`)
+			if k < 0 {
+				return 0, false
+			}
+			j += k
+			switch data[j] {
+			case '"':
+				e, ok := quoteEnd(data, j)
+				if !ok {
+					return 0, false
+				}
+				j = e + 1
+				continue
+			case '{', '[':
+				depth++
+			default:
+				depth--
+				if depth == 0 {
+					return j + 1, true
+				}
+			}
+			j++
+		}
+		return 0, false
+	case '"':
+		e, ok := quoteEnd(data, i)
+		return e + 1, ok
+	case ',', ']', '}', ':':
+		return -1, false
+	}
+	for j := i; j < len(data); j++ {
+		switch data[j] {
+		case ',', ']', '}', ' ', '\t', '\r', '\n':
+			return j, true
+		}
+	}
+	return 0, false
+}
+
+// quoteEnd returns the index of the quote ending the string that starts
+// at data[i]; false when data ends first.
+func quoteEnd(data []byte, i int) (int, bool) {
+	for j := i + 1; j < len(data); {
+		k := bytes.IndexAny(data[j:], `"\`)
+		if k < 0 {
+			return 0, false
+		}
+		j += k
+		if data[j] == '"' {
+			return j, true
+		}
+		j += 2
+	}
+	return 0, false
+}
+
+// expect consumes byte c after white space.
+func (s *splitter) expect(c byte) bool {
+	got, ok := s.peek()
+	if !ok || got != c {
+		return false
+	}
+	s.pos++
+	return true
+}
+
+// split calls each for every element of the export, in order, and
+// returns errSlowPath for anything but a well-formed export of the two
+// shapes (each element's bytes are the caller's to check).
+func (s *splitter) split(ctx context.Context, each func(elem []byte, i int) error) error {
+	list := func() error {
+		c, ok := s.peek()
+		if !ok {
+			return errSlowPath
+		}
+		if c == ']' {
+			s.pos++
+			return nil
+		}
+		for i := 0; ; i++ {
+			if i%1024 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if _, ok := s.peek(); !ok {
+				return errSlowPath
+			}
+			v, err := s.value()
+			if err != nil {
+				return err
+			}
+			if err := each(v, i); err != nil {
+				return err
+			}
+			c, ok := s.peek()
+			switch {
+			case !ok:
+				return errSlowPath
+			case c == ']':
+				s.pos++
+				return nil
+			case c != ',':
+				return errSlowPath
+			}
+			s.pos++
+		}
+	}
+	c, ok := s.peek()
+	if !ok {
+		return errSlowPath
+	}
+	s.pos++
+	switch c {
+	case '[':
+		if err := list(); err != nil {
+			return err
+		}
+	case '{':
+		found := false
+		if c, ok := s.peek(); ok && c == '}' {
+			return errSlowPath // no "data": the strict reader says so
+		}
+		for {
+			if c, ok := s.peek(); !ok || c != '"' {
+				return errSlowPath
+			}
+			key, err := s.value()
+			if err != nil {
+				return err
+			}
+			// An escaped key might spell "data": the strict reader
+			// decodes it.
+			if bytes.IndexByte(key, '\\') >= 0 || !validJSON(key) || !s.expect(':') {
+				return errSlowPath
+			}
+			if string(key) == `"data"` {
+				if found || !s.expect('[') {
+					return errSlowPath
+				}
+				found = true
+				if err := list(); err != nil {
+					return err
+				}
+			} else {
+				if _, ok := s.peek(); !ok {
+					return errSlowPath
+				}
+				v, err := s.value()
+				if err != nil {
+					return err
+				}
+				if !validJSON(v) {
+					return errSlowPath
+				}
+			}
+			c, ok := s.peek()
+			if !ok {
+				return errSlowPath
+			}
+			s.pos++
+			if c == '}' {
+				break
+			}
+			if c != ',' {
+				return errSlowPath
+			}
+		}
+		if !found {
+			return errSlowPath
+		}
+	default:
+		return errSlowPath
+	}
+	if _, ok := s.peek(); ok {
+		return errSlowPath // more after the export
+	}
+	return nil
+}
