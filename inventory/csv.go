@@ -187,6 +187,50 @@ type csvWorker struct {
 // scanCSV reads a CSV report in chunks cut at row boundaries; workers parse
 // chunks in parallel. It returns the next batch sequence number.
 func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func(int, *Batch) error) (int, error) {
+	var layout *csvLayout
+	state := make([]csvWorker, opt.workers())
+	return csvChunks(ctx, file, seq, opt, func(hdr [][]byte) (err error) {
+		layout, err = newCSVLayout(file, hdr)
+		return err
+	}, func(w int, ch csvChunk) error {
+		st := &state[w]
+		var err error
+		st.recs, st.fields, st.scratch, err = layout.parseRows(ch.data, ch.row, st.recs[:0], st.fields, st.scratch)
+		if err != nil {
+			return err
+		}
+		if ch.parts == 1 {
+			// Empty batches are passed on too: consumers count on every Seq.
+			return fn(w, &Batch{Seq: ch.seq, Records: st.recs})
+		}
+		if len(st.recs) > ch.parts*opt.BatchRows {
+			return fmt.Errorf("inventory: %s: %d rows in a chunk of %d lines (a bug in the chunking)", file, len(st.recs), ch.newlines+1)
+		}
+		for i := 0; i < ch.parts; i++ {
+			lo := min(i*opt.BatchRows, len(st.recs))
+			hi := min(lo+opt.BatchRows, len(st.recs))
+			if err := fn(w, &Batch{Seq: ch.seq + i, Records: st.recs[lo:hi]}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// csvChunk is a run of whole rows of a CSV report, and the sequence
+// numbers of its batches: parts of them, from seq.
+type csvChunk struct {
+	data     []byte
+	row      int64 // line number of the first row
+	newlines int64
+	seq      int
+	parts    int
+}
+
+// csvChunks reads a CSV report in chunks cut at row boundaries and hands
+// them to workers in parallel; header gets the first row first. It returns
+// the next batch sequence number.
+func csvChunks(ctx context.Context, file string, seq int, opt ScanOptions, header func([][]byte) error, job func(w int, ch csvChunk) error) (int, error) {
 	f, err := userfile.Open(file)
 	if err != nil {
 		return seq, fmt.Errorf("inventory: %w", err)
@@ -197,12 +241,11 @@ func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func
 	if opt.BatchRows > 0 {
 		readSize = min(max(opt.BatchRows*csvRowEstimate, minChunk), chunkSize)
 	}
-	var layout *csvLayout
-	state := make([]csvWorker, opt.workers())
 	p := newPool(ctx, opt.workers())
 	carry := []byte{}
 	row := int64(1)
 	eof := false
+	haveHeader := false
 	for !eof && p.ctx.Err() == nil {
 		bp := bufPool.Get().(*[]byte)
 		buf := append((*bp)[:0], carry...)
@@ -221,7 +264,7 @@ func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func
 			p.fail(fmt.Errorf("inventory: reading %s: %w", file, rerr))
 		}
 		start := 0
-		if layout == nil {
+		if !haveHeader {
 			end, next, _ := rowEnd(buf)
 			if end == len(buf) && !eof {
 				carry = append(carry[:0], buf...)
@@ -235,7 +278,7 @@ func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func
 			}
 			hdr, _, err := splitRow(bytes.TrimRight(buf[:end], "\r"), nil, nil)
 			if err == nil {
-				layout, err = newCSVLayout(file, hdr)
+				err = header(hdr)
 			} else {
 				err = &RowError{File: file, Row: 1, Err: err}
 			}
@@ -243,6 +286,7 @@ func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func
 				p.fail(err)
 				break
 			}
+			haveHeader = true
 			start = next
 			row = 2
 		}
@@ -261,44 +305,23 @@ func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func
 			break
 		}
 		carry = append(carry[:0], buf[cut:]...)
-		chunk := buf[start:cut]
-		first := row
-		newlines := int64(bytes.Count(chunk, []byte{'\n'}))
-		row += newlines
+		ch := csvChunk{data: buf[start:cut], row: row}
+		ch.newlines = int64(bytes.Count(ch.data, []byte{'\n'}))
+		row += ch.newlines
 		// The chunk's batches get their sequence numbers now, before it is
 		// parsed: a chunk holds at most one row more than it has newlines
 		// (the last row of a file may lack one), so that many rows, cut
 		// every BatchRows, bound the batches; unused numbers go out as
 		// empty batches.
-		parts := 1
+		ch.parts = 1
 		if opt.BatchRows > 0 {
-			parts = int((newlines + 1 + int64(opt.BatchRows) - 1) / int64(opt.BatchRows))
+			ch.parts = int((ch.newlines + 1 + int64(opt.BatchRows) - 1) / int64(opt.BatchRows))
 		}
-		s := seq
-		seq += parts
+		ch.seq = seq
+		seq += ch.parts
 		ok := p.submit(func(w int) error {
 			defer func() { *bp = buf[:0]; bufPool.Put(bp) }()
-			st := &state[w]
-			var err error
-			st.recs, st.fields, st.scratch, err = layout.parseRows(chunk, first, st.recs[:0], st.fields, st.scratch)
-			if err != nil {
-				return err
-			}
-			if parts == 1 {
-				// Empty batches are passed on too: consumers count on every Seq.
-				return fn(w, &Batch{Seq: s, Records: st.recs})
-			}
-			if len(st.recs) > parts*opt.BatchRows {
-				return fmt.Errorf("inventory: %s: %d rows in a chunk of %d lines (a bug in the chunking)", file, len(st.recs), newlines+1)
-			}
-			for i := 0; i < parts; i++ {
-				lo := min(i*opt.BatchRows, len(st.recs))
-				hi := min(lo+opt.BatchRows, len(st.recs))
-				if err := fn(w, &Batch{Seq: s + i, Records: st.recs[lo:hi]}); err != nil {
-					return err
-				}
-			}
-			return nil
+			return job(w, ch)
 		})
 		if !ok {
 			break
@@ -307,7 +330,7 @@ func scanCSV(ctx context.Context, file string, seq int, opt ScanOptions, fn func
 	if err := p.wait(ctx); err != nil {
 		return seq, err
 	}
-	if layout == nil {
+	if !haveHeader {
 		return seq, &RowError{File: file, Row: 1, Err: errors.New("empty file; an inventory CSV starts with a header row")}
 	}
 	return seq, nil

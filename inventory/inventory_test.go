@@ -227,6 +227,17 @@ func TestBadInventories(t *testing.T) {
 					t.Errorf("error %q does not mention %q", msg, w)
 				}
 			}
+			// The column readers refuse the same file with the same message
+			// (a corrupt file may fail in another column first).
+			_, cerr := scanColumns(src, ScanOptions{Workers: 2}, everything)
+			switch {
+			case cerr == nil:
+				t.Errorf("the column scan accepted it")
+			case tt.file == "" && cerr.Error() != msg:
+				t.Errorf("the column scan says %q; the record scan %q", cerr, msg)
+			case !errors.As(cerr, &re) || !strings.HasPrefix(cerr.Error(), path):
+				t.Errorf("the column scan's error %q does not locate the file", cerr)
+			}
 		})
 	}
 }
@@ -318,12 +329,19 @@ func FuzzCSV(f *testing.F) {
 			t.Fatal(err)
 		}
 		recs, err := ReadAll(context.Background(), src)
+		cols, cerr := scanColumns(src, ScanOptions{Workers: 2}, everything)
+		if (err == nil) != (cerr == nil) || err != nil && err.Error() != cerr.Error() {
+			t.Fatalf("the record scan says %v, the column scan %v", err, cerr)
+		}
 		if err != nil {
 			var re *RowError
 			if !errors.As(err, &re) || !strings.Contains(err.Error(), path) {
 				t.Fatalf("unlocated error: %v", err)
 			}
 			return
+		}
+		if want, _ := recordRows(t, src, everything); !reflect.DeepEqual(cols, want) {
+			t.Fatalf("the column scan read %+v, the record scan %+v", cols, want)
 		}
 		var total int64
 		for _, r := range recs {
@@ -467,11 +485,21 @@ func FuzzParquet(f *testing.F) {
 			t.Fatal(err)
 		}
 		recs, err := ReadAll(context.Background(), src)
+		cols, cerr := scanColumns(src, ScanOptions{Workers: 2}, Projection{LastAccess: true, Tags: true})
+		if cerr != nil && !strings.Contains(cerr.Error(), path) {
+			t.Fatalf("column scan error without the file: %v", cerr)
+		}
+		if err == nil && cerr != nil {
+			t.Fatalf("the record scan read it, the column scan says %v", cerr)
+		}
 		if err != nil {
 			if !strings.Contains(err.Error(), path) {
 				t.Fatalf("error without the file: %v", err)
 			}
 			return
+		}
+		if want, _ := recordRows(t, src, Projection{LastAccess: true, Tags: true}); cerr == nil && !reflect.DeepEqual(cols, want) {
+			t.Fatalf("the column scan read %+v, the record scan %+v", cols, want)
 		}
 		for _, r := range recs {
 			if r.Bytes < 0 || r.Bytes > MaxBlobBytes || r.Name == "" {

@@ -28,6 +28,9 @@ type parquetColumn struct {
 	set   rowSetter
 	kind  parquet.Kind
 	unit  int64 // for INT64 timestamps: units per second
+	// maxDef is the definition level of a present value: 0 for a
+	// required column, 1 for an optional one.
+	maxDef byte
 	// Typed columns skip the text round trip.
 	time *func(*Record) *int64
 }
@@ -53,32 +56,16 @@ func newParquetLayout(file string, f *parquet.File) (*parquetLayout, error) {
 		names = append(names, fld.Name())
 	}
 	for _, name := range Columns {
-		leaf, ok := f.Schema().Lookup(name)
-		if !ok || setters[name] == nil {
-			continue // absent, or not needed by a simulation
+		if setters[name] == nil {
+			continue // not needed by a simulation
 		}
-		c := parquetColumn{name: name, index: leaf.ColumnIndex, set: setters[name], kind: leaf.Node.Type().Kind()}
-		if name == ColName && c.kind != parquet.ByteArray {
-			return nil, &RowError{File: file, Column: name, Err: fmt.Errorf("the column is %s; want a string column", c.kind)}
+		c, ok, err := parquetColumnOf(file, f, name)
+		if err != nil {
+			return nil, err
 		}
-		switch c.kind {
-		case parquet.ByteArray, parquet.Boolean, parquet.Int32:
-		case parquet.Int64:
-			if lt := leaf.Node.Type().LogicalType(); lt != nil {
-				if ts, ok := lt.Value.(*format.TimestampType); ok && ts.Unit.Value != nil {
-					c.unit = int64(1e9 / ts.Unit.Value.Duration())
-				}
-			}
-			if c.unit == 0 && name != ColContentLength {
-				return nil, &RowError{File: file, Column: name, Err: errors.New("INT64 column without a TIMESTAMP logical type; want a string or a timestamp")}
-			}
-			if f, ok := timeFields[name]; ok && c.unit != 0 {
-				c.time = &f
-			}
-		default:
-			return nil, &RowError{File: file, Column: name, Err: fmt.Errorf("unsupported Parquet type %s", c.kind)}
+		if ok {
+			l.cols = append(l.cols, c)
 		}
-		l.cols = append(l.cols, c)
 	}
 	for _, r := range Required {
 		if _, ok := f.Schema().Lookup(r); !ok {
@@ -90,6 +77,40 @@ func newParquetLayout(file string, f *parquet.File) (*parquetLayout, error) {
 			strings.Join(missing, ", "), truncate(strings.Join(names, ","), 200))}
 	}
 	return l, nil
+}
+
+// parquetColumnOf maps a report column of the file (ok false when the
+// file lacks it) and checks that its type is one the readers take.
+func parquetColumnOf(file string, f *parquet.File, name string) (parquetColumn, bool, error) {
+	leaf, ok := f.Schema().Lookup(name)
+	if !ok {
+		return parquetColumn{}, false, nil
+	}
+	c := parquetColumn{name: name, index: leaf.ColumnIndex, set: setters[name], kind: leaf.Node.Type().Kind(), maxDef: byte(leaf.MaxDefinitionLevel)}
+	if leaf.MaxRepetitionLevel > 0 {
+		return c, false, &RowError{File: file, Column: name, Err: errors.New("a repeated column; want one value a row")}
+	}
+	if name == ColName && c.kind != parquet.ByteArray {
+		return c, false, &RowError{File: file, Column: name, Err: fmt.Errorf("the column is %s; want a string column", c.kind)}
+	}
+	switch c.kind {
+	case parquet.ByteArray, parquet.Boolean, parquet.Int32:
+	case parquet.Int64:
+		if lt := leaf.Node.Type().LogicalType(); lt != nil {
+			if ts, ok := lt.Value.(*format.TimestampType); ok && ts.Unit.Value != nil {
+				c.unit = int64(1e9 / ts.Unit.Value.Duration())
+			}
+		}
+		if c.unit == 0 && name != ColContentLength {
+			return c, false, &RowError{File: file, Column: name, Err: errors.New("INT64 column without a TIMESTAMP logical type; want a string or a timestamp")}
+		}
+		if f, ok := timeFields[name]; ok && c.unit != 0 {
+			c.time = &f
+		}
+	default:
+		return c, false, &RowError{File: file, Column: name, Err: fmt.Errorf("unsupported Parquet type %s", c.kind)}
+	}
+	return c, true, nil
 }
 
 // cursor reads one column chunk's values across page boundaries.

@@ -23,6 +23,7 @@
 package simulation
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -31,6 +32,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/inventory"
@@ -283,6 +285,12 @@ type sim struct {
 	min   [lifecycle.NumTiers]int64
 }
 
+// worker is one goroutine's share: its sums and its scheduler's scratch.
+type worker struct {
+	a  *acc
+	sc *lifecycle.Scheduler
+}
+
 // Run simulates the policy over the inventory.
 func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Options) (*Result, error) {
 	if opt.Days < 1 || opt.Days > MaxDays {
@@ -306,15 +314,16 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 	for t := range s.min {
 		s.min[t] = int64(opt.Prices.Tiers[t].MinimumDays)
 	}
-	accs := make([]*acc, workers)
-	for i := range accs {
-		accs[i] = newAcc(opt.Days)
+	ws := make([]worker, workers)
+	for i := range ws {
+		ws[i] = worker{a: newAcc(opt.Days), sc: s.e.NewScheduler()}
 	}
-	st := &stitcher{s: s, a: newAcc(opt.Days), pending: map[int]edge{}}
-	err := src.Scan(ctx, inventory.ScanOptions{Workers: workers, BatchRows: opt.BatchRows}, func(w int, b *inventory.Batch) error {
-		s.batch(b, accs[w], st)
+	st := &stitcher{s: s, w: worker{a: newAcc(opt.Days), sc: s.e.NewScheduler()}, pending: map[int]edge{}}
+	proj := inventory.ProjectionFor(s.e.Inputs())
+	err := inventory.ScanColumns(ctx, src, inventory.ScanOptions{Workers: workers, BatchRows: opt.BatchRows}, proj, func(w int, c *inventory.ColumnBatch) error {
+		s.batch(c, &ws[w], st)
 		if opt.Progress != nil {
-			opt.Progress.Add(int64(len(b.Records)))
+			opt.Progress.Add(int64(c.Len()))
 		}
 		return nil
 	})
@@ -322,9 +331,9 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 		return nil, err
 	}
 	st.finish()
-	total := st.a
-	for _, a := range accs {
-		total.merge(a)
+	total := st.w.a
+	for _, w := range ws {
+		total.merge(w.a)
 	}
 	if total.overflow != "" {
 		return nil, fmt.Errorf("simulation: %s", total.overflow)
@@ -334,61 +343,67 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 
 // batch simulates the blobs wholly inside a batch and hands the first and
 // last (which may continue in the neighbouring batches) to the stitcher.
-func (s *sim) batch(b *inventory.Batch, a *acc, st *stitcher) {
-	recs := b.Records
-	if len(recs) == 0 {
-		st.add(edge{seq: b.Seq, empty: true})
+func (s *sim) batch(c *inventory.ColumnBatch, w *worker, st *stitcher) {
+	n := c.Len()
+	if n == 0 {
+		st.add(edge{seq: c.Seq, empty: true})
 		return
 	}
-	firstEnd := groupEnd(recs, 0)
-	if firstEnd == len(recs) {
-		st.add(edge{seq: b.Seq, single: true, first: clone(recs)})
+	firstEnd := groupEnd(c, 0)
+	if firstEnd == n {
+		st.add(edge{seq: c.Seq, single: true, first: keep(c, 0, n)})
 		return
 	}
-	lastStart := len(recs) - 1
-	for lastStart > 0 && recs[lastStart-1].Name == recs[len(recs)-1].Name {
+	lastStart := n - 1
+	for lastStart > 0 && bytes.Equal(c.Name(lastStart-1), c.Name(n-1)) {
 		lastStart--
 	}
 	for i := firstEnd; i < lastStart; {
-		j := groupEnd(recs, i)
-		s.group(recs[i:j], a)
+		j := groupEnd(c, i)
+		s.group(c, i, j, w)
 		i = j
 	}
-	st.add(edge{seq: b.Seq, first: clone(recs[:firstEnd]), last: clone(recs[lastStart:])})
+	st.add(edge{seq: c.Seq, first: keep(c, 0, firstEnd), last: keep(c, lastStart, n)})
 }
 
-func groupEnd(recs []inventory.Record, i int) int {
+// groupEnd is the end of the run of rows from i that share its name.
+func groupEnd(c *inventory.ColumnBatch, i int) int {
+	name := c.Name(i)
 	j := i + 1
-	for j < len(recs) && recs[j].Name == recs[i].Name {
+	for j < c.Len() && bytes.Equal(c.Name(j), name) {
 		j++
 	}
 	return j
 }
 
-// clone copies the records of a batch edge, which the stitcher keeps
-// after the batch: their strings alias the reader's buffers (CSV chunks,
-// Parquet pages), which are reused for later batches, so a shallow copy
-// would see another blob's name by the time its neighbour arrives.
-func clone(recs []inventory.Record) []inventory.Record {
-	out := make([]inventory.Record, len(recs))
-	for i := range recs {
-		out[i] = recs[i].Clone()
+// keep copies rows lo to hi of a batch edge, which the stitcher keeps
+// after the batch: the batch's storage is reused for the next one.
+func keep(c *inventory.ColumnBatch, lo, hi int) *inventory.ColumnBatch {
+	k := &inventory.ColumnBatch{Seq: c.Seq}
+	for i := lo; i < hi; i++ {
+		k.AppendRow(c, i)
 	}
-	return out
+	return k
 }
 
-// group simulates the rows of one blob name: snapshots and previous
-// versions first, because the current version cannot be deleted until they
-// are (L-ST).
-func (s *sim) group(recs []inventory.Record, a *acc) {
+// group simulates rows lo to hi, the rows of one blob name: snapshots and
+// previous versions first, because the current version cannot be deleted
+// until they are (L-ST).
+func (s *sim) group(c *inventory.ColumnBatch, lo, hi int, w *worker) {
+	if hi == lo+1 { // most blobs: one row, nothing to wait for
+		if c.Deleted[lo] {
+			w.a.skipped++
+			return
+		}
+		s.schedule(c, lo, 0, w)
+		return
+	}
 	var depsUntil int64
-	for i := range recs {
-		r := &recs[i]
-		if r.Deleted || r.Target() == lifecycle.TargetBase {
+	for i := lo; i < hi; i++ {
+		if c.Deleted[i] || c.Target[i] == lifecycle.TargetBase {
 			continue
 		}
-		b := r.Blob()
-		gone := s.schedule(&b, r.Bytes, a)
+		gone := s.schedule(c, i, 0, w)
 		if gone == lifecycle.Forever {
 			depsUntil = lifecycle.Forever
 		} else if depsUntil != lifecycle.Forever {
@@ -396,18 +411,14 @@ func (s *sim) group(recs []inventory.Record, a *acc) {
 			depsUntil = max(depsUntil, gone+lifecycle.Day)
 		}
 	}
-	for i := range recs {
-		r := &recs[i]
-		if r.Deleted {
-			a.skipped++
+	for i := lo; i < hi; i++ {
+		if c.Deleted[i] {
+			w.a.skipped++
 			continue
 		}
-		if r.Target() != lifecycle.TargetBase {
-			continue
+		if c.Target[i] == lifecycle.TargetBase {
+			s.schedule(c, i, depsUntil, w)
 		}
-		b := r.Blob()
-		b.DependentsUntil = depsUntil
-		s.schedule(&b, r.Bytes, a)
 	}
 }
 
@@ -420,67 +431,58 @@ func billTier(t lifecycle.Tier) lifecycle.Tier {
 	return t
 }
 
-// schedule walks one object's runs from the evaluator's change times and
-// adds its bytes, operations and fees to a. It returns the run time of its
-// deletion, or lifecycle.Forever.
-func (s *sim) schedule(b *lifecycle.Blob, bytes int64, a *acc) int64 {
+// schedule adds row i's bytes, operations and fees to the worker's sums,
+// from the runs the scheduler finds for it. It returns the run time of
+// its deletion, or lifecycle.Forever.
+func (s *sim) schedule(c *inventory.ColumnBatch, i int, depsUntil int64, w *worker) int64 {
+	b := lifecycle.Blob{Name: bstr(c.Name(i)), Type: c.Type[i], Target: c.Target[i], Tier: c.Tier[i], Created: c.Created[i],
+		Modified: c.Modified[i], LastAccess: c.LastAccess[i], TierChanged: c.TierChanged[i], EncryptionScope: c.EncryptionScope[i],
+		ImmutableUntil: c.ImmutableUntil[i], DependentsUntil: depsUntil}
+	if c.Tags != nil {
+		b.Tags = c.Tags[i]
+	}
+	size := c.Bytes[i]
+	a := w.a
 	a.blobs++
-	a.add(&a.bytes, bytes, bytesOverflow)
+	a.add(&a.bytes, size, bytesOverflow)
 	tier := billTier(b.Tier)
-	a.baseline[tier] += bytes // at most a.bytes
+	a.baseline[tier] += size // at most a.bytes
 	entered := b.TierChanged
 	if entered == 0 {
 		entered = b.Created
 	}
 	seg := 0 // first day of the current tier segment
-	from := s.start
-	for from < s.end {
-		a.changes = s.e.Changes(b, from, a.changes)
-		acted := false
-		for _, t := range a.changes {
-			run := from
-			if t > from {
-				run = s.start + (t-s.start+lifecycle.Day-1)/lifecycle.Day*lifecycle.Day
+	for _, step := range w.sc.Schedule(&b, s.start, s.end) {
+		day := int((step.Run - s.start) / lifecycle.Day)
+		a.diff[seg][tier] += size
+		a.diff[day][tier] -= size
+		if m := s.min[tier]; m > 0 {
+			if in := floorDiv(step.Run-entered, lifecycle.Day); in < m {
+				a.add(&a.early[day][tier], a.mul(size, m-max(in, 0), earlyOverflow), earlyOverflow)
 			}
-			if run >= s.end {
-				break
-			}
-			d := s.e.Evaluate(b, run)
-			if d.Action == lifecycle.None {
-				continue
-			}
-			day := int((run - s.start) / lifecycle.Day)
-			a.diff[seg][tier] += bytes
-			a.diff[day][tier] -= bytes
-			if m := s.min[tier]; m > 0 {
-				if in := floorDiv(run-entered, lifecycle.Day); in < m {
-					a.add(&a.early[day][tier], a.mul(bytes, m-max(in, 0), earlyOverflow), earlyOverflow)
-				}
-			}
-			if d.Action == lifecycle.Delete {
-				a.deleted.Count++
-				a.deleted.Bytes += bytes
-				return run
-			}
-			dest := d.Action.Dest()
-			a.trans[tier][dest]++
-			a.ops[day][dest]++
-			tier, b.Tier, b.TierChanged, entered = dest, dest, run, run
-			if d.AutoTierToHot {
-				b.AutoTierEligible = true
-			}
-			seg = day
-			from = run + lifecycle.Day
-			acted = true
-			break
 		}
-		if !acted {
-			break
+		if step.Action == lifecycle.Delete {
+			a.deleted.Count++
+			a.deleted.Bytes += size
+			return step.Run
 		}
+		dest := step.Action.Dest()
+		a.trans[tier][dest]++
+		a.ops[day][dest]++
+		tier, entered, seg = dest, step.Run, day
 	}
-	a.diff[seg][tier] += bytes
-	a.diff[s.days][tier] -= bytes
+	a.diff[seg][tier] += size
+	a.diff[s.days][tier] -= size
 	return lifecycle.Forever
+}
+
+// bstr views a name as a string without copying it: the lifecycle engine
+// only compares it while the batch is alive.
+func bstr(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
 
 func floorDiv(a, b int64) int64 {
@@ -554,7 +556,7 @@ type edge struct {
 	seq         int
 	empty       bool
 	single      bool // the whole batch is one blob (first only)
-	first, last []inventory.Record
+	first, last *inventory.ColumnBatch
 }
 
 // stitcher joins batch edges in Seq order so that every blob's rows are
@@ -562,10 +564,10 @@ type edge struct {
 type stitcher struct {
 	mu      sync.Mutex
 	s       *sim
-	a       *acc
+	w       worker
 	next    int
 	pending map[int]edge
-	open    []inventory.Record
+	open    *inventory.ColumnBatch
 }
 
 func (st *stitcher) add(e edge) {
@@ -583,31 +585,42 @@ func (st *stitcher) add(e edge) {
 	}
 }
 
+// continues reports whether rows open a blob the stitcher holds.
+func (st *stitcher) continues(c *inventory.ColumnBatch) bool {
+	return st.open != nil && bytes.Equal(st.open.Name(0), c.Name(0))
+}
+
+func (st *stitcher) extend(c *inventory.ColumnBatch) {
+	for i := 0; i < c.Len(); i++ {
+		st.open.AppendRow(c, i)
+	}
+}
+
 func (st *stitcher) take(e edge) {
 	switch {
 	case e.empty:
 	case e.single:
-		if len(st.open) > 0 && st.open[0].Name == e.first[0].Name {
-			st.open = append(st.open, e.first...)
+		if st.continues(e.first) {
+			st.extend(e.first)
 		} else {
 			st.flush()
 			st.open = e.first
 		}
 	default:
-		if len(st.open) > 0 && st.open[0].Name == e.first[0].Name {
-			st.open = append(st.open, e.first...)
+		if st.continues(e.first) {
+			st.extend(e.first)
 			st.flush()
 		} else {
 			st.flush()
-			st.s.group(e.first, st.a)
+			st.s.group(e.first, 0, e.first.Len(), &st.w)
 		}
 		st.open = e.last
 	}
 }
 
 func (st *stitcher) flush() {
-	if len(st.open) > 0 {
-		st.s.group(st.open, st.a)
+	if st.open != nil {
+		st.s.group(st.open, 0, st.open.Len(), &st.w)
 	}
 	st.open = nil
 }

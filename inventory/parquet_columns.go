@@ -1,0 +1,394 @@
+package inventory
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
+
+	"github.com/aizone/aizone/internal/userfile"
+)
+
+// The column scan of a Parquet report reads only the projected columns'
+// chunks and decodes their pages straight from parquet-go's page buffers
+// (plain or dictionary-encoded INT64, BYTE_ARRAY and BOOLEAN values, with
+// definition levels for nulls) into a ColumnBatch; any other layout goes
+// through parquet.Value one value at a time, the way the record reader
+// does, so that both accept the same files.
+
+type columnLayout struct {
+	file   string
+	cols   []parquetColumn
+	fields []field
+	proj   Projection
+}
+
+func newColumnLayout(file string, f *parquet.File, p Projection) (*columnLayout, error) {
+	// The record layout's checks (required columns, column types) first:
+	// both readers refuse the same files with the same message.
+	if _, err := newParquetLayout(file, f); err != nil {
+		return nil, err
+	}
+	l := &columnLayout{file: file, proj: p}
+	for _, name := range fieldColumns {
+		fld, need := fieldOf(name, p)
+		if !need {
+			continue
+		}
+		c, ok, err := parquetColumnOf(file, f, name)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			l.cols = append(l.cols, c)
+			l.fields = append(l.fields, fld)
+		}
+	}
+	return l, nil
+}
+
+// ScanColumns reads the report files in column batches.
+func (s *fileSource) ScanColumns(ctx context.Context, opt ScanOptions, p Projection, fn func(int, *ColumnBatch) error) error {
+	if err := opt.check(); err != nil {
+		return err
+	}
+	seq := 0
+	for _, f := range s.files {
+		var err error
+		format := formatOf(f)
+		if format == "" {
+			format, err = sniff(f)
+			if err != nil {
+				return err
+			}
+		}
+		switch format {
+		case "csv":
+			seq, err = scanCSVColumns(ctx, f, seq, opt, p, fn)
+		case "parquet":
+			seq, err = scanParquetColumns(ctx, f, seq, opt, p, fn)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func scanParquetColumns(ctx context.Context, file string, seq int, opt ScanOptions, p Projection, fn func(int, *ColumnBatch) error) (int, error) {
+	fh, err := userfile.Open(file)
+	if err != nil {
+		return seq, fmt.Errorf("inventory: %w", err)
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return seq, fmt.Errorf("inventory: %w", err)
+	}
+	f, _, err := openParquet(file, fh, st.Size())
+	if err != nil {
+		return seq, err
+	}
+	l, err := newColumnLayout(file, f, p)
+	if err != nil {
+		return seq, err
+	}
+	batches := make([]ColumnBatch, opt.workers())
+	pool := newPool(ctx, opt.workers())
+	batch := int64(parquetBatch)
+	if opt.BatchRows > 0 {
+		batch = int64(opt.BatchRows)
+	}
+	var firstRow int64 = 1
+	for _, rg := range f.RowGroups() {
+		rg := rg
+		rows := rg.NumRows()
+		s0, r0 := seq, firstRow
+		seq += int((rows + batch - 1) / batch)
+		firstRow += rows
+		if !pool.submit(func(w int) error { return l.readRowGroup(pool.ctx, rg, s0, r0, batch, &batches[w], w, fn) }) {
+			break
+		}
+	}
+	return seq, pool.wait(ctx)
+}
+
+func (l *columnLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, c *ColumnBatch, w int, fn func(int, *ColumnBatch) error) (err error) {
+	curs := make([]pageCursor, len(l.cols))
+	defer func() {
+		cerr := guard(l.file, row, func() error {
+			for i := range curs {
+				curs[i].close()
+			}
+			return nil
+		})
+		if err == nil {
+			err = cerr
+		}
+	}()
+	err = guard(l.file, row, func() error {
+		chunks := rg.ColumnChunks()
+		for i := range l.cols {
+			curs[i].col = &l.cols[i]
+			curs[i].pages = chunks[l.cols[i].index].Pages()
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for left := rg.NumRows(); left > 0; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := int(min(left, batch))
+		c.reset(n, l.proj.Tags)
+		c.Seq, c.Row = seq, row
+		for i := range curs {
+			if err := guard(l.file, row, func() error { return l.decode(&curs[i], l.fields[i], c, n, row) }); err != nil {
+				return err
+			}
+		}
+		c.finish()
+		if err := fn(w, c); err != nil {
+			return err
+		}
+		seq++
+		row += int64(n)
+		left -= int64(n)
+	}
+	return nil
+}
+
+// pageCursor walks one column chunk page by page.
+type pageCursor struct {
+	col   *parquetColumn
+	pages parquet.Pages
+	page  parquet.Page
+	n     int // values in the page
+	pos   int // next value (row) in the page
+	vi    int // next non-null value
+	defs  []byte
+	// The page's values, by form; idx indexes the dictionary's when the
+	// page is dictionary-encoded.
+	idx     []int32
+	i64     []int64
+	bits    []byte
+	data    []byte
+	offs    []uint32
+	generic []parquet.Value // any other layout, nulls included
+}
+
+func (p *pageCursor) close() {
+	if p.page != nil {
+		parquet.Release(p.page)
+		p.page = nil
+	}
+	if p.pages != nil {
+		p.pages.Close()
+	}
+}
+
+// next loads the next page.
+func (p *pageCursor) next() error {
+	if p.page != nil {
+		parquet.Release(p.page)
+		p.page = nil
+	}
+	pg, err := p.pages.ReadPage()
+	if err != nil {
+		return err
+	}
+	p.page = pg
+	p.n, p.pos, p.vi = int(pg.NumValues()), 0, 0
+	p.defs, p.idx, p.i64, p.bits, p.data, p.offs, p.generic = nil, nil, nil, nil, nil, nil, p.generic[:0]
+	present := p.n
+	if p.col.maxDef > 0 {
+		p.defs = pg.DefinitionLevels()
+		if len(p.defs) != p.n {
+			return p.readGeneric()
+		}
+		present = 0
+		for _, d := range p.defs {
+			if d == p.col.maxDef {
+				present++
+			}
+		}
+	}
+	d := pg.Data()
+	values := d
+	if dict := pg.Dictionary(); dict != nil {
+		if d.Kind() != encoding.Int32 {
+			return p.readGeneric()
+		}
+		p.idx = d.Int32()
+		if len(p.idx) != present {
+			return p.readGeneric()
+		}
+		values = dict.Page().Data()
+		present = -1 // the dictionary's own length
+	}
+	if values.Kind() != encodingKind(p.col.kind) {
+		return p.readGeneric()
+	}
+	switch p.col.kind {
+	case parquet.Int64:
+		p.i64 = values.Int64()
+		if present >= 0 && len(p.i64) != present {
+			return p.readGeneric()
+		}
+	case parquet.ByteArray:
+		p.data, p.offs = values.ByteArray()
+		if present >= 0 && len(p.offs) != present+1 {
+			return p.readGeneric()
+		}
+	case parquet.Boolean:
+		if p.idx != nil {
+			return p.readGeneric()
+		}
+		p.bits = values.Boolean()
+		if len(p.bits)*8 < present {
+			return p.readGeneric()
+		}
+	default:
+		return p.readGeneric()
+	}
+	return nil
+}
+
+// readGeneric reads the page as parquet.Values.
+func (p *pageCursor) readGeneric() error {
+	p.defs, p.idx, p.i64, p.bits, p.data, p.offs = nil, nil, nil, nil, nil, nil
+	if cap(p.generic) < p.n {
+		p.generic = make([]parquet.Value, p.n)
+	}
+	p.generic = p.generic[:p.n]
+	got, err := p.page.Values().ReadValues(p.generic)
+	if err == io.EOF {
+		err = nil
+	}
+	if err == nil && got != p.n {
+		err = fmt.Errorf("%d values in a page of %d", got, p.n)
+	}
+	return err
+}
+
+// decode fills field f of rows 0 to n-1 of c from the cursor; row is the
+// batch's first row number.
+func (l *columnLayout) decode(p *pageCursor, f field, c *ColumnBatch, n int, row int64) error {
+	col := p.col
+	fail := func(i int, err error) error {
+		return &RowError{File: l.file, Row: row + int64(i), Column: col.name, Err: err}
+	}
+	var scratch []byte
+	for i := 0; i < n; {
+		if p.pos == p.n {
+			if err := p.next(); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return fail(i, fmt.Errorf("reading column (truncated or corrupt file?): %w", err))
+			}
+			continue
+		}
+		k := min(n-i, p.n-p.pos)
+		for ; k > 0; k, i, p.pos = k-1, i+1, p.pos+1 {
+			if len(p.generic) > 0 {
+				v := p.generic[p.pos]
+				var s string
+				s, scratch = col.text(v, scratch)
+				if v.Kind() == parquet.Int64 && !v.IsNull() && col.unit != 0 && isTime(f) {
+					c.setTime(f, i, floorDiv(v.Int64(), col.unit))
+					continue
+				}
+				if err := c.setText(f, i, []byte(s)); err != nil {
+					return fail(i, err)
+				}
+				continue
+			}
+			if p.defs != nil && p.defs[p.pos] != col.maxDef {
+				if err := c.setText(f, i, nil); err != nil {
+					return fail(i, err)
+				}
+				continue
+			}
+			j := p.vi
+			p.vi++
+			if p.idx != nil {
+				j = int(p.idx[j])
+			}
+			switch col.kind {
+			case parquet.Int64:
+				v := p.i64[j]
+				switch {
+				case col.unit != 0 && isTime(f):
+					c.setTime(f, i, floorDiv(v, col.unit))
+				case f == fieldBytes:
+					if err := checkSize(v); err != nil {
+						return fail(i, err)
+					}
+					c.Bytes[i] = v
+				default:
+					s, sc := col.text(parquet.Int64Value(v), scratch)
+					scratch = sc
+					if err := c.setText(f, i, []byte(s)); err != nil {
+						return fail(i, err)
+					}
+				}
+			case parquet.ByteArray:
+				if err := c.setText(f, i, p.data[p.offs[j]:p.offs[j+1]]); err != nil {
+					return fail(i, err)
+				}
+			case parquet.Boolean:
+				v := p.bits[j/8]>>(j%8)&1 != 0
+				switch f {
+				case fieldIsCurrent, fieldDeleted, fieldLegalHold:
+					c.setBool(f, i, v)
+				default:
+					if err := c.setText(f, i, []byte(fmt.Sprint(v))); err != nil {
+						return fail(i, err)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// encodingKind is the kind of a page's values for a column's type.
+func encodingKind(k parquet.Kind) encoding.Kind {
+	switch k {
+	case parquet.Boolean:
+		return encoding.Boolean
+	case parquet.Int32:
+		return encoding.Int32
+	case parquet.Int64:
+		return encoding.Int64
+	case parquet.ByteArray:
+		return encoding.ByteArray
+	}
+	return encoding.Undefined
+}
+
+func isTime(f field) bool {
+	switch f {
+	case fieldCreated, fieldModified, fieldLastAccess, fieldTierChanged, fieldImmutable:
+		return true
+	}
+	return false
+}
+
+// String names the columns a projection reads, for messages and the
+// benchmark script.
+func (p Projection) String() string {
+	var cols []string
+	for _, name := range fieldColumns {
+		if _, need := fieldOf(name, p); need {
+			cols = append(cols, name)
+		}
+	}
+	return strings.Join(cols, ",")
+}
