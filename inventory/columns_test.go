@@ -17,13 +17,13 @@ import (
 
 // colRow is one row of a ColumnBatch, for comparisons.
 type colRow struct {
-	Name                                                             string
+	Name                                                              string
 	Bytes, Created, Modified, LastAccess, TierChanged, ImmutableUntil int64
-	Type                                                             lifecycle.BlobType
-	Tier                                                             lifecycle.Tier
-	Target                                                           lifecycle.Target
-	Deleted, EncryptionScope                                         bool
-	Tags                                                             []lifecycle.Tag
+	Type                                                              lifecycle.BlobType
+	Tier                                                              lifecycle.Tier
+	Target                                                            lifecycle.Target
+	Deleted, EncryptionScope                                          bool
+	Tags                                                              []lifecycle.Tag
 }
 
 func rowsOf(c *ColumnBatch) []colRow {
