@@ -12,6 +12,7 @@ import (
 	"github.com/aizone/aizone/armvalidate"
 	"github.com/aizone/aizone/compliance"
 	"github.com/aizone/aizone/emit/arm"
+	"github.com/aizone/aizone/emit/bicep"
 	"github.com/aizone/aizone/emit/k8s"
 	"github.com/aizone/aizone/emit/slurm"
 	"github.com/aizone/aizone/emit/terraform"
@@ -36,11 +37,16 @@ func newBuildCmd(s *Streams) *cobra.Command {
 		Long: `Build plans the zone and writes:
 
   DIR/arm/main.json                    subscription-scope ARM deployment template
-  DIR/terraform/*.tf, terraform.tfvars the same resources as a Terraform root
-                                       module of azapi resources (--format)
   DIR/arm/main.parameters.json         its parameters (the platform's values
                                        from the zone file; placeholders for
                                        what the deployer must supply)
+  DIR/terraform/*.tf, terraform.tfvars the same resources as a Terraform root
+                                       module of azapi resources
+  DIR/bicep/main.bicep, modules/,      the same resources as Bicep: main.bicep
+            main.bicepparam            at subscription scope, one module per
+                                       resource group, the platform's values
+  (--format arm, terraform or bicep writes only that one; all, the
+  default, writes the three side by side)
   DIR/prerequisites.md                 what must be true before deploying:
                                        providers, roles, quota, hub side, command
   DIR/k8s/CLUSTER/WORKLOAD.yaml        with AKS inference workloads: the serving
@@ -77,12 +83,12 @@ Deploy in the order prerequisites.md gives; the last step is
 	force := c.Flags().Bool("force", false, "write into a non-empty directory aizone did not create")
 	asOf := addAsOfFlag(c)
 	pf := addPolicyFlags(c)
-	outFormat := c.Flags().String("format", "all", "what to write: arm, terraform, or all (both, side by side)")
+	outFormat := c.Flags().String("format", formatAll, "what to write: arm, terraform, bicep, or all (each in its directory, side by side)")
 	usageFiles := c.Flags().StringArray("usage", nil, "JSON of az vm list-usage --location REGION -o json, to check quota (repeatable; the region is read from the file name or --usage REGION=FILE)")
 	_ = c.MarkFlagRequired("out")
 	_ = c.MarkFlagDirname("out")
 	c.RunE = func(cmd *cobra.Command, args []string) error {
-		if err := checkFormat(*outFormat, "arm", "terraform", "all"); err != nil {
+		if err := checkFormat(*outFormat, append(formatNames(), formatAll)...); err != nil {
 			return err
 		}
 		p, err := loadPlanUnder(cmd, args[0], *asOf, pf)
@@ -139,23 +145,8 @@ Deploy in the order prerequisites.md gives; the last step is
 			files[name] = data
 			return nil
 		}
-		if *outFormat != "terraform" {
-			if err := add("arm/main.json", tmpl); err != nil {
-				return err
-			}
-			if err := add("arm/main.parameters.json", arm.Parameters(params)); err != nil {
-				return err
-			}
-		}
-		if *outFormat != "arm" {
-			// The same resource list, spelled for the AzAPI provider.
-			mod, err := terraform.Module(rs, params)
-			if err != nil {
-				return fmt.Errorf("writing the Terraform module (a bug in aizone; nothing was written): %w", err)
-			}
-			for name, data := range mod {
-				files["terraform/"+name] = data
-			}
+		if err := writeFormats(files, *outFormat, rs, params, tmpl); err != nil {
+			return err
 		}
 		if err := add("storage/lifecycle-policy.json", p.Storage.Account.Policy); err != nil {
 			return err
@@ -303,4 +294,59 @@ func readRegularFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	return os.ReadFile(path)
+}
+
+// The formats build writes the zone's resources in: each is a spelling of
+// the one resource list, written under its own directory.
+const formatAll = "all"
+
+type format struct {
+	name  string
+	write func(rs []resources.Resource, params []resources.Parameter, tmpl map[string]any) (map[string][]byte, error)
+}
+
+var formats = []format{
+	{"arm", func(_ []resources.Resource, params []resources.Parameter, tmpl map[string]any) (map[string][]byte, error) {
+		main, err := arm.Marshal(tmpl)
+		if err != nil {
+			return nil, err
+		}
+		values, err := arm.Marshal(arm.Parameters(params))
+		if err != nil {
+			return nil, err
+		}
+		return map[string][]byte{"main.json": main, "main.parameters.json": values}, nil
+	}},
+	{"terraform", func(rs []resources.Resource, params []resources.Parameter, _ map[string]any) (map[string][]byte, error) {
+		return terraform.Module(rs, params)
+	}},
+	{"bicep", func(rs []resources.Resource, params []resources.Parameter, _ map[string]any) (map[string][]byte, error) {
+		return bicep.Files(rs, params)
+	}},
+}
+
+func formatNames() []string {
+	out := make([]string, len(formats))
+	for i, f := range formats {
+		out[i] = f.name
+	}
+	return out
+}
+
+// writeFormats adds to files the zone's resources in the format asked for
+// (all: every format), each under its own directory.
+func writeFormats(files map[string][]byte, which string, rs []resources.Resource, params []resources.Parameter, tmpl map[string]any) error {
+	for _, f := range formats {
+		if which != formatAll && which != f.name {
+			continue
+		}
+		out, err := f.write(rs, params, tmpl)
+		if err != nil {
+			return fmt.Errorf("writing the %s files (a bug in aizone; nothing was written): %w", f.name, err)
+		}
+		for name, data := range out {
+			files[f.name+"/"+name] = data
+		}
+	}
+	return nil
 }
