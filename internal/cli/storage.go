@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -383,34 +382,11 @@ func loadPolicy(path string, acct *lifecycle.Account) (*lifecycle.Policy, error)
 // progress shows rows per second on stderr while a simulation runs, only
 // when stderr is a terminal; it returns the function that clears it.
 func progress(w io.Writer, rows *atomic.Int64) func() {
-	f, ok := w.(*os.File)
-	if !ok {
-		return func() {}
-	}
-	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
-		return func() {}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t0 := time.Now()
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		spin := `|/-\`
-		for i := 0; ; i++ {
-			select {
-			case <-ctx.Done():
-				fmt.Fprint(f, "\r\033[K")
-				return
-			case <-tick.C:
-				n := rows.Load()
-				rate := float64(n) / time.Since(t0).Seconds()
-				fmt.Fprintf(f, "\r\033[K%c simulating: %s rows (%s rows/s)", spin[i%4], thousands(n), thousands(int64(rate)))
-			}
-		}
-	}()
-	return func() { cancel(); <-done }
+	return statusLine(w, func(elapsed time.Duration) string {
+		n := rows.Load()
+		rate := float64(n) / elapsed.Seconds()
+		return fmt.Sprintf("simulating: %s rows (%s rows/s)", thousands(n), thousands(int64(rate)))
+	})
 }
 
 func thousands(n int64) string {
