@@ -147,14 +147,19 @@ func (c *Client) URL(q Query) (string, error) {
 	}
 	// Filter values are case-sensitive; the names are the ARM spellings.
 	filter := fmt.Sprintf("serviceName eq 'Virtual Machines' and armRegionName eq '%s' and armSkuName eq '%s'", odata(q.Region), odata(q.SKU))
+	return c.withFilter(filter, q.Currency), nil
+}
+
+// withFilter is the endpoint with a currency and an OData filter.
+func (c *Client) withFilter(filter, currency string) string {
 	u := *c.endpoint
 	qs := u.RawQuery
 	if qs != "" {
 		qs += "&"
 	}
-	qs += "currencyCode=" + escape("'"+q.Currency+"'") + "&$filter=" + escape(filter)
+	qs += "currencyCode=" + escape("'"+currency+"'") + "&$filter=" + escape(filter)
 	u.RawQuery = qs
-	return u.String(), nil
+	return u.String()
 }
 
 // odata quotes a string literal's content: a quote is doubled.
@@ -171,14 +176,20 @@ func (c *Client) Fetch(ctx context.Context, q Query) ([]*Page, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.follow(ctx, next, q.SKU+" in "+q.Region, c.maxPages)
+}
+
+// follow reads the page at next and every page it links to, at most
+// limit of them.
+func (c *Client) follow(ctx context.Context, next, what string, limit int) ([]*Page, error) {
 	seen := map[string]bool{}
 	var pages []*Page
 	for next != "" {
-		if len(pages) == c.maxPages {
-			return pages, fmt.Errorf("%s in %s: more than %d pages; the answer to one size in one region fits in one page, so the endpoint is not paging as the Retail Prices API does", q.SKU, q.Region, c.maxPages)
+		if len(pages) == limit {
+			return pages, fmt.Errorf("%s: more than %d pages; the answer to one query fits in a few pages, so the endpoint is not paging as the Retail Prices API does", what, limit)
 		}
 		if seen[next] {
-			return pages, fmt.Errorf("%s in %s: NextPageLink %s points back at a page already read", q.SKU, q.Region, next)
+			return pages, fmt.Errorf("%s: NextPageLink %s points back at a page already read", what, next)
 		}
 		seen[next] = true
 		if err := c.sameHost(next); err != nil {

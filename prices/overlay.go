@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,6 +20,9 @@ type OverlayOptions struct {
 	Regions []string
 	// Saved says the pages were read from files (--from), not the API.
 	Saved bool
+	// Services are service meter rates (CollectServices), written under
+	// service_prices: with the catalog's keys.
+	Services []ServiceRate
 }
 
 // Overlay is a catalog overlay file and what it holds.
@@ -30,7 +34,13 @@ type Overlay struct {
 	// Unwritten lists "size region" pairs with rates but no
 	// pay-as-you-go Linux rate: the catalog's price entry needs one.
 	Unwritten []string
+	// Services is the number of service meter prices written.
+	Services int
 }
+
+// meterKeyRE: catalog service price keys are lower-case words and digits
+// joined by hyphens; they are written unquoted.
+var meterKeyRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,79}$`)
 
 // group is one size in one region, all its kinds.
 type group struct {
@@ -127,25 +137,36 @@ func WriteOverlay(rates []Rate, o OverlayOptions) (*Overlay, error) {
 		}
 		pk := sourceKey(payg)
 		sources = append(sources, src{pk, sourceLine(payg, o.AsOf)})
-		fmt.Fprintf(&entries, "  - {sku: %s, region: %s, payg_usd_per_hour: %s", g.sku, g.region, num(payg.PerHour))
+		fmt.Fprintf(&entries, "  - {sku: %s, region: %s, payg_usd_per_hour: %s, date: %s, source: %s", g.sku, g.region, num(payg.PerHour), quote(date), pk)
 		if spot, ok := g.rates[Spot]; ok {
 			sk := sourceKey(spot)
 			sources = append(sources, src{sk, sourceLine(spot, o.AsOf)})
-			fmt.Fprintf(&entries, ", spot_usd_per_hour: %s", num(spot.PerHour))
-			fmt.Fprintf(&entries, ", date: %s, source: %s, spot_source: %s}\n", quote(date), pk, sk)
-		} else {
-			fmt.Fprintf(&entries, ", date: %s, source: %s}\n", quote(date), pk)
+			fmt.Fprintf(&entries, ", spot_usd_per_hour: %s, spot_source: %s", num(spot.PerHour), sk)
 		}
+		if lp, ok := g.rates[LowPriority]; ok {
+			lk := sourceKey(lp)
+			sources = append(sources, src{lk, sourceLine(lp, o.AsOf)})
+			fmt.Fprintf(&entries, ", low_priority_usd_per_hour: %s, low_priority_source: %s", num(lp.PerHour), lk)
+		}
+		var res []string
+		for _, k := range []Kind{Reserved1Y, Reserved3Y, Reserved5Y} {
+			r, ok := g.rates[k]
+			if !ok {
+				continue
+			}
+			rk := sourceKey(r)
+			sources = append(sources, src{rk, sourceLine(r, o.AsOf)})
+			rdate := r.EffectiveDate
+			if o.AsOf != "" {
+				rdate = o.AsOf
+			}
+			res = append(res, fmt.Sprintf("{term: %dy, term_usd: %s, usd_per_hour: %s, date: %s, source: %s}", r.TermHours/HoursPerYear, num(r.TermPrice), num(r.PerHour), quote(rdate), rk))
+		}
+		if len(res) > 0 {
+			fmt.Fprintf(&entries, ", reservations: [%s]", strings.Join(res, ", "))
+		}
+		entries.WriteString("}\n")
 		out.Entries++
-	}
-	sort.Slice(sources, func(i, j int) bool { return sources[i].key < sources[j].key })
-	if len(sources) == 0 {
-		b.WriteString("sources: {}\n")
-	} else {
-		b.WriteString("sources:\n")
-		for _, s := range sources {
-			fmt.Fprintf(&b, "  %s: %s\n", s.key, s.line)
-		}
 	}
 	if out.Entries == 0 {
 		b.WriteString("prices: []\n")
@@ -155,6 +176,39 @@ func WriteOverlay(rates []Rate, o OverlayOptions) (*Overlay, error) {
 	}
 	if len(out.Unwritten) > 0 {
 		b.WriteString("# Not written, no pay-as-you-go Linux row: " + strings.Join(out.Unwritten, "; ") + ".\n")
+	}
+	if len(o.Services) > 0 {
+		var svc bytes.Buffer
+		for _, r := range o.Services {
+			if r.Currency != "USD" {
+				return nil, fmt.Errorf("%s in %s is priced in %s; the catalog's prices are USD", r.Key, r.Region, r.Currency)
+			}
+			if CheckRegion(r.Region) != nil || !meterKeyRE.MatchString(r.Key) {
+				return nil, fmt.Errorf("service rate %q in region %q: not a catalog key and an Azure region", r.Key, r.Region)
+			}
+			date := r.EffectiveDate
+			if o.AsOf != "" {
+				date = o.AsOf
+			}
+			k := "RP-" + r.Region + "-" + r.Key
+			title := fmt.Sprintf("Azure Retail Prices API: %s, %s in %s", r.Service, r.MeterName, r.Region)
+			ref := fmt.Sprintf("prices.azure.com/api/retail/prices meterId %s (meterName %s, productName %s), effectiveStartDate %s", r.MeterID, r.MeterName, r.Product, r.EffectiveDate)
+			sources = append(sources, src{k, fmt.Sprintf("{title: %s, ref: %s, date: %s, mark: V}", quote(title), quote(ref), quote(date))})
+			fmt.Fprintf(&svc, "  - {key: %s, service: %s, product: %s, meter: %s, unit: %s, usd: %s, region: %s, date: %s, source: %s}\n",
+				r.Key, quote(r.Service), quote(r.Product), quote(r.MeterName), quote(r.Unit), num(r.USD), r.Region, quote(date), k)
+			out.Services++
+		}
+		b.WriteString("service_prices:\n")
+		b.Write(svc.Bytes())
+	}
+	sort.Slice(sources, func(i, j int) bool { return sources[i].key < sources[j].key })
+	if len(sources) == 0 {
+		b.WriteString("sources: {}\n")
+	} else {
+		b.WriteString("sources:\n")
+		for _, s := range sources {
+			fmt.Fprintf(&b, "  %s: %s\n", s.key, s.line)
+		}
 	}
 	out.Data = b.Bytes()
 	return out, nil

@@ -37,10 +37,15 @@ file in the format of catalog/data/prices.yaml, each price with its source
 --catalog DIR to plan with it; each entry replaces the embedded price of its
 size and region.
 
-Linux pay-as-you-go and Spot prices become catalog entries; Low Priority and
-1/3/5-year reservation prices (the term's price divided by its hours) are
-listed in comments, which the catalog's price model has no field for, and
-in the --format json output. Windows and dev/test rows are ignored.
+Linux pay-as-you-go, Spot, Low Priority and 1/3/5-year reservation prices
+(a reservation row is the whole term's price; the entry keeps it and its
+price per hour of the term) become catalog entries. Windows and dev/test
+rows are ignored. With --services (the default) it also asks for the
+service meters the catalog uses (Azure Firewall, NAT Gateway, Virtual
+Network peering and private endpoints, Azure DNS, Azure NetApp Files,
+Azure Managed Lustre, ExpressRoute, Azure Kubernetes Service, Key Vault,
+Container Registry, Log Analytics, Storage, Bandwidth) and writes each
+meter it finds under service_prices with the catalog's key.
 
 --from DIR reads saved API pages (*.json, each a response body) instead of
 the network. The output names no wall-clock time: each price's date is the
@@ -64,6 +69,7 @@ unreadable saved pages.`,
 	asOf := c.Flags().String("as-of", "", "date (YYYY-MM-DD) written beside each price; rows effective later are ignored (default: each row's effectiveStartDate)")
 	maxPages := newIntFlag(c, "max-pages", prices.DefaultMaxPages, 1, 1000, whyPages, "most pages followed for one size in one region")
 	attempts := newIntFlag(c, "attempts", prices.DefaultMaxAttempts, 1, 10, whyAttempts, "attempts per request when throttled")
+	services := c.Flags().Bool("services", true, "also price the service meters the catalog uses (firewall, private endpoints, NetApp, Managed Lustre, ExpressRoute, ...)")
 	format := addFormatFlag(c, formatText, formatJSON)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		if err := checkFormat(*format, formatText, formatJSON); err != nil {
@@ -98,6 +104,20 @@ unreadable saved pages.`,
 			if err != nil {
 				return findingsErr(fmt.Errorf("reading the Retail Prices API: %w", err))
 			}
+			if *services {
+				more, err := client.FetchServices(cmd.Context(), req.regions, meters(cat), req.currency, fetchProgress(s.Err))
+				pages = append(pages, more...)
+				if err != nil {
+					return findingsErr(fmt.Errorf("reading the Retail Prices API: %w", err))
+				}
+			}
+		}
+		var svc *prices.ServiceResult
+		if *services {
+			svc, err = prices.CollectServices(pages, meters(cat), prices.Filter{Currency: req.currency, Regions: req.regions, AsOf: req.asOf})
+			if err != nil {
+				return usageErr(err)
+			}
 		}
 
 		res, err := prices.Collect(pages, prices.Filter{Currency: req.currency, SKUs: req.skus, Regions: req.regions, AsOf: req.asOf})
@@ -107,13 +127,17 @@ unreadable saved pages.`,
 			}
 			return findingsErr(err)
 		}
-		ov, err := prices.WriteOverlay(res.Rates, prices.OverlayOptions{AsOf: req.asOf, Regions: req.regions, Saved: *from != ""})
+		opt := prices.OverlayOptions{AsOf: req.asOf, Regions: req.regions, Saved: *from != ""}
+		if svc != nil {
+			opt.Services = svc.Rates
+		}
+		ov, err := prices.WriteOverlay(res.Rates, opt)
 		if err != nil {
 			return usageErr(err)
 		}
 		missing := missingPrices(cat, req, res.Rates)
-		report := fetchReport{Out: req.out, Entries: ov.Entries, Result: res, Missing: missing, Unwritten: ov.Unwritten}
-		if ov.Entries > 0 {
+		report := fetchReport{Out: req.out, Entries: ov.Entries, Result: res, Missing: missing, Unwritten: ov.Unwritten, Services: svc}
+		if ov.Entries > 0 || ov.Services > 0 {
 			if err := writeOverlayFile(req.out, ov.Data); err != nil {
 				return err
 			}
@@ -127,6 +151,8 @@ unreadable saved pages.`,
 		}
 		fetchNotes(s.Err, report)
 		switch {
+		case ov.Entries == 0 && ov.Services > 0:
+			return findingsErr(fmt.Errorf("no pay-as-you-go Linux price for any of %d sizes in %s; wrote %d service prices only", len(req.skus), strings.Join(req.regions, ", "), ov.Services))
 		case ov.Entries == 0:
 			return findingsErr(fmt.Errorf("no pay-as-you-go Linux price for any of %d sizes in %s; nothing written", len(req.skus), strings.Join(req.regions, ", ")))
 		case len(missing) > 0:
@@ -259,6 +285,25 @@ type fetchReport struct {
 	Missing []string `json:"missing"`
 	// Unwritten are pairs with rates but no pay-as-you-go one.
 	Unwritten []string `json:"unwritten,omitempty"`
+	// Services are the service meter prices found (nil with --services=false).
+	Services *prices.ServiceResult `json:"services,omitempty"`
+}
+
+// meters lists the service meters the catalog prices, or names for the
+// items it cannot price, for the fetch to look up: every service price
+// but those that are free by rule.
+func meters(cat *catalog.Catalog) []prices.Meter {
+	seen := map[string]bool{}
+	var out []prices.Meter
+	for _, sp := range cat.Services {
+		if sp.NoCharge || seen[sp.Key] {
+			continue
+		}
+		seen[sp.Key] = true
+		out = append(out, prices.Meter{Key: sp.Key, Service: sp.Service, Product: sp.Product, Meter: sp.Meter, Unit: sp.Unit})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
 }
 
 func fetchText(w io.Writer, rates []prices.Rate) error {
@@ -305,8 +350,22 @@ func fetchNotes(w io.Writer, r fetchReport) {
 	if len(r.Missing) > 0 {
 		fmt.Fprintf(w, "the catalog prices these, the API gave no pay-as-you-go price: %s\n", strings.Join(r.Missing, "; "))
 	}
-	if r.Entries > 0 {
-		fmt.Fprintf(w, "wrote %s: %d prices; plan with --catalog %s\n", r.Out, r.Entries, filepath.Dir(r.Out))
+	if sv := r.Services; sv != nil {
+		fmt.Fprintf(w, "service meters: %d priced", len(sv.Rates))
+		if len(sv.Missing) > 0 {
+			fmt.Fprintf(w, "; no row for %d (their embedded price, if any, stays): %s", len(sv.Missing), strings.Join(sv.Missing, "; "))
+		}
+		fmt.Fprintln(w)
+		for _, m := range sv.Malformed {
+			fmt.Fprintf(w, "  not used: %s\n", m)
+		}
+	}
+	if r.Entries > 0 || (r.Services != nil && len(r.Services.Rates) > 0) {
+		n := r.Entries
+		if r.Services != nil {
+			n += len(r.Services.Rates)
+		}
+		fmt.Fprintf(w, "wrote %s: %d prices; plan with --catalog %s\n", r.Out, n, filepath.Dir(r.Out))
 		if strings.EqualFold(filepath.Base(r.Out), "prices.yaml") {
 			fmt.Fprintln(w, "note: a file named prices.yaml replaces every embedded price, not only these; name it retail-prices.yaml to extend them")
 		}

@@ -42,6 +42,21 @@ func apiRow(sku, region, meter string, price float64, extra ...string) map[strin
 
 var filterRE = regexp.MustCompile(`armRegionName eq '([a-z0-9]+)' and armSkuName eq '([A-Za-z0-9_-]+)'`)
 
+// serviceFilterRE reads a service query: rows["eastus svc:Azure Firewall|"]
+// answers serviceName 'Azure Firewall' in eastus, any product.
+var serviceFilterRE = regexp.MustCompile(`^serviceName eq '([^']+)' and armRegionName eq '([a-z0-9]+)'( and productName eq '([^']+)')?$`)
+
+// svcRow is a service meter's row in the API's shape.
+func svcRow(service, product, meter, unit, region string, price float64, extra ...string) map[string]any {
+	m := apiRow("", region, meter, price, extra...)
+	m["serviceName"], m["productName"], m["unitOfMeasure"], m["armSkuName"] = service, product, unit, ""
+	m["meterId"] = fmt.Sprintf("meter-%s-%s-%s", region, strings.ReplaceAll(service, " ", "-"), strings.ReplaceAll(meter, " ", "-"))
+	for i := 0; i+1 < len(extra); i += 2 {
+		m[extra[i]] = extra[i+1]
+	}
+	return m
+}
+
 // priceAPI is a local Retail Prices API: rows[region+" "+sku] is the
 // answer to one query, served at most per page items a page, linked by
 // NextPageLink. The first request is throttled with Retry-After: 0.
@@ -76,12 +91,15 @@ func (a *priceAPI) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "currency", http.StatusBadRequest)
 		return
 	}
-	m := filterRE.FindStringSubmatch(q.Get("$filter"))
-	if m == nil {
+	var key string
+	if m := filterRE.FindStringSubmatch(q.Get("$filter")); m != nil {
+		key = m[1] + " " + m[2]
+	} else if m := serviceFilterRE.FindStringSubmatch(q.Get("$filter")); m != nil {
+		key = m[2] + " svc:" + m[1] + "|" + m[4]
+	} else {
 		http.Error(w, "filter", http.StatusBadRequest)
 		return
 	}
-	key := m[1] + " " + m[2]
 	items := a.rows[key]
 	skip := 0
 	fmt.Sscan(q.Get("$skip"), &skip)
@@ -293,5 +311,121 @@ func TestPricesFetchBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused command wrote its output")
+	}
+}
+
+// tiered makes a row a higher volume tier's.
+func tiered(m map[string]any) map[string]any { m["tierMinimumUnits"] = 100000.0; return m }
+
+// TestPricesFetchServices: the fetch asks for each service meter the
+// catalog uses, follows the pages of a long answer, keeps Consumption
+// rows of the first tier, reports a row in the wrong unit, and writes the
+// prices under service_prices, where the cost engine finds them and says
+// that they came from the overlay.
+func TestPricesFetchServices(t *testing.T) {
+	pl := "Virtual Network Private Link"
+	rows := map[string][]any{
+		"eastus " + fetchH100: h100Rows(),
+		"eastus svc:Azure Firewall|": {
+			svcRow("Azure Firewall", "Azure Firewall", "Standard Deployment", "1 Hour", "eastus", 1.3),
+			svcRow("Azure Firewall", "Azure Firewall", "Standard Data Processed", "1 GB", "eastus", 0.016),
+			tiered(svcRow("Azure Firewall", "Azure Firewall", "Standard Data Processed", "1 GB", "eastus", 0.008, "meterId", "tier2")),
+		},
+		// Three pages of two rows: the endpoint's meter is on the last.
+		"eastus svc:Virtual Network|" + pl: {
+			svcRow("Virtual Network", pl, "Standard Data Processed - Ingress", "1 GB", "eastus", 0.01),
+			svcRow("Virtual Network", pl, "Standard Data Processed - Egress", "1 GB", "eastus", 0.01),
+			svcRow("Virtual Network", pl, "Standard Data Processed - Ingress", "1 GB", "eastus", 0.005, "type", "DevTestConsumption", "meterId", "devtest"),
+			svcRow("Virtual Network", pl, "Other Meter", "1 Hour", "eastus", 9),
+			svcRow("Virtual Network", pl, "Standard Private Endpoint", "1 Hour", "eastus", 0.012),
+		},
+		"eastus svc:Azure Managed Lustre|": {svcRow("Azure Managed Lustre", "Azure Managed Lustre", "Durable Premium 250 Capacity", "1 TiB/Hour", "eastus", 0.35)},
+		// The wrong unit: reported, not divided.
+		"eastus svc:Key Vault|Key Vault": {svcRow("Key Vault", "Key Vault", "Operations", "1 Hour", "eastus", 0.03)},
+	}
+	api := newPriceAPI(t, 2, rows)
+	dir := filepath.Join(t.TempDir(), "mycat")
+	out := filepath.Join(dir, "retail-prices.yaml")
+	code, stdout, stderr := runCLI(t, "catalog", "prices", "fetch", "--region", "eastus", "--sku", fetchH100,
+		"--endpoint", api.URL+"/api/retail/prices", "--out", out, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if api.pages["eastus svc:Virtual Network|"+pl] != 3 {
+		t.Errorf("private link answer read in %d pages, want 3", api.pages["eastus svc:Virtual Network|"+pl])
+	}
+	var rep struct {
+		Services struct {
+			Rates []struct {
+				Key string
+				USD float64
+			}
+			Malformed []struct{ Reason string }
+			Missing   []string
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	got := map[string]float64{}
+	for _, r := range rep.Services.Rates {
+		got[r.Key] = r.USD
+	}
+	want := map[string]float64{"firewall-standard-hour": 1.3, "firewall-standard-gb": 0.016, "private-endpoint-hour": 0.012,
+		"private-endpoint-ingress-gb": 0.01, "private-endpoint-egress-gb": 0.01, "lustre-capacity": 0.35}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v (all: %v)", k, got[k], v, got)
+		}
+	}
+	if _, ok := got["key-vault-operations"]; ok || len(rep.Services.Malformed) != 1 || !strings.Contains(rep.Services.Malformed[0].Reason, `unitOfMeasure "1 Hour", but the catalog prices it per 10K operations`) {
+		t.Errorf("wrong-unit row: rates %v, malformed %+v", got, rep.Services.Malformed)
+	}
+	if !strings.Contains(strings.Join(rep.Services.Missing, ";"), "expressroute-circuit eastus") {
+		t.Errorf("missing = %v", rep.Services.Missing)
+	}
+	cat, err := catalog.Load(dir)
+	if err != nil {
+		data, _ := os.ReadFile(out)
+		t.Fatalf("%v\n%s", err, data)
+	}
+	sp, ok := cat.ServiceIn("private-endpoint-hour", "eastus")
+	if !ok || sp.USD != 0.012 || sp.Embedded() || sp.Date != "2026-10-01" {
+		t.Errorf("private endpoint price = %+v", sp)
+	}
+	// The H100 overlay entry carries Low Priority and the reservations
+	// as fields, each per hour over its term.
+	p, _ := cat.Price(fetchH100, "eastus")
+	if p.LowPriority == nil || *p.LowPriority != 40 || len(p.Reservations) != 2 || p.Reservations[0].USDPerHour != 62.924772 || p.Reservations[1].TermUSD != 1134310 {
+		t.Errorf("H100 eastus = %+v", p)
+	}
+	// A plan with the overlay prices its endpoints with it and says so.
+	code, planOut, stderr := runCLI(t, "plan", filepath.Join("..", "..", "examples", "large.yaml"), "--catalog", dir, "--as-of", "2026-11-27", "--format", "json")
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s", code, stderr)
+	}
+	var pj struct {
+		Cost struct {
+			Lines  []struct{ Item, Basis string }
+			Prices struct {
+				Overlay      int
+				OverlayFiles []string `json:"overlay_files"`
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(planOut), &pj); err != nil {
+		t.Fatal(err)
+	}
+	if pj.Cost.Prices.Overlay == 0 || len(pj.Cost.Prices.OverlayFiles) != 1 || pj.Cost.Prices.OverlayFiles[0] != out {
+		t.Errorf("price age = %+v", pj.Cost.Prices)
+	}
+	found := false
+	for _, l := range pj.Cost.Lines {
+		if strings.HasPrefix(l.Item, "private endpoints") && strings.Contains(l.Basis, "$0.012") && strings.Contains(l.Basis, "RP-eastus-private-endpoint-hour") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no private endpoint line priced from the overlay: %+v", pj.Cost.Lines)
 	}
 }
