@@ -25,6 +25,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -330,8 +331,16 @@ func symbolFor(typ, name, scope string) string {
 		sum := sha256.Sum256([]byte(typ + "\x00" + name + "\x00" + scope))
 		return base + "_" + hex.EncodeToString(sum[:4])
 	}
+	if m := scopeName.FindStringSubmatch(scope); m != nil {
+		// An extension resource (a diagnostic setting) is known by what
+		// it applies to.
+		return base + camel(m[1]) + camel(name)
+	}
 	return base + camel(name)
 }
+
+// scopeName finds the last name in a scope's resourceId().
+var scopeName = regexp.MustCompile(`'([^']*)'\)\]$`)
 
 func singular(seg string) string {
 	switch {

@@ -147,7 +147,7 @@ func existingText(ex *existingDecl) string {
 func (it *item) text() string {
 	obj := bObj{}
 	for _, f := range it.fields {
-		obj = append(obj, bKV{f.key, f.val})
+		obj = append(obj, bKV(f))
 	}
 	if len(it.dependsOn) > 0 {
 		deps := bArr{}

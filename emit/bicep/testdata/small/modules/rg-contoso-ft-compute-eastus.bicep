@@ -375,7 +375,7 @@ resource agentPoolAksContosoFtAssistant 'Microsoft.ContainerService/managedClust
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingBacontosoftToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: batchAccountBacontosoft
   name: 'to-platform-workspace'
   properties: {
@@ -399,7 +399,7 @@ resource diagnosticSettingToPlatformWorkspace 'Microsoft.Insights/diagnosticSett
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace2 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingAksContosoFtToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: managedClusterAksContosoFt
   name: 'to-platform-workspace'
   properties: {
@@ -431,7 +431,7 @@ resource diagnosticSettingToPlatformWorkspace2 'Microsoft.Insights/diagnosticSet
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace3 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingKvcontosoftba168fToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: vaultKvcontosoftba168f
   name: 'to-platform-workspace'
   properties: {
@@ -455,7 +455,7 @@ resource diagnosticSettingToPlatformWorkspace3 'Microsoft.Insights/diagnosticSet
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace4 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingCrcontosoftba168fToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: registryCrcontosoftba168f
   name: 'to-platform-workspace'
   properties: {

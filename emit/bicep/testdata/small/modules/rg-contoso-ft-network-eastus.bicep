@@ -60,7 +60,7 @@ resource roleAssignment_db679d9c 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingNsgContosoFtEastusPrivateEndpointsToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: networkSecurityGroupNsgContosoFtEastusPrivateEndpoints
   name: 'to-platform-workspace'
   properties: {
@@ -74,7 +74,7 @@ resource diagnosticSettingToPlatformWorkspace 'Microsoft.Insights/diagnosticSett
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace2 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingNsgContosoFtEastusAksSystemToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: networkSecurityGroupNsgContosoFtEastusAksSystem
   name: 'to-platform-workspace'
   properties: {
@@ -88,7 +88,7 @@ resource diagnosticSettingToPlatformWorkspace2 'Microsoft.Insights/diagnosticSet
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace3 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingNsgContosoFtEastusAssistantToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: networkSecurityGroupNsgContosoFtEastusAssistant
   name: 'to-platform-workspace'
   properties: {
@@ -102,7 +102,7 @@ resource diagnosticSettingToPlatformWorkspace3 'Microsoft.Insights/diagnosticSet
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace4 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingNsgContosoFtEastusFinetuneToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: networkSecurityGroupNsgContosoFtEastusFinetune
   name: 'to-platform-workspace'
   properties: {
@@ -116,7 +116,7 @@ resource diagnosticSettingToPlatformWorkspace4 'Microsoft.Insights/diagnosticSet
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace5 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingVnetContosoFtEastusToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: virtualNetworkVnetContosoFtEastus
   name: 'to-platform-workspace'
   properties: {

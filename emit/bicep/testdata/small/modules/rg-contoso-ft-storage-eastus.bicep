@@ -67,7 +67,7 @@ resource roleAssignment_ddfadb78 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingStcontosoftba168fToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: storageAccountStcontosoftba168f
   name: 'to-platform-workspace'
   properties: {
@@ -81,7 +81,7 @@ resource diagnosticSettingToPlatformWorkspace 'Microsoft.Insights/diagnosticSett
   }
 }
 
-resource diagnosticSettingToPlatformWorkspace2 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
+resource diagnosticSettingDefaultToPlatformWorkspace 'Microsoft.Insights/diagnosticSettings@2016-09-01' = {
   scope: blobServiceStcontosoftba168fDefault
   name: 'to-platform-workspace'
   properties: {
