@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -240,4 +241,48 @@ func FuzzLoad(f *testing.F) {
 		}
 		_, _ = Load(dir)
 	})
+}
+
+// TestPricesCarryMarkDateAndTerm: every price names a source with a mark
+// (V, S or D) and a date, and a reservation's hourly figure is its term's
+// price over the term's hours (365 × 24 a year).
+func TestPricesCarryMarkDateAndTerm(t *testing.T) {
+	c, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	marked := func(what, src, own string) {
+		if m := c.MarkOf(src, own); m != "V" && m != "S" && m != "D" {
+			t.Errorf("%s: source %s has no mark (V, S or D)", what, src)
+		}
+	}
+	years := map[string]float64{"1y": 1, "3y": 3, "5y": 5}
+	for _, p := range c.Prices {
+		marked(p.SKU+" "+p.Region, p.Source, p.Mark)
+		for _, r := range p.Reservations {
+			want := math.Round(r.TermUSD/(years[r.Term]*8760)*1e6) / 1e6
+			if years[r.Term] == 0 || r.USDPerHour != want {
+				t.Errorf("%s %s reservation %s: %v per hour, want %v", p.SKU, p.Region, r.Term, r.USDPerHour, want)
+			}
+		}
+		if p.Windows != nil && p.WindowsSource == "" {
+			t.Errorf("%s %s: Windows figure without its source", p.SKU, p.Region)
+		}
+	}
+	for _, s := range c.Services {
+		if s.USD > 0 {
+			marked(s.Key+" "+s.Region, s.Source, s.Mark)
+		}
+	}
+	for _, u := range c.Unplaced {
+		marked(u.SKU+" "+u.Region, u.Source, u.Mark)
+		if _, ok := c.Price(u.SKU, u.Region); ok && u.Kind == "payg" {
+			t.Errorf("%s %s: unplaced pay-as-you-go figure where the catalog has a price", u.SKU, u.Region)
+		}
+	}
+	// The H200 conflict is decided by rule and says why.
+	h, ok := c.Price("Standard_ND96isr_H200_v5", "eastus2")
+	if !ok || h.PAYG != 84.80 || h.Why == "" || len(h.Rejected) != 1 || h.Rejected[0].USDPerHour != 110.24 {
+		t.Errorf("H200 eastus2 = %+v", h)
+	}
 }

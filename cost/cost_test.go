@@ -176,3 +176,27 @@ func TestVMMeter(t *testing.T) {
 		}
 	}
 }
+
+// TestEverySizePricedOrNamed: every size of the catalog either has a
+// price, or a pool of it is listed as not priced with the meter that
+// would price it; never a line of $0.
+func TestEverySizePricedOrNamed(t *testing.T) {
+	c, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.SKUs {
+		priced := len(c.PricesFor(s.Name)) > 0
+		usd := 0.0
+		if priced {
+			usd = c.PricesFor(s.Name)[0].PAYG
+		}
+		res, _ := Plan(c, Input{Compute: compute.Result{Pools: []compute.Pool{{Workload: "w", SKU: s.Name, Nodes: 1, USDPerHour: usd, MonthlyHours: 730}}}})
+		switch {
+		case priced && (len(res.Lines) != 1 || res.Lines[0].USD <= 0):
+			t.Errorf("%s has a price but no priced line: %+v", s.Name, res.Lines)
+		case !priced && (len(res.Lines) != 0 || len(res.Missing) != 1 || !strings.Contains(res.Missing[0].Meter, "armSkuName "+s.Name)):
+			t.Errorf("%s has no price and is not listed with its meter: lines %+v, unpriced %+v", s.Name, res.Lines, res.Missing)
+		}
+	}
+}
