@@ -348,6 +348,10 @@ func (c *ColumnBatch) setText(f field, i int, s []byte) error {
 			return nil
 		}
 	case fieldCreated, fieldModified, fieldLastAccess, fieldTierChanged:
+		if len(s) == 0 && (f == fieldLastAccess || f == fieldTierChanged) {
+			c.setTime(f, i, 0) // null
+			return nil
+		}
 		if t, ok := fastTime(bstr(s)); ok {
 			c.setTime(f, i, t)
 			return nil

@@ -3,6 +3,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -194,5 +195,30 @@ func TestColumnsProjection(t *testing.T) {
 	}
 	if got, want := (Projection{}).String(), "Name,Creation-Time,Last-Modified,AccessTierChangeTime,Content-Length,BlobType,AccessTier,Snapshot,VersionId,IsCurrentVersion,Deleted"; got != want {
 		t.Errorf("columns %s, want %s", got, want)
+	}
+}
+
+// TestStop: the word-at-a-time search finds what a byte loop finds, at
+// every offset and alignment, with the bytes sought next to high bytes.
+func TestStop(t *testing.T) {
+	alphabet := []byte{'a', ',', '\n', '"', 0x80, 0xff, 0x00, 0x2b, 0x0b, 0x23, 0x01}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		data := make([]byte, rng.IntN(40))
+		for i := range data {
+			if rng.IntN(4) == 0 {
+				data[i] = alphabet[rng.IntN(len(alphabet))]
+			} else {
+				data[i] = alphabet[0]
+			}
+		}
+		from := rng.IntN(len(data) + 1)
+		want := from
+		for want < len(data) && data[want] != ',' && data[want] != '\n' && data[want] != '"' {
+			want++
+		}
+		if got := stop(data, from); got != want {
+			t.Fatalf("stop(%q, %d) = %d, want %d", data, from, got, want)
+		}
 	}
 }

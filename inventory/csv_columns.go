@@ -3,8 +3,10 @@ package inventory
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // csvColumns parses CSV chunks into column batches in one pass over the
@@ -155,15 +157,9 @@ func (l *csvColumns) fastRow(data []byte, i, k int, st *csvColumnWorker) (next i
 			}
 		} else {
 			s0 := i
-			for i < n {
-				ch := data[i]
-				if ch == ',' || ch == '\n' {
-					break
-				}
-				if ch == '"' {
-					return 0, 0, false, errSlowRow
-				}
-				i++
+			i = stop(data, i)
+			if i < n && data[i] == '"' {
+				return 0, 0, false, errSlowRow
 			}
 			fld = data[s0:i]
 			if (i == n || data[i] == '\n') && len(fld) > 0 && fld[len(fld)-1] == '\r' {
@@ -190,6 +186,34 @@ func (l *csvColumns) fastRow(data []byte, i, k int, st *csvColumnWorker) (next i
 		i++ // the newline
 	}
 	return i, lines, true, nil
+}
+
+// Bytes with every bit of a byte set in every byte of a word, for the
+// word-at-a-time search below.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// stop returns the index of the first comma, newline or quote in data
+// from i, or len(data). It tests eight bytes at a time: x-ones &^ x has a
+// byte's high bit set at the first zero byte of x (bytes above it may be
+// set spuriously, never below), and x is the word xored with the byte
+// sought.
+func stop(data []byte, i int) int {
+	for ; i+8 <= len(data); i += 8 {
+		v := binary.LittleEndian.Uint64(data[i:])
+		a, b, c := v^(ones*','), v^(ones*'\n'), v^(ones*'"')
+		if m := ((a - ones) &^ a) | ((b - ones) &^ b) | ((c - ones) &^ c); m&highs != 0 {
+			return i + bits.TrailingZeros64(m&highs)/8
+		}
+	}
+	for ; i < len(data); i++ {
+		if ch := data[i]; ch == ',' || ch == '\n' || ch == '"' {
+			return i
+		}
+	}
+	return i
 }
 
 // slowRow is the record reader's parse of one row, into row k.

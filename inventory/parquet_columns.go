@@ -295,6 +295,17 @@ func (l *columnLayout) decode(p *pageCursor, f field, c *ColumnBatch, n int, row
 			continue
 		}
 		k := min(n-i, p.n-p.pos)
+		if len(p.generic) == 0 {
+			// The common layouts in a loop each.
+			done, err := l.decodeRun(p, f, c, i, k)
+			if err != nil {
+				return fail(i+done, err)
+			}
+			if done == k {
+				i, p.pos = i+k, p.pos+k
+				continue
+			}
+		}
 		for ; k > 0; k, i, p.pos = k-1, i+1, p.pos+1 {
 			if len(p.generic) > 0 {
 				v := p.generic[p.pos]
@@ -310,6 +321,9 @@ func (l *columnLayout) decode(p *pageCursor, f field, c *ColumnBatch, n int, row
 				continue
 			}
 			if p.defs != nil && p.defs[p.pos] != col.maxDef {
+				if !required(f) && f != fieldIsCurrent {
+					continue // null: the row keeps its default
+				}
 				if err := c.setText(f, i, nil); err != nil {
 					return fail(i, err)
 				}
@@ -371,6 +385,90 @@ func encodingKind(k parquet.Kind) encoding.Kind {
 		return encoding.ByteArray
 	}
 	return encoding.Undefined
+}
+
+// decodeRun decodes k values of the page into rows i onwards for the
+// hot cases: names, typed times and sizes, and booleans. It returns how
+// many it did (0 or k): 0 leaves the values to the general loop.
+func (l *columnLayout) decodeRun(p *pageCursor, f field, c *ColumnBatch, i, k int) (int, error) {
+	col := p.col
+	var dst []int64
+	switch {
+	case col.kind == parquet.Int64 && col.unit != 0:
+		switch f {
+		case fieldCreated:
+			dst = c.Created
+		case fieldModified:
+			dst = c.Modified
+		case fieldLastAccess:
+			dst = c.LastAccess
+		case fieldTierChanged:
+			dst = c.TierChanged
+		default:
+			return 0, nil
+		}
+	case col.kind == parquet.Int64 && f == fieldBytes:
+		dst = c.Bytes
+	case col.kind == parquet.ByteArray && f == fieldName:
+	case col.kind == parquet.Boolean && (f == fieldIsCurrent || f == fieldDeleted):
+	default:
+		return 0, nil
+	}
+	defs, maxDef, pos, vi := p.defs, col.maxDef, p.pos, p.vi
+	for r := range k {
+		if defs != nil && defs[pos+r] != maxDef {
+			if required(f) {
+				return r, nullErr(c, f, i+r)
+			}
+			continue // null: the row keeps its default
+		}
+		j := vi
+		vi++
+		if p.idx != nil {
+			j = int(p.idx[j])
+		}
+		switch col.kind {
+		case parquet.Int64:
+			v := p.i64[j]
+			if f == fieldBytes {
+				if err := checkSize(v); err != nil {
+					return r, err
+				}
+				dst[i+r] = v
+			} else {
+				dst[i+r] = floorDiv(v, col.unit)
+			}
+		case parquet.ByteArray:
+			name := p.data[p.offs[j]:p.offs[j+1]]
+			if len(name) == 0 {
+				return r, nullErr(c, f, i+r)
+			}
+			c.names = append(c.names, name...)
+			c.nameEnd[i+r] = len(c.names)
+		case parquet.Boolean:
+			c.setBool(f, i+r, p.bits[j/8]>>(j%8)&1 != 0)
+		}
+	}
+	p.vi = vi
+	return k, nil
+}
+
+// nullErr is the setter's message for a missing required value.
+func nullErr(c *ColumnBatch, f field, i int) error {
+	if err := c.setText(f, i, nil); err != nil {
+		return err
+	}
+	return fmt.Errorf("no value in the %s column", fieldColumns[f])
+}
+
+// required fields make a null an error; every other null is the batch's
+// default value.
+func required(f field) bool {
+	switch f {
+	case fieldName, fieldCreated, fieldModified, fieldBytes:
+		return true
+	}
+	return false
 }
 
 func isTime(f field) bool {
