@@ -89,6 +89,12 @@ type Pool struct {
 	// group for scale sets, CycleCloud partitions and AKS node pools; a
 	// Batch pool with inter-node communication is placed together by Batch.
 	PlacementGroup bool `json:"placement_group"`
+	// ScaleSets is how many scale sets (AKS: placement groups of the node
+	// pool's scale set) the pool's nodes and spares are spread over, each
+	// at most ScaleSetNodes nodes on one InfiniBand fabric (pools.go);
+	// 0 or 1 is one.
+	ScaleSets     int `json:"scale_sets,omitempty"`
+	ScaleSetNodes int `json:"scale_set_nodes,omitempty"`
 	// SpareNodes are allocated beside Nodes for the restart model: a
 	// failed node's work moves to a spare (spares.go). USDPerHour
 	// includes them.
@@ -96,11 +102,15 @@ type Pool struct {
 	SpareReason string `json:"spare_reason,omitempty"`
 	// Health is what a node of the pool's size must show before it takes
 	// work (package health); nil for sizes without GPUs.
-	Health         *health.Thresholds `json:"health,omitempty"`
-	Zones          []string           `json:"zones,omitempty"`
-	USDPerHour     float64            `json:"usd_per_hour"` // whole pool
-	PriceSource    string             `json:"price_source"`
-	PriceEstimated bool               `json:"price_estimated,omitempty"`
+	Health      *health.Thresholds `json:"health,omitempty"`
+	Zones       []string           `json:"zones,omitempty"`
+	USDPerHour  float64            `json:"usd_per_hour"` // whole pool
+	PriceSource string             `json:"price_source"`
+	// Meter names the Retail Prices API meter that would price the pool's
+	// size when the catalog has no price for it (USDPerHour is then 0 and
+	// means "not priced", never free).
+	Meter          string `json:"meter,omitempty"`
+	PriceEstimated bool   `json:"price_estimated,omitempty"`
 	// MonthlyHours is how many hours a month the pool runs (inference: all).
 	MonthlyHours float64            `json:"monthly_hours"`
 	Training     *TrainingEstimate  `json:"training,omitempty"`
@@ -145,6 +155,9 @@ type Request struct {
 	// Path locates the workload in the zone file, for findings.
 	Path    string
 	Regions []string
+	// ReadBytes is what the workload reads from the zone's data (the
+	// entries whose used_by names it), for data preparation's network.
+	ReadBytes float64
 }
 
 // Plan sizes a pool for every workload of the zone.
@@ -153,8 +166,10 @@ func Plan(z *spec.Zone, c *catalog.Catalog, opt Options) (Result, finding.List) 
 	var fs finding.List
 	regions := append([]string{z.Region}, z.Regions...)
 	for i := range z.Workloads {
-		p, f := Size(Request{Workload: &z.Workloads[i], Path: fmt.Sprintf("workloads[%d]", i), Regions: regions}, c, opt)
+		p, f := Size(Request{Workload: &z.Workloads[i], Path: fmt.Sprintf("workloads[%d]", i), Regions: regions, ReadBytes: readBytes(z, z.Workloads[i].Name)}, c, opt)
 		addSpares(&p)
+		placePool(&p)
+		f = append(f, placementFindings(p, fmt.Sprintf("workloads[%d]", i))...)
 		if th, ok := health.For(c, p.SKU); ok {
 			p.Health = &th
 		}

@@ -27,6 +27,14 @@ type option struct {
 	needHours float64
 	// explain re-runs a training estimate with its layout's reasons.
 	explain func() string
+	// sets is how many scale sets the pool needs for one InfiniBand run
+	// (pools.go); options needing more than one rank after those on one.
+	sets int
+	// unitHours is what the cost is a price times: VM-hours of the run
+	// with spares (training), VM-hours a month (inference); for an
+	// unpriced option, the price per VM-hour at which it would cost what
+	// the choice does follows from it.
+	unitHours float64
 }
 
 func trainingTokens(w *spec.Workload) float64 {
@@ -197,26 +205,41 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 				x.Spot = spot
 				x.USDPerVMHour = 1 // cost per node-hour, scaled by each region's price below
 				est, err := tr.estimate(x, false)
+				// The count search compares costs with the spares the
+				// pool will carry (spares.go), as the bill will.
+				est.CostUSD *= spareFactor(n, w.Orchestrator)
 				return est, err == nil
 			}
+			search := func() (*TrainingEstimate, bool) {
+				if w.Objective == "time" {
+					// The budget is in dollars; search with the cheapest region's price.
+					cheapest := math.Inf(1)
+					for _, p := range prices {
+						cheapest = math.Min(cheapest, unitPrice(p, spot))
+					}
+					budgetUnits := 0.0
+					if w.BudgetUSD > 0 {
+						budgetUnits = w.BudgetUSD / cheapest
+					}
+					est, ok := cs.forBudget(budgetUnits)
+					return est, ok && est.Hours <= deadline
+				}
+				return cs.forDeadline(deadline)
+			}
+			// Counts on one InfiniBand fabric first (one scale set with
+			// its spares); past it only when none meets the targets.
+			// Searching the ranges apart also keeps the bisection, which
+			// assumes time falls as nodes are added, from stepping over
+			// the small counts that meet the deadline.
 			var est *TrainingEstimate
 			var ok bool
-			if w.Objective == "time" {
-				// The budget is in dollars; search with the cheapest region's price.
-				cheapest := math.Inf(1)
-				for _, p := range prices {
-					cheapest = math.Min(cheapest, unitPrice(p, spot))
-				}
-				budgetUnits := 0.0
-				if w.BudgetUSD > 0 {
-					budgetUnits = w.BudgetUSD / cheapest
-				}
-				est, ok = cs.forBudget(budgetUnits)
-				if ok && est.Hours > deadline {
-					ok = false
-				}
-			} else {
-				est, ok = cs.forDeadline(deadline)
+			if one := oneFabricNodes(w.Orchestrator); one < maxN && one >= minN {
+				cs.maxN = one
+				est, ok = search()
+				cs.maxN = maxN
+			}
+			if !ok {
+				est, ok = search()
 			}
 			searched += cs.calls
 			if est == nil {
@@ -237,7 +260,9 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 				e := *est
 				e.CostUSD = round(e.Hours*float64(e.Nodes)*usd, 0)
 				e.MeetsDeadline = e.Hours <= deadline
-				withinBudget := w.Objective != "time" || w.BudgetUSD <= 0 || (priced && e.CostUSD <= w.BudgetUSD)
+				// Ranked and held against the budget with its spares.
+				billed := round(e.CostUSD*spareFactor(e.Nodes, w.Orchestrator), 0)
+				withinBudget := w.Objective != "time" || w.BudgetUSD <= 0 || (priced && billed <= w.BudgetUSD)
 				feasible := ok && e.MeetsDeadline && withinBudget
 				priority := "regular"
 				if spot {
@@ -249,6 +274,9 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 					PlacementGroup: e.Nodes > 1,
 					USDPerHour:     round(usd*float64(e.Nodes), 2), PriceSource: p.source, PriceEstimated: p.estimated,
 					MonthlyHours: math.Min(e.Hours, hoursPerMonth), Training: &e, Feasible: feasible}
+				if !priced {
+					pool.Meter = VMMeter(s.Name, p.region, spot)
+				}
 				why := ""
 				switch {
 				case !e.MeetsDeadline:
@@ -263,7 +291,7 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 				case !feasible:
 					why = fmt.Sprintf("over the %s budget", units.USD(w.BudgetUSD))
 				}
-				cost := e.CostUSD
+				cost := billed
 				if !priced {
 					cost = math.Inf(1) // ranked after every priced size
 				}
@@ -276,7 +304,8 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 					}
 					return full.Layout.Why
 				}
-				opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, hours: e.Hours, why: why, need: need, needHours: needHours, explain: explain})
+				opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, hours: e.Hours, why: why, need: need, needHours: needHours, explain: explain,
+					sets: scaleSetsFor(e.Nodes, w.Orchestrator), unitHours: e.Hours * float64(e.Nodes) * spareFactor(e.Nodes, w.Orchestrator)})
 			}
 		}
 	}
@@ -318,21 +347,18 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 			msg += best.why
 		}
 		fix := fmt.Sprintf("extend the deadline to %s or train fewer tokens", humanHours(est.Hours))
-		if w.Orchestrator == OrchestratorBatch && best.need > 0 && best.need <= MaxIBScaleSetNodesRaised {
-			fix += fmt.Sprintf(", or choose orchestrator slurm or vmss (one scale set holds up to %d InfiniBand nodes after a quota raise)", MaxIBScaleSetNodesRaised)
+		if w.Orchestrator != OrchestratorSlurm && best.need > 0 && best.need <= nodeLimit(OrchestratorSlurm) {
+			fix += fmt.Sprintf(", or choose orchestrator slurm (a CycleCloud Slurm partition spreads over several scale sets; the planner searches up to %d nodes)", nodeLimit(OrchestratorSlurm))
 		}
 		fs.Add(finding.Error, "compute.deadline", r.Path+".deadline", msg+"; "+fix)
 	}
 	p.Reasons = trainingReasons(p, w, c, searched, notes, unpriced, noFit, len(cands), len(r.Regions))
 	p.Reasons = append(p.Reasons, imageReason(im, skuOf(c, p.SKU)))
-	if p.Nodes > MaxIBScaleSetNodes && w.Orchestrator != OrchestratorBatch {
-		fs.Add(finding.Warning, "compute.scale-set-limit", r.Path,
-			fmt.Sprintf("%d InfiniBand nodes in one scale set exceed the default 100; request the raise to 300 through Azure support before deploying", p.Nodes))
-	}
 	if p.PriceEstimated {
 		fs.Add(finding.Warning, "compute.price-estimated", r.Path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
 	}
 	warnUnpriced(p, r, fs)
+	p.Reasons = append(p.Reasons, unpricedMightWin(opts, best, r, fs)...)
 	return p
 }
 
@@ -400,7 +426,6 @@ func trainingReasons(p Pool, w *spec.Workload, c *catalog.Catalog, searched int,
 	rs = append(rs, fmt.Sprintf("searched %d GPU sizes in %s: %d node counts and priorities estimated, each the fastest of up to %d parallelism layouts", sizes, plural(regions, "region"), searched, est.LayoutsSearched))
 	if p.Nodes > 1 {
 		rs = append(rs, fmt.Sprintf("InfiniBand: %d nodes exchange gradients over %.0f Gb/s per VM; multi-node training is only planned on InfiniBand sizes", p.Nodes, s.IBGbpsPerVM))
-		rs = append(rs, placementRule(p.Orchestrator, p.Nodes))
 	} else {
 		rs = append(rs, "one VM: no InfiniBand or placement group needed")
 	}
@@ -450,6 +475,10 @@ func trainingAltReason(best, a option, w *spec.Workload) string {
 		return fmt.Sprintf("no price in the catalog; takes %s", humanHours(a.hours))
 	}
 	b := best
+	if a.sets > 1 && best.sets <= 1 {
+		return fmt.Sprintf("spreads over %d scale sets (%s for the run, takes %s): a run across scale sets depends on Azure placing them on one InfiniBand fabric, so it is planned only when no run on one fabric meets the targets",
+			a.sets, units.USD(a.cost), humanHours(a.hours))
+	}
 	if w.Objective == "time" {
 		return fmt.Sprintf("%s slower (%s against %s)", humanHours(a.hours-b.hours), humanHours(a.hours), humanHours(b.hours))
 	}
@@ -474,6 +503,12 @@ func sortOptions(opts []option, fastest bool) {
 		a, b := opts[i], opts[j]
 		if a.feasible != b.feasible {
 			return a.feasible
+		}
+		if a.feasible && (a.sets > 1) != (b.sets > 1) {
+			// A run across scale sets depends on Azure placing them on one
+			// InfiniBand fabric: planned only when no run on one meets
+			// the targets.
+			return b.sets > 1
 		}
 		if !a.feasible {
 			// The closest miss stands for the plan; one with a price, so
@@ -623,6 +658,9 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 						GPUs: float64(nodes) * s.GPUs, GPU: s.GPU, Priority: "regular", Orchestrator: w.Orchestrator,
 						AcceleratedNetworking: s.AccelNet, USDPerHour: round(hourly, 2), PriceSource: p.source, PriceEstimated: p.estimated,
 						MonthlyHours: hoursPerMonth, Inference: &e, Feasible: feasible}
+					if !priced {
+						pool.Meter = VMMeter(s.Name, p.region, false)
+					}
 					if zonal && nodes > 1 {
 						pool.Zones = []string{"1", "2", "3"}[:min(nodes, 3)]
 					}
@@ -635,7 +673,7 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 					case !feasible:
 						why = fmt.Sprintf("over the %s monthly budget", units.USD(w.BudgetUSD))
 					}
-					opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, tpot: e.TPOTms / 1000, why: why})
+					opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, tpot: e.TPOTms / 1000, why: why, unitHours: float64(nodes) * hoursPerMonth})
 				}
 			}
 		}
@@ -708,6 +746,7 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 		fs.Add(finding.Warning, "compute.price-estimated", r.Path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
 	}
 	warnUnpriced(p, r, fs)
+	p.Reasons = append(p.Reasons, unpricedMightWin(opts, best, r, fs)...)
 	return p
 }
 
@@ -746,79 +785,63 @@ func inferenceShapes(inf *inferer, in InferenceInput, est InferenceEstimate, w *
 	return out
 }
 
-func sizeDataPrep(r Request, c *catalog.Catalog, opt Options, fs *finding.List) Pool {
+// unpricedMightWin says, under the cost objective, which sizes the catalog
+// does not price could have beaten the choice: each feasible one, with the
+// price per VM-hour below which it would have cost less (the choice's cost
+// over the VM-hours it would run), and the meter that would price it. It
+// adds a warning finding and returns the same as reasons.
+func unpricedMightWin(opts []option, best option, r Request, fs *finding.List) []string {
 	w := r.Workload
-	region := r.Regions[0]
-	// Every CPU size that is not retired, scored by monthly cost; large
-	// jobs prefer HBv4 (InfiniBand, 780 GB/s memory bandwidth) when it costs
-	// no more, smaller ones the general-purpose sizes with local disks.
-	var opts []option
-	for i := range c.SKUs {
-		s := &c.SKUs[i]
-		if s.IsGPU() || s.Retired(opt.AsOf) {
+	if w.Objective == "time" || !best.feasible || math.IsInf(best.cost, 1) {
+		return nil
+	}
+	type cand struct {
+		o         option
+		breakEven float64
+	}
+	bySKU := map[string]cand{}
+	for _, o := range opts {
+		if !o.feasible || !math.IsInf(o.cost, 1) || o.unitHours <= 0 || (o.sets > 1 && best.sets <= 1) {
 			continue
 		}
-		if w.SKU != "" && !strings.EqualFold(s.Name, w.SKU) {
-			continue
+		be := best.cost / o.unitHours
+		if c, ok := bySKU[o.pool.SKU]; !ok || be > c.breakEven {
+			bySKU[o.pool.SKU] = cand{o, be}
 		}
-		n := ceilDiv(float64(w.VCPUs), float64(s.VCPUs))
-		pool := Pool{Workload: w.Name, Kind: w.Kind, SKU: s.Name, Region: region, Nodes: n, Priority: "regular",
-			Orchestrator: w.Orchestrator, MonthlyHours: w.Hours.Hours(), Feasible: true, AcceleratedNetworking: s.AccelNet}
-		if w.Preemptible {
-			pool.Priority = "spot"
-		}
-		cost := math.Inf(1) // unpriced sizes sort last; Alternative shows 0
-		if pr, ok := priceFor(c, s.Name, region); ok {
-			usd := pr.usd
-			if w.Preemptible && pr.spot > 0 {
-				usd = pr.spot
-			}
-			pool.USDPerHour = round(usd*float64(n), 2)
-			pool.PriceSource = pr.source
-			pool.PriceEstimated = pr.estimated
-			cost = pool.USDPerHour * w.Hours.Hours()
-		}
-		opts = append(opts, option{pool: pool, feasible: true, cost: cost})
 	}
-	if len(opts) == 0 {
-		fs.Add(finding.Error, "compute.no-candidate", r.Path, "no CPU size in the catalog for data preparation")
-		return Pool{Workload: w.Name, Kind: w.Kind}
+	var cs []cand
+	for _, c := range bySKU {
+		cs = append(cs, c)
 	}
-	// Without prices, fewest nodes of the family suited to the job's size.
-	family := "Ddsv5"
-	if w.VCPUs >= 176 {
-		family = "HBv4"
-	}
-	sort.SliceStable(opts, func(i, j int) bool {
-		a, b := opts[i], opts[j]
-		if a.cost != b.cost {
-			return a.cost < b.cost
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].breakEven != cs[j].breakEven {
+			return cs[i].breakEven > cs[j].breakEven
 		}
-		fa, fb := skuOf(c, a.pool.SKU).Family == family, skuOf(c, b.pool.SKU).Family == family
-		if fa != fb {
-			return fa
-		}
-		if a.pool.Nodes != b.pool.Nodes {
-			return a.pool.Nodes < b.pool.Nodes
-		}
-		return skuOf(c, a.pool.SKU).VCPUs < skuOf(c, b.pool.SKU).VCPUs
+		return cs[i].o.pool.SKU < cs[j].o.pool.SKU
 	})
-	p := opts[0].pool
-	s := skuOf(c, p.SKU)
-	p.Searched = len(opts)
-	p.Alternatives = alternatives(opts, 2, func(a option) string {
-		sa := skuOf(c, a.pool.SKU)
-		return fmt.Sprintf("%d × %s give %d vCPUs; %s", a.pool.Nodes, a.pool.SKU, a.pool.Nodes*sa.VCPUs, map[bool]string{true: "no price in the catalog", false: "costs more"}[math.IsInf(a.cost, 1)])
-	})
-	p.Reason = fmt.Sprintf("%d × %s give %d vCPUs for %d requested", p.Nodes, p.SKU, p.Nodes*s.VCPUs, w.VCPUs)
-	im := imageFor(c, s, p.Orchestrator)
-	p.setImage(im)
-	p.Reasons = []string{fmt.Sprintf("searched %d CPU sizes", len(opts)), imageReason(im, s)}
-	if w.Preemptible {
-		p.Reasons = append(p.Reasons, "Spot: data preparation is preemptible and restarts per task")
+	var out []string
+	const most = 3 // the likeliest winners; the rest are counted
+	for _, c := range cs[:min(len(cs), most)] {
+		o := c.o
+		var what, than string
+		switch {
+		case o.pool.Training != nil:
+			what = fmt.Sprintf("%d × %s finish in %s (%.0f VM-hours with spares)", o.pool.Nodes, o.pool.SKU, humanHours(o.hours), o.unitHours)
+			than = fmt.Sprintf("the choice's %s for the run", units.USD(best.cost))
+		case o.pool.Inference != nil:
+			what = fmt.Sprintf("%d × %s meet the targets (TPOT %.1f ms)", o.pool.Nodes, o.pool.SKU, o.tpot*1000)
+			than = fmt.Sprintf("the choice's %s a month", units.USD(best.cost))
+		default:
+			what = fmt.Sprintf("%d × %s give the vCPUs", o.pool.Nodes, o.pool.SKU)
+			than = fmt.Sprintf("the choice's %s", units.USD(best.cost))
+		}
+		msg := fmt.Sprintf("%s is not priced in the catalog and might have won: %s; below $%.2f per VM-hour it would cost less than %s (meter: %s; add the price with aizone catalog prices fetch and --catalog)",
+			o.pool.SKU, what, c.breakEven, than, o.pool.Meter)
+		fs.Add(finding.Warning, "compute.unpriced-might-win", r.Path, msg)
+		out = append(out, msg)
 	}
-	if p.USDPerHour == 0 {
-		fs.Add(finding.Info, "compute.no-price", r.Path, fmt.Sprintf("the catalog has no price for %s; its cost is not included", p.SKU))
+	if len(cs) > most {
+		out = append(out, fmt.Sprintf("%s more could meet the targets at some price", plural(len(cs)-most, "unpriced size")))
 	}
-	return p
+	return out
 }

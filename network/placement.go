@@ -62,7 +62,13 @@ func checkPlacement(c *catalog.Catalog, pools []compute.Pool, workloads map[stri
 			pass("pinned to availability zone " + p.Zones[0] + " with its placement group")
 		}
 		if p.InfiniBand {
-			if p.Nodes > compute.MaxIBScaleSetNodesRaised {
+			if p.ScaleSets > 1 {
+				// The compute plan spread the pool over scale sets of at
+				// most one fabric each (compute pools.go) and warned that
+				// Azure must put them on one fabric.
+				pl.ScaleSets = p.ScaleSets
+				pass(fmt.Sprintf("%d InfiniBand nodes over %d scale sets of at most %d (single placement group each)", p.Nodes+p.SpareNodes, p.ScaleSets, p.ScaleSetNodes))
+			} else if p.Nodes > compute.MaxIBScaleSetNodesRaised {
 				fail(finding.Error, "network.infiniband-scale-set", fmt.Sprintf("%s: %d InfiniBand nodes exceed one scale set (%d after a support request), and InfiniBand does not span scale sets", p.Workload, p.Nodes, compute.MaxIBScaleSetNodesRaised))
 			} else {
 				pass(fmt.Sprintf("%d InfiniBand nodes in one scale set (single placement group)", p.Nodes))

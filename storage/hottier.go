@@ -32,12 +32,17 @@ const maxCheckpointStallSeconds = 300
 // Demand is what the training pools ask of the hot tier, with the formula
 // behind each number.
 type Demand struct {
-	ReadMBps               float64  `json:"read_mbps"`
-	CheckpointMBps         float64  `json:"checkpoint_mbps"`
-	CheckpointStallSeconds float64  `json:"checkpoint_stall_seconds"`
-	DatasetTiB             float64  `json:"dataset_tib"`
-	CheckpointTiB          float64  `json:"checkpoint_tib"`
-	Basis                  []string `json:"basis"`
+	ReadMBps               float64 `json:"read_mbps"`
+	CheckpointMBps         float64 `json:"checkpoint_mbps"`
+	CheckpointStallSeconds float64 `json:"checkpoint_stall_seconds"`
+	// DatasetTiB is the data the training pools read, as listed;
+	// WorkingSetTiB is the part of it they read within their run (the hot
+	// tier holds that, not the whole corpus: Blob stays the system of
+	// record).
+	DatasetTiB    float64  `json:"dataset_tib"`
+	WorkingSetTiB float64  `json:"working_set_tib"`
+	CheckpointTiB float64  `json:"checkpoint_tib"`
+	Basis         []string `json:"basis"`
 }
 
 // HotOption is one hot-tier design that was sized, chosen or not.
@@ -81,17 +86,22 @@ const lustreLoggingContainer = "lustre-hsm-logs"
 // training tokens per second × the dataset's bytes per token (epochs make
 // the run longer, not the reads faster); a checkpoint burst is the weights
 // and optimizer states (14 bytes per parameter) written within the allowed
-// stall, 5% of the checkpoint interval, at most five minutes; capacity is
-// the hot datasets plus three checkpoints per job (latest, previous, and
-// one being written).
+// stall, 5% of the checkpoint interval, at most five minutes.
+//
+// Capacity is the working set plus three checkpoints per job (latest,
+// previous, and one being written). The working set is what the jobs read
+// in their run window: each pool's read rate × its run time, split over
+// the data it reads in proportion to their sizes, each entry bounded by its
+// size (a second epoch reads the same bytes again), summed over pools that
+// share it and bounded again. A pool without a run time (no estimate)
+// counts its data whole. The rest of the corpus stays in Blob, the system
+// of record, until a later run reads it.
 func demand(z *spec.Zone, c *catalog.Catalog, training []compute.Pool) Demand {
 	var d Demand
-	var dataBytes, ckptBytes, readBps, writeBps float64
-	for _, data := range z.Data {
-		if data.Kind == spec.DataDataset || data.Kind == spec.DataModels {
-			dataBytes += float64(data.Size)
-		}
-	}
+	var ckptBytes, readBps, writeBps float64
+	// read[i] is the bytes the pools read of z.Data[i] within their runs.
+	read := make([]float64, len(z.Data))
+	var dataBytes float64
 	d.CheckpointStallSeconds = maxCheckpointStallSeconds
 	for _, p := range training {
 		var w *spec.Workload
@@ -112,8 +122,8 @@ func demand(z *spec.Zone, c *catalog.Catalog, training []compute.Pool) Demand {
 		}
 		ck := checkpointBytes(z, c, p)
 		ckptBytes += hotCheckpoints * ck
-		read := p.Training.TokensPerSecond * bpt
-		readBps += read
+		rate := p.Training.TokensPerSecond * bpt
+		readBps += rate
 		burst := 0.0
 		if stall > 0 {
 			burst = ck / stall
@@ -121,12 +131,76 @@ func demand(z *spec.Zone, c *catalog.Catalog, training []compute.Pool) Demand {
 		writeBps = math.Max(writeBps, burst)
 		d.CheckpointStallSeconds = math.Min(d.CheckpointStallSeconds, stall)
 		d.Basis = append(d.Basis,
-			fmt.Sprintf("%s reads %.0f tokens/s × %.1f bytes/token = %.0f MB/s", p.Workload, p.Training.TokensPerSecond, bpt, read/1e6),
+			fmt.Sprintf("%s reads %.0f tokens/s × %.1f bytes/token = %.0f MB/s", p.Workload, p.Training.TokensPerSecond, bpt, rate/1e6),
 			fmt.Sprintf("%s writes a %s checkpoint (14 bytes per parameter) within %.0f s = %.0f MB/s", p.Workload, units.Bytes(int64(ck)), stall, burst/1e6))
+		// The pool's share of each entry it reads.
+		var mine []int
+		var total float64
+		for i, data := range z.Data {
+			if readsData(data, p.Workload) {
+				mine = append(mine, i)
+				total += float64(data.Size)
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		window := p.Training.Hours * 3600
+		inRun := rate * window
+		if window <= 0 || p.Training.TokensPerSecond <= 0 {
+			inRun = total
+		}
+		for _, i := range mine {
+			read[i] += inRun * float64(z.Data[i].Size) / total
+		}
+		if window > 0 {
+			d.Basis = append(d.Basis, fmt.Sprintf("%s reads %s in its %s run (%.1f MB/s × %.0f h) of the %s it reads",
+				p.Workload, units.Bytes(int64(math.Min(inRun, total))), humanHours(p.Training.Hours), rate/1e6, p.Training.Hours, units.Bytes(int64(total))))
+		}
+	}
+	var working float64
+	for i, data := range z.Data {
+		if read[i] == 0 && !readByAny(data, training) {
+			continue
+		}
+		dataBytes += float64(data.Size)
+		working += math.Min(read[i], float64(data.Size))
 	}
 	d.ReadMBps, d.CheckpointMBps = math.Ceil(readBps/1e6), math.Ceil(writeBps/1e6)
 	d.DatasetTiB, d.CheckpointTiB = round1(dataBytes/float64(units.TiB)), round1(ckptBytes/float64(units.TiB))
+	d.WorkingSetTiB = round1(working / float64(units.TiB))
 	return d
+}
+
+// readsData reports whether a training workload reads a data entry: the
+// entry names it in used_by, or a dataset names no one (datasets go to
+// every training workload by default). Checkpoints are counted apart;
+// artifacts and models only when used_by names the workload (a base model
+// to fine-tune).
+func readsData(d spec.Data, workload string) bool {
+	for _, u := range d.UsedBy {
+		if u == workload {
+			return d.Kind != spec.DataCheckpoints
+		}
+	}
+	return len(d.UsedBy) == 0 && (d.Kind == spec.DataDataset || d.Kind == "")
+}
+
+func readByAny(d spec.Data, training []compute.Pool) bool {
+	for _, p := range training {
+		if readsData(d, p.Workload) {
+			return true
+		}
+	}
+	return false
+}
+
+// humanHours prints long times in days.
+func humanHours(h float64) string {
+	if h > 72 {
+		return fmt.Sprintf("%.0f days", math.Ceil(h/24))
+	}
+	return fmt.Sprintf("%.0f h", math.Ceil(h))
 }
 
 // hotTier sizes every hot-tier design for the training pools and picks the
@@ -145,13 +219,22 @@ func hotTier(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool, fs *finding
 		return HotTier{Kind: "none", Reason: "no training workload: inference loads weights from Blob at start-up", Options: []HotOption{}}
 	}
 	d := demand(z, c, training)
-	needTiB := d.DatasetTiB + d.CheckpointTiB
+	needTiB := d.WorkingSetTiB + d.CheckpointTiB
 	// Reads and checkpoint writes do not overlap: a synchronous checkpoint
 	// pauses training, so the larger of the two sizes the file system.
 	needMBps := math.Max(d.ReadMBps, d.CheckpointMBps)
 	ht := HotTier{RequiredTiB: round1(needTiB), RequiredMBps: needMBps, Demand: &d}
 
 	opts := []HotOption{localNVMe(c, training, d)}
+	if o := &opts[0]; o.Feasible && training[0].Orchestrator == compute.OrchestratorSlurm {
+		// The workspace mounts its additional file system itself, and
+		// that is NetApp Files, Managed Lustre or an existing NFS export
+		// (additionalFilesystem_t in the CycleCloud Workspace for Slurm's
+		// bicep/types.bicep); BlobFuse2 on the nodes' disks would take a
+		// cluster-init spec of the team's own.
+		o.Feasible = false
+		o.Note = "the Slurm workspace mounts NetApp Files or Managed Lustre as its file system itself, and BlobFuse2 on local disks would need a cluster-init spec of its own (additionalFilesystem_t, types.bicep); " + o.Note
+	}
 	opts = append(opts, lustreOptions(c, needTiB, needMBps)...)
 	opts = append(opts, netAppOptions(c, needTiB, needMBps)...)
 	sort.SliceStable(opts, func(i, j int) bool { return cheaper(opts[i], opts[j]) })
@@ -169,8 +252,12 @@ func hotTier(z *spec.Zone, c *catalog.Catalog, pools []compute.Pool, fs *finding
 		why = "the smallest provisioned capacity that meets both (the catalog has no price for it, so capacity, the unit it bills by, stands in)"
 		fs.Add(finding.Info, "storage.no-price", "data", fmt.Sprintf("the catalog has no %s price; the hot tier was chosen by provisioned capacity and its cost is not in the total", best.Kind))
 	}
-	ht.Reason = fmt.Sprintf("%s meets %.1f TiB at %.0f MB/s (read %.0f MB/s, checkpoint burst %.0f MB/s) and is %s: %s",
-		best.label(), needTiB, needMBps, d.ReadMBps, d.CheckpointMBps, why, best.Note)
+	ht.Reason = fmt.Sprintf("%s meets %.1f TiB at %.0f MB/s (read %.0f MB/s, checkpoint burst %.0f MB/s) and is %s: %s; %s",
+		best.label(), needTiB, needMBps, d.ReadMBps, d.CheckpointMBps, why, best.Note, workingSetReason(d, best.Kind))
+	if w := unpricedMightWin(best, opts); w != "" {
+		ht.Reason += "; " + w
+		fs.Add(finding.Warning, "storage.unpriced-might-win", "data", w)
+	}
 	// The runner-up is the best design of another kind, which says more
 	// than the next size of the same service; failing that, the next option.
 	for pass := 0; pass < 2 && ht.RunnerUp == ""; pass++ {
@@ -235,14 +322,14 @@ func localNVMe(c *catalog.Catalog, training []compute.Pool, d Demand) HotOption 
 	}
 	local := math.Max(sku.LocalNVMeGiB, sku.TempDiskGiB) / 1024 * localNVMeFill
 	nodes := math.Max(float64(p.Nodes), 1)
-	perNode := d.DatasetTiB + d.CheckpointTiB/nodes
+	perNode := d.WorkingSetTiB + d.CheckpointTiB/nodes
 	o.CapacityTiB = round1(local)
 	if perNode > local {
-		o.Note = fmt.Sprintf("each %s node needs %.1f TiB (the dataset plus its share of checkpoints) but has %.1f TiB of local disk usable", sku.Name, perNode, local)
+		o.Note = fmt.Sprintf("each %s node needs %.1f TiB (the working set plus its share of checkpoints) but has %.1f TiB of local disk usable", sku.Name, perNode, local)
 		return o
 	}
 	o.Feasible = true
-	o.Note = fmt.Sprintf("each %s node caches the %.1f TiB dataset and its share of checkpoints on %.1f TiB of usable local disk, at no extra cost; checkpoints are copied to Blob after they are written", sku.Name, d.DatasetTiB, local)
+	o.Note = fmt.Sprintf("each %s node caches the %.1f TiB working set and its share of checkpoints on %.1f TiB of usable local disk, at no extra cost; checkpoints are copied to Blob after they are written", sku.Name, d.WorkingSetTiB, local)
 	return o
 }
 
@@ -333,3 +420,47 @@ func lustreSubnet(c *catalog.Catalog, tib float64) int {
 }
 
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// workingSetReason says why the hot tier holds the working set and not
+// the whole corpus, and how the rest reaches the jobs.
+func workingSetReason(d Demand, kind string) string {
+	r := fmt.Sprintf("sized to the working set, %.1f TiB the jobs read in their run window, plus %.1f TiB of checkpoints (three a job), not to the %.1f TiB of data they may read: Blob stays the system of record",
+		d.WorkingSetTiB, d.CheckpointTiB, d.DatasetTiB)
+	if d.WorkingSetTiB >= d.DatasetTiB {
+		r = fmt.Sprintf("sized to the %.1f TiB of data the jobs read (all of it within their runs) plus %.1f TiB of checkpoints (three a job); Blob stays the system of record", d.DatasetTiB, d.CheckpointTiB)
+	}
+	switch kind {
+	case "lustre":
+		return r + "; Managed Lustre's Blob integration imports the namespace and fetches a file's bytes when a job first reads it, so the rest stays in Blob"
+	case "netapp":
+		return r + "; NetApp Files has no Blob integration, so the jobs copy the part they read next into the volume before a run and their outputs back to Blob after it"
+	case "local-nvme":
+		return r + "; BlobFuse2 fetches blocks from Blob as the jobs read them"
+	}
+	return r
+}
+
+// unpricedMightWin says which hot-tier option the catalog does not price
+// could have cost less than a priced choice: the one that would win at
+// the highest price per TiB-month (the choice's monthly cost over its
+// capacity). A free choice (local disks) cannot be beaten.
+func unpricedMightWin(best HotOption, opts []HotOption) string {
+	if !best.Priced || best.Kind == "local-nvme" || best.USDPerMonth <= 0 {
+		return ""
+	}
+	var win *HotOption
+	for i := range opts {
+		o := &opts[i]
+		if !o.Feasible || o.Priced || o.Kind == "local-nvme" || o.CapacityTiB <= 0 {
+			continue
+		}
+		if win == nil || o.CapacityTiB < win.CapacityTiB {
+			win = o
+		}
+	}
+	if win == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s is not priced in the catalog and might have cost less: below $%.2f per TiB-month it would cost less than the choice's %s a month (add its price with aizone catalog prices fetch and --catalog)",
+		win.label(), best.USDPerMonth/win.CapacityTiB, units.USD(best.USDPerMonth))
+}

@@ -73,8 +73,13 @@ func TestHotTierChoice(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := defaultCatalog(t)
+			// The test sets every hot-tier price (none: unpriced), so that
+			// the choice does not move with the catalog's prices.
 			for i := range c.Storage.Lustre {
 				c.Storage.Lustre[i].USDPerTiBMonth = tt.prices[c.Storage.Lustre[i].Name]
+			}
+			for i := range c.Storage.NetApp {
+				c.Storage.NetApp[i].USDPerTiBMonth = tt.prices[c.Storage.NetApp[i].Name]
 			}
 			var fs finding.List
 			ht := hotTier(tt.zone, c, tt.pools, &fs)

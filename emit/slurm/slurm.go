@@ -733,7 +733,12 @@ func (b *builder) partitionGaps(parts []partition) {
 			b.gap("priority: workload %s is planned on Spot, but the workspace's %s partition type (hpc_t) has no Spot setting (only htc has useSpot): its nodes deploy at regular priority and the regular price; %s",
 				pl.Workload, pt.name, after)
 		}
-		if pl.PlacementGroup && n > hpcMaxScalesetSize && pt.name != "htc" {
+		if pl.PlacementGroup && pl.ScaleSets > 1 && pt.name != "htc" {
+			// The plan spreads the pool over several scale sets (compute
+			// pools.go); CycleCloud makes them as each fills.
+			b.gap("placement: workload %s spreads its %d nodes over %d scale sets of at most %d VMs; the cluster puts at most %d VMs in a scale set (HPCMaxScalesetSize in initial_params.json) and no workspace parameter changes it; set it to %d in CycleCloud before the partition grows past %d nodes (a scale set in one placement group holds %d VMs, %d after a support request), and have Azure confirm the scale sets share one InfiniBand fabric",
+				pl.Workload, n, pl.ScaleSets, pl.ScaleSetNodes, hpcMaxScalesetSize, pl.ScaleSetNodes, hpcMaxScalesetSize, compute.MaxIBScaleSetNodes, compute.MaxIBScaleSetNodesRaised)
+		} else if pl.PlacementGroup && n > hpcMaxScalesetSize && pt.name != "htc" {
 			b.gap("placement: workload %s needs its %d nodes on one InfiniBand fabric (one scale set), but the cluster puts at most %d VMs in a scale set (HPCMaxScalesetSize in initial_params.json) and no workspace parameter changes it; raise it to %d in CycleCloud before the partition grows past %d nodes (a scale set in one placement group holds %d VMs, %d after a support request)",
 				pl.Workload, n, hpcMaxScalesetSize, n, hpcMaxScalesetSize, compute.MaxIBScaleSetNodes, compute.MaxIBScaleSetNodesRaised)
 		}
