@@ -318,36 +318,7 @@ func TestResourceIDExpression(t *testing.T) {
 }
 
 // genEstate writes n synthetic resources of the kinds an AI estate holds.
-func genEstate(w io.Writer, n int) error {
-	bw := &bytes.Buffer{}
-	bw.WriteString("[")
-	kinds := []string{
-		`{"id":"/subscriptions/%[1]s/resourceGroups/rg-%[2]d/providers/Microsoft.Storage/storageAccounts/st%[3]d","name":"st%[3]d","type":"Microsoft.Storage/storageAccounts","location":"eastus","subscriptionId":"%[1]s","kind":"StorageV2","sku":{"name":"Standard_LRS"},"tags":{"env":"prod"},"properties":{"publicNetworkAccess":"%[4]s","minimumTlsVersion":"TLS1_2","supportsHttpsTrafficOnly":true,"allowBlobPublicAccess":false}}`,
-		`{"id":"/subscriptions/%[1]s/resourceGroups/rg-%[2]d/providers/Microsoft.Network/networkInterfaces/nic%[3]d","name":"nic%[3]d","type":"Microsoft.Network/networkInterfaces","location":"eastus","subscriptionId":"%[1]s","properties":{"ipConfigurations":[{"name":"ipconfig1","properties":{"privateIPAddress":"10.0.0.4"}}]}}`,
-		`{"id":"/subscriptions/%[1]s/resourceGroups/rg-%[2]d/providers/Microsoft.Compute/virtualMachines/vm%[3]d","name":"vm%[3]d","type":"Microsoft.Compute/virtualMachines","location":"eastus","subscriptionId":"%[1]s","properties":{"hardwareProfile":{"vmSize":"Standard_ND96isr_H100_v5"},"storageProfile":{"osDisk":{"osType":"Linux"}}}}`,
-		`{"id":"/subscriptions/%[1]s/resourceGroups/rg-%[2]d/providers/Microsoft.Network/virtualNetworks/vnet%[3]d/subnets/snet","name":"snet","type":"Microsoft.Network/virtualNetworks/subnets","subscriptionId":"%[1]s","properties":{"addressPrefix":"10.0.0.0/24"}}`,
-	}
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		sub := fmt.Sprintf("00000000-0000-0000-0000-%012d", i%20)
-		pna := "Disabled"
-		if i%7 == 0 {
-			pna = "Enabled"
-		}
-		fmt.Fprintf(bw, kinds[i%len(kinds)], sub, i%500, i, pna)
-		if bw.Len() > 1<<20 {
-			if _, err := w.Write(bw.Bytes()); err != nil {
-				return err
-			}
-			bw.Reset()
-		}
-	}
-	bw.WriteString("]")
-	_, err := w.Write(bw.Bytes())
-	return err
-}
+func genEstate(w io.Writer, n int) error { return GenerateEstate(w, n, 0) }
 
 // BenchmarkAudit audits a generated estate exported to a file (as az graph
 // query output would be) through the assignments of every management group

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/aizone/aizone/policy"
 
@@ -51,10 +52,14 @@ an existing resource, 2 for bad input.`,
 		if err := checkFormat(*format, formatText, formatJSON); err != nil {
 			return err
 		}
-		if os.Getenv("GOGC") == "" {
-			// An audit allocates a short-lived map per resource; collecting
-			// less often buys about 15% of the run for about 200 MB.
+		if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+			// An audit allocates short-lived maps per resource and holds
+			// little else (see docs/audit.md). Measured on the 1M estate:
+			// collecting at 4x the live heap is a third faster than the
+			// default, and the soft limit keeps the heap of a large
+			// estate's related resources from growing 4x too.
 			debug.SetGCPercent(400)
+			debug.SetMemoryLimit(auditMemoryLimit)
 		}
 		// Read twice, so a regular file: a FIFO would block the open.
 		if err := userfile.Regular(*file); err != nil {
@@ -124,7 +129,15 @@ an existing resource, 2 for bad input.`,
 				return enc.Encode(compactFinding(f))
 			}
 		}
+		var prog compliance.Progress
+		if st, err := os.Stat(*file); err == nil {
+			prog.Size.Store(st.Size())
+		}
+		opt.Progress = &prog
+		status := &auditStatus{p: &prog}
+		stop := statusLine(s.Err, status.line)
 		rep, err := compliance.Audit(cmd.Context(), e, open, opt)
+		stop()
 		if err != nil {
 			var ee *compliance.ExportError
 			if errors.As(err, &ee) && ee.Line > 0 {
@@ -178,6 +191,54 @@ type auditFinding struct {
 	Reasons      []string           `json:"reasons,omitempty"`
 	Operations   []policy.Operation `json:"operations,omitempty"`
 	Related      []string           `json:"related,omitempty"`
+}
+
+// auditMemoryLimit is the soft limit on the Go heap during an audit.
+const auditMemoryLimit = 320 << 20
+
+// auditStatus is the progress line: while the first pass reads, the
+// resources read per second and the time left to read the file; then the
+// resources evaluated per second and the time left to evaluate them.
+type auditStatus struct {
+	p *compliance.Progress
+	// evalStart is when the evaluation was first seen running.
+	evalStart time.Duration
+}
+
+func (a *auditStatus) line(elapsed time.Duration) string {
+	p := a.p
+	read, total, done := p.Read.Load(), p.Total.Load(), p.Evaluated.Load()
+	if total == 0 {
+		rate := float64(read) / elapsed.Seconds()
+		line := fmt.Sprintf("audit: reading, %s resources (%s/s)", thousands(read), thousands(int64(rate)))
+		if b, size := p.Bytes.Load(), p.Size.Load(); b > 0 && size > 0 {
+			line += fmt.Sprintf(", %d%% of the file%s", 100*b/size, timeLeft(size-b, float64(b)/elapsed.Seconds()))
+		}
+		return line
+	}
+	if a.evalStart == 0 {
+		a.evalStart = elapsed
+	}
+	rate := 0.0
+	if secs := (elapsed - a.evalStart).Seconds(); secs > 0 {
+		rate = float64(done) / secs
+	}
+	return fmt.Sprintf("audit: %s resources read, %s of %s evaluated (%s/s)%s", thousands(read), thousands(done), thousands(total), thousands(int64(rate)), timeLeft(total-done, rate))
+}
+
+// timeLeft says how long left things take at rate per second.
+func timeLeft(left int64, rate float64) string {
+	if rate <= 0 || left <= 0 {
+		return ""
+	}
+	d := time.Duration(float64(left) / rate * float64(time.Second))
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf(", about %d s left", int(d.Seconds())+1)
+	case d < time.Hour:
+		return fmt.Sprintf(", about %d min left", int(d.Minutes())+1)
+	}
+	return fmt.Sprintf(", about %.1f h left", d.Hours())
 }
 
 func compactFinding(f compliance.Finding) auditFinding {

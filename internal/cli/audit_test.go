@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -9,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aizone/aizone/compliance"
 )
 
 const auditSub = "11111111-2222-3333-4444-555555555555"
@@ -161,5 +165,69 @@ func TestAuditSpecialFile(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("audit of a FIFO still blocked after 20 s")
+	}
+}
+
+// TestAuditStatusLine: the progress line says resources read per second
+// and the time left to read while the first pass runs, then resources
+// evaluated per second and the time left.
+func TestAuditStatusLine(t *testing.T) {
+	var p compliance.Progress
+	p.Size.Store(1000)
+	a := &auditStatus{p: &p}
+	steps := []struct {
+		set     func()
+		elapsed time.Duration
+		want    string
+	}{
+		{func() { p.Read.Store(5000); p.Bytes.Store(250) }, 2 * time.Second,
+			"audit: reading, 5,000 resources (2,500/s), 25% of the file, about 7 s left"},
+		{func() { p.Read.Store(20000); p.Total.Store(20000) }, 8 * time.Second,
+			"audit: 20,000 resources read, 0 of 20,000 evaluated (0/s)"},
+		{func() { p.Evaluated.Store(5000) }, 10 * time.Second,
+			"audit: 20,000 resources read, 5,000 of 20,000 evaluated (2,500/s), about 7 s left"},
+		{func() { p.Evaluated.Store(5100) }, 10*time.Second + 5*time.Minute,
+			"audit: 20,000 resources read, 5,100 of 20,000 evaluated (16/s), about 15 min left"},
+	}
+	for _, st := range steps {
+		st.set()
+		if got := a.line(st.elapsed); got != st.want {
+			t.Errorf("at %v: %q, want %q", st.elapsed, got, st.want)
+		}
+	}
+}
+
+// fakeTerminal is a writer that says it is a terminal.
+type fakeTerminal struct{ bytes.Buffer }
+
+func (*fakeTerminal) Terminal() bool { return true }
+
+// TestStatusLineTerminal: on a terminal the line is redrawn in place on
+// every tick and cleared at the end; anywhere else nothing is written.
+func TestStatusLineTerminal(t *testing.T) {
+	var term fakeTerminal
+	ticks := make(chan time.Time)
+	n := 0
+	stop := statusTicks(&term, ticks, func(time.Duration) string { n++; return fmt.Sprintf("step %d", n) })
+	ticks <- time.Now()
+	ticks <- time.Now()
+	stop()
+	if want := "\r\033[K| step 1\r\033[K/ step 2\r\033[K"; term.String() != want {
+		t.Errorf("terminal got %q, want %q", term.String(), want)
+	}
+	var piped bytes.Buffer
+	statusLine(&piped, func(time.Duration) string { return "x" })()
+	if piped.Len() != 0 {
+		t.Errorf("piped output got %q", piped.String())
+	}
+}
+
+// TestAuditNoProgressWhenPiped: with stderr not a terminal, audit writes
+// no status line there.
+func TestAuditNoProgressWhenPiped(t *testing.T) {
+	path := writeExport(t, "["+auditNIC("a")+"]")
+	_, _, errOut := runAudit(t, path)
+	if strings.Contains(errOut, "\r") || strings.Contains(errOut, "audit:") {
+		t.Errorf("stderr %q has a status line", errOut)
 	}
 }
