@@ -732,6 +732,9 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 	if p.Nodes > 0 && p.Inference.TP > 1 {
 		rs = append(rs, fmt.Sprintf("tensor parallel %d inside one VM over %s; no InfiniBand or placement group: replicas do not talk to each other", p.Inference.TP, skuOf(c, p.SKU).ScaleUp))
 	}
+	if cmp := engineComparison(opts, c, est.WeightsGiB, w.Precision, w.RequestsPerSecond*float64(w.OutputTokens)); cmp != "" {
+		rs = append(rs, cmp)
+	}
 	rs = append(rs, "regular VMs: a serving pool does not take Spot evictions")
 	rs = append(rs, notes...)
 	if len(unsupported) > 0 {
@@ -844,4 +847,106 @@ func unpricedMightWin(opts []option, best option, r Request, fs *finding.List) [
 		out = append(out, fmt.Sprintf("%s more could meet the targets at some price", plural(len(cs)-most, "unpriced size")))
 	}
 	return out
+}
+
+// engineComparison compares the two ways to serve a model: a
+// tensor-parallel engine across the GPUs of a large size (four or more
+// GPUs on NVLink or Infinity Fabric) and single-GPU replicas, each by the
+// best option of its kind under the workload's objective, on cost per
+// million output tokens at the served rate. It says which wins and why,
+// splitting the cost into its two factors: the price of a GPU-hour and
+// the output tokens one GPU delivers (a replica's tokens over its GPUs).
+func engineComparison(opts []option, c *catalog.Catalog, weightsGiB float64, precision string, servedTPS float64) string {
+	var tp, one *option
+	var tpWhy, oneWhy string
+	for i := range opts {
+		o := &opts[i]
+		in := o.pool.Inference
+		if in == nil {
+			continue
+		}
+		s := skuOf(c, o.pool.SKU)
+		large := s != nil && s.GPUs >= 4 && in.TP > 1
+		single := in.TP == 1
+		usable := o.feasible && !math.IsInf(o.cost, 1)
+		switch {
+		case large && tp == nil && usable:
+			tp = o
+		case large && tpWhy == "" && !usable:
+			tpWhy = o.why
+			if tpWhy == "" {
+				tpWhy = "not priced"
+			}
+		case single && one == nil && usable:
+			one = o
+		case single && oneWhy == "" && !usable:
+			oneWhy = o.why
+			if oneWhy == "" {
+				oneWhy = "not priced"
+			}
+		}
+	}
+	perGPU := func(o *option) (usdPerGPUHour, tokPerGPUs float64) {
+		in := o.pool.Inference
+		return o.pool.USDPerHour / math.Max(o.pool.GPUs, 1), in.OutputTokensPerSecond / float64(max(in.TP, 1))
+	}
+	describe := func(o *option) string {
+		in := o.pool.Inference
+		p, t := perGPU(o)
+		return fmt.Sprintf("TP%d on %s ($%.3f per million tokens; $%.2f a GPU-hour, %.0f tokens/s a GPU at batch %d, TPOT %.1f ms)",
+			in.TP, o.pool.SKU, in.USDPerMillionTokens, p, t, in.Batch, in.TPOTms)
+	}
+	switch {
+	case tp == nil && one == nil:
+		return ""
+	case tp == nil:
+		why := tpWhy
+		if why == "" {
+			why = "no size of four or more GPUs was searched"
+		}
+		return fmt.Sprintf("engines: single-GPU replicas, %s; no tensor-parallel engine on a large size qualifies (%s)", describe(one), why)
+	case one == nil:
+		why := oneWhy
+		if why == "" {
+			why = fmt.Sprintf("the weights, %.0f GiB in %s, do not fit one GPU with a sequence's KV cache", weightsGiB, precision)
+		}
+		return fmt.Sprintf("engines: tensor-parallel %s; no single-GPU replica qualifies (%s)", describe(tp), why)
+	}
+	win, lose, wname, lname := one, tp, "single-GPU replicas", "the tensor-parallel engine"
+	if tp.pool.Inference.USDPerMillionTokens < one.pool.Inference.USDPerMillionTokens {
+		win, lose, wname, lname = tp, one, "the tensor-parallel engine", "single-GPU replicas"
+	}
+	wp, wt := perGPU(win)
+	lp, lt := perGPU(lose)
+	var because []string
+	if wp < lp {
+		because = append(because, fmt.Sprintf("a GPU-hour costs $%.2f against $%.2f", wp, lp))
+	}
+	if wt > lt {
+		because = append(because, fmt.Sprintf("each GPU delivers %.0f tokens/s against %.0f", wt, lt))
+	}
+	// Whole VMs and the two replicas for availability can leave GPUs
+	// idle at the served rate: the share of the paid GPUs the rate needs.
+	busy := func(o *option, tok float64) float64 {
+		if servedTPS <= 0 || tok <= 0 || o.pool.GPUs <= 0 {
+			return 1
+		}
+		return math.Min(1, servedTPS/tok/o.pool.GPUs)
+	}
+	if wb, lb := busy(win, wt), busy(lose, lt); wb > lb*1.1 {
+		because = append(because, fmt.Sprintf("at the served rate it keeps %.0f%% of the GPUs it pays for busy against %.0f%% (whole VMs of %.0f and %.0f GPUs, at least two replicas)",
+			wb*100, lb*100, win.pool.GPUs/float64(max(win.pool.Nodes, 1)), lose.pool.GPUs/float64(max(lose.pool.Nodes, 1))))
+	}
+	if win == one {
+		because = append(because, fmt.Sprintf("the %.0f GiB of weights fit one GPU, so no layer waits on an all-reduce", weightsGiB))
+	} else {
+		because = append(because, fmt.Sprintf("splitting the %.0f GiB of weights over %d GPUs leaves each more room for the KV cache (batch %d a replica against %d)", weightsGiB, win.pool.Inference.TP, win.pool.Inference.Batch, lose.pool.Inference.Batch))
+	}
+	d := lose.pool.Inference.USDPerMillionTokens - win.pool.Inference.USDPerMillionTokens
+	if d < 0.0005 {
+		return fmt.Sprintf("engines compared on cost per million output tokens at the served rate: %s and %s cost the same, $%.3f per million tokens: they pay for the same VMs at this rate; the planner keeps %s",
+			describe(one), describe(tp), one.pool.Inference.USDPerMillionTokens, map[bool]string{true: "single-GPU replicas (no all-reduce a layer)", false: "the tensor-parallel engine"}[opts[0].pool.Inference != nil && opts[0].pool.Inference.TP == 1])
+	}
+	return fmt.Sprintf("engines compared on cost per million output tokens at the served rate: %s, %s, against %s, %s; %s win by $%.3f per million tokens (%.0f%%): %s",
+		wname, describe(win), lname, describe(lose), wname, d, 100*d/math.Max(lose.pool.Inference.USDPerMillionTokens, 1e-9), strings.Join(because, "; "))
 }
