@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -97,3 +99,30 @@ func benchSimulate(b *testing.B, format string) {
 
 func BenchmarkSimulateCSV(b *testing.B)     { benchSimulate(b, "csv") }
 func BenchmarkSimulateParquet(b *testing.B) { benchSimulate(b, "parquet") }
+
+// TestBenchColumns: the DuckDB scan in scripts/bench-duckdb.sh reads
+// exactly the columns the simulator reads for the benchmark policy, so that
+// the two are compared on the same work.
+func TestBenchColumns(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join("..", "scripts", "bench-duckdb.sh"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var scanned string
+	for _, line := range strings.Split(string(script), "\n") {
+		if v, ok := strings.CutPrefix(line, "columns="); ok {
+			scanned = strings.Trim(v, `"`)
+		}
+	}
+	// What the policy needs, of what the generated reports hold.
+	e := lifecycle.NewEngine(policy(t, benchPolicy), lifecycle.Account{Redundancy: "LRS"})
+	var read []string
+	for _, c := range strings.Split(inventory.ProjectionFor(e.Inputs()).String(), ",") {
+		if slices.Contains(inventory.Columns, c) {
+			read = append(read, c)
+		}
+	}
+	if r := strings.Join(read, ","); scanned != r {
+		t.Errorf("bench-duckdb.sh scans %q; the simulator reads %q", scanned, r)
+	}
+}
