@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -10,7 +11,9 @@ import (
 	"strings"
 
 	"github.com/aizone/aizone/armvalidate"
+	"github.com/aizone/aizone/catalog"
 	"github.com/aizone/aizone/compliance"
+	"github.com/aizone/aizone/design"
 	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/emit/bicep"
 	"github.com/aizone/aizone/emit/k8s"
@@ -19,9 +22,12 @@ import (
 	"github.com/aizone/aizone/finding"
 	"github.com/aizone/aizone/governance"
 	"github.com/aizone/aizone/outdir"
+	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/prerequisites"
 	"github.com/aizone/aizone/report"
+	"github.com/aizone/aizone/report/htmlreport"
 	"github.com/aizone/aizone/resources"
+	"github.com/aizone/aizone/simulation"
 	"github.com/aizone/aizone/spec"
 	"github.com/spf13/cobra"
 )
@@ -58,6 +64,10 @@ func newBuildCmd(s *Streams) *cobra.Command {
                                        az storage account management-policy create
   DIR/plan.json                        the plan (same as aizone plan --format json)
   DIR/report.md                        a review document
+  DIR/report.html                      the same review as one self-contained
+                                       page: topology drawn as SVG, cost by
+                                       workload and service, each container's
+                                       tiers over time, the policy verdicts
 
 Before writing, it checks what it would write the way Azure would: the
 deployment validator (aizone validate) on the template, and aizone's own
@@ -159,6 +169,11 @@ Deploy in the order prerequisites.md gives; the last step is
 			return err
 		}
 		files["report.md"] = md.Bytes()
+		page, err := htmlReport(cmd.Context(), p, cat, pf)
+		if err != nil {
+			return err
+		}
+		files["report.html"] = page
 		manifests, kerr := k8s.Manifests(p)
 		if kerr != nil {
 			// A workload aizone cannot serve on AKS (an AMD pool, TP past
@@ -349,4 +364,35 @@ func writeFormats(files map[string][]byte, which string, rs []resources.Resource
 		}
 	}
 	return nil
+}
+
+// htmlReport renders report.html: the plan, each container's lifecycle
+// played forward by the simulator, and, when the platform's library was
+// given, the verdicts of its policy and aizone's guardrails.
+func htmlReport(ctx context.Context, p *plan.Plan, cat *catalog.Catalog, pf *policyFlags) ([]byte, error) {
+	prices, err := simulation.PricesFromCatalog(cat)
+	if err != nil {
+		return nil, err
+	}
+	lc, err := htmlreport.Simulate(ctx, p, prices)
+	if err != nil {
+		return nil, err
+	}
+	in := htmlreport.Input{Plan: p, Lifecycle: lc}
+	pol, err := pf.policy(&p.Zone.Zone)
+	if err != nil {
+		return nil, err
+	}
+	if pol != nil {
+		ev, err := design.Evaluate(ctx, p, pol)
+		if err != nil {
+			return nil, err
+		}
+		in.Compliance = ev.Report
+	}
+	var page bytes.Buffer
+	if err := htmlreport.Write(&page, in); err != nil {
+		return nil, err
+	}
+	return page.Bytes(), nil
 }

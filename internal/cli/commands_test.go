@@ -92,7 +92,7 @@ func TestBuild(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, f := range []string{"arm/main.json", "arm/main.parameters.json", "prerequisites.md", "storage/lifecycle-policy.json", "plan.json", "report.md", markerFile} {
+	for _, f := range []string{"arm/main.json", "arm/main.parameters.json", "prerequisites.md", "storage/lifecycle-policy.json", "plan.json", "report.md", "report.html", "bicep/main.bicep", "terraform/main.tf", markerFile} {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {
 			t.Fatalf("build did not write %s: %v", f, err)
