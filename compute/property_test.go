@@ -1,11 +1,15 @@
 package compute
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
+	"sort"
 	"strings"
 	"testing"
 
 	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/spec"
 )
 
 // TestTrainingMemoryGrowsWithBatchAndSeq holds every layout fixed and checks
@@ -286,5 +290,138 @@ func TestContextParallel(t *testing.T) {
 	}
 	if est.GlobalBatch != 128 || est.Layout.DP*est.Layout.GradAccum*est.Layout.MicroBatch != 128 {
 		t.Errorf("context parallelism changed the batch: %d sequences, %s", est.GlobalBatch, est.Layout)
+	}
+}
+
+// TestAddingAPricedOptionNeverRaisesCost is the planner's monotonicity
+// under the cost objective: adding a priced option to the catalog (a
+// price for a size that had none, a price in a region where a priced
+// size had none, or a new size with its price) never raises the chosen
+// cost, and never turns a plan that met its targets into one that does
+// not. A seeded generator draws the additions over the examples' and
+// some synthetic workloads; an unpriced choice counts as infinitely
+// expensive, so pricing it can only lower the cost.
+func TestAddingAPricedOptionNeverRaisesCost(t *testing.T) {
+	zones := []*spec.Zone{}
+	for _, name := range []string{"small.yaml", "large.yaml", "vmss-finetune.yaml"} {
+		z, err := spec.LoadFile("../examples/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zones = append(zones, z)
+	}
+	for _, w := range []string{
+		"  - {name: tune, kind: training, model: llama-3.1-70b, tokens: 300B, deadline: 14d, orchestrator: slurm}\n",
+		"  - {name: chat, kind: inference, model: llama-3.1-70b, precision: fp8, requests_per_second: 20}\n",
+		"  - {name: prep, kind: data-prep, vcpus: 300, duration: 50h, preemptible: true}\n",
+	} {
+		zones = append(zones, zone(t, w))
+	}
+	base, err := catalog.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type choice struct {
+		cost     float64
+		feasible bool
+	}
+	chosen := func(c *catalog.Catalog, z *spec.Zone) []choice {
+		res, _ := Plan(z, c, Options{AsOf: asOf})
+		var out []choice
+		for _, p := range res.Pools {
+			cost := math.Inf(1)
+			switch {
+			case p.USDPerHour <= 0:
+			case p.Training != nil:
+				cost = p.Training.CostUSD
+			case p.Kind == spec.KindDataPrep:
+				cost = p.USDPerHour * p.MonthlyHours
+			default:
+				cost = p.USDPerHour * hoursPerMonth
+			}
+			if p.USDPerHour <= 0 {
+				// Unpriced is never ranked as free: a feasible priced
+				// alternative would have been chosen.
+				for _, a := range p.Alternatives {
+					if a.Feasible && a.CostUSD > 0 {
+						t.Errorf("%s: unpriced %s chosen over priced %s ($%.0f)", p.Workload, p.SKU, a.SKU, a.CostUSD)
+					}
+				}
+			}
+			out = append(out, choice{cost, p.Feasible})
+		}
+		return out
+	}
+	before := make([][]choice, len(zones))
+	for i, z := range zones {
+		before[i] = chosen(base, z)
+	}
+	// Sizes a price can be added for: every catalog size, and regions the
+	// zones may use where the size has no price yet.
+	var skus []*catalog.SKU
+	for i := range base.SKUs {
+		if !base.SKUs[i].Retired(asOf) {
+			skus = append(skus, &base.SKUs[i])
+		}
+	}
+	zoneRegion := map[string]bool{}
+	for _, z := range zones {
+		zoneRegion[z.Region] = true
+		for _, r := range z.Regions {
+			zoneRegion[r] = true
+		}
+	}
+	regions := []string{"westus3", "southcentralus"}
+	for r := range zoneRegion {
+		regions = append(regions, r)
+	}
+	sort.Strings(regions)
+	rng := rand.New(rand.NewPCG(14, 2026))
+	const trials = 24
+	applied := 0
+	defer func() {
+		if applied < trials/3 {
+			t.Errorf("only %d of %d draws added a price; the generator tests too little", applied, trials)
+		}
+	}()
+	for trial := 0; trial < trials; trial++ {
+		s := skus[rng.IntN(len(skus))]
+		region := regions[rng.IntN(len(regions))]
+		name := s.Name
+		extra := ""
+		if rng.IntN(3) == 0 {
+			// A synthetic size: a copy of s under a new name.
+			name = fmt.Sprintf("Standard_X%d_test", trial)
+			extra = fmt.Sprintf("skus:\n  - {name: %s, family: test, vcpus: %d, memory_gib: %g, gpu: %q, gpus: %g, gpu_memory_gb: %g, scale_up: %q, scale_up_gbps: %g, infiniband: %v, ib_gbps_per_vm: %g, local_nvme_gib: %g, temp_disk_gib: %g, network_mbps: %g, accelerated_networking: %v, source: T-TEST}\n",
+				name, s.VCPUs, s.MemoryGiB, s.GPU, s.GPUs, s.GPUMemoryGB, s.ScaleUp, s.ScaleUpGBps, s.InfiniBand, s.IBGbpsPerVM, s.LocalNVMeGiB, s.TempDiskGiB, s.NetworkMbps, s.AccelNet)
+			if s.Arch != "" {
+				extra = strings.Replace(extra, "source: T-TEST}", fmt.Sprintf("arch: %s, source: T-TEST}", s.Arch), 1)
+			}
+		} else if _, ok := base.Price(s.Name, region); ok || (len(base.PricesFor(s.Name)) > 0 && zoneRegion[region]) {
+			// Not an addition: it would replace a price, or the estimate
+			// a zone in that region draws from another region's price.
+			continue
+		}
+		// A price per vCPU or per GPU in a plausible range.
+		unit := float64(s.VCPUs) * (0.02 + 0.1*rng.Float64())
+		if s.IsGPU() {
+			unit = s.GPUs * (1 + 15*rng.Float64())
+		}
+		spot := ""
+		if rng.IntN(2) == 0 {
+			spot = fmt.Sprintf(", spot_usd_per_hour: %.4f", unit*(0.1+0.4*rng.Float64()))
+		}
+		applied++
+		c := overlay(t, map[string]string{"add.yaml": testSource + extra + fmt.Sprintf("prices:\n  - {sku: %s, region: %s, payg_usd_per_hour: %.4f%s, date: \"2026-12\", source: T-TEST}\n", name, region, unit, spot)})
+		for i, z := range zones {
+			after := chosen(c, z)
+			for j := range after {
+				b, a := before[i][j], after[j]
+				if b.feasible && (!a.feasible || a.cost > b.cost*(1+1e-9)+1) {
+					t.Errorf("trial %d: adding %s in %s at $%.2f/h raised %s pool %d from %.0f (feasible %v) to %.0f (feasible %v)",
+						trial, name, region, unit, z.Name, j, b.cost, b.feasible, a.cost, a.feasible)
+				}
+			}
+		}
 	}
 }

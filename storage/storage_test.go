@@ -205,3 +205,69 @@ func TestGeneratedPolicy(t *testing.T) {
 		t.Errorf("checkpoint rule %+v: want Cool, no Archive, delete at 90 days", ck)
 	}
 }
+
+// TestWorkingSet: the hot tier holds what the runs read in their window
+// (read rate × run time, bounded by each entry's size) plus three
+// checkpoints a job, not the raw corpus; a pool without a run time counts
+// its data whole; data no training workload reads is left out.
+func TestWorkingSet(t *testing.T) {
+	const tb = units.Bytes(1e12)
+	timed := func(name string, nodes int, tokensPerSecond, hours float64) compute.Pool {
+		p := pool(name, "Standard_ND96isr_H100_v5", nodes, tokensPerSecond)
+		p.Training.Hours = hours
+		return p
+	}
+	corpus := dataset("corpus", 400*tb)
+	prep := dataset("raw", 100*tb)
+	prep.UsedBy = []string{"tokenize"}
+	tests := []struct {
+		name    string
+		data    []spec.Data
+		pools   []compute.Pool
+		wantTiB float64 // working set
+		dataTiB float64 // data the pools may read
+	}{
+		// 1.25e6 tokens/s × 4 bytes × 500 h = 9 TB of a 400 TB corpus.
+		{"a run reads a sample", []spec.Data{corpus}, []compute.Pool{timed("pt", 166, 1.25e6, 500)}, 8.2, 363.8},
+		// 5e8 tokens/s × 4 × 500 h = 3.6 PB: two epochs and more, bounded by the corpus.
+		{"several epochs read it all", []spec.Data{corpus}, []compute.Pool{timed("pt", 166, 5e8, 500)}, 363.8, 363.8},
+		{"no run time: the data whole", []spec.Data{corpus}, []compute.Pool{pool("pt", "Standard_ND96isr_H100_v5", 16, 1e6)}, 363.8, 363.8},
+		{"two runs share a corpus", []spec.Data{corpus}, []compute.Pool{timed("a", 16, 1.25e6, 500), timed("b", 16, 1.25e6, 500)}, 16.4, 363.8},
+		{"data-prep input is not the training working set", []spec.Data{corpus, prep}, []compute.Pool{timed("pt", 166, 1.25e6, 500)}, 8.2, 363.8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := defaultCatalog(t)
+			z := zone(tt.data, tt.pools...)
+			d := demand(z, c, tt.pools)
+			if d.WorkingSetTiB != tt.wantTiB || d.DatasetTiB != tt.dataTiB {
+				t.Fatalf("working set %.1f TiB of %.1f, want %.1f of %.1f (%v)", d.WorkingSetTiB, d.DatasetTiB, tt.wantTiB, tt.dataTiB, d.Basis)
+			}
+			var fs finding.List
+			ht := hotTier(z, c, tt.pools, &fs)
+			if want := round1(d.WorkingSetTiB + d.CheckpointTiB); ht.RequiredTiB != want {
+				t.Errorf("hot tier needs %.1f TiB, want working set + checkpoints = %.1f", ht.RequiredTiB, want)
+			}
+			if !strings.Contains(ht.Reason, "system of record") {
+				t.Errorf("the reason does not explain the sizing: %s", ht.Reason)
+			}
+		})
+	}
+}
+
+// TestSlurmHotTierIsMounted: a Slurm pool gets a file system the workspace
+// mounts (NetApp Files or Managed Lustre), not local disks.
+func TestSlurmHotTierIsMounted(t *testing.T) {
+	c := defaultCatalog(t)
+	p := pool("ft", "Standard_ND96isr_H100_v5", 2, 50000)
+	p.Training.Hours = 10
+	z := zone([]spec.Data{dataset("corpus", 1e12)}, p)
+	for _, orch := range []string{compute.OrchestratorVMSS, compute.OrchestratorSlurm} {
+		p.Orchestrator = orch
+		var fs finding.List
+		ht := hotTier(z, c, []compute.Pool{p}, &fs)
+		if (ht.Kind == "local-nvme") != (orch != compute.OrchestratorSlurm) {
+			t.Errorf("%s: hot tier %s", orch, ht.Kind)
+		}
+	}
+}
