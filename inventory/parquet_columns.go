@@ -10,6 +10,7 @@ import (
 	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/aizone/aizone/internal/userfile"
+	"github.com/aizone/aizone/lifecycle"
 )
 
 // The column scan of a Parquet report reads only the projected columns'
@@ -180,6 +181,11 @@ type pageCursor struct {
 	data    []byte
 	offs    []uint32
 	generic []parquet.Value // any other layout, nulls included
+	// dict is the page's dictionary; codes are its entries read once as
+	// a blob type or tier (codesFor names the dictionary they belong to).
+	dict     parquet.Dictionary
+	codesFor parquet.Dictionary
+	codes    []uint8
 }
 
 func (p *pageCursor) close() {
@@ -220,7 +226,8 @@ func (p *pageCursor) next() error {
 	}
 	d := pg.Data()
 	values := d
-	if dict := pg.Dictionary(); dict != nil {
+	p.dict = pg.Dictionary()
+	if dict := p.dict; dict != nil {
 		if d.Kind() != encoding.Int32 {
 			return p.readGeneric()
 		}
@@ -410,6 +417,10 @@ func (l *columnLayout) decodeRun(p *pageCursor, f field, c *ColumnBatch, i, k in
 	case col.kind == parquet.Int64 && f == fieldBytes:
 		dst = c.Bytes
 	case col.kind == parquet.ByteArray && f == fieldName:
+	case col.kind == parquet.ByteArray && p.idx != nil && (f == fieldType || f == fieldTier):
+		if !p.dictCodes(f) {
+			return 0, nil
+		}
 	case col.kind == parquet.Boolean && (f == fieldIsCurrent || f == fieldDeleted):
 	default:
 		return 0, nil
@@ -439,6 +450,14 @@ func (l *columnLayout) decodeRun(p *pageCursor, f field, c *ColumnBatch, i, k in
 				dst[i+r] = floorDiv(v, col.unit)
 			}
 		case parquet.ByteArray:
+			if f == fieldType {
+				c.Type[i+r] = lifecycle.BlobType(p.codes[j])
+				continue
+			}
+			if f == fieldTier {
+				c.Tier[i+r] = lifecycle.Tier(p.codes[j])
+				continue
+			}
 			name := p.data[p.offs[j]:p.offs[j+1]]
 			if len(name) == 0 {
 				return r, nullErr(c, f, i+r)
@@ -451,6 +470,30 @@ func (l *columnLayout) decodeRun(p *pageCursor, f field, c *ColumnBatch, i, k in
 	}
 	p.vi = vi
 	return k, nil
+}
+
+// dictCodes reads the page's dictionary once as blob types or tiers. It
+// reports false when an entry is not one (the general loop then says so
+// at the row that uses it).
+func (p *pageCursor) dictCodes(f field) bool {
+	if p.codesFor == p.dict && p.codes != nil {
+		return true
+	}
+	p.codes, p.codesFor = p.codes[:0], nil
+	var one ColumnBatch
+	one.reset(1, false)
+	for j := 0; j+1 < len(p.offs); j++ {
+		if err := one.setText(f, 0, p.data[p.offs[j]:p.offs[j+1]]); err != nil {
+			return false
+		}
+		if f == fieldType {
+			p.codes = append(p.codes, uint8(one.Type[0]))
+		} else {
+			p.codes = append(p.codes, uint8(one.Tier[0]))
+		}
+	}
+	p.codesFor = p.dict
+	return true
 }
 
 // nullErr is the setter's message for a missing required value.

@@ -368,6 +368,16 @@ func (e *Engine) met(b *Blob, c *Condition, run int64) bool {
 // when is the first run time from which the condition holds (given the
 // blob's state does not change), or Forever.
 func (e *Engine) when(b *Blob, c *Condition) int64 {
+	t := e.clock(b, c)
+	if t != Forever && c.DaysAfterLastTierChangeGreaterThan != nil {
+		t = max(t, threshold(b.tierRef(), *c.DaysAfterLastTierChangeGreaterThan))
+	}
+	return t
+}
+
+// clock is when without the tier-change condition: the first run time
+// the condition's one clock allows, or Forever.
+func (e *Engine) clock(b *Blob, c *Condition) int64 {
 	t := int64(Forever)
 	switch {
 	case c.DaysAfterModificationGreaterThan != nil && b.Target == TargetBase:
@@ -378,9 +388,6 @@ func (e *Engine) when(b *Blob, c *Condition) int64 {
 		if ref, ok := e.accessRef(b); ok {
 			t = threshold(ref, *c.DaysAfterLastAccessTimeGreaterThan)
 		}
-	}
-	if t != Forever && c.DaysAfterLastTierChangeGreaterThan != nil {
-		t = max(t, threshold(b.tierRef(), *c.DaysAfterLastTierChangeGreaterThan))
 	}
 	return t
 }

@@ -20,8 +20,17 @@ type Change struct {
 // deletion. A Scheduler holds scratch space: one per goroutine.
 type Scheduler struct {
 	e     *Engine
-	acts  []*compiledAction
+	acts  []candidate
 	steps []Change
+}
+
+// candidate is an action that may act on the blob in the period, with the
+// first run time its clock allows (and, for a delete, immutability and
+// the blob's versions and snapshots): only a tier-change condition can
+// move it later, as the blob changes tier.
+type candidate struct {
+	a *compiledAction
+	t int64
 }
 
 // NewScheduler returns a scheduler for the engine's policy and account.
@@ -45,40 +54,38 @@ func (s *Scheduler) Schedule(b *Blob, from, end int64) []Change {
 			continue
 		}
 		for j := range acts {
-			s.acts = append(s.acts, &acts[j])
-		}
-	}
-	if len(s.acts) == 0 {
-		return s.steps
-	}
-	for from < end {
-		best, act := int64(Forever), None
-		for _, a := range s.acts {
-			if a.action != Delete && !e.canTier(b, a.action) {
-				continue
-			}
-			t := e.when(b, &a.cond)
-			if t >= end {
-				continue // never, or not in the period (Forever included)
-			}
+			a := &acts[j]
+			t := e.clock(b, &a.cond)
 			if a.action == Delete {
-				if b.ImmutableUntil >= end {
-					continue
-				}
 				t = max(t, b.ImmutableUntil)
 				if b.Target == TargetBase {
-					if b.DependentsUntil >= end {
-						continue
-					}
 					t = max(t, b.DependentsUntil)
+				}
+			}
+			if t < end { // else never in the period (Forever included)
+				s.acts = append(s.acts, candidate{a, t})
+			}
+		}
+	}
+	for len(s.acts) > 0 && from < end {
+		best, act := int64(Forever), None
+		for _, c := range s.acts {
+			if c.a.action != Delete && !e.canTier(b, c.a.action) {
+				continue
+			}
+			t := c.t
+			if n := c.a.cond.DaysAfterLastTierChangeGreaterThan; n != nil {
+				t = max(t, threshold(b.tierRef(), *n))
+				if t >= end {
+					continue
 				}
 			}
 			run := from
 			if t > from {
 				run = from + (t-from+Day-1)/Day*Day
 			}
-			if run < best || run == best && a.action < act {
-				best, act = run, a.action
+			if run < best || run == best && c.a.action < act {
+				best, act = run, c.a.action
 			}
 		}
 		if best >= end {
