@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/aizone/aizone/emit/armexpr"
 	"github.com/aizone/aizone/resources"
 )
 
@@ -53,7 +54,7 @@ func variablesFiles(params []resources.Parameter) (*hclwrite.File, *hclwrite.Fil
 		switch d := p.DefaultValue.(type) {
 		case nil:
 		case string:
-			if _, _, isExpr := templateString(d); isExpr {
+			if _, _, isExpr := armexpr.Classify(d); isExpr {
 				b.SetAttributeValue("default", cty.NullVal(cty.String))
 				break
 			}

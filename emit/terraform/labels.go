@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"github.com/aizone/aizone/emit/armexpr"
 )
 
 // Labels name each resource in the module (azapi_resource.LABEL). A label
@@ -41,13 +43,13 @@ func baseLabel(it *item) string {
 	segs := strings.Split(r.Type, "/")
 	words := []string{typeWord(segs[len(segs)-1])}
 	if r.Scope != "" {
-		if _, expr, ok := templateString(r.Scope); ok {
+		if _, expr, ok := armexpr.Classify(r.Scope); ok {
 			words = append(words, exprWords(expr, "")...)
 		}
 	}
-	if _, expr, ok := templateString(r.Name); ok {
+	if _, expr, ok := armexpr.Classify(r.Name); ok {
 		scope := ""
-		if _, s, ok := templateString(r.Scope); ok {
+		if _, s, ok := armexpr.Classify(r.Scope); ok {
 			scope = s
 		}
 		words = append(words, exprWords(expr, scope)...)
@@ -80,38 +82,38 @@ var guidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // block). An argument whose text is skip (the scope, already in the
 // label) is left out.
 func exprWords(expr, skip string) []string {
-	n, err := parseExpr(expr)
+	n, err := armexpr.Parse(expr)
 	if err != nil {
 		return []string{expr}
 	}
 	var words []string
-	var walk func(n node)
-	walk = func(n node) {
-		if skip != "" && n.src() == skip {
+	var walk func(n armexpr.Node)
+	walk = func(n armexpr.Node) {
+		if skip != "" && n.Src() == skip {
 			return
 		}
 		switch x := n.(type) {
-		case *strLit:
-			if guidRe.MatchString(x.s) {
-				words = append(words, x.s[:8])
-			} else if !strings.Contains(x.s, "{") {
-				words = append(words, x.s)
+		case *armexpr.Str:
+			if guidRe.MatchString(x.S) {
+				words = append(words, x.S[:8])
+			} else if !strings.Contains(x.S, "{") {
+				words = append(words, x.S)
 			}
-		case *call:
-			switch x.name {
+		case *armexpr.Call:
+			switch x.Name {
 			case "parameters":
-				if len(x.args) == 1 {
-					if s, ok := x.args[0].(*strLit); ok {
-						words = append(words, s.s)
+				if len(x.Args) == 1 {
+					if s, ok := x.Args[0].(*armexpr.Str); ok {
+						words = append(words, s.S)
 					}
 				}
 				return
 			case "resourceId", "subscriptionResourceId":
 				// The names after the type; the type is in the label
 				// already, and the resource group tells nothing apart.
-				for i, a := range x.args {
-					if s, ok := a.(*strLit); ok && strings.Contains(s.s, "/") {
-						for _, name := range x.args[i+1:] {
+				for i, a := range x.Args {
+					if s, ok := a.(*armexpr.Str); ok && strings.Contains(s.S, "/") {
+						for _, name := range x.Args[i+1:] {
 							walk(name)
 						}
 						return
@@ -119,9 +121,9 @@ func exprWords(expr, skip string) []string {
 				}
 				return
 			case "extensionResourceId":
-				if len(x.args) == 3 {
-					walk(x.args[0])
-					walk(x.args[2])
+				if len(x.Args) == 3 {
+					walk(x.Args[0])
+					walk(x.Args[2])
 				}
 				return
 			case "format":
@@ -129,25 +131,25 @@ func exprWords(expr, skip string) []string {
 				// holding a platform id adds nothing that tells them
 				// apart.
 				lits := 0
-				for _, a := range x.args[1:] {
-					if _, ok := a.(*strLit); ok {
+				for _, a := range x.Args[1:] {
+					if _, ok := a.(*armexpr.Str); ok {
 						lits++
 					}
 				}
-				for _, a := range x.args[1:] {
-					if _, ok := a.(*strLit); ok || lits == 0 {
+				for _, a := range x.Args[1:] {
+					if _, ok := a.(*armexpr.Str); ok || lits == 0 {
 						walk(a)
 					}
 				}
 				return
 			}
-			for _, a := range x.args {
+			for _, a := range x.Args {
 				walk(a)
 			}
-		case *prop:
-			walk(x.x)
-		case *index:
-			walk(x.x)
+		case *armexpr.Prop:
+			walk(x.X)
+		case *armexpr.Index:
+			walk(x.X)
 		}
 	}
 	walk(n)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
+	"github.com/aizone/aizone/emit/armexpr"
 	"github.com/aizone/aizone/resources"
 )
 
@@ -55,11 +56,11 @@ func (e *emitter) order(rs []resources.Resource, purposes map[string]string) ([]
 	for _, it := range e.items {
 		deps[it] = map[*item]bool{}
 		for _, d := range append(append([]string{}, it.r.DependsOn...), it.inherited...) {
-			_, expr, isExpr := templateString(d)
+			_, expr, isExpr := armexpr.Classify(d)
 			if !isExpr {
 				return nil, fmt.Errorf("terraform: %s %s: dependsOn %q is not an expression", it.r.Type, it.r.Name, d)
 			}
-			n, err := parseExpr(expr)
+			n, err := armexpr.Parse(expr)
 			if err != nil {
 				return nil, fmt.Errorf("terraform: %s %s: dependsOn: %w", it.r.Type, it.r.Name, err)
 			}

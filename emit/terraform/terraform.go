@@ -29,6 +29,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/aizone/aizone/emit/armexpr"
 	"github.com/aizone/aizone/resources"
 )
 
@@ -121,7 +122,7 @@ func Module(rs []resources.Resource, params []resources.Parameter) (map[string][
 	for _, p := range params {
 		e.params[p.Name] = p
 		if s, ok := p.DefaultValue.(string); ok {
-			if _, _, isExpr := templateString(s); isExpr {
+			if _, _, isExpr := armexpr.Classify(s); isExpr {
 				e.volatile[p.Name] = true
 			}
 		}
@@ -404,7 +405,7 @@ func (e *emitter) translate(it *item) error {
 // nameOf is the resource's own name: the last segment of a child's
 // "parent/child" name.
 func (e *emitter) nameOf(tr *translator, r resources.Resource) (hclwrite.Tokens, error) {
-	if _, _, isExpr := templateString(r.Name); isExpr {
+	if _, _, isExpr := armexpr.Classify(r.Name); isExpr {
 		toks, err := tr.str(r.Name)
 		if err != nil {
 			return nil, fmt.Errorf("name: %w", err)
@@ -425,7 +426,7 @@ func (e *emitter) parentOf(tr *translator, r resources.Resource) (hclwrite.Token
 	types := strings.Split(r.Type, "/")
 	switch {
 	case r.Scope != "":
-		if _, _, isExpr := templateString(r.Scope); !isExpr {
+		if _, _, isExpr := armexpr.Classify(r.Scope); !isExpr {
 			return nil, fmt.Errorf("scope %q is not an expression", r.Scope)
 		}
 		return tr.str(r.Scope)

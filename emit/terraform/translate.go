@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/aizone/aizone/emit/armexpr"
 )
 
 // translator turns the values of one resource (or of an output) into
@@ -81,7 +83,7 @@ func (tr *translator) value(v any, path []any) (hclwrite.Tokens, error) {
 				return nil, err
 			}
 			name := keyTokens(k)
-			if lit, expr, isExpr := templateString(k); isExpr {
+			if lit, expr, isExpr := armexpr.Classify(k); isExpr {
 				t, _, err := tr.expr(expr)
 				if err != nil {
 					return nil, fmt.Errorf("%s: key: %w", pathString(path), err)
@@ -120,7 +122,7 @@ func (tr *translator) str(s string) (hclwrite.Tokens, error) {
 	if tr.literal {
 		return strTokens(s), nil
 	}
-	lit, expr, isExpr := templateString(s)
+	lit, expr, isExpr := armexpr.Classify(s)
 	if !isExpr {
 		return strTokens(lit), nil
 	}
@@ -129,7 +131,7 @@ func (tr *translator) str(s string) (hclwrite.Tokens, error) {
 }
 
 func (tr *translator) expr(s string) (hclwrite.Tokens, kind, error) {
-	n, err := parseExpr(s)
+	n, err := armexpr.Parse(s)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -145,34 +147,34 @@ func (tr *translator) ref(target *item) hclwrite.Tokens {
 }
 
 // untranslatable names an expression the module cannot spell faithfully.
-func untranslatable(n node, why string) error {
-	return fmt.Errorf("cannot translate ARM expression %q: %s", n.src(), why)
+func untranslatable(n armexpr.Node, why string) error {
+	return fmt.Errorf("cannot translate ARM expression %q: %s", n.Src(), why)
 }
 
 // untranslatableErr is untranslatable for a cause that is an error.
-func untranslatableErr(n node, err error) error {
-	return fmt.Errorf("cannot translate ARM expression %q: %w", n.src(), err)
+func untranslatableErr(n armexpr.Node, err error) error {
+	return fmt.Errorf("cannot translate ARM expression %q: %w", n.Src(), err)
 }
 
-func (tr *translator) node(n node) (hclwrite.Tokens, kind, error) {
+func (tr *translator) node(n armexpr.Node) (hclwrite.Tokens, kind, error) {
 	switch x := n.(type) {
-	case *strLit:
-		return strTokens(x.s), kindString, nil
-	case *numLit:
-		return numTokens(x.n), kindAny, nil
-	case *prop, *index:
+	case *armexpr.Str:
+		return strTokens(x.S), kindString, nil
+	case *armexpr.Num:
+		return numTokens(x.N), kindAny, nil
+	case *armexpr.Prop, *armexpr.Index:
 		return tr.accessor(n)
-	case *call:
+	case *armexpr.Call:
 		return tr.call(x)
 	}
 	return nil, 0, untranslatable(n, "unknown term")
 }
 
-func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
-	args := make([]hclwrite.Tokens, len(c.args))
-	kinds := make([]kind, len(c.args))
+func (tr *translator) call(c *armexpr.Call) (hclwrite.Tokens, kind, error) {
+	args := make([]hclwrite.Tokens, len(c.Args))
+	kinds := make([]kind, len(c.Args))
 	translateArgs := func() error {
-		for i, a := range c.args {
+		for i, a := range c.Args {
 			t, k, err := tr.node(a)
 			if err != nil {
 				return err
@@ -181,8 +183,8 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		}
 		return nil
 	}
-	lits, allLits := literals(c.args)
-	switch c.name {
+	lits, allLits := literals(c.Args)
+	switch c.Name {
 	case "parameters":
 		if len(lits) != 1 || !allLits {
 			return nil, 0, untranslatable(c, "parameters() takes one literal name")
@@ -239,7 +241,7 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		}
 		for i, k := range kinds {
 			if k == kindList {
-				return nil, 0, untranslatable(c.args[i], "a list in guid()")
+				return nil, 0, untranslatable(c.Args[i], "a list in guid()")
 			}
 		}
 		return hclwrite.TokensForFunctionCall("uuidv5", strTokens(armGUIDNamespace),
@@ -252,19 +254,19 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		// would be Terraform's concat(), which this is not.
 		for i, k := range kinds {
 			if k == kindList {
-				return nil, 0, untranslatable(c.args[i], "concat() of a list")
+				return nil, 0, untranslatable(c.Args[i], "concat() of a list")
 			}
 		}
 		return hclwrite.TokensForFunctionCall("join", strTokens(""), hclwrite.TokensForTuple(args)), kindString, nil
 	case "format":
-		if len(c.args) < 1 {
+		if len(c.Args) < 1 {
 			return nil, 0, untranslatable(c, "format() without a format")
 		}
-		f, ok := c.args[0].(*strLit)
+		f, ok := c.Args[0].(*armexpr.Str)
 		if !ok {
 			return nil, 0, untranslatable(c, "format() with a computed format")
 		}
-		tf, err := formatString(f.s, len(c.args)-1)
+		tf, err := formatString(f.S, len(c.Args)-1)
 		if err != nil {
 			return nil, 0, untranslatableErr(c, err)
 		}
@@ -300,12 +302,12 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		return indexTokens(hclwrite.TokensForFunctionCall("reverse", args[0]), numTokens(0)), kindAny, nil
 	case "utcNow":
 		f := "yyyyMMddTHHmmssZ"
-		if len(c.args) == 1 {
-			s, ok := c.args[0].(*strLit)
+		if len(c.Args) == 1 {
+			s, ok := c.Args[0].(*armexpr.Str)
 			if !ok {
 				return nil, 0, untranslatable(c, "utcNow() with a computed format")
 			}
-			f = s.s
+			f = s.S
 		}
 		tf, err := dateFormat(f)
 		if err != nil {
@@ -316,16 +318,16 @@ func (tr *translator) call(c *call) (hclwrite.Tokens, kind, error) {
 		tr.volatile = true
 		return hclwrite.TokensForFunctionCall("formatdate", strTokens(tf), hclwrite.TokensForFunctionCall("plantimestamp")), kindString, nil
 	}
-	return nil, 0, untranslatable(c, "no Terraform translation for "+c.name+"()")
+	return nil, 0, untranslatable(c, "no Terraform translation for "+c.Name+"()")
 }
 
 // literals returns the string literals among args, and whether all are.
-func literals(args []node) ([]string, bool) {
+func literals(args []armexpr.Node) ([]string, bool) {
 	var out []string
 	all := true
 	for _, a := range args {
-		if s, ok := a.(*strLit); ok {
-			out = append(out, s.s)
+		if s, ok := a.(*armexpr.Str); ok {
+			out = append(out, s.S)
 		} else {
 			all = false
 		}
@@ -336,34 +338,34 @@ func literals(args []node) ([]string, bool) {
 // accessor translates x.a.b[0]: on reference() the resource's exported
 // response, on subscription() the client configuration, otherwise the
 // same access on the translated expression.
-func (tr *translator) accessor(n node) (hclwrite.Tokens, kind, error) {
+func (tr *translator) accessor(n armexpr.Node) (hclwrite.Tokens, kind, error) {
 	var steps []any
 	base := n
 chain:
 	for {
 		switch x := base.(type) {
-		case *prop:
-			steps = append([]any{x.name}, steps...)
-			base = x.x
-		case *index:
-			switch i := x.i.(type) {
-			case *numLit:
-				steps = append([]any{int(i.n)}, steps...)
-			case *strLit:
-				steps = append([]any{i.s}, steps...)
+		case *armexpr.Prop:
+			steps = append([]any{x.Name}, steps...)
+			base = x.X
+		case *armexpr.Index:
+			switch i := x.I.(type) {
+			case *armexpr.Num:
+				steps = append([]any{int(i.N)}, steps...)
+			case *armexpr.Str:
+				steps = append([]any{i.S}, steps...)
 			default:
 				return nil, 0, untranslatable(n, "an index that is computed")
 			}
-			base = x.x
+			base = x.X
 		default:
 			break chain
 		}
 	}
-	c, _ := base.(*call)
+	c, _ := base.(*armexpr.Call)
 	switch {
-	case c != nil && c.name == "reference":
+	case c != nil && c.Name == "reference":
 		return tr.reference(n, c, steps)
-	case c != nil && c.name == "subscription" && len(c.args) == 0 && len(steps) == 1:
+	case c != nil && c.Name == "subscription" && len(c.Args) == 0 && len(steps) == 1:
 		switch steps[0] {
 		case "tenantId":
 			return traversal("data", "azapi_client_config", clientConfig, "tenant_id"), kindString, nil
@@ -373,7 +375,7 @@ chain:
 			return traversal("local", subscriptionL), kindString, nil
 		}
 		return nil, 0, untranslatable(n, "no Terraform translation of this property of subscription()")
-	case c != nil && (c.name == "subscription" || c.name == "resourceGroup" || c.name == "deployment"):
+	case c != nil && (c.Name == "subscription" || c.Name == "resourceGroup" || c.Name == "deployment"):
 		return nil, 0, untranslatable(n, "no Terraform translation of this property")
 	}
 	toks, _, err := tr.node(base)
@@ -394,23 +396,23 @@ chain:
 // reference translates reference(id, apiVersion[, 'full']).path: the
 // path of the resource's response that azapi exports (the properties,
 // unless 'full' asks for the whole resource).
-func (tr *translator) reference(n node, c *call, steps []any) (hclwrite.Tokens, kind, error) {
-	if len(c.args) < 2 || len(c.args) > 3 {
+func (tr *translator) reference(n armexpr.Node, c *armexpr.Call, steps []any) (hclwrite.Tokens, kind, error) {
+	if len(c.Args) < 2 || len(c.Args) > 3 {
 		return nil, 0, untranslatable(n, "reference() takes an id, an apiVersion and optionally 'full'")
 	}
-	target, err := tr.e.resolve(c.args[0])
+	target, err := tr.e.resolve(c.Args[0])
 	if err != nil {
 		return nil, 0, untranslatableErr(n, err)
 	}
-	ver, ok := c.args[1].(*strLit)
-	if !ok || ver.s != target.r.APIVersion {
+	ver, ok := c.Args[1].(*armexpr.Str)
+	if !ok || ver.S != target.r.APIVersion {
 		// The module reads the resource with the apiVersion it deploys
 		// it with; another version may shape the response otherwise.
 		return nil, 0, untranslatable(n, "reference() with an apiVersion other than the resource's "+target.r.APIVersion)
 	}
 	full := false
-	if len(c.args) == 3 {
-		if f, ok := c.args[2].(*strLit); !ok || !strings.EqualFold(f.s, "full") {
+	if len(c.Args) == 3 {
+		if f, ok := c.Args[2].(*armexpr.Str); !ok || !strings.EqualFold(f.S, "full") {
 			return nil, 0, untranslatable(n, "reference()'s third argument is not 'full'")
 		}
 		full = true
@@ -491,13 +493,13 @@ func providerPath(typ string, names []string) (string, error) {
 // resolve finds the resource of the module an id expression names:
 // resourceId() (a subnet's names its VNet), subscriptionResourceId() or
 // extensionResourceId().
-func (e *emitter) resolve(n node) (*item, error) {
-	c, ok := n.(*call)
+func (e *emitter) resolve(n armexpr.Node) (*item, error) {
+	c, ok := n.(*armexpr.Call)
 	if !ok {
-		return nil, fmt.Errorf("%s is not a resource id", n.src())
+		return nil, fmt.Errorf("%s is not a resource id", n.Src())
 	}
-	lits, all := literals(c.args)
-	switch c.name {
+	lits, all := literals(c.Args)
+	switch c.Name {
 	case "resourceId":
 		if !all || len(lits) < 3 {
 			break
@@ -520,22 +522,22 @@ func (e *emitter) resolve(n node) (*item, error) {
 			return it, nil
 		}
 	case "extensionResourceId":
-		if len(c.args) != 3 {
+		if len(c.Args) != 3 {
 			break
 		}
-		typ, ok := c.args[1].(*strLit)
+		typ, ok := c.Args[1].(*armexpr.Str)
 		if !ok {
 			break
 		}
-		name := "[" + c.args[2].src() + "]"
-		if s, ok := c.args[2].(*strLit); ok {
-			name = s.s
+		name := "[" + c.Args[2].Src() + "]"
+		if s, ok := c.Args[2].(*armexpr.Str); ok {
+			name = s.S
 		}
-		if it := e.ext[key("["+c.args[0].src()+"]", typ.s, name)]; it != nil {
+		if it := e.ext[key("["+c.Args[0].Src()+"]", typ.S, name)]; it != nil {
 			return it, nil
 		}
 	}
-	return nil, fmt.Errorf("%s names no resource of the module", n.src())
+	return nil, fmt.Errorf("%s names no resource of the module", n.Src())
 }
 
 // formatString turns a .NET composite format ("{0}/x/{1}") into
