@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -330,10 +329,6 @@ func BenchmarkAudit(b *testing.B) {
 		fmt.Sscan(s, &n)
 	}
 	e := engineAt(b, "landingzones", "eastus")
-	// As aizone audit runs: garbage collected less often (see internal/cli).
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
 	path := filepath.Join(b.TempDir(), "estate.json")
 	f, err := os.Create(path)
 	if err != nil {
