@@ -3,7 +3,9 @@
 // spell them in another language. Only the forms aizone writes are
 // parsed: function calls, single-quoted strings, integers, and property
 // and index accessors; anything else is an error, so that an emitter
-// never guesses.
+// never guesses. Resolve finds the resource of the model that an id
+// expression names, the one way every emitter turns a resourceId() into a
+// reference.
 package armexpr
 
 import (
@@ -247,4 +249,82 @@ func (p *parser) str() (string, error) {
 		return b.String(), nil
 	}
 	return "", p.errorf("unterminated string")
+}
+
+// Literals returns the string literals among args, and whether all of
+// them are.
+func Literals(args []Node) ([]string, bool) {
+	var out []string
+	all := true
+	for _, a := range args {
+		if s, ok := a.(*Str); ok {
+			out = append(out, s.S)
+		} else {
+			all = false
+		}
+	}
+	return out, all
+}
+
+// Key names a resource of the model in the maps Resolve reads: its
+// resource group (or, for an extension resource, its scope as the model
+// spells it), its type and its name ("vnet/subnet" for a child).
+func Key(rgOrScope, typ, name string) string { return rgOrScope + "\x00" + typ + "\x00" + name }
+
+const (
+	typeVNet   = "Microsoft.Network/virtualNetworks"
+	typeSubnet = typeVNet + "/subnets"
+)
+
+// Resolve finds the resource an id expression of the model names:
+// resourceId() and subscriptionResourceId() with literal arguments in
+// byKey, extensionResourceId() in ext (both keyed by Key). A subnet is
+// deployed by its VNet, so a subnet's id resolves to the VNet when the
+// model has no subnet of its own. in names what holds the resources, for
+// the error ("the module").
+func Resolve[T any](n Node, byKey, ext map[string]T, in string) (T, error) {
+	var zero T
+	c, ok := n.(*Call)
+	if !ok {
+		return zero, fmt.Errorf("%s is not a resource id", n.Src())
+	}
+	lits, all := Literals(c.Args)
+	switch c.Name {
+	case "resourceId":
+		if !all || len(lits) < 3 {
+			break
+		}
+		rg, typ, names := lits[0], lits[1], lits[2:]
+		if it, ok := byKey[Key(rg, typ, strings.Join(names, "/"))]; ok {
+			return it, nil
+		}
+		if typ == typeSubnet && len(names) == 2 {
+			if it, ok := byKey[Key(rg, typeVNet, names[0])]; ok {
+				return it, nil
+			}
+		}
+	case "subscriptionResourceId":
+		if !all || len(lits) < 2 {
+			break
+		}
+		if it, ok := byKey[Key("", lits[0], strings.Join(lits[1:], "/"))]; ok {
+			return it, nil
+		}
+	case "extensionResourceId":
+		if len(c.Args) != 3 {
+			break
+		}
+		typ, ok := c.Args[1].(*Str)
+		if !ok {
+			break
+		}
+		name := "[" + c.Args[2].Src() + "]"
+		if s, ok := c.Args[2].(*Str); ok {
+			name = s.S
+		}
+		if it, ok := ext[Key("["+c.Args[0].Src()+"]", typ.S, name)]; ok {
+			return it, nil
+		}
+	}
+	return zero, fmt.Errorf("%s names no resource of %s", n.Src(), in)
 }

@@ -61,3 +61,50 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestResolve(t *testing.T) {
+	const vnet = "Microsoft.Network/virtualNetworks"
+	byKey := map[string]string{
+		Key("rg", vnet, "v"): "vnet",
+		Key("", "Microsoft.Resources/resourceGroups", "rg"): "group",
+	}
+	ext := map[string]string{
+		Key("[resourceId('rg', 'T/x', 'n')]", "Microsoft.Insights/diagnosticSettings", "d"):             "diag",
+		Key("[resourceId('rg', 'T/x', 'n')]", "Microsoft.Authorization/roleAssignments", "[guid('a')]"): "grant",
+	}
+	for _, tc := range []struct{ in, want, err string }{
+		{"resourceId('rg', '" + vnet + "', 'v')", "vnet", ""},
+		{"resourceId('rg', '" + vnet + "/subnets', 'v', 's')", "vnet", ""},
+		{"subscriptionResourceId('Microsoft.Resources/resourceGroups', 'rg')", "group", ""},
+		{"extensionResourceId(resourceId('rg', 'T/x', 'n'), 'Microsoft.Insights/diagnosticSettings', 'd')", "diag", ""},
+		{"extensionResourceId(resourceId('rg', 'T/x', 'n'), 'Microsoft.Authorization/roleAssignments', guid('a'))", "grant", ""},
+		{"resourceId('rg', '" + vnet + "', 'other')", "", "names no resource of the module"},
+		{"resourceId(parameters('rg'), '" + vnet + "', 'v')", "", "names no resource of the module"},
+		{"resourceId('rg', '" + vnet + "/subnets', 'w', 's')", "", "names no resource of the module"},
+		{"'rg'", "", "is not a resource id"},
+	} {
+		n, err := Parse(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Resolve(n, byKey, ext, "the module")
+		switch {
+		case tc.err == "" && (err != nil || got != tc.want):
+			t.Errorf("%s: %q %v, want %q", tc.in, got, err, tc.want)
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want %q", tc.in, err, tc.err)
+		}
+	}
+}
+
+func TestLiterals(t *testing.T) {
+	n, _ := Parse("f('a', g(), 'b')")
+	lits, all := Literals(n.(*Call).Args)
+	if strings.Join(lits, ",") != "a,b" || all {
+		t.Errorf("Literals = %q %v", lits, all)
+	}
+	n, _ = Parse("f('a', 'b')")
+	if _, all := Literals(n.(*Call).Args); !all {
+		t.Error("all literals not reported")
+	}
+}

@@ -25,11 +25,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/aizone/aizone/emit/armexpr"
+	"github.com/aizone/aizone/emit/nested"
 	"github.com/aizone/aizone/resources"
 )
 
@@ -126,8 +129,6 @@ type emitter struct {
 	params map[string]resources.Parameter
 }
 
-func key(rg, typ, name string) string { return rg + "\x00" + typ + "\x00" + name }
-
 // Files returns main.bicep, main.bicepparam and the modules that deploy rs
 // into a subscription, declaring params. The content is deterministic and
 // laid out as the Bicep formatter lays it out.
@@ -185,7 +186,7 @@ func (e *emitter) place(rs []resources.Resource) error {
 	for _, r := range rs {
 		if r.ResourceGroup == "" {
 			if r.Type == typeDeployment || len(r.Extra) > 0 {
-				return fmt.Errorf("bicep: %s %s: a subscription resource with template keys %v has no Bicep spelling", r.Type, r.Name, sortedKeys(r.Extra))
+				return fmt.Errorf("bicep: %s %s: a subscription resource with template keys %v has no Bicep spelling", r.Type, r.Name, slices.Sorted(maps.Keys(r.Extra)))
 			}
 			e.add(e.main, r)
 			continue
@@ -193,7 +194,7 @@ func (e *emitter) place(rs []resources.Resource) error {
 		f := byDeployment[resources.DeploymentName(r.ResourceGroup, r.Stage)]
 		if r.Type != typeDeployment {
 			if len(r.Extra) > 0 {
-				return fmt.Errorf("bicep: %s %s: template keys %v have no Bicep spelling", r.Type, r.Name, sortedKeys(r.Extra))
+				return fmt.Errorf("bicep: %s %s: template keys %v have no Bicep spelling", r.Type, r.Name, slices.Sorted(maps.Keys(r.Extra)))
 			}
 			e.add(f, r)
 			continue
@@ -213,9 +214,9 @@ func (e *emitter) add(f *file, r resources.Resource) {
 	it := &item{r: r, file: f, refs: map[string]bool{}}
 	f.items = append(f.items, it)
 	if r.Scope != "" {
-		e.ext[key(r.Scope, r.Type, r.Name)] = it
+		e.ext[armexpr.Key(r.Scope, r.Type, r.Name)] = it
 	} else {
-		e.byKey[key(r.ResourceGroup, r.Type, r.Name)] = it
+		e.byKey[armexpr.Key(r.ResourceGroup, r.Type, r.Name)] = it
 	}
 }
 
@@ -223,12 +224,9 @@ func (e *emitter) add(f *file, r resources.Resource) {
 // group: its target must be the resource group whose id a parameter
 // holds, as resources spells it.
 func (e *emitter) platformModule(caller *file, r resources.Resource) (*file, []resources.Resource, error) {
-	props := r.Properties
-	if mode, _ := props["mode"].(string); mode != "Incremental" {
-		return nil, nil, fmt.Errorf("mode %v is not Incremental", props["mode"])
-	}
-	if eo, _ := props["expressionEvaluationOptions"].(map[string]any); eo == nil || eo["scope"] != "Outer" {
-		return nil, nil, fmt.Errorf("expressions are not evaluated in the outer scope")
+	out, err := nested.Resources(r, "Bicep")
+	if err != nil {
+		return nil, nil, err
 	}
 	sub, _ := r.Extra["subscriptionId"].(string)
 	rg, _ := r.Extra["resourceGroup"].(string)
@@ -241,50 +239,11 @@ func (e *emitter) platformModule(caller *file, r resources.Resource) (*file, []r
 	if param == "" || len(r.Extra) != 2 {
 		return nil, nil, fmt.Errorf("its target (%v) is not a resource group named by a parameter's id", r.Extra)
 	}
-	tmpl, _ := props["template"].(map[string]any)
-	for k := range tmpl {
-		if k != "$schema" && k != "contentVersion" && k != "resources" {
-			return nil, nil, fmt.Errorf("nested template key %q has no Bicep spelling", k)
-		}
-	}
 	f := e.newFile(modulePath(r.Name), kindPlatform, "", r.Name)
 	f.caller, f.platformParam = caller, param
 	caller.params[param] = true
 	caller.modules = append(caller.modules, &moduleDecl{target: f})
 	f.deps = r.DependsOn
-	list, _ := tmpl["resources"].([]any)
-	var out []resources.Resource
-	for _, v := range list {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, nil, fmt.Errorf("nested resource %v is not an object", v)
-		}
-		var ir resources.Resource
-		for k, v := range m {
-			var ok bool
-			switch k {
-			case "type":
-				ir.Type, ok = v.(string)
-			case "apiVersion":
-				ir.APIVersion, ok = v.(string)
-			case "name":
-				ir.Name, ok = v.(string)
-			case "scope":
-				ir.Scope, ok = v.(string)
-			case "properties":
-				ir.Properties, ok = v.(map[string]any)
-			default:
-				return nil, nil, fmt.Errorf("nested resource key %q has no Bicep spelling", k)
-			}
-			if !ok {
-				return nil, nil, fmt.Errorf("nested resource key %q: unexpected %T", k, v)
-			}
-		}
-		if ir.Scope == "" {
-			return nil, nil, fmt.Errorf("nested resource %s %s names no scope", ir.Type, ir.Name)
-		}
-		out = append(out, ir)
-	}
 	return f, out, nil
 }
 
@@ -499,67 +458,9 @@ func (e *emitter) dependency(d string) (*item, error) {
 	return e.resolve(n)
 }
 
-// resolve finds the resource of the model an id expression names:
-// resourceId() (a subnet's names its VNet), subscriptionResourceId() or
-// extensionResourceId().
+// resolve finds the resource an id expression names.
 func (e *emitter) resolve(n armexpr.Node) (*item, error) {
-	c, ok := n.(*armexpr.Call)
-	if !ok {
-		return nil, fmt.Errorf("%s is not a resource id", n.Src())
-	}
-	lits, all := literals(c.Args)
-	switch c.Name {
-	case "resourceId":
-		if !all || len(lits) < 3 {
-			break
-		}
-		rg, typ, names := lits[0], lits[1], lits[2:]
-		if it := e.byKey[key(rg, typ, strings.Join(names, "/"))]; it != nil {
-			return it, nil
-		}
-		if typ == typeSubnet && len(names) == 2 {
-			if it := e.byKey[key(rg, typeVNet, names[0])]; it != nil {
-				return it, nil
-			}
-		}
-	case "subscriptionResourceId":
-		if !all || len(lits) < 2 {
-			break
-		}
-		if it := e.byKey[key("", lits[0], strings.Join(lits[1:], "/"))]; it != nil {
-			return it, nil
-		}
-	case "extensionResourceId":
-		if len(c.Args) != 3 {
-			break
-		}
-		typ, ok := c.Args[1].(*armexpr.Str)
-		if !ok {
-			break
-		}
-		name := "[" + c.Args[2].Src() + "]"
-		if s, ok := c.Args[2].(*armexpr.Str); ok {
-			name = s.S
-		}
-		if it := e.ext[key("["+c.Args[0].Src()+"]", typ.S, name)]; it != nil {
-			return it, nil
-		}
-	}
-	return nil, fmt.Errorf("%s names no resource of the zone", n.Src())
-}
-
-// literals returns the string literals among args, and whether all are.
-func literals(args []armexpr.Node) ([]string, bool) {
-	var out []string
-	all := true
-	for _, a := range args {
-		if s, ok := a.(*armexpr.Str); ok {
-			out = append(out, s.S)
-		} else {
-			all = false
-		}
-	}
-	return out, all
+	return armexpr.Resolve(n, e.byKey, e.ext, "the zone")
 }
 
 // outputs declares the template's outputs: in the file that deploys the
@@ -683,19 +584,10 @@ func literalValue(v any) bx {
 		return arr
 	case map[string]any:
 		obj := bObj{}
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			obj = append(obj, bKV{keyText(k), literalValue(x[k])})
 		}
 		return obj
 	}
 	return raw(fmt.Sprint(v))
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -3,7 +3,9 @@ package bicep
 import (
 	"bytes"
 	"flag"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,7 +88,7 @@ func TestLayout(t *testing.T) {
 	deployments := resources.Deployments(rs)
 	// Every deployment's module, and the platform DNS module of large.
 	if got, want := len(files), 2+len(deployments)+1; got != want {
-		t.Errorf("%d files, want %d: %v", got, want, sortedKeys(files))
+		t.Errorf("%d files, want %d: %v", got, want, slices.Sorted(maps.Keys(files)))
 	}
 	for _, d := range deployments {
 		path := modulePath(d.Name)

@@ -2,6 +2,8 @@ package bicep
 
 import (
 	"bytes"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,7 +70,7 @@ func TestChangeShowsInEveryFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 			var all bytes.Buffer
-			for _, name := range sortedKeys(mod) {
+			for _, name := range slices.Sorted(maps.Keys(mod)) {
 				all.Write(mod[name])
 			}
 			if !bytes.Contains(all.Bytes(), []byte(`"`+tc.value+`"`)) {
@@ -82,7 +84,7 @@ func TestChangeShowsInEveryFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 			var text bytes.Buffer
-			for _, name := range sortedKeys(files) {
+			for _, name := range slices.Sorted(maps.Keys(files)) {
 				text.Write(files[name])
 			}
 			if !bytes.Contains(text.Bytes(), []byte("'"+tc.value+"'")) {

@@ -3,7 +3,9 @@ package bicep
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,7 +21,7 @@ import (
 // that Files writes and refuses anything else with its file:line:col.
 func Read(files map[string][]byte) (*equiv.Model, error) {
 	rd := &reader{files: map[string]*rfile{}}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if name == FileParams {
 			continue
 		}
@@ -49,7 +51,7 @@ func Read(files map[string][]byte) (*equiv.Model, error) {
 	if err := rd.bindModules(main); err != nil {
 		return nil, err
 	}
-	for _, name := range sortedKeys(rd.files) {
+	for _, name := range slices.Sorted(maps.Keys(rd.files)) {
 		f := rd.files[name]
 		if f != main && f.caller == nil {
 			return nil, errAt(Pos{name, 1, 1}, "no module deploys this file")
@@ -58,7 +60,7 @@ func Read(files map[string][]byte) (*equiv.Model, error) {
 	if err := rd.bindArgs(main); err != nil {
 		return nil, err
 	}
-	for _, name := range sortedKeys(rd.files) {
+	for _, name := range slices.Sorted(maps.Keys(rd.files)) {
 		if err := rd.records(rd.files[name]); err != nil {
 			return nil, err
 		}

@@ -2,9 +2,13 @@ package bicep
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/aizone/aizone/emit/armexpr"
 )
 
 // headers say what each kind of file holds.
@@ -22,7 +26,7 @@ func (e *emitter) render(f *file) []byte {
 		decls = append(decls, "targetScope = 'subscription'")
 	}
 	decls = append(decls, e.paramDecls(f)...)
-	exKeys := sortedKeys(f.existing)
+	exKeys := slices.Sorted(maps.Keys(f.existing))
 	sort.SliceStable(exKeys, func(i, j int) bool {
 		// Parents before children, so that a reader meets a symbol
 		// before its use; then by symbol.
@@ -94,7 +98,7 @@ func (e *emitter) paramDecls(f *file) []string {
 	var out []string
 	switch f.kind {
 	case kindMain:
-		for _, name := range sortedKeys(e.params) {
+		for _, name := range slices.Sorted(maps.Keys(e.params)) {
 			p := e.params[name]
 			d := fmt.Sprintf("@description(%s)\nparam %s %s", quote(p.Description), p.Name, bicepTypes[p.Type])
 			if s, ok := p.DefaultValue.(string); ok {
@@ -112,7 +116,7 @@ func (e *emitter) paramDecls(f *file) []string {
 			out = append(out, d)
 		}
 	case kindGroup:
-		for _, name := range sortedKeys(f.params) {
+		for _, name := range slices.Sorted(maps.Keys(f.params)) {
 			p := e.params[name]
 			out = append(out, fmt.Sprintf("@description(%s)\nparam %s %s", quote(p.Description), p.Name, bicepTypes[p.Type]))
 		}
@@ -169,12 +173,12 @@ func (e *emitter) moduleText(caller, target *file) string {
 	var deps []string
 	switch target.kind {
 	case kindGroup:
-		if rg := e.byKey[key("", typeResourceGroup, target.rg)]; rg != nil && rg.file == caller {
+		if rg := e.byKey[armexpr.Key("", typeResourceGroup, target.rg)]; rg != nil && rg.file == caller {
 			obj = append(obj, bKV{"scope", raw(rg.sym)})
 		} else {
 			obj = append(obj, bKV{"scope", raw("resourceGroup(" + quote(target.rg) + ")")})
 		}
-		for _, name := range sortedKeys(target.params) {
+		for _, name := range slices.Sorted(maps.Keys(target.params)) {
 			params = append(params, bKV{name, raw(name)})
 		}
 		for _, d := range target.deps {

@@ -3,7 +3,9 @@ package bicep
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aizone/aizone/emit/armexpr"
@@ -70,7 +72,7 @@ func (tr *translator) value(v any) (bx, error) {
 		return arr, nil
 	case map[string]any:
 		obj := make(bObj, 0, len(x))
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			val, err := tr.value(x[k])
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", k, err)
@@ -153,7 +155,7 @@ func (tr *translator) node(n armexpr.Node) (string, error) {
 var passThrough = map[string]bool{"guid": true, "format": true, "concat": true, "base64": true, "split": true, "last": true}
 
 func (tr *translator) call(c *armexpr.Call) (string, error) {
-	lits, allLits := literals(c.Args)
+	lits, allLits := armexpr.Literals(c.Args)
 	switch c.Name {
 	case "parameters":
 		if len(lits) != 1 || !allLits {
@@ -177,7 +179,7 @@ func (tr *translator) call(c *armexpr.Call) (string, error) {
 		if !allLits || len(lits) < 2 || !strings.Contains(lits[0], "/") {
 			return "", untranslatable(c, "subscriptionResourceId() is spelled with a literal type and names")
 		}
-		if it := tr.e.byKey[key("", lits[0], strings.Join(lits[1:], "/"))]; it != nil {
+		if it := tr.e.byKey[armexpr.Key("", lits[0], strings.Join(lits[1:], "/"))]; it != nil {
 			if it.file != tr.f {
 				return "", untranslatable(c, "a subscription resource named outside main.bicep")
 			}
@@ -307,7 +309,7 @@ func (tr *translator) reference(n armexpr.Node, c *armexpr.Call, st []any) (stri
 	if err != nil {
 		return "", untranslatable(n, err.Error())
 	}
-	if lits, _ := literals(id.Args); id.Name == "resourceId" && len(lits) > 1 && lits[1] == typeSubnet {
+	if lits, _ := armexpr.Literals(id.Args); id.Name == "resourceId" && len(lits) > 1 && lits[1] == typeSubnet {
 		return "", untranslatable(n, "reference() of a subnet")
 	}
 	ver, ok := c.Args[1].(*armexpr.Str)
@@ -354,7 +356,7 @@ func (tr *translator) symbolOf(it *item) (string, error) {
 // resourceID is the id of a resource of the zone: its symbol's id, or for
 // a subnet its VNet's id and the path to it.
 func (tr *translator) resourceID(rg, typ string, names []string) (string, error) {
-	if typ == typeSubnet && len(names) == 2 && tr.e.byKey[key(rg, typ, strings.Join(names, "/"))] == nil {
+	if typ == typeSubnet && len(names) == 2 && tr.e.byKey[armexpr.Key(rg, typ, strings.Join(names, "/"))] == nil {
 		vnet, err := tr.resourceSymbol(rg, typeVNet, names[:1], true)
 		if err != nil {
 			return "", err
@@ -374,7 +376,7 @@ func (tr *translator) resourceID(rg, typ string, names []string) (string, error)
 // whether a deployed symbol counts as a reference of what is translated.
 func (tr *translator) resourceSymbol(rg, typ string, names []string, record bool) (string, error) {
 	full := strings.Join(names, "/")
-	it := tr.e.byKey[key(rg, typ, full)]
+	it := tr.e.byKey[armexpr.Key(rg, typ, full)]
 	if it != nil && it.file == tr.f {
 		if record {
 			tr.ref(it.sym)
@@ -386,7 +388,7 @@ func (tr *translator) resourceSymbol(rg, typ string, names []string, record bool
 	case it != nil:
 		ver = it.r.APIVersion
 	case typ == typeSubnet && len(names) == 2:
-		vnet := tr.e.byKey[key(rg, typeVNet, names[0])]
+		vnet := tr.e.byKey[armexpr.Key(rg, typeVNet, names[0])]
 		if vnet == nil {
 			return "", fmt.Errorf("subnet %s of no VNet of the zone", full)
 		}
@@ -397,7 +399,7 @@ func (tr *translator) resourceSymbol(rg, typ string, names []string, record bool
 	if tr.f.kind == kindMain || rg == "" {
 		return "", fmt.Errorf("%s %s: no existing declaration at the subscription", typ, full)
 	}
-	k := key(rg, typ, full)
+	k := armexpr.Key(rg, typ, full)
 	if ex := tr.f.existing[k]; ex != nil {
 		return ex.sym, nil
 	}
@@ -436,7 +438,7 @@ func (tr *translator) scope(s string) (bx, error) {
 	c, ok := n.(*armexpr.Call)
 	lits, all := []string(nil), false
 	if ok {
-		lits, all = literals(c.Args)
+		lits, all = armexpr.Literals(c.Args)
 	}
 	if !ok || c.Name != "resourceId" || !all || len(lits) < 3 {
 		return nil, untranslatable(n, "a scope other than a resource of the zone")
@@ -477,7 +479,7 @@ func (tr *translator) platformResource(n armexpr.Node) (string, bool, error) {
 	if ver == "" {
 		return "", true, untranslatable(n, "no apiVersion known for "+typ)
 	}
-	k := key("", typ, name.S)
+	k := armexpr.Key("", typ, name.S)
 	if ex := tr.f.existing[k]; ex != nil {
 		return ex.sym, true, nil
 	}
@@ -512,10 +514,10 @@ func (tr *translator) hoist(n armexpr.Node) (string, bool, error) {
 		}
 		name, typ = lowerFirst(camel(target.r.Name)+camel(fmt.Sprint(st[len(st)-1]))), "string"
 	case c.Name == "resourceId" && len(st) == 0:
-		lits, _ := literals(c.Args)
+		lits, _ := armexpr.Literals(c.Args)
 		name, typ = lowerFirst(camel(lits[len(lits)-1])+"Id"), "string"
 	case c.Name == "parameters" && len(st) == 0:
-		lits, _ := literals(c.Args)
+		lits, _ := armexpr.Literals(c.Args)
 		if len(lits) != 1 {
 			return "", true, untranslatable(n, "parameters() takes one literal name")
 		}

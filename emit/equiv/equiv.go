@@ -16,9 +16,13 @@ package equiv
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/aizone/aizone/emit/armexpr"
 )
 
 // Record is one resource as the template holds it, with "resourceGroup"
@@ -107,7 +111,7 @@ func FromTemplate(template, parameters []byte) (*Model, error) {
 			for _, s := range subs {
 				sm, _ := s.(map[string]any)
 				name, _ := sm["name"].(string)
-				ids[fmt.Sprintf("resourceId(%s, '%s/subnets', %s, %s)", Quote(rg), typeVNet, Quote(rec["name"].(string)), Quote(name))] = k
+				ids[fmt.Sprintf("resourceId(%s, '%s/subnets', %s, %s)", armexpr.Quote(rg), typeVNet, armexpr.Quote(rec["name"].(string)), armexpr.Quote(name))] = k
 			}
 		}
 		return k, nil
@@ -268,9 +272,6 @@ func deploymentRef(s string) (string, bool) {
 
 func inner(s string) string { return strings.TrimSuffix(strings.TrimPrefix(s, "["), "]") }
 
-// Quote spells s as an ARM string literal.
-func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
 // IDText spells a record's id as the model's expressions do:
 // resourceId(), subscriptionResourceId() or extensionResourceId().
 func IDText(rec Record) string {
@@ -278,20 +279,20 @@ func IDText(rec Record) string {
 	name, _ := rec["name"].(string)
 	rg, _ := rec["resourceGroup"].(string)
 	if scope, _ := rec["scope"].(string); scope != "" {
-		arg := Quote(name)
+		arg := armexpr.Quote(name)
 		if strings.HasPrefix(name, "[") && !strings.HasPrefix(name, "[[") {
 			arg = inner(name)
 		}
-		return fmt.Sprintf("extensionResourceId(%s, %s, %s)", inner(scope), Quote(typ), arg)
+		return fmt.Sprintf("extensionResourceId(%s, %s, %s)", inner(scope), armexpr.Quote(typ), arg)
 	}
 	var names []string
 	for _, n := range strings.Split(name, "/") {
-		names = append(names, Quote(n))
+		names = append(names, armexpr.Quote(n))
 	}
 	if rg == "" {
-		return fmt.Sprintf("subscriptionResourceId(%s, %s)", Quote(typ), strings.Join(names, ", "))
+		return fmt.Sprintf("subscriptionResourceId(%s, %s)", armexpr.Quote(typ), strings.Join(names, ", "))
 	}
-	return fmt.Sprintf("resourceId(%s, %s, %s)", Quote(rg), Quote(typ), strings.Join(names, ", "))
+	return fmt.Sprintf("resourceId(%s, %s, %s)", armexpr.Quote(rg), armexpr.Quote(typ), strings.Join(names, ", "))
 }
 
 // Normalize passes a value through JSON, so that both sides compare as a
@@ -315,7 +316,7 @@ func Normalize(v any) (any, error) {
 // other spelling in the messages.
 func Compare(want, got *Model, what string) []string {
 	var diffs []string
-	for _, k := range sortedKeys(want.Records) {
+	for _, k := range slices.Sorted(maps.Keys(want.Records)) {
 		g, ok := got.Records[k]
 		if !ok {
 			diffs = append(diffs, fmt.Sprintf("missing from the %s: %s", what, k))
@@ -329,14 +330,14 @@ func Compare(want, got *Model, what string) []string {
 		}
 		diffs = append(diffs, Diff(k, w, gn, what)...)
 	}
-	for _, k := range sortedKeys(got.Records) {
+	for _, k := range slices.Sorted(maps.Keys(got.Records)) {
 		if _, ok := want.Records[k]; !ok {
 			diffs = append(diffs, fmt.Sprintf("not in the template: %s (%s)", k, what))
 		}
 	}
 	diffs = append(diffs, CompareOrder(want.Order, got.Order, what)...)
 	if got.Outputs != nil {
-		for _, n := range sortedKeys(want.Outputs) {
+		for _, n := range slices.Sorted(maps.Keys(want.Outputs)) {
 			g, ok := got.Outputs[n]
 			switch {
 			case !ok:
@@ -345,14 +346,14 @@ func Compare(want, got *Model, what string) []string {
 				diffs = append(diffs, fmt.Sprintf("output %s: template has %s, %s %s", n, want.Outputs[n], what, g))
 			}
 		}
-		for _, n := range sortedKeys(got.Outputs) {
+		for _, n := range slices.Sorted(maps.Keys(got.Outputs)) {
 			if _, ok := want.Outputs[n]; !ok {
 				diffs = append(diffs, fmt.Sprintf("output %s: not in the template (%s)", n, what))
 			}
 		}
 	}
 	if got.Params != nil {
-		for _, n := range sortedKeys(want.Params) {
+		for _, n := range slices.Sorted(maps.Keys(want.Params)) {
 			g, ok := got.Params[n]
 			if !ok {
 				diffs = append(diffs, fmt.Sprintf("parameter %s: missing from the %s", n, what))
@@ -363,7 +364,7 @@ func Compare(want, got *Model, what string) []string {
 			gv, _ := Normalize(map[string]any{"t": g.Type, "d": g.Description, "def": g.Default, "v": g.Value, "has": g.HasValue})
 			diffs = append(diffs, Diff("parameter "+n, wv, gv, what)...)
 		}
-		for _, n := range sortedKeys(got.Params) {
+		for _, n := range slices.Sorted(maps.Keys(got.Params)) {
 			if _, ok := want.Params[n]; !ok {
 				diffs = append(diffs, fmt.Sprintf("parameter %s: not in the template (%s)", n, what))
 			}
@@ -387,7 +388,7 @@ func Diff(key string, want, got any, what string) []string {
 			for k := range gm {
 				keys[k] = true
 			}
-			for _, k := range sortedKeys(keys) {
+			for _, k := range slices.Sorted(maps.Keys(keys)) {
 				walk(path+"."+k, wm[k], gm[k])
 			}
 			return
@@ -454,14 +455,5 @@ func Closure(g Graph) Graph {
 		out[from] = map[string]bool{}
 		visit(from, from)
 	}
-	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
 	return out
 }

@@ -2,6 +2,8 @@ package terraform
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
@@ -106,7 +108,7 @@ func (e *emitter) order(rs []resources.Resource, purposes map[string]string) ([]
 	}
 	var barriers []*barrier
 	labelOf := map[string]string{}
-	for _, name := range sortedKeys(awaited) {
+	for _, name := range slices.Sorted(maps.Keys(awaited)) {
 		members := byDeployment[name]
 		if len(members) == 0 {
 			return nil, fmt.Errorf("terraform: deployment %s has no resources", name)

@@ -2,11 +2,14 @@ package terraform
 
 import (
 	"fmt"
+	"maps"
 	"math/big"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/aizone/aizone/emit/armexpr"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclparse"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -53,7 +56,7 @@ func parseModule(files map[string][]byte) (*module, error) {
 	m := &module{src: files, resources: map[string]*tfBlock{}, barriers: map[string]*tfBlock{}, variables: map[string]*tfBlock{},
 		outputs: map[string]*tfBlock{}, values: map[string]*hclsyntax.Attribute{}, locals: map[string]*hclsyntax.Attribute{}}
 	p := hclparse.NewParser()
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		f, diags := p.ParseHCL(files[name], name)
 		if diags.HasErrors() {
 			return nil, fmt.Errorf("%s: %s", name, diags.Error())
@@ -130,10 +133,8 @@ func (t term) arg() string {
 	if t.isExpr {
 		return t.s
 	}
-	return quoteArm(t.s)
+	return armexpr.Quote(t.s)
 }
-
-func quoteArm(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 func (v idv) with(segs ...term) idv {
 	return idv{scope: v.scope, segs: append(append([]term{}, v.segs...), segs...)}
@@ -161,7 +162,7 @@ func (v idv) text() (string, error) {
 		if !lit(0, "providers") || len(s) != 4 {
 			return "", fmt.Errorf("extension id path %v", s)
 		}
-		return fmt.Sprintf("extensionResourceId(%s, %s, %s)", v.scope, quoteArm(s[1].s+"/"+s[2].s), s[3].arg()), nil
+		return fmt.Sprintf("extensionResourceId(%s, %s, %s)", v.scope, armexpr.Quote(s[1].s+"/"+s[2].s), s[3].arg()), nil
 	case len(s) == 0:
 		return "subscription().id", nil
 	case lit(0, "resourceGroups") && len(s) == 2:
@@ -171,13 +172,13 @@ func (v idv) text() (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("resourceId(%s, %s, %s)", s[1].arg(), quoteArm(typ), strings.Join(names, ", ")), nil
+		return fmt.Sprintf("resourceId(%s, %s, %s)", s[1].arg(), armexpr.Quote(typ), strings.Join(names, ", ")), nil
 	case lit(0, "providers"):
 		typ, names, err := typeAndNames(s[1:])
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("subscriptionResourceId(%s, %s)", quoteArm(typ), strings.Join(names, ", ")), nil
+		return fmt.Sprintf("subscriptionResourceId(%s, %s)", armexpr.Quote(typ), strings.Join(names, ", ")), nil
 	}
 	return "", fmt.Errorf("id path %v", s)
 }
@@ -477,7 +478,7 @@ func argText(v any) (string, error) {
 	case idv:
 		return x.text()
 	case string:
-		return quoteArm(x), nil
+		return armexpr.Quote(x), nil
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64), nil
 	}
@@ -650,7 +651,7 @@ func (rd *reader) traversal(t hcl.Traversal) (any, error) {
 		if _, ok := rd.m.variables[str(1)]; !ok {
 			return nil, fmt.Errorf("var.%s is not declared", str(1))
 		}
-		return armx("parameters(" + quoteArm(str(1)) + ")"), nil
+		return armx("parameters(" + armexpr.Quote(str(1)) + ")"), nil
 	case root == "local" && len(names) == 2:
 		a, ok := rd.m.locals[str(1)]
 		if !ok {
@@ -691,9 +692,9 @@ func (rd *reader) traversal(t hcl.Traversal) (any, error) {
 		if !r.exports[strings.Join(export, ".")] {
 			return nil, fmt.Errorf("azapi_resource.%s does not export %s", r.label, strings.Join(export, "."))
 		}
-		ref := fmt.Sprintf("reference(%s, %s, 'full')", id, quoteArm(r.ver))
+		ref := fmt.Sprintf("reference(%s, %s, 'full')", id, armexpr.Quote(r.ver))
 		if path[0] == "properties" {
-			ref = fmt.Sprintf("reference(%s, %s)", id, quoteArm(r.ver))
+			ref = fmt.Sprintf("reference(%s, %s)", id, armexpr.Quote(r.ver))
 			path = path[1:]
 		}
 		for _, p := range path {
@@ -810,7 +811,7 @@ func (rd *reader) call(c *hclsyntax.FunctionCallExpr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return armx("format(" + quoteArm(nf) + ", " + t + ")"), nil
+		return armx("format(" + armexpr.Quote(nf) + ", " + t + ")"), nil
 	case "base64encode":
 		t, err := texts(args)
 		if err != nil {
@@ -836,7 +837,7 @@ func (rd *reader) call(c *hclsyntax.FunctionCallExpr) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return armx("utcNow(" + quoteArm(nf) + ")"), nil
+		return armx("utcNow(" + armexpr.Quote(nf) + ")"), nil
 	case "coalesce":
 		// The local of a parameter whose ARM default is computed:
 		// coalesce(var.x, default) is parameters('x'), with its default.

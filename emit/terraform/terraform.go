@@ -22,7 +22,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -30,6 +31,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/aizone/aizone/emit/armexpr"
+	"github.com/aizone/aizone/emit/nested"
 	"github.com/aizone/aizone/resources"
 )
 
@@ -109,8 +111,6 @@ type emitter struct {
 	volatile map[string]bool
 	locals   []attr
 }
-
-func key(rg, typ, name string) string { return rg + "\x00" + typ + "\x00" + name }
 
 // Module returns the files of a Terraform root module that deploys rs
 // into the subscription the azapi provider is configured for, declaring
@@ -246,12 +246,12 @@ func (e *emitter) expand(rs []resources.Resource) error {
 		}
 		if r.Type != typeDeployment {
 			if len(r.Extra) > 0 {
-				return fmt.Errorf("terraform: %s %s: template keys %v have no azapi spelling", r.Type, r.Name, sortedKeys(r.Extra))
+				return fmt.Errorf("terraform: %s %s: template keys %v have no azapi spelling", r.Type, r.Name, slices.Sorted(maps.Keys(r.Extra)))
 			}
 			e.add(&item{r: r, deployment: dep})
 			continue
 		}
-		inner, err := flatten(r)
+		inner, err := nested.Resources(r, "Terraform")
 		if err != nil {
 			return fmt.Errorf("terraform: nested deployment %s: %w", r.Name, err)
 		}
@@ -267,73 +267,10 @@ func (e *emitter) add(it *item) {
 	it.exports = map[string]bool{}
 	e.items = append(e.items, it)
 	if it.r.Scope != "" {
-		e.ext[key(it.r.Scope, it.r.Type, it.r.Name)] = it
+		e.ext[armexpr.Key(it.r.Scope, it.r.Type, it.r.Name)] = it
 	} else {
-		e.byKey[key(it.r.ResourceGroup, it.r.Type, it.r.Name)] = it
+		e.byKey[armexpr.Key(it.r.ResourceGroup, it.r.Type, it.r.Name)] = it
 	}
-}
-
-// flatten returns the resources of a nested deployment whose inner
-// expressions are evaluated in the outer template (so that they mean in
-// the module what they mean in the template) and which each name their
-// own scope (so that they need not the deployment's resource group).
-func flatten(r resources.Resource) ([]resources.Resource, error) {
-	props := r.Properties
-	if mode, _ := props["mode"].(string); mode != "Incremental" {
-		return nil, fmt.Errorf("mode %v is not Incremental", props["mode"])
-	}
-	if eo, _ := props["expressionEvaluationOptions"].(map[string]any); eo == nil || eo["scope"] != "Outer" {
-		return nil, fmt.Errorf("expressions are not evaluated in the outer scope")
-	}
-	tmpl, _ := props["template"].(map[string]any)
-	for k := range tmpl {
-		if k != "$schema" && k != "contentVersion" && k != "resources" {
-			return nil, fmt.Errorf("nested template key %q has no Terraform spelling", k)
-		}
-	}
-	list, _ := tmpl["resources"].([]any)
-	var out []resources.Resource
-	for _, v := range list {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil, fmt.Errorf("nested resource %v is not an object", v)
-		}
-		var ir resources.Resource
-		for k, v := range m {
-			var ok bool
-			switch k {
-			case "type":
-				ir.Type, ok = v.(string)
-			case "apiVersion":
-				ir.APIVersion, ok = v.(string)
-			case "name":
-				ir.Name, ok = v.(string)
-			case "scope":
-				ir.Scope, ok = v.(string)
-			case "properties":
-				ir.Properties, ok = v.(map[string]any)
-			default:
-				return nil, fmt.Errorf("nested resource key %q has no Terraform spelling", k)
-			}
-			if !ok {
-				return nil, fmt.Errorf("nested resource key %q: unexpected %T", k, v)
-			}
-		}
-		if ir.Scope == "" {
-			return nil, fmt.Errorf("nested resource %s %s names no scope", ir.Type, ir.Name)
-		}
-		out = append(out, ir)
-	}
-	return out, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // translate fills in an item's attributes.
@@ -438,7 +375,7 @@ func (e *emitter) parentOf(tr *translator, r resources.Resource) (hclwrite.Token
 		names := strings.Split(r.Name, "/")
 		return tr.resourceID(r.ResourceGroup, strings.Join(types[:len(types)-1], "/"), names[:len(names)-1])
 	}
-	if rg := e.byKey[key("", typeResourceGroup, r.ResourceGroup)]; rg != nil {
+	if rg := e.byKey[armexpr.Key("", typeResourceGroup, r.ResourceGroup)]; rg != nil {
 		return tr.ref(rg), nil
 	}
 	return interpolate(traversal("local", subscriptionL), "/resourceGroups/"+r.ResourceGroup), nil
@@ -484,7 +421,7 @@ func (it *item) write(body *hclwrite.Body) {
 	if len(it.exports) > 0 {
 		b.AppendNewline()
 		var paths []cty.Value
-		for _, p := range sortedKeys(it.exports) {
+		for _, p := range slices.Sorted(maps.Keys(it.exports)) {
 			paths = append(paths, cty.StringVal(p))
 		}
 		b.SetAttributeValue("response_export_values", cty.ListVal(paths))

@@ -2,8 +2,10 @@ package terraform
 
 import (
 	"bytes"
+	"maps"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +38,7 @@ func TestFiles(t *testing.T) {
 	rs, params := model(t, "../../examples/small.yaml")
 	files := emit(t, rs, params)
 	want := []string{FileCompute, FileGovernance, FileMain, FileNetwork, FileOutputs, FileStorage, FileValues, FileVariables, FileVersions}
-	if got := sortedKeys(files); strings.Join(got, " ") != strings.Join(want, " ") {
+	if got := slices.Sorted(maps.Keys(files)); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("files %v, want %v", got, want)
 	}
 	v := string(files[FileVersions])

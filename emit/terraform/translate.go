@@ -3,6 +3,8 @@ package terraform
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -77,7 +79,7 @@ func (tr *translator) value(v any, path []any) (hclwrite.Tokens, error) {
 		return hclwrite.TokensForTuple(elems), nil
 	case map[string]any:
 		var attrs []hclwrite.ObjectAttrTokens
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			val, err := tr.value(x[k], append(path, k))
 			if err != nil {
 				return nil, err
@@ -183,7 +185,7 @@ func (tr *translator) call(c *armexpr.Call) (hclwrite.Tokens, kind, error) {
 		}
 		return nil
 	}
-	lits, allLits := literals(c.Args)
+	lits, allLits := armexpr.Literals(c.Args)
 	switch c.Name {
 	case "parameters":
 		if len(lits) != 1 || !allLits {
@@ -218,7 +220,7 @@ func (tr *translator) call(c *armexpr.Call) (hclwrite.Tokens, kind, error) {
 		if !allLits || len(lits) < 2 || !strings.Contains(lits[0], "/") {
 			return nil, 0, untranslatable(c, "subscriptionResourceId() is translated with a literal type and names")
 		}
-		if it := tr.e.byKey[key("", lits[0], strings.Join(lits[1:], "/"))]; it != nil {
+		if it := tr.e.byKey[armexpr.Key("", lits[0], strings.Join(lits[1:], "/"))]; it != nil {
 			return tr.ref(it), kindString, nil
 		}
 		path, err := providerPath(lits[0], lits[1:])
@@ -319,20 +321,6 @@ func (tr *translator) call(c *armexpr.Call) (hclwrite.Tokens, kind, error) {
 		return hclwrite.TokensForFunctionCall("formatdate", strTokens(tf), hclwrite.TokensForFunctionCall("plantimestamp")), kindString, nil
 	}
 	return nil, 0, untranslatable(c, "no Terraform translation for "+c.Name+"()")
-}
-
-// literals returns the string literals among args, and whether all are.
-func literals(args []armexpr.Node) ([]string, bool) {
-	var out []string
-	all := true
-	for _, a := range args {
-		if s, ok := a.(*armexpr.Str); ok {
-			out = append(out, s.S)
-		} else {
-			all = false
-		}
-	}
-	return out, all
 }
 
 // accessor translates x.a.b[0]: on reference() the resource's exported
@@ -452,11 +440,11 @@ func (tr *translator) resourceID(rg, typ string, names []string) (hclwrite.Token
 	if len(types) != len(names)+1 {
 		return nil, fmt.Errorf("%d names for type %s", len(names), typ)
 	}
-	if it := tr.e.byKey[key(rg, typ, strings.Join(names, "/"))]; it != nil {
+	if it := tr.e.byKey[armexpr.Key(rg, typ, strings.Join(names, "/"))]; it != nil {
 		return tr.ref(it), nil
 	}
 	for k := len(names) - 1; k >= 1; k-- {
-		parent := tr.e.byKey[key(rg, strings.Join(types[:k+1], "/"), strings.Join(names[:k], "/"))]
+		parent := tr.e.byKey[armexpr.Key(rg, strings.Join(types[:k+1], "/"), strings.Join(names[:k], "/"))]
 		if parent == nil {
 			continue
 		}
@@ -470,7 +458,7 @@ func (tr *translator) resourceID(rg, typ string, names []string) (hclwrite.Token
 	if err != nil {
 		return nil, err
 	}
-	if it := tr.e.byKey[key("", typeResourceGroup, rg)]; it != nil {
+	if it := tr.e.byKey[armexpr.Key("", typeResourceGroup, rg)]; it != nil {
 		return interpolate(tr.ref(it), path), nil
 	}
 	return interpolate(traversal("local", subscriptionL), "/resourceGroups/"+rg+path), nil
@@ -490,54 +478,9 @@ func providerPath(typ string, names []string) (string, error) {
 	return b.String(), nil
 }
 
-// resolve finds the resource of the module an id expression names:
-// resourceId() (a subnet's names its VNet), subscriptionResourceId() or
-// extensionResourceId().
+// resolve finds the resource an id expression names.
 func (e *emitter) resolve(n armexpr.Node) (*item, error) {
-	c, ok := n.(*armexpr.Call)
-	if !ok {
-		return nil, fmt.Errorf("%s is not a resource id", n.Src())
-	}
-	lits, all := literals(c.Args)
-	switch c.Name {
-	case "resourceId":
-		if !all || len(lits) < 3 {
-			break
-		}
-		rg, typ, names := lits[0], lits[1], lits[2:]
-		if it := e.byKey[key(rg, typ, strings.Join(names, "/"))]; it != nil {
-			return it, nil
-		}
-		// A subnet is deployed by its VNet.
-		if typ == "Microsoft.Network/virtualNetworks/subnets" && len(names) == 2 {
-			if it := e.byKey[key(rg, "Microsoft.Network/virtualNetworks", names[0])]; it != nil {
-				return it, nil
-			}
-		}
-	case "subscriptionResourceId":
-		if !all || len(lits) < 2 {
-			break
-		}
-		if it := e.byKey[key("", lits[0], strings.Join(lits[1:], "/"))]; it != nil {
-			return it, nil
-		}
-	case "extensionResourceId":
-		if len(c.Args) != 3 {
-			break
-		}
-		typ, ok := c.Args[1].(*armexpr.Str)
-		if !ok {
-			break
-		}
-		name := "[" + c.Args[2].Src() + "]"
-		if s, ok := c.Args[2].(*armexpr.Str); ok {
-			name = s.S
-		}
-		if it := e.ext[key("["+c.Args[0].Src()+"]", typ.S, name)]; it != nil {
-			return it, nil
-		}
-	}
-	return nil, fmt.Errorf("%s names no resource of the module", n.Src())
+	return armexpr.Resolve(n, e.byKey, e.ext, "the module")
 }
 
 // formatString turns a .NET composite format ("{0}/x/{1}") into
