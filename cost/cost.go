@@ -329,6 +329,12 @@ func (p *pricer) storage() {
 	case "netapp":
 		types := []string{"Microsoft.NetApp/netAppAccounts/capacityPools"}
 		meter := fmt.Sprintf("Azure NetApp Files: %s Capacity (per GiB-hour)", ht.SKU)
+		if ht.USDPerMonth == 0 {
+			if usd, basis, ok := p.netAppMeter(ht.SKU, ht.CapacityTiB); ok {
+				p.monthly(Line{Item: "hot tier NetApp " + ht.SKU, Category: "storage", Service: "Azure NetApp Files", USDPerMonth: usd, Basis: basis, Meter: meter, Types: types, Count: 1})
+				return
+			}
+		}
 		if ht.USDPerMonth > 0 {
 			p.age.storage(p.c, "netapp", ht.SKU)
 			p.monthly(Line{Item: "hot tier NetApp " + ht.SKU, Category: "storage", Service: "Azure NetApp Files", USDPerMonth: ht.USDPerMonth,
@@ -348,6 +354,20 @@ func (p *pricer) storage() {
 				Why: "no Managed Lustre price in any stored source (network.md); aizone catalog prices fetch reads it", Types: types, Count: 1})
 		}
 	}
+}
+
+// netAppMeter prices a capacity pool from the service meters: the level's
+// GiB-month figure, else its GiB-hour figure over 730 hours.
+func (p *pricer) netAppMeter(level string, tib float64) (float64, string, bool) {
+	lv := strings.ToLower(level)
+	gib := tib * 1024
+	if sp, ok := p.service("netapp-"+lv+"-gib-month", p.in.Region); ok {
+		return gib * sp.USD, fmt.Sprintf("%.0f TiB capacity pool = %.0f GiB at $%g per GiB-month %s", tib, gib, sp.USD, sp.cite()), true
+	}
+	if sp, ok := p.service("netapp-"+lv+"-gib-hour", p.in.Region); ok {
+		return gib * sp.USD * hoursPerMonth, fmt.Sprintf("%.0f TiB capacity pool = %.0f GiB at $%g per GiB-hour %s × 730 h", tib, gib, sp.USD, sp.cite()), true
+	}
+	return 0, "", false
 }
 
 func netAppPriceSource(c *catalog.Catalog, level string) string {

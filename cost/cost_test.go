@@ -35,12 +35,6 @@ func TestPlan(t *testing.T) {
 	// at day 90. The average month over the retention is the day-weighted
 	// price.
 	wantBlob := 1e12 / (1 << 30) * (30*tier("hot") + 60*tier("cool")) / 90
-	standard := 0.0
-	for _, l := range c.Storage.NetApp {
-		if l.Name == "Standard" {
-			standard = l.USDPerTiBMonth
-		}
-	}
 	cases := []struct {
 		name     string
 		in       Input
@@ -66,9 +60,14 @@ func TestPlan(t *testing.T) {
 			unpriced: []string{"gb training run: not priced (meter Virtual Machines: ND128isrGB300v6", "prep pool: not priced (meter Virtual Machines: HB176rsv4"},
 		},
 		{
-			name:    "NetApp is priced per TiB-month; Managed Lustre names its meter",
-			in:      Input{Storage: storage.Result{HotTier: storage.HotTier{Kind: "netapp", SKU: "Standard", CapacityTiB: 100, USDPerMonth: 100 * standard}}},
-			monthly: map[string]float64{"hot tier NetApp Standard": 100 * standard},
+			name:    "NetApp priced by the storage engine",
+			in:      Input{Storage: storage.Result{HotTier: storage.HotTier{Kind: "netapp", SKU: "Standard", CapacityTiB: 100, USDPerMonth: 100 * 150}}},
+			monthly: map[string]float64{"hot tier NetApp Standard": 100 * 150},
+		},
+		{
+			name:    "NetApp priced from its capacity meter (per GiB-month, else per GiB-hour × 730)",
+			in:      Input{Region: "eastus", Storage: storage.Result{HotTier: storage.HotTier{Kind: "netapp", SKU: "Ultra", CapacityTiB: 10}}},
+			monthly: map[string]float64{"hot tier NetApp Ultra": 10 * 1024 * 730 * svc("netapp-ultra-gib-hour")},
 		},
 		{
 			name:     "Managed Lustre has no price in the reference",
