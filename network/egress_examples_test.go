@@ -35,7 +35,7 @@ func TestEgressExamples(t *testing.T) {
 		// Batch GPU training and AKS GPU inference.
 		{"../examples/small.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressPackages}, false},
 		// Slurm, AKS and a CPU Batch pool on NetApp Files: no Lustre rules.
-		{"../examples/large.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressPackages}, true},
+		{"../examples/large.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressLustre, network.EgressPackages}, true},
 		// Slurm on Managed Lustre.
 		{"../examples/lustre-slurm.yaml", network.EgressHubFirewall, []string{network.EgressGPU, network.EgressLustre, network.EgressPackages}, true},
 		// AKS only, in two regions, and with the zone's own hub.
