@@ -78,6 +78,10 @@ func scanCSVColumns(ctx context.Context, file string, seq int, opt ScanOptions, 
 	})
 }
 
+// reportTimeLen is the length of a time as inventory reports write it,
+// 2024-05-01T10:00:00.1234567Z.
+const reportTimeLen = 28
+
 var errSlowRow = errors.New("parse the row the record reader's way")
 
 // parse decodes the rows of data (whole rows; the first on line row) into
@@ -118,7 +122,43 @@ func (l *csvColumns) fastRow(data []byte, i, k int, st *csvColumnWorker) (next i
 	c := &st.c
 	col := 0
 	for {
+		f := int16(-1)
+		if col < len(l.fields) {
+			f = l.fields[col]
+		}
 		var fld []byte
+		// The common fields of a report, decoded where they lie: an empty
+		// field, a time as reports write it, a size.
+		if i < n && (data[i] == ',' || data[i] == '\n') {
+			if f >= 0 {
+				if err := c.setText(field(f), k, nil); err != nil {
+					return 0, 0, false, errSlowRow
+				}
+			}
+			goto next
+		}
+		if f >= 0 && i+reportTimeLen < n && (data[i+reportTimeLen] == ',' || data[i+reportTimeLen] == '\n') {
+			if ff := field(f); ff == fieldCreated || ff == fieldModified || ff == fieldLastAccess || ff == fieldTierChanged {
+				if t, ok := fastTime(bstr(data[i : i+reportTimeLen])); ok {
+					c.setTime(ff, k, t)
+					i += reportTimeLen
+					goto next
+				}
+			}
+		}
+		if field(f) == fieldBytes && f >= 0 {
+			j := i
+			for j < n && j-i < 15 && data[j]-'0' < 10 {
+				j++
+			}
+			if j < n && (data[j] == ',' || data[j] == '\n') {
+				if v, ok := smallInt(data[i:j]); ok {
+					c.Bytes[k] = v
+					i = j
+					goto next
+				}
+			}
+		}
 		if i < n && data[i] == '"' {
 			i++
 			s0 := i
@@ -166,12 +206,13 @@ func (l *csvColumns) fastRow(data []byte, i, k int, st *csvColumnWorker) (next i
 				fld = fld[:len(fld)-1]
 			}
 		}
-		if col < len(l.fields) && l.fields[col] >= 0 {
-			if err := c.setText(field(l.fields[col]), k, fld); err != nil {
+		if f >= 0 {
+			if err := c.setText(field(f), k, fld); err != nil {
 				// Any error: the record reader's way decides which one.
 				return 0, 0, false, errSlowRow
 			}
 		}
+	next:
 		col++
 		if i < n && data[i] == ',' {
 			i++
