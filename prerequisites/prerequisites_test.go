@@ -107,7 +107,7 @@ func TestMakeExamples(t *testing.T) {
 		{"small.yaml", []string{"Microsoft.Batch", "Microsoft.ContainerService", "Microsoft.ManagedIdentity", "Microsoft.Network", "Microsoft.PolicyInsights", "Microsoft.Storage"},
 			"/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-connectivity/providers/Microsoft.Network/virtualNetworks/vnet-hub-eastus",
 			"az deployment sub create --name aizone-contoso-ft --location eastus --template-file arm/main.json --parameters @arm/main.parameters.json"},
-		{"large.yaml", []string{"Microsoft.Batch", "Microsoft.Compute", "Microsoft.ContainerService", "Microsoft.NetApp", "Microsoft.Network", "Microsoft.PolicyInsights", "Microsoft.Storage"},
+		{"large.yaml", []string{"Microsoft.Batch", "Microsoft.Compute", "Microsoft.ContainerService", "Microsoft.Network", "Microsoft.PolicyInsights", "Microsoft.Storage", "Microsoft.StorageCache"},
 			"/subscriptions/22222222-3333-4444-5555-666666666666/resourceGroups/rg-hub-eastus/providers/Microsoft.Network/virtualNetworks/vnet-hub-eastus",
 			"az deployment sub create --name aizone-fabrikam-llm --location eastus --template-file arm/main.json --parameters @arm/main.parameters.json"},
 	} {
