@@ -104,7 +104,6 @@ func randomInventory(t *testing.T, rng *rand.Rand, dir string, blobs int) (csvPa
 	w, _ := inventory.NewWriterWith(f, "parquet", inventory.WriterOptions{RowGroupRows: 97})
 	for i := range blobs {
 		name := fmt.Sprintf("%s%05d", []string{"$logs/", "data/a", "data/b", "logs/", "other/"}[rng.IntN(5)], i)
-		var rows []inventory.Record
 		created := when()
 		kinds := []int{0}
 		for range rng.IntN(3) {
@@ -166,7 +165,6 @@ func randomInventory(t *testing.T, rng *rand.Rand, dir string, blobs int) (csvPa
 			fmt.Fprintf(&b, "%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%t,%s,%s,%s,%s\n", name, ts(r.Created), ts(r.Modified), ts(r.LastAccess),
 				r.Bytes, r.Type, tier, ts(r.TierChanged), r.Snapshot, r.VersionID, map[bool]string{true: "true", false: "false"}[r.IsCurrent],
 				r.Deleted, csvQuote(inventory.FormatTags(r.Tags)), scope, until, hold)
-			rows = append(rows, r)
 		}
 	}
 	if err := w.Close(); err != nil {
