@@ -69,10 +69,15 @@ func (s *Scheduler) Schedule(b *Blob, from, end int64) []Change {
 	}
 	for len(s.acts) > 0 && from < end {
 		best, act := int64(Forever), None
+		keep := s.acts[:0]
 		for _, c := range s.acts {
 			if c.a.action != Delete && !e.canTier(b, c.a.action) {
+				// Tier changes only make a blob cooler (or, by tierToHot,
+				// take it out of Cool and Cold): an action the service
+				// cannot carry out now it never can again.
 				continue
 			}
+			keep = append(keep, c)
 			t := c.t
 			if n := c.a.cond.DaysAfterLastTierChangeGreaterThan; n != nil {
 				t = max(t, threshold(b.tierRef(), *n))
@@ -88,6 +93,7 @@ func (s *Scheduler) Schedule(b *Blob, from, end int64) []Change {
 				best, act = run, c.a.action
 			}
 		}
+		s.acts = keep
 		if best >= end {
 			break
 		}
