@@ -57,8 +57,12 @@ func build(p *plan.Plan) doc {
 		verdict = "INFEASIBLE: see the errors under Findings"
 	}
 	sum := section{heading: "Summary"}
-	sum.para("%s. Estimated %s one-off (training runs, moving data in) and %s a month (run-rate), never added together%s; management group %s.",
-		verdict, units.USD(p.Cost.OneOffUSD), units.USD(p.Cost.MonthlyUSD), unpricedNote(len(p.Cost.Missing)), p.Governance.ManagementGroup)
+	once := units.USD(p.Cost.OneOffUSD) + " one-off (training runs, moving data in) and "
+	if p.Cost.OneOffUSD == 0 && !hasKind(p.Cost.Missing, cost.OneOff) {
+		once = "nothing one-off; "
+	}
+	sum.para("%s. Estimated %s%s a month (run-rate), never added together%s; management group %s.",
+		verdict, once, units.USD(p.Cost.MonthlyUSD), unpricedNote(len(p.Cost.Missing)), p.Governance.ManagementGroup)
 	d.sections = append(d.sections, sum)
 
 	cs := section{heading: "Compute"}
@@ -476,4 +480,13 @@ func firstOr(s, alt string) string {
 		return alt
 	}
 	return s
+}
+
+func hasKind(us []cost.Unpriced, kind string) bool {
+	for _, u := range us {
+		if u.Kind == kind {
+			return true
+		}
+	}
+	return false
 }
