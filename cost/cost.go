@@ -379,6 +379,12 @@ func netAppPriceSource(c *catalog.Catalog, level string) string {
 	return "catalog"
 }
 
+// containerMonthly is a container's Blob capacity a month. With a delete
+// step, the average month over its retention, following its schedule.
+// Without one (serving weights, a file system's logs) the data is kept
+// until the team retires it, so every month it holds its bytes in the
+// tier its last rule leaves it in (Hot with no rule): averaging over zero
+// days of retention would price it at nothing.
 func (p *pricer) containerMonthly(ct storage.Container) (float64, string) {
 	// Blob capacity is billed per GB of 2^30 bytes, as the simulation counts it.
 	gb := float64(ct.Bytes) / (1 << 30)
@@ -390,7 +396,7 @@ func (p *pricer) containerMonthly(ct storage.Container) (float64, string) {
 		return 0
 	}
 	// Walk the schedule: days in each tier until deletion.
-	day, tier, total := 0, "hot", 0.0
+	day, tier, total, deleted := 0, "hot", 0.0, false
 	for _, s := range ct.Schedule {
 		total += float64(s.Day-day) * tierAt(tier)
 		day = s.Day
@@ -401,7 +407,19 @@ func (p *pricer) containerMonthly(ct storage.Container) (float64, string) {
 			tier = "cold"
 		case "tierToArchive":
 			tier = "archive"
+		case "delete":
+			deleted = true
 		}
+		if deleted {
+			break
+		}
+	}
+	if !deleted {
+		how := "no lifecycle rule deletes it"
+		if len(ct.Schedule) > 0 {
+			how = "its lifecycle rule tiers it down but never deletes it"
+		}
+		return gb * tierAt(tier), fmt.Sprintf("%.1f GiB in %s every month: %s, so it is kept until retired", gb, strings.ToUpper(tier[:1])+tier[1:], how)
 	}
 	months := float64(max(ct.RetainDays, 1)) / 30.4
 	avg := gb * total / 30.4 / months

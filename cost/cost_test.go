@@ -81,6 +81,19 @@ func TestPlan(t *testing.T) {
 			monthly: map[string]float64{"blob corpus": wantBlob},
 		},
 		{
+			// Served weights have no rule: kept until retired, they are
+			// billed in Hot every month, not averaged over no retention.
+			name:    "blob without a lifecycle rule stays in Hot every month",
+			in:      Input{Storage: storage.Result{Account: storage.BlobAccount{Containers: []storage.Container{{Name: "models", Bytes: 8 << 30, Schedule: []lifecycle.Step{}}}}}},
+			monthly: map[string]float64{"blob models": 8 * tier("hot")},
+		},
+		{
+			name: "blob tiered down but never deleted rests in its last tier",
+			in: Input{Storage: storage.Result{Account: storage.BlobAccount{Containers: []storage.Container{{Name: "archive", Bytes: 1e12,
+				Schedule: []lifecycle.Step{{Day: 30, Action: "tierToCool"}, {Day: 60, Action: "tierToCold"}}}}}}},
+			monthly: map[string]float64{"blob archive": 1e12 / (1 << 30) * tier("cold")},
+		},
+		{
 			name: "network: endpoints, zones, a zone-owned hub; moving a corpus in is one-off",
 			in: Input{Region: "eastus", Network: network.Result{
 				PrivateEndpoints: []network.PrivateEndpoint{{Name: "pe-blob"}}, ComputeEndpoints: []network.PrivateEndpoint{{Name: "pe-kv", TargetType: "Microsoft.KeyVault/vaults", Target: "kv"}},
