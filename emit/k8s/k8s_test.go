@@ -575,6 +575,7 @@ func TestVariants(t *testing.T) {
 		name string
 		edit func(p *plan.Plan, pool *compute.Pool, ws *spec.Workload)
 		err  error
+		says string // in the error, when the refusal has several causes
 		test func(t *testing.T, m *manifests)
 	}{
 		{name: "tensor parallel in one VM", edit: func(p *plan.Plan, pool *compute.Pool, ws *spec.Workload) {
@@ -633,7 +634,11 @@ func TestVariants(t *testing.T) {
 				t.Errorf("service name %q", m.service.Name)
 			}
 		}},
-		{name: "tensor parallel across VMs", edit: func(p *plan.Plan, pool *compute.Pool, ws *spec.Workload) { pool.Inference.TP = 2 }, err: ErrUnsupported},
+		{name: "tensor parallel across VMs", edit: func(p *plan.Plan, pool *compute.Pool, ws *spec.Workload) {
+			// One GPU more than a VM of the pool holds, whatever size the
+			// planner chose: the replica would span two VMs.
+			pool.Inference.TP = int(pool.GPUs/float64(pool.Nodes)) + 1
+		}, err: ErrUnsupported, says: "multi-node serving is out of scope"},
 		{name: "AMD", edit: func(p *plan.Plan, pool *compute.Pool, ws *spec.Workload) { pool.Image = "amd-rocm-ubuntu" }, err: ErrUnsupported},
 		{name: "partial GPU", edit: func(p *plan.Plan, pool *compute.Pool, ws *spec.Workload) { pool.GPUs = float64(pool.Nodes) / 2 }, err: ErrUnsupported},
 		{name: "unplanned", edit: func(p *plan.Plan, pool *compute.Pool, ws *spec.Workload) { pool.Inference = nil }, err: ErrUnsupported},
@@ -654,6 +659,9 @@ func TestVariants(t *testing.T) {
 			if tc.err != nil {
 				if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), fmt.Sprintf("%q", pool.Workload)) {
 					t.Fatalf("error %v, want %v naming %q", err, tc.err, pool.Workload)
+				}
+				if !strings.Contains(err.Error(), tc.says) {
+					t.Errorf("error %v, want it to say %q", err, tc.says)
 				}
 				if files != nil {
 					t.Error("manifests returned with an error")
