@@ -222,3 +222,27 @@ func TestStop(t *testing.T) {
 		}
 	}
 }
+
+// TestReportTime: the fixed-place reader reads the reports' form and
+// agrees with fastTime on it and on one-character changes of it.
+func TestReportTime(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	chars := []byte("0123456789-T:.Z /a\x00\xff")
+	for range 200000 {
+		ts := []byte(FormatTime(int64(rng.IntN(1<<34)) - 1<<32))
+		if len(ts) != reportTimeLen {
+			continue
+		}
+		changed := rng.IntN(2) == 0
+		if changed {
+			ts[rng.IntN(len(ts))] = chars[rng.IntN(len(chars))]
+		}
+		got, gok := reportTime(ts)
+		want, wok := fastTime(string(ts))
+		// Refusing is allowed (fastTime and the setter decide then), but
+		// not a report's own form, nor a different answer.
+		if gok && (!wok || got != want) || !gok && !changed {
+			t.Fatalf("reportTime(%q) = %d, %v; fastTime %d, %v", ts, got, gok, want, wok)
+		}
+	}
+}
