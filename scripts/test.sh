@@ -20,6 +20,9 @@ fi
 # the HTML report's browser test), likewise installed once.
 bash scripts/setup-tofu.sh
 bash scripts/setup-chromium.sh
+# DuckDB for node (npm @duckdb/node-api): the simulator's answer must equal
+# DuckDB's SQL answer at every day (simulation.TestDuckDBAgrees).
+bash scripts/bench-duckdb.sh install
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.tools/*'))
