@@ -4,19 +4,27 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aizone/aizone/internal/testkit"
 
+	"github.com/aizone/aizone/catalog"
+	"github.com/aizone/aizone/compute"
 	"github.com/aizone/aizone/identity"
+	"github.com/aizone/aizone/network"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/resources"
+	"github.com/aizone/aizone/spec"
+	"github.com/aizone/aizone/units"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -25,6 +33,83 @@ func planOf(t *testing.T, file string) *plan.Plan { return testkit.Plan(t, file,
 
 func example(name string) func(*testing.T) *plan.Plan {
 	return func(t *testing.T) *plan.Plan { return planOf(t, filepath.Join("..", "..", "examples", name)) }
+}
+
+// largeTokens is the large example pre-training on more tokens by the
+// same deadline: more nodes than one scale set of a placement group takes.
+func largeTokens(tokens float64) func(*testing.T) *plan.Plan {
+	return func(t *testing.T) *plan.Plan {
+		return testkit.Plan(t, filepath.Join("..", "..", "examples", "large.yaml"), func(z *spec.Zone) {
+			for i := range z.Workloads {
+				if z.Workloads[i].Name == "pretrain" {
+					z.Workloads[i].Tokens = units.Count(tokens)
+				}
+			}
+		})
+	}
+}
+
+// largeNetApp is the large example planned with a catalog that offers no
+// Managed Lustre (as in a region without it), so that the hot tier is a
+// NetApp Files volume, which the workspace mounts as an existing NFS
+// export.
+func largeNetApp(t *testing.T) *plan.Plan {
+	c, err := catalog.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Storage.Lustre = nil
+	z, err := spec.LoadFile(filepath.Join("..", "..", "examples", "large.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Check(z, c); err != nil {
+		t.Fatal(err)
+	}
+	p := plan.Make(z, c, plan.Options{AsOf: testkit.AsOf})
+	if p.Storage.HotTier.Kind != "netapp" {
+		t.Fatalf("hot tier %s without Managed Lustre in the catalog, want netapp", p.Storage.HotTier.Kind)
+	}
+	return p
+}
+
+// poolOf is the plan's pool of a workload.
+func poolOf(t *testing.T, p *plan.Plan, workload string) compute.Pool {
+	t.Helper()
+	for _, pl := range p.Compute.Pools {
+		if pl.Workload == workload {
+			return pl
+		}
+	}
+	t.Fatalf("no pool for %s", workload)
+	return compute.Pool{}
+}
+
+// oneScaleSetGap is the gap of a pool on one scale set larger than the
+// workspace's scale sets; the case fails if the plan no longer makes one.
+func oneScaleSetGap(workload string) func(*testing.T, *plan.Plan) []string {
+	return func(t *testing.T, p *plan.Plan) []string {
+		pl := poolOf(t, p, workload)
+		n := pl.Nodes + pl.SpareNodes
+		if !pl.PlacementGroup || pl.ScaleSets > 1 || n <= hpcMaxScalesetSize {
+			t.Fatalf("%s: %d nodes in %d scale sets (placement group %v): not one scale set over the workspace's %d VMs, so the case no longer checks that gap",
+				workload, n, pl.ScaleSets, pl.PlacementGroup, hpcMaxScalesetSize)
+		}
+		return []string{fmt.Sprintf("placement: workload %s needs its %d nodes on one InfiniBand fabric (one scale set), but the cluster puts at most %d VMs in a scale set", workload, n, hpcMaxScalesetSize)}
+	}
+}
+
+// spreadGap is the gap of a pool the plan spreads over several scale sets.
+func spreadGap(workload string) func(*testing.T, *plan.Plan) []string {
+	return func(t *testing.T, p *plan.Plan) []string {
+		pl := poolOf(t, p, workload)
+		n := pl.Nodes + pl.SpareNodes
+		if !pl.PlacementGroup || pl.ScaleSets < 2 || pl.ScaleSets*pl.ScaleSetNodes < n {
+			t.Fatalf("%s: %d nodes in %d scale sets of %d (placement group %v): not spread over several, so the case no longer checks that gap",
+				workload, n, pl.ScaleSets, pl.ScaleSetNodes, pl.PlacementGroup)
+		}
+		return []string{fmt.Sprintf("placement: workload %s spreads its %d nodes over %d scale sets of at most %d VMs; the cluster puts at most %d VMs in a scale set", workload, n, pl.ScaleSets, pl.ScaleSetNodes, hpcMaxScalesetSize)}
+	}
 }
 
 // spotDataPrep is the Managed Lustre example with a data-preparation
@@ -121,19 +206,18 @@ type workspaceCase struct {
 	name       string
 	plan       func(*testing.T) *plan.Plan
 	file       string
-	partitions map[string]string // workload → partition
-	maxNodes   map[string]int64  // partition → nodes
+	partitions map[string]string // workload → partition; the others take no nodes
 	fsType     string            // additionalFilesystem.type
 	htcSpot    bool
-	gaps       []string // each must start a gap
-	noGaps     []string // no gap may contain these
+	gaps       []string                              // each must start a gap
+	gapsOf     func(*testing.T, *plan.Plan) []string // the same, with the plan's figures
+	noGaps     []string                              // no gap may contain these
 }
 
 var workspaceCases = []workspaceCase{
 	{
 		name: "lustre-slurm", plan: example("lustre-slurm.yaml"), file: "slurm/adatum-bio.parameters.json",
 		partitions: map[string]string{"cpt-70b": "gpu"},
-		maxNodes:   map[string]int64{"gpu": 65, "hpc": 0, "htc": 0},
 		fsType:     "aml-existing",
 		gaps: []string{
 			"database: the plan has no Azure Database for MySQL flexible server",
@@ -147,19 +231,31 @@ var workspaceCases = []workspaceCase{
 		noGaps: []string{"priority:", "placement:", "has no partition", "cannot hold", "the plan has no subnet", "zone template:"},
 	},
 	{
-		name: "large (NetApp)", plan: example("large.yaml"), file: "slurm/fabrikam-llm.parameters.json",
+		name: "large", plan: example("large.yaml"), file: "slurm/fabrikam-llm.parameters.json",
 		partitions: map[string]string{"pretrain": "gpu"},
-		maxNodes:   map[string]int64{"gpu": 167, "hpc": 0, "htc": 0},
+		fsType:     "aml-existing",
+		gapsOf:     oneScaleSetGap("pretrain"),
+		noGaps:     []string{"priority:", "has no partition", "cannot hold", "the plan has no subnet", "zone template:", "spreads its"},
+	},
+	{
+		name: "large on NetApp", plan: largeNetApp, file: "slurm/fabrikam-llm.parameters.json",
+		partitions: map[string]string{"pretrain": "gpu"},
 		fsType:     "nfs-existing",
-		gaps: []string{
-			"placement: workload pretrain needs its 167 nodes on one InfiniBand fabric",
-		},
-		noGaps: []string{"priority:", "has no partition", "cannot hold", "the plan has no subnet", "zone template:"},
+		gapsOf:     oneScaleSetGap("pretrain"),
+		noGaps:     []string{"priority:", "has no partition", "cannot hold", "the plan has no subnet", "zone template:"},
+	},
+	{
+		// 5T tokens in the same 21 days take more nodes than a scale set
+		// in one placement group holds even after a support request.
+		name: "large over several scale sets", plan: largeTokens(5e12), file: "slurm/fabrikam-llm.parameters.json",
+		partitions: map[string]string{"pretrain": "gpu"},
+		fsType:     "aml-existing",
+		gapsOf:     spreadGap("pretrain"),
+		noGaps:     []string{"priority:", "has no partition", "cannot hold", "the plan has no subnet", "zone template:", "needs its", "size:"},
 	},
 	{
 		name: "spot training and data-prep", plan: spotDataPrep, file: "slurm/adatum-bio.parameters.json",
 		partitions: map[string]string{"cpt-70b": "gpu", "tokenize": "htc"},
-		maxNodes:   map[string]int64{"gpu": 65, "hpc": 0, "htc": 4},
 		fsType:     "aml-existing",
 		htcSpot:    true,
 		gaps: []string{
@@ -180,7 +276,8 @@ func TestWorkspaces(t *testing.T) {
 	dir := bicepDir(t)
 	for _, c := range workspaceCases {
 		t.Run(c.name, func(t *testing.T) {
-			w := workspace(t, c.plan(t))
+			p := c.plan(t)
+			w := workspace(t, p)
 			if err := Validate(w, dir); err != nil {
 				t.Errorf("parameters do not fit the template:\n%v", err)
 			}
@@ -190,10 +287,22 @@ func TestWorkspaces(t *testing.T) {
 			if !reflect.DeepEqual(w.Partitions, c.partitions) {
 				t.Errorf("partitions %v, want %v", w.Partitions, c.partitions)
 			}
-			for part, n := range c.maxNodes {
+			// A partition grows to its pool's nodes and spares; one
+			// without a workload takes none.
+			for _, part := range []string{"htc", "hpc", "gpu"} {
+				var want int64
+				for wl, pt := range c.partitions {
+					if pt == part {
+						pl := poolOf(t, p, wl)
+						if pl.Nodes < 1 {
+							t.Fatalf("%s has no nodes in the plan", wl)
+						}
+						want = int64(pl.Nodes + pl.SpareNodes)
+					}
+				}
 				got, _ := asInt(field(t, value(t, w, part), "maxNodes"))
-				if got != n {
-					t.Errorf("%s.maxNodes = %d, want %d", part, got, n)
+				if got != want {
+					t.Errorf("%s.maxNodes = %d, want %d", part, got, want)
 				}
 			}
 			if got := field(t, value(t, w, "additionalFilesystem"), "type"); got != c.fsType {
@@ -202,7 +311,11 @@ func TestWorkspaces(t *testing.T) {
 			if got := field(t, value(t, w, "htc"), "useSpot"); got != c.htcSpot {
 				t.Errorf("htc.useSpot = %v, want %v", got, c.htcSpot)
 			}
-			for _, want := range c.gaps {
+			gaps := c.gaps
+			if c.gapsOf != nil {
+				gaps = append(slices.Clone(gaps), c.gapsOf(t, p)...)
+			}
+			for _, want := range gaps {
 				found := false
 				for _, g := range w.Gaps {
 					found = found || strings.HasPrefix(g, want)
@@ -269,16 +382,21 @@ func TestHotTierMount(t *testing.T) {
 			if c.fsType != "nfs-existing" {
 				return
 			}
+			volumes := 0
 			for _, r := range resources.Build(p) {
 				if r.Type != "Microsoft.NetApp/netAppAccounts/capacityPools/volumes" {
 					continue
 				}
+				volumes++
 				if want := "/" + r.Properties["creationToken"].(string); field(t, fs, "exportPath") != want {
 					t.Errorf("exportPath %v, want %s", field(t, fs, "exportPath"), want)
 				}
 				if !reflect.DeepEqual(r.Properties["protocolTypes"], []string{"NFSv4.1"}) || !strings.Contains(field(t, fs, "mountOptions").(string), "vers=4.1") {
 					t.Errorf("mount options %v for protocols %v", field(t, fs, "mountOptions"), r.Properties["protocolTypes"])
 				}
+			}
+			if volumes != 1 {
+				t.Errorf("%d NetApp volumes in the template, want the one the workspace mounts", volumes)
 			}
 		})
 	}
@@ -420,22 +538,64 @@ func TestTags(t *testing.T) {
 }
 
 // TestComputeSubnetTooSmall: when the pool's subnet cannot also hold the
-// scheduler and the login node, the gap says the size it needs.
+// scheduler and the login node, the gap says the size it needs; with room
+// for exactly those, there is no gap.
 func TestComputeSubnetTooSmall(t *testing.T) {
-	p := example("lustre-slurm.yaml")(t)
-	for i := range p.Network.VNets[0].Subnets {
-		if s := &p.Network.VNets[0].Subnets[i]; s.Name == "snet-cpt-70b" {
-			s.Usable = 65 // the nodes, but not the scheduler and login node
-		}
+	const workload, subnet = "cpt-70b", "snet-cpt-70b"
+	for _, tc := range []struct {
+		name  string
+		extra int // usable addresses beyond the partition's nodes
+		gap   bool
+	}{
+		{"the nodes, but not the scheduler and login node", 0, true},
+		{"the nodes and the login node, not the scheduler", loginNodesMax, true},
+		{"the nodes, the scheduler and the login node", schedulerNodes + loginNodesMax, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := example("lustre-slurm.yaml")(t)
+			pl := poolOf(t, p, workload)
+			nodes := pl.Nodes + pl.SpareNodes
+			var prefix string
+			for i := range p.Network.VNets[0].Subnets {
+				if s := &p.Network.VNets[0].Subnets[i]; s.Name == subnet {
+					s.Usable = nodes + tc.extra
+					prefix = s.Prefix
+				}
+			}
+			if prefix == "" {
+				t.Fatalf("no subnet %s in the plan", subnet)
+			}
+			w := workspace(t, p)
+			need := nodes + schedulerNodes + loginNodesMax
+			start := fmt.Sprintf("network: %s (%s, %d usable) cannot hold the cluster's %d nodes (partitions at their maximum, %d scheduler, %d login); it needs /",
+				subnet, prefix, nodes+tc.extra, need, schedulerNodes, loginNodesMax)
+			var got []string
+			for _, g := range w.Gaps {
+				if strings.Contains(g, "cannot hold") {
+					got = append(got, g)
+				}
+			}
+			if !tc.gap {
+				if len(got) > 0 {
+					t.Errorf("unexpected gaps %q", got)
+				}
+				return
+			}
+			if len(got) != 1 || !strings.HasPrefix(got[0], start) {
+				t.Fatalf("gaps %q, want one starting %q", got, start)
+			}
+			// The size it asks for holds the cluster with a quarter more
+			// for growth, and is the smallest that does.
+			bits, err := strconv.Atoi(strings.TrimPrefix(got[0], start))
+			if err != nil {
+				t.Fatalf("no prefix length at the end of %q: %v", got[0], err)
+			}
+			room := need + (need+3)/4
+			if network.Usable(bits) < room || network.Usable(bits+1) >= room {
+				t.Errorf("it asks for /%d (%d usable), not the smallest subnet with %d addresses", bits, network.Usable(bits), room)
+			}
+		})
 	}
-	w := workspace(t, p)
-	want := "network: snet-cpt-70b (10.88.0.0/25, 65 usable) cannot hold the cluster's 67 nodes (partitions at their maximum, 1 scheduler, 1 login); it needs /25"
-	for _, g := range w.Gaps {
-		if g == want {
-			return
-		}
-	}
-	t.Errorf("no gap %q; gaps:\n%s", want, strings.Join(w.Gaps, "\n"))
 }
 
 // TestTooManyWorkloads: a fourth Slurm workload has no partition, and the
