@@ -265,8 +265,10 @@ func anyContains(list []string, s string) bool {
 	return false
 }
 
-// A usage file too small for the large zone: every regular quota it
-// names falls short and says so as an error finding with the fix.
+// A usage file too small for the large zone: every regular quota row it
+// lists is checked against it, each that falls short says so as an error
+// finding with the fix, and the zone's GPU families include at least one
+// such shortfall.
 func TestQuotaShortfall(t *testing.T) {
 	b := build(t, "large.yaml")
 	u, err := ParseUsage("eastus-numbers.json", readUsageFile(t, "eastus-numbers.json"), "eastus")
@@ -274,27 +276,60 @@ func TestQuotaShortfall(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := Make(b.p, b.rs, b.c, map[string]Usage{"eastus": u})
-	if len(r.Findings) == 0 {
-		t.Fatal("no shortfall")
-	}
-	nd := findQuota(r, "standardNDSH100v5Family", false)
-	if nd == nil || nd.Available == nil || *nd.Available != 96 || nd.Sufficient == nil || *nd.Sufficient {
-		t.Fatalf("%+v", nd)
-	}
-	var msg string
 	for _, f := range r.Findings {
 		if f.Code != CodeQuota || f.Severity != finding.Error {
 			t.Errorf("finding %+v", f)
 		}
-		if strings.Contains(f.Message, "standardNDSH100v5Family") {
-			msg = f.Message
+	}
+	gpuFamilies := map[string]bool{}
+	for _, pl := range b.p.Compute.Pools {
+		if s, ok := b.c.SKU(pl.SKU); ok && s.IsGPU() {
+			name, _, _ := QuotaName(s.Family)
+			gpuFamilies[strings.ToLower(name)] = true
 		}
 	}
-	for _, want := range []string{"eastus", "standardNDSH100v5Family", fmt.Sprintf("needs %d vCPUs", nd.VCPUs), "96 are available", "Quotas page",
-		fmt.Sprintf("az quota create --resource-name standardNDSH100v5Family --scope /subscriptions/SUBSCRIPTION_ID/providers/Microsoft.Compute/locations/eastus --limit-object value=%d", 96+nd.VCPUs)} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("message %q lacks %q", msg, want)
+	short, gpuShort := 0, ""
+	for _, q := range r.Quota {
+		if q.Batch || q.FamilyQuotaName == "" {
+			continue
 		}
+		it, ok := u.Item(q.FamilyQuotaName)
+		if !ok {
+			if q.Available != nil || !strings.Contains(q.Note, "is not in the usage given for eastus") {
+				t.Errorf("%s is not in the usage, but the row says %+v", q.FamilyQuotaName, q)
+			}
+			continue
+		}
+		avail := it.Available()
+		if q.Available == nil || int64(*q.Available) != avail || q.Sufficient == nil || *q.Sufficient != (int64(q.VCPUs) <= avail) {
+			t.Errorf("%s: %+v, want %d available for %d vCPUs", q.FamilyQuotaName, q, avail, q.VCPUs)
+			continue
+		}
+		if *q.Sufficient {
+			continue
+		}
+		short++
+		if gpuFamilies[strings.ToLower(q.FamilyQuotaName)] {
+			gpuShort = q.FamilyQuotaName
+		}
+		var msg string
+		for _, f := range r.Findings {
+			if strings.HasPrefix(f.Message, "eastus: "+q.FamilyQuotaName+" ") {
+				msg = f.Message
+			}
+		}
+		for _, want := range []string{fmt.Sprintf("needs %d vCPUs", q.VCPUs), fmt.Sprintf("%d are available", avail), "Quotas page",
+			fmt.Sprintf("az quota create --resource-name %s --scope /subscriptions/SUBSCRIPTION_ID/providers/Microsoft.Compute/locations/eastus --limit-object value=%d", shellQuote(it.Name), it.Current+int64(q.VCPUs))} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("%s: message %q lacks %q", q.FamilyQuotaName, msg, want)
+			}
+		}
+	}
+	if short != len(r.Findings) {
+		t.Errorf("%d rows fall short but %d findings", short, len(r.Findings))
+	}
+	if gpuShort == "" {
+		t.Fatalf("no GPU family of the plan (%v) falls short of the usage: the usage file no longer tests a shortfall", gpuFamilies)
 	}
 	// The Batch pool is the Batch account's, which the usage does not cover.
 	for _, q := range r.Quota {
@@ -311,8 +346,39 @@ func TestQuotaShortfall(t *testing.T) {
 	if err := Summary(&s, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(s.String(), "quota shortfall: eastus: standardNDSH100v5Family") {
+	if !strings.Contains(s.String(), "quota shortfall: eastus: "+gpuShort) {
 		t.Errorf("summary:\n%s", s.String())
+	}
+}
+
+// A family the usage does not list is not taken for none available: the
+// row says to check the region, and no finding is made.
+func TestQuotaFamilyNotInUsage(t *testing.T) {
+	b := build(t, "large.yaml")
+	u, err := ParseUsage("cores.json", []byte(`[{"currentValue": 0, "limit": 1000000, "name": {"value": "cores"}, "unit": "Count"}]`), "eastus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Make(b.p, b.rs, b.c, map[string]Usage{"eastus": u})
+	if len(r.Findings) != 0 {
+		t.Errorf("findings %+v", r.Findings)
+	}
+	families := 0
+	for _, q := range r.Quota {
+		if q.Batch || q.FamilyQuotaName == "" || q.FamilyQuotaName == QuotaCores {
+			continue
+		}
+		families++
+		want := fmt.Sprintf("%s is not in the usage given for eastus", q.FamilyQuotaName)
+		if q.Available != nil || q.Sufficient != nil || !strings.Contains(q.Note, want) {
+			t.Errorf("%+v, want no availability and a note %q", q, want)
+		}
+	}
+	if families == 0 {
+		t.Fatal("no family rows")
+	}
+	if q := findQuota(r, QuotaCores, false); q == nil || q.Sufficient == nil || !*q.Sufficient {
+		t.Errorf("cores: %+v", q)
 	}
 }
 
@@ -468,13 +534,28 @@ func TestSummary(t *testing.T) {
 	if len(lines) > 8 {
 		t.Errorf("%d lines, want a few:\n%s", len(lines), out)
 	}
-	for _, want := range []string{
+	wants := []string{
 		fmt.Sprintf("prerequisites: %d resource providers to register", len(r.ToRegister())),
 		"deployer roles: Contributor on subscription fabrikam-ai-training",
-		"quota eastus (vCPUs): ", "standardNDSH100v5Family ", "cores ",
+		"quota eastus (vCPUs): ",
 		"Batch account quota eastus (vCPUs): ",
 		"deploy: az deployment sub create --name aizone-fabrikam-llm",
-	} {
+	}
+	// Each family the plan's pools draw on, with its vCPUs (the AKS
+	// system pool's too), and the regional total.
+	family, cores, _, _ := expectedQuota(t, b)
+	if hasType(b.rs, "Microsoft.ContainerService/managedClusters") {
+		family["standardDDSv5Family"] += 3 * 4 // Standard_D4ds_v5 × 3
+		cores += 3 * 4
+	}
+	if len(family) < 2 {
+		t.Fatalf("families %v: the large zone draws on a GPU family for training and one for serving", family)
+	}
+	for name, n := range family {
+		wants = append(wants, fmt.Sprintf("%s %d", name, n))
+	}
+	wants = append(wants, fmt.Sprintf("cores %d", cores))
+	for _, want := range wants {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
