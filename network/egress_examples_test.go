@@ -34,7 +34,8 @@ func TestEgressExamples(t *testing.T) {
 		{"../examples/infeasible.yaml", network.EgressNAT, []string{network.EgressBatch, network.EgressGPU, network.EgressPackages}, false},
 		// Batch GPU training and AKS GPU inference.
 		{"../examples/small.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressPackages}, false},
-		// Slurm, AKS and a CPU Batch pool on NetApp Files: no Lustre rules.
+		// Slurm, AKS and a CPU Batch pool on Managed Lustre sized to the
+		// working set.
 		{"../examples/large.yaml", network.EgressHubFirewall, []string{network.EgressAKS, network.EgressBatch, network.EgressGPU, network.EgressLustre, network.EgressPackages}, true},
 		// Slurm on Managed Lustre.
 		{"../examples/lustre-slurm.yaml", network.EgressHubFirewall, []string{network.EgressGPU, network.EgressLustre, network.EgressPackages}, true},
