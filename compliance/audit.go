@@ -66,6 +66,10 @@ type AuditOptions struct {
 	// did before it decoded only what the assignments read; tests compare
 	// the two.
 	fullDecode bool
+	// noMemo evaluates every rule for every resource, as the audit did
+	// before resources that read alike shared evaluations; tests compare
+	// the two.
+	noMemo bool
 }
 
 // Progress counts an audit's work while it runs; another goroutine may
@@ -99,7 +103,15 @@ type AuditReport struct {
 	// DuplicateIDs are the first repeated ids, in input order (at most
 	// maxDuplicateIDs).
 	DuplicateIDs []string `json:"duplicateIds,omitempty"`
+
+	// memoHits and memoMisses count the rule decisions the workers' memos
+	// gave and those they evaluated, for tests and benchmarks.
+	memoHits, memoMisses int64
 }
+
+// memoEntries bounds each worker's memo of rule decisions: tens of
+// megabytes at most, whatever the estate.
+const memoEntries = 1 << 15
 
 // maxDuplicateIDs bounds the repeated ids a report lists.
 const maxDuplicateIDs = 10
@@ -207,14 +219,41 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	if !opt.fullDecode {
 		root = e.Reads().Root()
 	}
+	// Each worker remembers the decisions of rules for resources that
+	// read alike (policy.Memo): an estate's resources repeat their
+	// settings, and a rule's decision depends on nothing else.
+	memos := make(chan *policy.Memo, workers)
+	for range workers {
+		var m *policy.Memo
+		if !opt.noMemo {
+			m = policy.NewMemo(env, memoEntries)
+		}
+		memos <- m
+	}
 	type result struct {
-		findings []Finding
+		findings []Finding // only when opt.Findings takes them
+		tally    tally
 		unplaced int
 		repeated []string // ids of resources skipped as repeats
 		err      error
 	}
+	keep := opt.Findings != nil
+	var buffers sync.Pool // []Finding a collected chunk is done with
 	work := func(c *chunk) {
-		var r result
+		r := result{tally: newTally()}
+		if keep {
+			if b, ok := buffers.Get().(*[]Finding); ok {
+				r.findings = (*b)[:0]
+			}
+		}
+		emit := func(f Finding) {
+			r.tally.add(f)
+			if keep {
+				r.findings = append(r.findings, f)
+			}
+		}
+		memo := <-memos
+		defer func() { memos <- memo }()
 		for k, data := range c.elems {
 			i := c.first + k
 			if repeats[i] {
@@ -236,7 +275,7 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				mgs = def
 				r.unplaced++
 			}
-			e.Evaluate(ctx, res, env, mgs, func(f Finding) { r.findings = append(r.findings, f) })
+			e.evaluate(ctx, res, env, mgs, memo, emit)
 		}
 		prog.Evaluated.Add(int64(len(c.elems)))
 		c.out = r
@@ -255,13 +294,15 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				rep.DuplicateIDs = append(rep.DuplicateIDs, id)
 			}
 		}
+		r.tally.into(rep)
 		for _, f := range r.findings {
-			rep.Summary.Add(f)
-			count(rep.BySubscription, f.Subscription, f.Effect)
-			count(rep.ByAssignment, f.Assignment, f.Effect)
-			if opt.Findings != nil && ferr == nil {
+			if ferr == nil {
 				ferr = opt.Findings(f)
 			}
+		}
+		if r.findings != nil {
+			clear(r.findings) // let the reasons go
+			buffers.Put(&r.findings)
 		}
 		if ferr != nil {
 			return &stopError{ferr}
@@ -275,6 +316,12 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		src = strictSource(open)
 	}
 	err = pipeline(ctx, workers, src, work, collect)
+	for range workers {
+		if m := <-memos; m != nil {
+			rep.memoHits += m.Hits
+			rep.memoMisses += m.Misses
+		}
+	}
 	var stop *stopError
 	if errors.As(err, &stop) {
 		return nil, stop.err
@@ -286,6 +333,42 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		return nil, locate(open, err)
 	}
 	return rep, nil
+}
+
+// tally counts a chunk's findings by subscription and by assignment, each
+// with the effect, in the worker: collecting then adds a few hundred
+// counts a chunk rather than looking up maps for each of its thousands of
+// findings.
+type tally struct {
+	bySub, byAssignment map[[2]string]int
+}
+
+func newTally() tally {
+	return tally{bySub: map[[2]string]int{}, byAssignment: map[[2]string]int{}}
+}
+
+func (t tally) add(f Finding) {
+	t.bySub[[2]string{f.Subscription, f.Effect}]++
+	t.byAssignment[[2]string{f.Assignment, f.Effect}]++
+}
+
+// into adds the counts to the report, as Summary.Add and count would
+// for each finding.
+func (t tally) into(rep *AuditReport) {
+	for k, n := range t.bySub {
+		if rep.BySubscription[k[0]] == nil {
+			rep.BySubscription[k[0]] = map[string]int{}
+		}
+		rep.BySubscription[k[0]][k[1]] += n
+	}
+	for k, n := range t.byAssignment {
+		if rep.ByAssignment[k[0]] == nil {
+			rep.ByAssignment[k[0]] = map[string]int{}
+		}
+		rep.ByAssignment[k[0]][k[1]] += n
+		rep.Summary.Findings += n
+		rep.Summary.ByEffect[k[1]] += n
+	}
 }
 
 // stopError is an error of the caller's Findings function, returned as is.

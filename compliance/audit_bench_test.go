@@ -88,6 +88,9 @@ func BenchmarkAudit1M(b *testing.B) {
 			b.Fatalf("audited %d of %d", rep.Summary.Resources, rows)
 		}
 		rows = rep.Summary.Resources
+		if n := rep.memoHits + rep.memoMisses; n > 0 {
+			b.ReportMetric(float64(rep.memoHits)/float64(n), "memo-hit-ratio")
+		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "resources/s")
 }

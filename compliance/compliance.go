@@ -310,6 +310,13 @@ func (e *Engine) Related(typ, name string, present map[string]bool) bool {
 // groups above the resource's subscription, nil for "all") against res and
 // calls emit for each finding, in assignment order.
 func (e *Engine) Evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, mgs map[string]bool, emit func(Finding)) {
+	e.evaluate(ctx, res, env, mgs, nil, emit)
+}
+
+// evaluate is Evaluate with the decisions of the rules' conditions taken
+// from memo (nil: none) when a resource that reads alike was evaluated
+// before; the findings are the same.
+func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, mgs map[string]bool, memo *policy.Memo, emit func(Finding)) {
 	refs, ok := e.byType[strings.ToLower(res.Type())]
 	if !ok {
 		refs = e.anyType
@@ -319,7 +326,7 @@ func (e *Engine) Evaluate(ctx context.Context, res *policy.Resource, env *policy
 		if mgs != nil && it.eff.ManagementGroup != "" && !mgs[it.eff.ManagementGroup] {
 			continue
 		}
-		r := it.members[ref.member].Evaluate(ctx, res, env)
+		r := it.members[ref.member].EvaluateMemo(ctx, res, env, memo)
 		if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
 			continue
 		}

@@ -86,6 +86,12 @@ type Bound struct {
 	// types are the lower-case resource types the rule can match, from
 	// the compiled type guard; nil when the rule has no guard.
 	types []string
+	// deps is what the "if" reads of a resource, for a Memo; nil when it
+	// cannot be memoised.
+	deps *memoDeps
+	// relType is details.type when it is the same for every resource, and
+	// relTypeLower its lower case, computed once.
+	relType, relTypeLower string
 	// Assignment context.
 	assignment   *Assignment
 	scopeAll     bool // the assignment's scope contains every resource
@@ -150,6 +156,14 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 		return nil, b.effErr
 	}
 	b.types = guardTypes(cp.guard, ctx)
+	b.deps = b.memoDeps()
+	if d := cp.details; d != nil && d.typ != nil && (d.typ.node == nil || d.typ.static) {
+		if v, err := ctx.get(d.typ); err == nil {
+			if s, ok := v.(string); ok {
+				b.relType, b.relTypeLower = s, strings.ToLower(s)
+			}
+		}
+	}
 	return b, nil
 }
 
@@ -364,6 +378,11 @@ type evalCtx struct {
 	// compliance needs), true a condition that did not hold (its operator
 	// and truth value, which stays exact under any number of nots).
 	miss bool
+	// track, while a Memo's entry is computed, is what its key holds;
+	// uncovered is set when the evaluation reads anything else, and the
+	// outcome is then not remembered.
+	track     *memoDeps
+	uncovered bool
 }
 
 type runScope struct {
@@ -450,6 +469,9 @@ func (c *evalCtx) Field(name string) (any, error) {
 	if c.primary == nil {
 		return nil, errors.New("field() needs a resource")
 	}
+	if c.track != nil && !c.track.names[name] {
+		c.uncovered = true
+	}
 	key := name
 	if len(c.scopes) > 0 {
 		var b strings.Builder
@@ -526,6 +548,16 @@ func (c *evalCtx) Current(name string) (any, error) {
 // Ambient implements expr.Context.
 func (c *evalCtx) Ambient(name string) (any, error) {
 	r := c.primary
+	if t := c.track; t != nil {
+		switch name {
+		case "resourcegroup":
+			c.uncovered = c.uncovered || !t.rg
+		case "subscription":
+			c.uncovered = c.uncovered || !t.sub
+		case "requestcontext":
+			c.uncovered = c.uncovered || !t.api
+		}
+	}
 	switch name {
 	case "resourcegroup":
 		if r == nil || r.rg == "" {
@@ -765,6 +797,9 @@ func valsOrNil(vals []any) any {
 func (c *evalCtx) dynFieldRef(df *dynField) (*fieldRef, error) {
 	if df.slot >= 0 && c.b.fields != nil {
 		return c.b.fields[df.slot], c.b.fieldErr[df.slot]
+	}
+	if c.track != nil {
+		c.uncovered = true // named per resource: not in the key
 	}
 	return c.resolveDynField(df)
 }

@@ -35,6 +35,10 @@ func (b *Bound) ForAssignment(a *Assignment) *Bound {
 
 // Evaluate evaluates the bound definition against res. env may be nil.
 func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
+	return b.evaluate(ctx, res, env, nil)
+}
+
+func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) Result {
 	if env == nil {
 		env = &Env{}
 	}
@@ -93,21 +97,14 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 	c := ctxPool.Get().(*evalCtx)
 	*c = evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env, scopes: c.scopes[:0]}
 	defer ctxPool.Put(c)
-	matched, err := cp.cond.eval(c)
+	matched, reasons, err := b.decideMemo(c, m)
 	if err != nil {
 		return failed(r, b.effect, err)
 	}
+	r.Reasons = reasons
 	if !matched {
 		r.State = Compliant
-		if !env.Brief {
-			c.miss = true
-			_, r.Reasons, _ = cp.cond.why(c, false)
-			r.Reasons = prefix("the rule does not apply: ", r.Reasons)
-		}
 		return r
-	}
-	if !env.NoReasons {
-		_, r.Reasons, _ = cp.cond.why(c, false)
 	}
 	r.Effect = b.effect
 	switch b.effect {
@@ -327,7 +324,10 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 	}
 	res := c.res
 	rs := c.env.Resources
-	typLower := strings.ToLower(typ)
+	typLower := b.relTypeLower
+	if typ != b.relType || typ == "" {
+		typLower = strings.ToLower(typ)
+	}
 	var candidates []*Resource
 	if rs != nil {
 		// Child and extension types are looked for below the evaluated
