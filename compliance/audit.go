@@ -352,8 +352,8 @@ func (t tally) add(f Finding) {
 	t.byAssignment[[2]string{f.Assignment, f.Effect}]++
 }
 
-// into adds the counts to the report, as Summary.Add and count would
-// for each finding.
+// into adds the counts to the report, as Summary.Add would for each
+// finding, and the counts by subscription and assignment.
 func (t tally) into(rep *AuditReport) {
 	for k, n := range t.bySub {
 		if rep.BySubscription[k[0]] == nil {
@@ -627,13 +627,6 @@ func firstPassStrict(ctx context.Context, e *Engine, open Opener, prog *Progress
 func groupObject(raw map[string]any) map[string]any {
 	managedBy, _ := raw["managedBy"].(string)
 	return map[string]any{"managedBy": managedBy, "location": raw["location"], "tags": raw["tags"]}
-}
-
-func count(m map[string]map[string]int, key, effect string) {
-	if m[key] == nil {
-		m[key] = map[string]int{}
-	}
-	m[key][effect]++
 }
 
 func setOf(s []string) map[string]bool {
