@@ -219,6 +219,23 @@ type parquetWorker struct {
 // scanParquet reads a Parquet report; each row group is a job, decoded in
 // batches of parquetBatch rows.
 func scanParquet(ctx context.Context, file string, seq int, opt ScanOptions, fn func(int, *Batch) error) (int, error) {
+	var layout *parquetLayout
+	state := make([]parquetWorker, opt.workers())
+	return parquetRowGroups(ctx, file, seq, opt, func(_ *parquet.File, l *parquetLayout) error {
+		layout = l
+		return nil
+	}, func(ctx context.Context, w int, rg parquet.RowGroup, seq int, row, batch int64) error {
+		return layout.readRowGroup(ctx, rg, seq, row, batch, &state[w], w, fn)
+	})
+}
+
+// parquetRowGroups opens a Parquet report, hands its footer and record
+// layout to open, then each row group to a worker as a job, with the
+// sequence number of its first batch and the number of its first row. It
+// returns the sequence number after the file's last batch. Both scans
+// number batches this way, so that they agree batch for batch.
+func parquetRowGroups(ctx context.Context, file string, seq int, opt ScanOptions, open func(*parquet.File, *parquetLayout) error,
+	job func(ctx context.Context, w int, rg parquet.RowGroup, seq int, row, batch int64) error) (int, error) {
 	fh, err := userfile.Open(file)
 	if err != nil {
 		return seq, fmt.Errorf("inventory: %w", err)
@@ -232,7 +249,9 @@ func scanParquet(ctx context.Context, file string, seq int, opt ScanOptions, fn 
 	if err != nil {
 		return seq, err
 	}
-	state := make([]parquetWorker, opt.workers())
+	if err := open(f, layout); err != nil {
+		return seq, err
+	}
 	p := newPool(ctx, opt.workers())
 	batch := int64(parquetBatch)
 	if opt.BatchRows > 0 {
@@ -240,13 +259,11 @@ func scanParquet(ctx context.Context, file string, seq int, opt ScanOptions, fn 
 	}
 	var firstRow int64 = 1
 	for _, rg := range f.RowGroups() {
-		rg := rg
 		rows := rg.NumRows()
-		batches := int((rows + batch - 1) / batch)
 		s0, r0 := seq, firstRow
-		seq += batches
+		seq += int((rows + batch - 1) / batch)
 		firstRow += rows
-		if !p.submit(func(w int) error { return layout.readRowGroup(p.ctx, rg, s0, r0, batch, &state[w], w, fn) }) {
+		if !p.submit(func(w int) error { return job(p.ctx, w, rg, s0, r0, batch) }) {
 			break
 		}
 	}
@@ -296,38 +313,20 @@ func guard(file string, row int64, f func() error) (err error) {
 	return f()
 }
 
-func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, st *parquetWorker, w int, fn func(int, *Batch) error) (err error) {
+func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, st *parquetWorker, w int, fn func(int, *Batch) error) error {
 	curs := make([]cursor, len(l.cols))
-	defer func() {
-		cerr := guard(l.file, row, func() error {
-			for i := range curs {
-				curs[i].close()
-			}
-			return nil
-		})
-		if err == nil {
-			err = cerr
-		}
-	}()
-	err = guard(l.file, row, func() error {
-		chunks := rg.ColumnChunks()
-		for i, c := range l.cols {
-			curs[i].pages = chunks[c.index].Pages()
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
 	if len(st.cols) < len(l.cols) {
 		st.cols = make([][]parquet.Value, len(l.cols))
 	}
-	left := rg.NumRows()
-	for left > 0 {
-		if err := ctx.Err(); err != nil {
-			return err
+	return rowGroupBatches(ctx, l.file, rg, row, batch, func(chunks []parquet.ColumnChunk) {
+		for i, c := range l.cols {
+			curs[i].pages = chunks[c.index].Pages()
 		}
-		n := int(min(left, batch))
+	}, func() {
+		for i := range curs {
+			curs[i].close()
+		}
+	}, func(n int, row int64) error {
 		if err := guard(l.file, row, func() error { return l.decode(curs, n, row, st) }); err != nil {
 			return err
 		}
@@ -335,6 +334,39 @@ func (l *parquetLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, s
 			return err
 		}
 		seq++
+		return nil
+	})
+}
+
+// rowGroupBatches opens the row group's column chunks (open), hands each
+// run of at most batch rows to decode with the number of its first row,
+// and closes the chunks (close) however it ends. Opening and closing call
+// into parquet-go, so they run under guard; decode guards its own calls.
+func rowGroupBatches(ctx context.Context, file string, rg parquet.RowGroup, row, batch int64, open func([]parquet.ColumnChunk), close func(), decode func(n int, row int64) error) (err error) {
+	defer func() {
+		cerr := guard(file, row, func() error {
+			close()
+			return nil
+		})
+		if err == nil {
+			err = cerr
+		}
+	}()
+	err = guard(file, row, func() error {
+		open(rg.ColumnChunks())
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for left := rg.NumRows(); left > 0; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := int(min(left, batch))
+		if err := decode(n, row); err != nil {
+			return err
+		}
 		row += int64(n)
 		left -= int64(n)
 	}

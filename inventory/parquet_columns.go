@@ -9,7 +9,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/encoding"
 
-	"github.com/aizone/aizone/internal/userfile"
 	"github.com/aizone/aizone/lifecycle"
 )
 
@@ -53,99 +52,37 @@ func newColumnLayout(file string, f *parquet.File, p Projection) (*columnLayout,
 
 // ScanColumns reads the report files in column batches.
 func (s *fileSource) ScanColumns(ctx context.Context, opt ScanOptions, p Projection, fn func(int, *ColumnBatch) error) error {
-	if err := opt.check(); err != nil {
-		return err
-	}
-	seq := 0
-	for _, f := range s.files {
-		var err error
-		format := formatOf(f)
-		if format == "" {
-			format, err = sniff(f)
-			if err != nil {
-				return err
-			}
+	return s.scan(opt, func(format, file string, seq int) (int, error) {
+		if format == "csv" {
+			return scanCSVColumns(ctx, file, seq, opt, p, fn)
 		}
-		switch format {
-		case "csv":
-			seq, err = scanCSVColumns(ctx, f, seq, opt, p, fn)
-		case "parquet":
-			seq, err = scanParquetColumns(ctx, f, seq, opt, p, fn)
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return scanParquetColumns(ctx, file, seq, opt, p, fn)
+	})
 }
 
 func scanParquetColumns(ctx context.Context, file string, seq int, opt ScanOptions, p Projection, fn func(int, *ColumnBatch) error) (int, error) {
-	fh, err := userfile.Open(file)
-	if err != nil {
-		return seq, fmt.Errorf("inventory: %w", err)
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return seq, fmt.Errorf("inventory: %w", err)
-	}
-	f, _, err := openParquet(file, fh, st.Size())
-	if err != nil {
-		return seq, err
-	}
-	l, err := newColumnLayout(file, f, p)
-	if err != nil {
-		return seq, err
-	}
+	var l *columnLayout
 	batches := make([]ColumnBatch, opt.workers())
-	pool := newPool(ctx, opt.workers())
-	batch := int64(parquetBatch)
-	if opt.BatchRows > 0 {
-		batch = int64(opt.BatchRows)
-	}
-	var firstRow int64 = 1
-	for _, rg := range f.RowGroups() {
-		rg := rg
-		rows := rg.NumRows()
-		s0, r0 := seq, firstRow
-		seq += int((rows + batch - 1) / batch)
-		firstRow += rows
-		if !pool.submit(func(w int) error { return l.readRowGroup(pool.ctx, rg, s0, r0, batch, &batches[w], w, fn) }) {
-			break
-		}
-	}
-	return seq, pool.wait(ctx)
+	return parquetRowGroups(ctx, file, seq, opt, func(f *parquet.File, _ *parquetLayout) (err error) {
+		l, err = newColumnLayout(file, f, p)
+		return err
+	}, func(ctx context.Context, w int, rg parquet.RowGroup, seq int, row, batch int64) error {
+		return l.readRowGroup(ctx, rg, seq, row, batch, &batches[w], w, fn)
+	})
 }
 
-func (l *columnLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, c *ColumnBatch, w int, fn func(int, *ColumnBatch) error) (err error) {
+func (l *columnLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, seq int, row, batch int64, c *ColumnBatch, w int, fn func(int, *ColumnBatch) error) error {
 	curs := make([]pageCursor, len(l.cols))
-	defer func() {
-		cerr := guard(l.file, row, func() error {
-			for i := range curs {
-				curs[i].close()
-			}
-			return nil
-		})
-		if err == nil {
-			err = cerr
-		}
-	}()
-	err = guard(l.file, row, func() error {
-		chunks := rg.ColumnChunks()
+	return rowGroupBatches(ctx, l.file, rg, row, batch, func(chunks []parquet.ColumnChunk) {
 		for i := range l.cols {
 			curs[i].col = &l.cols[i]
 			curs[i].pages = chunks[l.cols[i].index].Pages()
 		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for left := rg.NumRows(); left > 0; {
-		if err := ctx.Err(); err != nil {
-			return err
+	}, func() {
+		for i := range curs {
+			curs[i].close()
 		}
-		n := int(min(left, batch))
+	}, func(n int, row int64) error {
 		c.reset(n, l.proj.Tags)
 		c.Seq, c.Row = seq, row
 		for i := range curs {
@@ -158,10 +95,8 @@ func (l *columnLayout) readRowGroup(ctx context.Context, rg parquet.RowGroup, se
 			return err
 		}
 		seq++
-		row += int64(n)
-		left -= int64(n)
-	}
-	return nil
+		return nil
+	})
 }
 
 // pageCursor walks one column chunk page by page.

@@ -125,6 +125,18 @@ type fileSource struct {
 func (s *fileSource) String() string { return s.path }
 
 func (s *fileSource) Scan(ctx context.Context, opt ScanOptions, fn func(int, *Batch) error) error {
+	return s.scan(opt, func(format, file string, seq int) (int, error) {
+		if format == "csv" {
+			return scanCSV(ctx, file, seq, opt, fn)
+		}
+		return scanParquet(ctx, file, seq, opt, fn)
+	})
+}
+
+// scan reads the files in turn, each by its format ("csv" or "parquet"),
+// numbering batches on from where the previous file stopped: the record
+// and the column scans walk the files alike.
+func (s *fileSource) scan(opt ScanOptions, file func(format, file string, seq int) (int, error)) error {
 	if err := opt.check(); err != nil {
 		return err
 	}
@@ -138,13 +150,7 @@ func (s *fileSource) Scan(ctx context.Context, opt ScanOptions, fn func(int, *Ba
 				return err
 			}
 		}
-		switch format {
-		case "csv":
-			seq, err = scanCSV(ctx, f, seq, opt, fn)
-		case "parquet":
-			seq, err = scanParquet(ctx, f, seq, opt, fn)
-		}
-		if err != nil {
+		if seq, err = file(format, f, seq); err != nil {
 			return err
 		}
 	}
