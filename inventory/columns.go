@@ -362,30 +362,17 @@ func (c *ColumnBatch) setText(f field, i int, s []byte) error {
 			return nil
 		}
 	case fieldType:
-		switch string(s) {
-		case "BlockBlob", "":
+		if len(s) == 0 {
 			c.Type[i] = lifecycle.BlockBlob
 			return nil
-		case "AppendBlob":
-			c.Type[i] = lifecycle.AppendBlob
+		}
+		if t, ok := lifecycle.ParseBlobType(bstr(s)); ok {
+			c.Type[i] = t
 			return nil
 		}
 	case fieldTier:
-		switch string(s) {
-		case "Hot":
-			c.Tier[i] = lifecycle.TierHot
-			return nil
-		case "Cool":
-			c.Tier[i] = lifecycle.TierCool
-			return nil
-		case "Cold":
-			c.Tier[i] = lifecycle.TierCold
-			return nil
-		case "Archive":
-			c.Tier[i] = lifecycle.TierArchive
-			return nil
-		case "":
-			c.Tier[i] = lifecycle.TierUnknown
+		if t, ok := lifecycle.ParseTier(bstr(s)); ok {
+			c.Tier[i] = t
 			return nil
 		}
 	case fieldSnapshot, fieldVersion:
@@ -425,14 +412,8 @@ func (c *ColumnBatch) setText(f field, i int, s []byte) error {
 		return err
 	}
 	switch f {
-	case fieldCreated:
-		c.Created[i] = r.Created
-	case fieldModified:
-		c.Modified[i] = r.Modified
-	case fieldLastAccess:
-		c.LastAccess[i] = r.LastAccess
-	case fieldTierChanged:
-		c.TierChanged[i] = r.TierChanged
+	case fieldCreated, fieldModified, fieldLastAccess, fieldTierChanged:
+		c.setTime(f, i, *timeFields[fieldColumns[f]](r))
 	case fieldBytes:
 		c.Bytes[i] = r.Bytes
 	case fieldType:
@@ -448,26 +429,38 @@ func (c *ColumnBatch) setText(f field, i int, s []byte) error {
 			c.Tags[i] = r.Tags
 		}
 	case fieldImmutable, fieldLegalHold:
-		c.ImmutableUntil[i] = max(c.ImmutableUntil[i], r.ImmutableUntil)
+		c.setTime(fieldImmutable, i, r.ImmutableUntil)
 	case fieldName:
 		return fmt.Errorf("inventory: the name setter accepted an empty name")
 	}
 	return nil
 }
 
+// setTime sets a time field; the immutability fields keep the latest of
+// the times they are given.
 func (c *ColumnBatch) setTime(f field, i int, t int64) {
+	if f == fieldImmutable {
+		c.ImmutableUntil[i] = max(c.ImmutableUntil[i], t)
+	} else if dst, ok := c.times(f); ok {
+		dst[i] = t
+	}
+}
+
+// times is the column of a time a row keeps as it is (creation, last
+// modification, last access, tier change); ok is false for any other
+// field.
+func (c *ColumnBatch) times(f field) (col []int64, ok bool) {
 	switch f {
 	case fieldCreated:
-		c.Created[i] = t
+		return c.Created, true
 	case fieldModified:
-		c.Modified[i] = t
+		return c.Modified, true
 	case fieldLastAccess:
-		c.LastAccess[i] = t
+		return c.LastAccess, true
 	case fieldTierChanged:
-		c.TierChanged[i] = t
-	case fieldImmutable:
-		c.ImmutableUntil[i] = max(c.ImmutableUntil[i], t)
+		return c.TierChanged, true
 	}
+	return nil, false
 }
 
 func (c *ColumnBatch) setBool(f field, i int, v bool) {

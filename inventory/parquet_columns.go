@@ -337,16 +337,8 @@ func (l *columnLayout) decodeRun(p *pageCursor, f field, c *ColumnBatch, i, k in
 	var dst []int64
 	switch {
 	case col.kind == parquet.Int64 && col.unit != 0:
-		switch f {
-		case fieldCreated:
-			dst = c.Created
-		case fieldModified:
-			dst = c.Modified
-		case fieldLastAccess:
-			dst = c.LastAccess
-		case fieldTierChanged:
-			dst = c.TierChanged
-		default:
+		var ok bool
+		if dst, ok = c.times(f); !ok {
 			return 0, nil
 		}
 	case col.kind == parquet.Int64 && f == fieldBytes:
