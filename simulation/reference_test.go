@@ -3,9 +3,7 @@ package simulation
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
-	"time"
 
 	"github.com/aizone/aizone/inventory"
 	"github.com/aizone/aizone/lifecycle"
@@ -16,33 +14,16 @@ import (
 // the policy at the times Engine.Changes lists. Run must agree with it
 // byte for byte.
 func runReference(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Options) (*Result, error) {
-	if opt.Days < 1 || opt.Days > MaxDays {
-		return nil, fmt.Errorf("simulation: %d days; want 1 to %d", opt.Days, MaxDays)
-	}
-	if opt.Workers < 0 || opt.Workers > inventory.MaxWorkers {
-		return nil, fmt.Errorf("simulation: %d workers; want 1 to %d (0 for one per CPU)", opt.Workers, inventory.MaxWorkers)
-	}
-	for t, tp := range opt.Prices.Tiers {
-		if tp.MinimumDays < 0 || tp.MinimumDays > MaxMinimumDays {
-			return nil, fmt.Errorf("simulation: %s tier: minimum of %d days; want 0 to %d", lifecycle.Tier(t), tp.MinimumDays, MaxMinimumDays)
-		}
-	}
-	workers := opt.Workers
-	if workers == 0 {
-		workers = min(runtime.GOMAXPROCS(0), inventory.MaxWorkers)
-	}
-	start := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
-	s := &sim{e: lifecycle.NewEngine(p, opt.Account), start: start.Unix(), days: opt.Days}
-	s.end = s.start + int64(opt.Days)*lifecycle.Day
-	for t := range s.min {
-		s.min[t] = int64(opt.Prices.Tiers[t].MinimumDays)
+	s, workers, err := newSim(p, opt)
+	if err != nil {
+		return nil, err
 	}
 	accs := make([]*acc, workers)
 	for i := range accs {
 		accs[i] = newAcc(opt.Days)
 	}
 	st := &refStitcher{s: s, a: newAcc(opt.Days), pending: map[int]refEdge{}}
-	err := src.Scan(ctx, inventory.ScanOptions{Workers: workers, BatchRows: opt.BatchRows}, func(w int, b *inventory.Batch) error {
+	err = src.Scan(ctx, inventory.ScanOptions{Workers: workers, BatchRows: opt.BatchRows}, func(w int, b *inventory.Batch) error {
 		s.refBatch(b, accs[w], st)
 		if opt.Progress != nil {
 			opt.Progress.Add(int64(len(b.Records)))
@@ -57,10 +38,7 @@ func runReference(ctx context.Context, src inventory.Source, p *lifecycle.Policy
 	for _, a := range accs {
 		total.merge(a)
 	}
-	if total.overflow != "" {
-		return nil, fmt.Errorf("simulation: %s", total.overflow)
-	}
-	return s.result(total, opt.Prices, start), nil
+	return s.result(total, opt.Prices)
 }
 
 // refBatch simulates the blobs wholly inside a batch and hands the first and

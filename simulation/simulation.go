@@ -279,8 +279,9 @@ const (
 // sim is one simulation's fixed inputs.
 type sim struct {
 	e     *lifecycle.Engine
-	start int64
-	end   int64 // first run time after the period
+	day0  time.Time // midnight UTC of the first day
+	start int64     // day0 in Unix seconds
+	end   int64     // first run time after the period
 	days  int
 	min   [lifecycle.NumTiers]int64
 }
@@ -291,17 +292,21 @@ type worker struct {
 	sc *lifecycle.Scheduler
 }
 
-// Run simulates the policy over the inventory.
-func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Options) (*Result, error) {
+// newSim checks the options and sets up a run: the engine, the period
+// from midnight UTC of the start day, the tiers' minimum days, and how many
+// workers read the inventory. Run and the tests' reference simulator
+// share it, and the result (sim.result): only how they schedule blobs
+// differs.
+func newSim(p *lifecycle.Policy, opt Options) (*sim, int, error) {
 	if opt.Days < 1 || opt.Days > MaxDays {
-		return nil, fmt.Errorf("simulation: %d days; want 1 to %d", opt.Days, MaxDays)
+		return nil, 0, fmt.Errorf("simulation: %d days; want 1 to %d", opt.Days, MaxDays)
 	}
 	if opt.Workers < 0 || opt.Workers > inventory.MaxWorkers {
-		return nil, fmt.Errorf("simulation: %d workers; want 1 to %d (0 for one per CPU)", opt.Workers, inventory.MaxWorkers)
+		return nil, 0, fmt.Errorf("simulation: %d workers; want 1 to %d (0 for one per CPU)", opt.Workers, inventory.MaxWorkers)
 	}
 	for t, tp := range opt.Prices.Tiers {
 		if tp.MinimumDays < 0 || tp.MinimumDays > MaxMinimumDays {
-			return nil, fmt.Errorf("simulation: %s tier: minimum of %d days; want 0 to %d", lifecycle.Tier(t), tp.MinimumDays, MaxMinimumDays)
+			return nil, 0, fmt.Errorf("simulation: %s tier: minimum of %d days; want 0 to %d", lifecycle.Tier(t), tp.MinimumDays, MaxMinimumDays)
 		}
 	}
 	workers := opt.Workers
@@ -309,10 +314,19 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 		workers = min(runtime.GOMAXPROCS(0), inventory.MaxWorkers)
 	}
 	start := time.Date(opt.Start.Year(), opt.Start.Month(), opt.Start.Day(), 0, 0, 0, 0, time.UTC)
-	s := &sim{e: lifecycle.NewEngine(p, opt.Account), start: start.Unix(), days: opt.Days}
+	s := &sim{e: lifecycle.NewEngine(p, opt.Account), day0: start, start: start.Unix(), days: opt.Days}
 	s.end = s.start + int64(opt.Days)*lifecycle.Day
 	for t := range s.min {
 		s.min[t] = int64(opt.Prices.Tiers[t].MinimumDays)
+	}
+	return s, workers, nil
+}
+
+// Run simulates the policy over the inventory.
+func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Options) (*Result, error) {
+	s, workers, err := newSim(p, opt)
+	if err != nil {
+		return nil, err
 	}
 	ws := make([]worker, workers)
 	for i := range ws {
@@ -320,7 +334,7 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 	}
 	st := &stitcher{s: s, w: worker{a: newAcc(opt.Days), sc: s.e.NewScheduler()}, pending: map[int]edge{}}
 	proj := inventory.ProjectionFor(s.e.Inputs())
-	err := inventory.ScanColumns(ctx, src, inventory.ScanOptions{Workers: workers, BatchRows: opt.BatchRows}, proj, func(w int, c *inventory.ColumnBatch) error {
+	err = inventory.ScanColumns(ctx, src, inventory.ScanOptions{Workers: workers, BatchRows: opt.BatchRows}, proj, func(w int, c *inventory.ColumnBatch) error {
 		s.batch(c, &ws[w], st)
 		if opt.Progress != nil {
 			opt.Progress.Add(int64(c.Len()))
@@ -335,10 +349,7 @@ func Run(ctx context.Context, src inventory.Source, p *lifecycle.Policy, opt Opt
 	for _, w := range ws {
 		total.merge(w.a)
 	}
-	if total.overflow != "" {
-		return nil, fmt.Errorf("simulation: %s", total.overflow)
-	}
-	return s.result(total, opt.Prices, start), nil
+	return s.result(total, opt.Prices)
 }
 
 // batch simulates the blobs wholly inside a batch and hands the first and
@@ -493,7 +504,12 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func (s *sim) result(a *acc, prices Prices, start time.Time) *Result {
+// result prices the summed accounts, or says which sum overflowed.
+func (s *sim) result(a *acc, prices Prices) (*Result, error) {
+	if a.overflow != "" {
+		return nil, fmt.Errorf("simulation: %s", a.overflow)
+	}
+	start := s.day0
 	var daily [lifecycle.NumTiers]float64
 	for t := range daily {
 		daily[t] = prices.Tiers[t].USDPerGBMonth * 12 / 365 / GiB
@@ -529,7 +545,7 @@ func (s *sim) result(a *acc, prices Prices, start time.Time) *Result {
 	r.StorageUSD, r.OperationsUSD, r.EarlyDeletionUSD = round(r.StorageUSD), round(r.OperationsUSD), round(r.EarlyDeletionUSD)
 	r.BaselineTotalUSD = round(r.BaselineTotalUSD)
 	r.SavingsUSD = round(r.BaselineTotalUSD - r.TotalUSD)
-	return r
+	return r, nil
 }
 
 func tierKey(t lifecycle.Tier) string {
