@@ -7,6 +7,11 @@ import (
 	"github.com/aizone/aizone/catalog"
 )
 
+// minInferenceNodesForHA is the fewest VMs a serving pool has: replicas
+// on one VM all stop when it fails or drains for maintenance, so the
+// availability rule holds on VMs, not replicas.
+const minInferenceNodesForHA = 2
+
 // InferenceInput is what EstimateInference needs.
 type InferenceInput struct {
 	Arch Arch

@@ -125,8 +125,13 @@ func placePool(p *Pool) {
 	n := p.Nodes + p.SpareNodes
 	group := 1 // nodes of one model-parallel group
 	if t := p.Training; t != nil && p.Nodes > 0 {
-		perNode := max(1, t.GPUs/p.Nodes)
+		perNode := max(1, t.GPUs/(p.Nodes-t.IdleNodes))
 		group = max(1, (t.Layout.TP*max(1, t.Layout.CP)*max(1, t.Layout.PP)+perNode-1)/perNode)
+		if t.RackVMs > 1 {
+			// Whole racks: a scale set holds whole racks (a rack holds
+			// whole model-parallel groups, or a group whole racks).
+			group = (max(group, t.RackVMs) + t.RackVMs - 1) / t.RackVMs * t.RackVMs
+		}
 	}
 	per := lim.perScaleSet
 	if group > 1 && group <= per {
@@ -264,23 +269,30 @@ func placementFindings(p Pool, path string) finding.List {
 	return fs
 }
 
-// scaleSetsFor is how many scale sets an InfiniBand run of n nodes and its
-// spares needs under an orchestrator (1 for one node).
-func scaleSetsFor(n int, orchestrator string) int {
-	if n < 2 {
+// scaleSetsFor is how many scale sets an InfiniBand run of total VMs
+// (spares and idle trays included) needs under an orchestrator, each
+// holding whole racks of rack VMs (1 for one VM).
+func scaleSetsFor(total, rack int, orchestrator string) int {
+	if total < 2 {
 		return 1
 	}
-	s, _ := spareNodes(n, orchestrator)
 	per := limitsFor(orchestrator, true, false).perScaleSet
-	return (n + s + per - 1) / per
+	if rack > 1 && rack <= per {
+		per = per / rack * rack
+	}
+	return (total + per - 1) / per
 }
 
 // oneFabricNodes is the most nodes an InfiniBand run of an orchestrator
-// can have with its spares in one scale set.
-func oneFabricNodes(orchestrator string) int {
+// can have with its spares (and whole racks of rack VMs) in one scale set.
+func oneFabricNodes(orchestrator string, rack int) int {
 	lim := limitsFor(orchestrator, true, false)
 	n := min(lim.perScaleSet, lim.nodes)
-	for n > 1 && scaleSetsFor(n, orchestrator) > 1 {
+	for n > 1 {
+		b := billedNodes(n, n, rack, orchestrator)
+		if b > 0 && scaleSetsFor(b, rack, orchestrator) == 1 {
+			break
+		}
 		n--
 	}
 	return n

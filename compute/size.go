@@ -35,6 +35,8 @@ type option struct {
 	// unpriced option, the price per VM-hour at which it would cost what
 	// the choice does follows from it.
 	unitHours float64
+	// racks says why a pool on an NVL72 size is whole racks (spares.go).
+	racks string
 }
 
 func trainingTokens(w *spec.Workload) float64 {
@@ -179,6 +181,13 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 		if !s.InfiniBand {
 			maxN = 1
 		}
+		// On an NVL72 size racks are the unit of capacity (spares.go):
+		// a multi-VM pool is billed in whole racks, and the count search
+		// stops at the most whole racks the pool limit holds.
+		rack := tr.hw.domainVMs()
+		if rack > 1 && maxN > 1 {
+			maxN = max(1, maxN/rack*rack)
+		}
 		minGPUs := tr.minGPUs(0, maxN)
 		if minGPUs == 0 {
 			noFit = append(noFit, s.Name)
@@ -198,17 +207,28 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 			}
 		}
 		for _, spot := range priorities {
-			cs := &countSearch{cache: map[int]*TrainingEstimate{}, minN: minN, maxN: maxN, window: 8}
+			// The counts just above the smallest that meets the deadline
+			// are searched for a cheaper one: at least a rack's worth on
+			// an NVL72 size, where the counts inside one rack cost alike.
+			cs := &countSearch{cache: map[int]*TrainingEstimate{}, minN: minN, maxN: maxN, window: max(8, rack)}
 			cs.eval = func(n int) (TrainingEstimate, bool) {
 				x := in
 				x.GPUs = n * perNode // whole VMs: a VM is paid for with all its GPUs
 				x.Spot = spot
 				x.USDPerVMHour = 1 // cost per node-hour, scaled by each region's price below
 				est, err := tr.estimate(x, false)
+				if err != nil {
+					return est, false
+				}
 				// The count search compares costs with the spares the
-				// pool will carry (spares.go), as the bill will.
-				est.CostUSD *= spareFactor(n, w.Orchestrator)
-				return est, err == nil
+				// pool will carry and its whole racks (spares.go), as
+				// the bill will.
+				billed := billedNodes(est.Nodes, n, rack, w.Orchestrator)
+				if billed == 0 {
+					return est, false
+				}
+				est.CostUSD *= float64(billed) / float64(est.Nodes)
+				return est, true
 			}
 			search := func() (*TrainingEstimate, bool) {
 				if w.Objective == "time" {
@@ -233,7 +253,7 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 			// the small counts that meet the deadline.
 			var est *TrainingEstimate
 			var ok bool
-			if one := oneFabricNodes(w.Orchestrator); one < maxN && one >= minN {
+			if one := oneFabricNodes(w.Orchestrator, rack); one < maxN && one >= minN {
 				cs.maxN = one
 				est, ok = search()
 				cs.maxN = maxN
@@ -258,10 +278,20 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 					continue // no Spot price in this region
 				}
 				e := *est
+				billedVMs := billedNodes(e.Nodes, e.GPUs/perNode, rack, w.Orchestrator)
+				racks := ""
+				if ra, ok := allotRacks(e.Nodes, e.GPUs/perNode, rack, w.Orchestrator); rack > 1 && e.GPUs/perNode > 1 && ok {
+					// Whole racks: Nodes keeps the trays that run or
+					// stay idle; addRackSpares adds the spares.
+					e.Nodes, e.Racks, e.RackVMs, e.IdleNodes = ra.total-ra.spares, ra.racks, rack, ra.idle
+					e.Placement += fmt.Sprintf("; the pool is %s = %d VMs: %d run the job, %d spare, %d idle", plural(ra.racks, "whole rack"), ra.total, ra.working, ra.spares, ra.idle)
+					racks = ra.reason(s.Name, tr.hw.domain)
+				}
 				e.CostUSD = round(e.Hours*float64(e.Nodes)*usd, 0)
 				e.MeetsDeadline = e.Hours <= deadline
-				// Ranked and held against the budget with its spares.
-				billed := round(e.CostUSD*spareFactor(e.Nodes, w.Orchestrator), 0)
+				// Ranked and held against the budget with its spares
+				// and whole racks.
+				billed := round(e.CostUSD*float64(billedVMs)/float64(e.Nodes), 0)
 				withinBudget := w.Objective != "time" || w.BudgetUSD <= 0 || (priced && billed <= w.BudgetUSD)
 				feasible := ok && e.MeetsDeadline && withinBudget
 				priority := "regular"
@@ -305,7 +335,7 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 					return full.Layout.Why
 				}
 				opts = append(opts, option{pool: pool, feasible: feasible, cost: cost, hours: e.Hours, why: why, need: need, needHours: needHours, explain: explain,
-					sets: scaleSetsFor(e.Nodes, w.Orchestrator), unitHours: e.Hours * float64(e.Nodes) * spareFactor(e.Nodes, w.Orchestrator)})
+					sets: scaleSetsFor(billedVMs, rack, w.Orchestrator), unitHours: e.Hours * float64(billedVMs), racks: racks})
 			}
 		}
 	}
@@ -354,6 +384,9 @@ func sizeTraining(r Request, c *catalog.Catalog, opt Options, fs *finding.List) 
 	}
 	p.Reasons = trainingReasons(p, w, c, searched, notes, unpriced, noFit, len(cands), len(r.Regions))
 	p.Reasons = append(p.Reasons, imageReason(im, skuOf(c, p.SKU)))
+	if best.racks != "" {
+		p.Reasons = append(p.Reasons, best.racks)
+	}
 	if p.PriceEstimated {
 		fs.Add(finding.Warning, "compute.price-estimated", r.Path, fmt.Sprintf("no %s price for %s in the catalog; cost uses %s", p.SKU, p.Region, p.PriceSource))
 	}
@@ -638,7 +671,11 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 			for _, est := range inferenceShapes(inf, in, est, w) {
 				est.Replicas = max(est.Replicas, minInferenceReplicasForHA)
 				perNode := max(1, perVM/tp)
-				nodes := ceilDiv(float64(est.Replicas), float64(perNode))
+				// Availability holds on nodes, not replicas: replicas
+				// on one VM all stop when it fails, so the pool has at
+				// least two VMs, and the second VM's price is in the
+				// ranking (a size of eight GPUs can lose to smaller ones).
+				nodes := max(ceilDiv(float64(est.Replicas), float64(perNode)), minInferenceNodesForHA)
 				est.GPUs = est.Replicas * tp
 				for _, p := range prices {
 					e := est
@@ -725,7 +762,8 @@ func sizeInference(r Request, c *catalog.Catalog, opt Options, fs *finding.List)
 	rs = append(rs, fmt.Sprintf("searched %d GPU sizes at every tensor-parallel degree in %s: %d estimates", sizesTried, plural(len(r.Regions), "region"), searched))
 	rs = append(rs, fmt.Sprintf("decode is %s-bound at batch %d: weights %.1f GiB, KV cache %.1f GiB for %s of %d tokens (at most %d fit)",
 		est.DecodeBound, est.Batch, est.WeightsGiB, est.KVCacheGiB, plural(est.Batch, "sequence"), w.InputTokens+w.OutputTokens, est.MaxBatch))
-	rs = append(rs, fmt.Sprintf("%d replicas: %.4g req/s at %.2f req/s each, and at least %d so that one node failing does not stop the service", est.Replicas, w.RequestsPerSecond, est.RequestsPerSecond, minInferenceReplicasForHA))
+	rs = append(rs, fmt.Sprintf("%d replicas: %.4g req/s at %.2f req/s each, and at least %d", est.Replicas, w.RequestsPerSecond, est.RequestsPerSecond, minInferenceReplicasForHA))
+	rs = append(rs, inferenceNodesReason(p, est, skuOf(c, p.SKU)))
 	if len(p.Zones) > 0 {
 		rs = append(rs, fmt.Sprintf("nodes spread over availability zones %s; the catalog does not list which regions offer the size in each zone, so check with az vm list-skus --location %s --zone", strings.Join(p.Zones, ", "), p.Region))
 	}
@@ -949,4 +987,25 @@ func engineComparison(opts []option, c *catalog.Catalog, weightsGiB float64, pre
 	}
 	return fmt.Sprintf("engines compared on cost per million output tokens at the served rate: %s, %s, against %s, %s; %s win by $%.3f per million tokens (%.0f%%): %s",
 		wname, describe(win), lname, describe(lose), wname, d, 100*d/math.Max(lose.pool.Inference.USDPerMillionTokens, 1e-9), strings.Join(because, "; "))
+}
+
+// inferenceNodesReason says why a serving pool has its nodes: the VMs its
+// replicas need, and at least minInferenceNodesForHA so that one VM
+// failing (or draining for maintenance) leaves replicas serving.
+func inferenceNodesReason(p Pool, est *InferenceEstimate, s *catalog.SKU) string {
+	perVM := 1
+	if s != nil {
+		perVM = max(1, int(s.GPUs)/max(est.TP, 1))
+	}
+	need := ceilDiv(float64(est.Replicas), float64(perVM))
+	r := fmt.Sprintf("%s: one %s holds %s of TP%d, so the replicas need %s", plural(p.Nodes, "node"), p.SKU, plural(perVM, "replica"), est.TP, plural(need, "VM"))
+	if p.Nodes > need {
+		r += fmt.Sprintf(", raised to %d so that one node failing does not stop the service: availability holds on VMs, not replicas, and the %s VM is priced in the ranking", p.Nodes, map[bool]string{true: "second", false: "extra"}[p.Nodes-need == 1 && need == 1])
+	} else {
+		r += fmt.Sprintf(", at least %d so that one node failing does not stop the service", minInferenceNodesForHA)
+	}
+	if len(p.Zones) > 1 {
+		r += fmt.Sprintf("; the replicas spread over the nodes in zones %s", strings.Join(p.Zones, ", "))
+	}
+	return r
 }

@@ -29,20 +29,15 @@ func spareNodes(n int, orchestrator string) (spares, want int) {
 	return max(0, min(want, nodeLimit(orchestrator)-n)), want
 }
 
-// spareFactor is what a pool of n nodes costs with its spares, per node.
-func spareFactor(n int, orchestrator string) float64 {
-	if n < 1 {
-		return 1
-	}
-	s, _ := spareNodes(n, orchestrator)
-	return float64(n+s) / float64(n)
-}
-
 // addSpares gives a multi-node training pool the spare nodes the restart
 // model assumes (restartHours: a failed node's work is requeued onto a
 // spare). Spares are allocated with the pool and billed.
 func addSpares(p *Pool) {
 	if p.Kind != "training" || !p.Feasible || p.Nodes < 2 || p.SKU == "" {
+		return
+	}
+	if t := p.Training; t != nil && t.RackVMs > 1 {
+		addRackSpares(p)
 		return
 	}
 	spares, want := spareNodes(p.Nodes, p.Orchestrator)
@@ -68,5 +63,113 @@ func addSpares(p *Pool) {
 	p.USDPerHour += perNode * float64(spares)
 	if p.Training != nil && p.Nodes > 0 {
 		p.Training.CostUSD *= float64(p.Nodes+spares) / float64(p.Nodes)
+	}
+}
+
+// rackAllotment is how a multi-VM training pool on a size whose NVLink
+// domain spans VMs (a GB200 or GB300 NVL72 rack: 72 GPUs in 18 VMs,
+// gpu-vm-sizes.md S-GB200 and S-GB300; ai-performance.md section 6c) is
+// allotted in whole racks. Azure builds these sizes from racks of
+// 18 VMs (the size pages), and no Azure documentation we found says a
+// part of a rack can be allocated to one customer, so the pool is rounded
+// up to whole racks. The trays the rounding leaves free serve as the
+// pool's spares, as many as the spare rule asks for; the rest are idle,
+// and all of them are billed.
+type rackAllotment struct {
+	rack    int // VMs a rack
+	racks   int
+	total   int // racks × rack: the VMs billed
+	working int // VMs the job runs on
+	spares  int // spare VMs taken from the trays the racks leave free
+	want    int // spares the failure rate asks for (spareNodes)
+	idle    int // VMs billed that neither run nor stand by
+}
+
+// allotRacks allots a pool whose run uses working VMs, base with the trays
+// the layout's placement leaves idle (trainer.allocation), in racks of
+// rack VMs under an orchestrator's pool limit. ok is false when the whole
+// racks exceed the limit.
+func allotRacks(base, working, rack int, orchestrator string) (a rackAllotment, ok bool) {
+	limit := nodeLimit(orchestrator)
+	_, want := spareNodes(working, orchestrator)
+	up := func(n int) int { return (n + rack - 1) / rack * rack }
+	total := up(max(base, working+want))
+	if total > limit {
+		// The spares would pass the limit: the racks the job needs, with
+		// what spares they leave free.
+		total = up(max(base, working))
+	}
+	if total > limit {
+		return rackAllotment{}, false
+	}
+	spares := min(want, total-working)
+	return rackAllotment{rack: rack, racks: total / rack, total: total, working: working, spares: spares, want: want,
+		idle: total - working - spares}, true
+}
+
+// billedNodes is the VMs a training pool of working VMs (base with the
+// trays its placement leaves idle) is billed for, spares included: whole
+// racks on a size whose NVLink domain spans rack VMs (rack > 1, more than
+// one VM), else the nodes and their spares. 0 when whole racks exceed the
+// orchestrator's pool limit.
+func billedNodes(base, working, rack int, orchestrator string) int {
+	if rack > 1 && working > 1 {
+		a, ok := allotRacks(base, working, rack, orchestrator)
+		if !ok {
+			return 0
+		}
+		return a.total
+	}
+	s, _ := spareNodes(base, orchestrator)
+	return base + s
+}
+
+// rackReason says why a pool is whole racks and what the free trays do.
+func (a rackAllotment) reason(sku string, domainGPUs int) string {
+	s := fmt.Sprintf("racks are the unit of capacity: %s is sold as NVL72 racks of %d VMs sharing one %d-GPU NVLink domain (gpu-vm-sizes.md, S-GB200/S-GB300: 18 VMs a rack; ai-performance.md section 6c: an NVL72 rack has 18 trays), and no Azure documentation found says part of a rack can be allocated, so the pool is rounded up to whole racks: %s = %d VMs, all billed; %d run the job",
+		sku, a.rack, domainGPUs, plural(a.racks, "rack"), a.total, a.working)
+	switch {
+	case a.spares > 0 && a.idle > 0:
+		s += fmt.Sprintf(", %d of the free trays are the pool's spares (the failure rate asks for %d) and %d stay idle", a.spares, a.want, a.idle)
+	case a.spares > 0:
+		s += fmt.Sprintf(", and the %d free trays are the pool's spares (the failure rate asks for %d)", a.spares, a.want)
+	case a.idle > 0:
+		s += fmt.Sprintf(", and the %d free trays stay idle (the spare rule asks for none at %d nodes)", a.idle, a.working)
+	}
+	return s
+}
+
+// addRackSpares gives a pool allotted in whole racks (sizeTraining) the
+// spares its free trays hold: the racks are billed already, so the spares
+// add the price of those trays, and the free trays beyond them stay idle
+// inside Nodes.
+func addRackSpares(p *Pool) {
+	t := p.Training
+	total := t.Racks * t.RackVMs
+	spares := total - p.Nodes
+	if spares <= 0 {
+		_, want := spareNodes(p.Nodes-t.IdleNodes, p.Orchestrator)
+		if want > 0 {
+			p.SpareReason = fmt.Sprintf("no spare node: the %s fill the pool's limit; a failed node stops the job until it is replaced", plural(t.Racks, "whole rack"))
+		} else {
+			p.SpareReason = fmt.Sprintf("no spare node: at %d nodes the waits a spare saves cost less than the spare", p.Nodes-t.IdleNodes)
+		}
+		if t.IdleNodes > 0 {
+			p.SpareReason += fmt.Sprintf("; the %d trays the last rack leaves free stay idle, billed with the rack", t.IdleNodes)
+		}
+		p.Reasons = append(p.Reasons, p.SpareReason)
+		return
+	}
+	perNode := p.USDPerHour / float64(p.Nodes)
+	p.SpareNodes = spares
+	p.SpareReason = fmt.Sprintf("%d spare node(s) from the trays the racks leave free: %d nodes × %.2g interruptions per node-hour × %.0f h to repair a node is %.2f nodes out at once, rounded up; a job restarts on a spare in minutes instead of waiting for the repair",
+		spares, p.Nodes-t.IdleNodes, interruptionsPerNodeHour, repairHours, interruptionsPerNodeHour*float64(p.Nodes-t.IdleNodes)*repairHours)
+	if t.IdleNodes > 0 {
+		p.SpareReason += fmt.Sprintf("; %d more free trays stay idle, billed with the rack", t.IdleNodes)
+	}
+	p.Reasons = append(p.Reasons, p.SpareReason)
+	p.USDPerHour += perNode * float64(spares)
+	if p.Nodes > 0 {
+		t.CostUSD *= float64(p.Nodes+spares) / float64(p.Nodes)
 	}
 }

@@ -117,6 +117,12 @@ type TrainingEstimate struct {
 	// groups across the VMs of a rack.
 	Nodes int `json:"nodes"`
 	Racks int `json:"racks,omitempty"`
+	// RackVMs is the VMs of one rack when the pool is allotted in whole
+	// racks (racks are the unit of capacity of an NVL72 size; spares.go),
+	// and IdleNodes the VMs of Nodes that neither run the job nor stand by
+	// as spares.
+	RackVMs   int `json:"rack_vms,omitempty"`
+	IdleNodes int `json:"idle_nodes,omitempty"`
 	// Placement says how the layout sits in NVLink domains larger than a
 	// VM, and why the nodes are whole racks; empty otherwise.
 	Placement string `json:"placement,omitempty"`
@@ -1032,7 +1038,7 @@ func (tr *trainer) placement(l Layout, gpus, paid, racks int) string {
 	case gpus <= tr.hw.domain:
 		return fmt.Sprintf("all %d GPUs in one %d-GPU NVLink domain (%d VMs of a rack of %d): tensor, context and pipeline traffic stay on NVLink", gpus, tr.hw.domain, paid, vms)
 	case g == 0:
-		return fmt.Sprintf("each tensor- and context-parallel group fits in one VM; pipeline and data-parallel traffic cross VMs over InfiniBand, so any %d VMs do", paid)
+		return fmt.Sprintf("each tensor- and context-parallel group fits in one VM; pipeline and data-parallel traffic cross VMs over InfiniBand, so the %d VMs need no placement inside a rack", paid)
 	}
 	what := "tensor- and context-parallel group"
 	if l.PPNVLink {
@@ -1041,7 +1047,7 @@ func (tr *trainer) placement(l Layout, gpus, paid, racks int) string {
 	s := fmt.Sprintf("each %s of %d GPUs (%d VMs) spans VMs over NVLink, so it must lie in one %d-GPU rack of %d VMs; %d per rack, %d groups: %d racks = %d VMs",
 		what, g, g/tr.hw.perNode, tr.hw.domain, vms, tr.hw.domain/g, gpus/g, racks, paid)
 	if idle := paid - gpus/tr.hw.perNode; idle > 0 {
-		s += fmt.Sprintf(", of which %d stay idle as spares", idle)
+		s += fmt.Sprintf(", leaving %d trays free", idle)
 	}
 	return s
 }
