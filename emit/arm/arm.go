@@ -101,16 +101,28 @@ func Template(rs []resources.Resource, params []resources.Parameter) map[string]
 func Parameters(params []resources.Parameter) map[string]any {
 	values := map[string]any{}
 	for _, p := range params {
-		switch {
-		case p.Value != nil && !isEmpty(p.Value):
-			values[p.Name] = map[string]any{"value": p.Value}
-		case p.Placeholder != "":
-			values[p.Name] = map[string]any{"value": p.Placeholder}
-		case p.Type == "array" && p.Value != nil:
-			values[p.Name] = map[string]any{"value": p.Value}
+		if v, _, ok := ParameterValue(p); ok {
+			values[p.Name] = map[string]any{"value": v}
 		}
 	}
 	return map[string]any{"$schema": ParametersSchema, "contentVersion": "1.0.0.0", "parameters": values}
+}
+
+// ParameterValue is the value the parameters file gives p: the zone's
+// value, else the placeholder the deployer must replace (placeholder
+// true), else the empty list of an array parameter; ok is false when the
+// file leaves p out. The Bicep and Terraform emitters give values exactly
+// where this file does.
+func ParameterValue(p resources.Parameter) (v any, placeholder, ok bool) {
+	switch {
+	case p.Value != nil && !isEmpty(p.Value):
+		return p.Value, false, true
+	case p.Placeholder != "":
+		return p.Placeholder, true, true
+	case p.Type == "array" && p.Value != nil:
+		return p.Value, false, true
+	}
+	return nil, false, false
 }
 
 func isEmpty(v any) bool {

@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/emit/armexpr"
 	"github.com/aizone/aizone/emit/nested"
 	"github.com/aizone/aizone/resources"
@@ -528,17 +529,13 @@ func paramsFile(params []resources.Parameter) []byte {
 	b.WriteString("// The platform's values for main.bicep, from the zone file. Written by aizone.\n")
 	b.WriteString("using 'main.bicep'\n")
 	for _, p := range params {
-		var v any
+		v, placeholder, ok := arm.ParameterValue(p)
 		switch {
-		case p.Value != nil && !isEmpty(p.Value):
-			v = p.Value
-		case p.Placeholder != "":
+		case !ok:
+			continue
+		case placeholder:
 			b.WriteString("\n// Replace: " + p.Description + ".\n")
 			b.WriteString("param " + p.Name + " = " + quote(p.Placeholder) + "\n")
-			continue
-		case p.Type == "array" && p.Value != nil:
-			v = p.Value
-		default:
 			continue
 		}
 		g, err := jsonValue(v)
@@ -552,16 +549,6 @@ func paramsFile(params []resources.Parameter) []byte {
 		b.WriteString("\n")
 	}
 	return []byte(b.String())
-}
-
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return x == ""
-	case []string:
-		return len(x) == 0
-	}
-	return false
 }
 
 // literalValue spells a generic JSON value as Bicep literals, strings as

@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/emit/armexpr"
 	"github.com/aizone/aizone/resources"
 )
@@ -66,18 +67,13 @@ func variablesFiles(params []resources.Parameter) (*hclwrite.File, *hclwrite.Fil
 			}
 			b.SetAttributeRaw("default", toks)
 		}
-		var value any
-		switch {
-		case p.Value != nil && !isEmpty(p.Value):
-			value = p.Value
-		case p.Placeholder != "":
-			value = p.Placeholder
+		value, placeholder, ok := arm.ParameterValue(p)
+		if !ok {
+			continue
+		}
+		if placeholder {
 			values.Body().AppendNewline()
 			comment(values.Body(), "Fill in: "+p.Description)
-		case p.Type == "array" && p.Value != nil:
-			value = p.Value
-		default:
-			continue
 		}
 		toks, err := literalTokens(value)
 		if err != nil {
@@ -97,16 +93,6 @@ func literalTokens(v any) (hclwrite.Tokens, error) {
 	}
 	tr := &translator{literal: true}
 	return tr.value(g, nil)
-}
-
-func isEmpty(v any) bool {
-	switch x := v.(type) {
-	case string:
-		return x == ""
-	case []string:
-		return len(x) == 0
-	}
-	return false
 }
 
 // mainPreamble writes what every file uses: the client configuration
