@@ -125,6 +125,23 @@ func ParameterValue(p resources.Parameter) (v any, placeholder, ok bool) {
 	return nil, false, false
 }
 
+// Generic turns a model value into the generic JSON shape it has in a
+// template (maps, lists, strings, json.Number, bools, nil): the one shape
+// the emitters that spell template values in another language walk.
+func Generic(v any) (any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encoding %T: %w", v, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var out any
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("decoding %T: %w", v, err)
+	}
+	return out, nil
+}
+
 func isEmpty(v any) bool {
 	switch x := v.(type) {
 	case string:

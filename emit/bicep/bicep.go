@@ -20,7 +20,6 @@
 package bicep
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -336,22 +335,6 @@ func camel(s string) string {
 	return b.String()
 }
 
-// jsonValue turns a model value into the generic JSON shape (maps, lists,
-// strings, json.Number, bools, nil).
-func jsonValue(v any) (any, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %T: %w", v, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("decoding %T: %w", v, err)
-	}
-	return out, nil
-}
-
 // translate fills in an item's fields in the order Bicep authors write
 // them: what the resource is and where, then its configuration.
 func (e *emitter) translate(it *item) error {
@@ -389,7 +372,7 @@ func (e *emitter) translate(it *item) error {
 		if v == nil {
 			return nil
 		}
-		g, err := jsonValue(v)
+		g, err := arm.Generic(v)
 		if err != nil {
 			return err
 		}
@@ -538,7 +521,7 @@ func paramsFile(params []resources.Parameter) []byte {
 			b.WriteString("param " + p.Name + " = " + quote(p.Placeholder) + "\n")
 			continue
 		}
-		g, err := jsonValue(v)
+		g, err := arm.Generic(v)
 		if err != nil {
 			// Parameter values are strings, numbers and lists of
 			// strings, which always encode.

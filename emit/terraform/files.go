@@ -87,7 +87,7 @@ func variablesFiles(params []resources.Parameter) (*hclwrite.File, *hclwrite.Fil
 // literalTokens writes a value as it is: a parameter's value is data,
 // never an expression, in the ARM parameters file as here.
 func literalTokens(v any) (hclwrite.Tokens, error) {
-	g, err := jsonValue(v)
+	g, err := arm.Generic(v)
 	if err != nil {
 		return nil, err
 	}

@@ -19,8 +19,6 @@
 package terraform
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -30,6 +28,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/emit/armexpr"
 	"github.com/aizone/aizone/emit/nested"
 	"github.com/aizone/aizone/resources"
@@ -316,7 +315,7 @@ func (e *emitter) translate(it *item) error {
 	if len(r.Zones) > 0 {
 		body["zones"] = r.Zones
 	}
-	generic, err := jsonValue(body)
+	generic, err := arm.Generic(body)
 	if err != nil {
 		return err
 	}
@@ -326,7 +325,7 @@ func (e *emitter) translate(it *item) error {
 	}
 	it.attrs = append(it.attrs, attr{"body", toks})
 	if len(r.Tags) > 0 {
-		generic, err := jsonValue(r.Tags)
+		generic, err := arm.Generic(r.Tags)
 		if err != nil {
 			return err
 		}
@@ -379,22 +378,6 @@ func (e *emitter) parentOf(tr *translator, r resources.Resource) (hclwrite.Token
 		return tr.ref(rg), nil
 	}
 	return interpolate(traversal("local", subscriptionL), "/resourceGroups/"+r.ResourceGroup), nil
-}
-
-// jsonValue turns a model value into the generic JSON shape (maps, lists,
-// strings, json.Number, bools, nil), the one shape the writer knows.
-func jsonValue(v any) (any, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encoding %T: %w", v, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var out any
-	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("decoding %T: %w", v, err)
-	}
-	return out, nil
 }
 
 // write appends the item's resource block.
