@@ -9,20 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/emit/equiv"
 	"github.com/aizone/aizone/internal/testkit"
 	"github.com/aizone/aizone/resources"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
-
-func model(t *testing.T, z testkit.Zone) ([]resources.Resource, []resources.Parameter) {
-	t.Helper()
-	p := testkit.PlanZone(t, z)
-	rs := resources.Build(p)
-	return rs, resources.Parameters(p, rs)
-}
 
 func emit(t *testing.T, rs []resources.Resource, params []resources.Parameter) map[string][]byte {
 	t.Helper()
@@ -31,25 +23,6 @@ func emit(t *testing.T, rs []resources.Resource, params []resources.Parameter) m
 		t.Fatal(err)
 	}
 	return files
-}
-
-// armModel reads the ARM template and parameters file of rs as emit/arm
-// writes them.
-func armModel(t *testing.T, rs []resources.Resource, params []resources.Parameter) *equiv.Model {
-	t.Helper()
-	tmpl, err := arm.Marshal(arm.Template(rs, params))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, err := arm.Marshal(arm.Parameters(params))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := equiv.FromTemplate(tmpl, pf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // TestRoundTrip reads the Bicep of every example and test zone back into
@@ -61,13 +34,13 @@ func armModel(t *testing.T, rs []resources.Resource, params []resources.Paramete
 func TestRoundTrip(t *testing.T) {
 	for _, z := range testkit.Zones(t) {
 		t.Run(z.Name, func(t *testing.T) {
-			rs, params := model(t, z)
+			rs, params := testkit.Model(t, z)
 			files := emit(t, rs, params)
 			got, err := Read(files)
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := armModel(t, rs, params)
+			want := testkit.ARMModel(t, rs, params)
 			for _, d := range equiv.Compare(want, got, "Bicep") {
 				t.Error(d)
 			}
@@ -83,7 +56,7 @@ func TestRoundTrip(t *testing.T) {
 // module per resource group and stage, symbolic references rather than
 // resourceId(), parent: for children, @description on every parameter.
 func TestLayout(t *testing.T) {
-	rs, params := model(t, testkit.Zone{File: "../../examples/large.yaml"})
+	rs, params := testkit.Model(t, testkit.Zone{File: "../../examples/large.yaml"})
 	files := emit(t, rs, params)
 	deployments := resources.Deployments(rs)
 	// Every deployment's module, and the platform DNS module of large.
@@ -128,7 +101,7 @@ func TestLayout(t *testing.T) {
 // TestGolden keeps small's files, so that a change of the spelling is
 // seen in review.
 func TestGolden(t *testing.T) {
-	rs, params := model(t, testkit.Zone{File: "../../examples/small.yaml"})
+	rs, params := testkit.Model(t, testkit.Zone{File: "../../examples/small.yaml"})
 	for name, data := range emit(t, rs, params) {
 		testkit.Golden(t, filepath.Join("testdata", "small", name), data, *update, "emit/bicep")
 	}
@@ -137,7 +110,7 @@ func TestGolden(t *testing.T) {
 // TestDeterministic builds every zone twice.
 func TestDeterministic(t *testing.T) {
 	for _, z := range testkit.Zones(t) {
-		rs, params := model(t, z)
+		rs, params := testkit.Model(t, z)
 		a, b := emit(t, rs, params), emit(t, rs, params)
 		for name := range a {
 			if !bytes.Equal(a[name], b[name]) {

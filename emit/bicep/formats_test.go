@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aizone/aizone/emit/arm"
 	"github.com/aizone/aizone/emit/equiv"
 	"github.com/aizone/aizone/emit/terraform"
 	"github.com/aizone/aizone/internal/testkit"
@@ -19,7 +18,7 @@ import (
 // template, the Terraform module and the Bicep files, and that the Bicep
 // read back matches the edited template and not the original one.
 func TestChangeShowsInEveryFormat(t *testing.T) {
-	rs, params := model(t, testkit.Zone{File: "../../examples/small.yaml"})
+	rs, params := testkit.Model(t, testkit.Zone{File: "../../examples/small.yaml"})
 	for _, tc := range []struct {
 		name, path, value string
 		edit              func(r *resources.Resource) bool
@@ -59,7 +58,7 @@ func TestChangeShowsInEveryFormat(t *testing.T) {
 			if n != 1 {
 				t.Fatalf("the edit applies to %d resources, want 1", n)
 			}
-			before, after := armModel(t, rs, params), armModel(t, edited, params)
+			before, after := testkit.ARMModel(t, rs, params), testkit.ARMModel(t, edited, params)
 			// ARM: the template differs from the original exactly there.
 			if d := equiv.Compare(before, after, "edited template"); len(d) != 1 || !strings.Contains(d[0], tc.path) {
 				t.Errorf("the edited template differs in %q, want only %s", d, tc.path)
@@ -123,17 +122,9 @@ func clone(v any) any {
 // and the Bicep files are byte-identical.
 func TestRebuildIsByteIdentical(t *testing.T) {
 	build := func(z testkit.Zone) map[string][]byte {
-		rs, params := model(t, z)
+		rs, params := testkit.Model(t, z)
 		out := map[string][]byte{}
-		tmpl, err := arm.Marshal(arm.Template(rs, params))
-		if err != nil {
-			t.Fatal(err)
-		}
-		pf, err := arm.Marshal(arm.Parameters(params))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out["arm/main.json"], out["arm/main.parameters.json"] = tmpl, pf
+		out["arm/main.json"], out["arm/main.parameters.json"] = testkit.ARM(t, rs, params)
 		mod, err := terraform.Module(rs, params)
 		if err != nil {
 			t.Fatal(err)

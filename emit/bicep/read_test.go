@@ -14,8 +14,8 @@ import (
 // lost dependsOn and a reference turned into a literal id each make the
 // comparison with the ARM template fail, naming what moved.
 func TestEditsAreCaught(t *testing.T) {
-	rs, params := model(t, testkit.Zone{File: "../../examples/small.yaml"})
-	want := armModel(t, rs, params)
+	rs, params := testkit.Model(t, testkit.Zone{File: "../../examples/small.yaml"})
+	want := testkit.ARMModel(t, rs, params)
 	net := modulePath("aizone-rg-contoso-ft-network-eastus")
 	storage := modulePath("aizone-rg-contoso-ft-storage-eastus")
 	for _, tc := range []struct {
@@ -93,7 +93,7 @@ func TestReadRejects(t *testing.T) {
 // FuzzRead feeds the reader mutations of real output: it returns a model
 // or an error, never panics or hangs.
 func FuzzRead(f *testing.F) {
-	rs, params := model(&testing.T{}, testkit.Zone{File: "../../examples/small.yaml"})
+	rs, params := testkit.Model(f, testkit.Zone{File: "../../examples/small.yaml"})
 	files, err := Files(rs, params)
 	if err != nil {
 		f.Fatal(err)

@@ -16,13 +16,10 @@ import (
 
 func examples(t *testing.T) []string { return testkit.Examples(t) }
 
-// model builds an example's resources and parameters as emit/arm's tests
-// do.
+// model builds an example's resources and parameters.
 func model(t *testing.T, file string) ([]resources.Resource, []resources.Parameter) {
 	t.Helper()
-	p := testkit.Plan(t, file, nil)
-	rs := resources.Build(p)
-	return rs, resources.Parameters(p, rs)
+	return testkit.Model(t, testkit.Zone{File: file})
 }
 
 func emit(t *testing.T, rs []resources.Resource, params []resources.Parameter) map[string][]byte {
@@ -43,9 +40,7 @@ func emit(t *testing.T, rs []resources.Resource, params []resources.Parameter) m
 func TestRoundTrip(t *testing.T) {
 	for _, z := range testkit.Zones(t) {
 		t.Run(z.Name, func(t *testing.T) {
-			p := testkit.PlanZone(t, z)
-			rs := resources.Build(p)
-			params := resources.Parameters(p, rs)
+			rs, params := testkit.Model(t, z)
 			files := emit(t, rs, params)
 			n, diffs := roundTrip(t, rs, params, files)
 			for _, d := range diffs {
@@ -57,25 +52,6 @@ func TestRoundTrip(t *testing.T) {
 			t.Logf("%d resources round-trip with their properties, identities, scopes and order", n)
 		})
 	}
-}
-
-// armModel reads the ARM template and parameters file emit/arm writes
-// for rs.
-func armModel(t *testing.T, rs []resources.Resource, params []resources.Parameter) *equiv.Model {
-	t.Helper()
-	tmpl, err := arm.Marshal(arm.Template(rs, params))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, err := arm.Marshal(arm.Parameters(params))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := equiv.FromTemplate(tmpl, pf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
 }
 
 // roundTrip returns how many resources the module holds and every
@@ -106,7 +82,7 @@ func roundTrip(t *testing.T, rs []resources.Resource, params []resources.Paramet
 	order, odiffs := moduleOrder(m, keyOf)
 	got.Order = order
 	diffs = append(diffs, odiffs...)
-	diffs = append(diffs, equiv.Compare(armModel(t, rs, params), got, "module")...)
+	diffs = append(diffs, equiv.Compare(testkit.ARMModel(t, rs, params), got, "module")...)
 	diffs = append(diffs, compareOutputs(rd, rs)...)
 	diffs = append(diffs, compareParameters(t, m, rd, params)...)
 	for _, o := range m.other {
