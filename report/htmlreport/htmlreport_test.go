@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aizone/aizone/alz"
@@ -15,7 +13,6 @@ import (
 	"github.com/aizone/aizone/compliance"
 	"github.com/aizone/aizone/cost"
 	"github.com/aizone/aizone/design"
-	"github.com/aizone/aizone/internal/shared"
 	"github.com/aizone/aizone/internal/testkit"
 	"github.com/aizone/aizone/plan"
 	"github.com/aizone/aizone/policy"
@@ -68,51 +65,18 @@ func write(tb testing.TB, in Input) []byte {
 	return b.Bytes()
 }
 
-var (
-	alzOnce sync.Once
-	alzSrc  *compliance.Source
-	alzLib  *alz.Library
-	alzErr  error
-)
-
 // verdicts evaluates the ALZ library's policy at the plan's management
 // group and the zone's guardrails on what build deploys, as check does.
 func verdicts(tb testing.TB, p *plan.Plan) *compliance.Report {
 	tb.Helper()
-	libDir := shared.Path(tb, "corpora", "alz-library", "alz")
-	bDir := shared.Path(tb, "corpora", "azure-policy")
-	alPath := shared.Path(tb, "reference", "policy-aliases", "policy-aliases.csv.gz")
-	alzOnce.Do(func() {
-		var b *alz.Builtins
-		if alzLib, alzErr = alz.LoadLibrary(libDir); alzErr != nil {
-			return
-		}
-		if b, alzErr = alz.LoadBuiltins(bDir); alzErr != nil {
-			return
-		}
-		f, err := os.Open(alPath)
-		if err != nil {
-			alzErr = err
-			return
-		}
-		defer f.Close()
-		al, err := policy.LoadAliasesCSV(f)
-		if err != nil {
-			alzErr = err
-			return
-		}
-		alzSrc = &compliance.Source{Library: alzLib, Builtins: b, Aliases: al}
-	})
-	if alzErr != nil {
-		tb.Fatal(alzErr)
-	}
+	lib, builtins, aliases := testkit.ALZ(tb)
 	mg := p.Governance.ManagementGroup
-	eff, err := alzLib.Effective("alz", mg, alz.Values{"default_location": p.Zone.Region})
+	eff, err := lib.Effective("alz", mg, alz.Values{"default_location": p.Zone.Region})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	// A copy: Guardrails adds the zone's own definitions to the source.
-	src := *alzSrc
+	// A source of its own: Guardrails adds the zone's own definitions to it.
+	src := compliance.Source{Library: lib, Builtins: builtins, Aliases: aliases}
 	ev, err := design.Evaluate(context.Background(), p, &design.Policy{Source: &src, Assignments: eff, Scope: mg})
 	if err != nil {
 		tb.Fatal(err)
