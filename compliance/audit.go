@@ -230,9 +230,16 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		}
 		memos <- m
 	}
+	// What applies to each subscription's resources, decided once per
+	// subscription.
+	applies := make(map[string][]bool, len(ancestry))
+	for sub, mgs := range ancestry {
+		applies[sub] = e.applies(mgs)
+	}
+	defApplies := e.applies(def)
 	type result struct {
 		findings []Finding // only when opt.Findings takes them
-		tally    tally
+		tally    *tally
 		unplaced int
 		repeated []string // ids of resources skipped as repeats
 		err      error
@@ -240,18 +247,16 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	keep := opt.Findings != nil
 	var buffers sync.Pool // []Finding a collected chunk is done with
 	work := func(c *chunk) {
-		r := result{tally: newTally()}
+		r := result{tally: newTally(len(e.items))}
+		var emit func(Finding)
 		if keep {
 			if b, ok := buffers.Get().(*[]Finding); ok {
 				r.findings = (*b)[:0]
 			}
+			emit = func(f Finding) { r.findings = append(r.findings, f) }
 		}
-		emit := func(f Finding) {
-			r.tally.add(f)
-			if keep {
-				r.findings = append(r.findings, f)
-			}
-		}
+		var sub string // of the resource being evaluated
+		count := func(item int, effect string) { r.tally.add(item, sub, effect) }
 		memo := <-memos
 		defer func() { memos <- memo }()
 		for k, data := range c.elems {
@@ -270,12 +275,13 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				break
 			}
 			res := policy.NewResource(raw)
-			mgs, ok := ancestry[strings.ToLower(res.SubscriptionID())]
+			sub = res.SubscriptionID()
+			ap, ok := applies[strings.ToLower(sub)]
 			if !ok {
-				mgs = def
+				ap = defApplies
 				r.unplaced++
 			}
-			e.evaluate(ctx, res, env, mgs, memo, emit)
+			e.evaluate(ctx, res, env, ap, memo, emit, count)
 		}
 		prog.Evaluated.Add(int64(len(c.elems)))
 		c.out = r
@@ -294,7 +300,7 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				rep.DuplicateIDs = append(rep.DuplicateIDs, id)
 			}
 		}
-		r.tally.into(rep)
+		r.tally.into(rep, e)
 		for _, f := range r.findings {
 			if ferr == nil {
 				ferr = opt.Findings(f)
@@ -338,36 +344,76 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 // tally counts a chunk's findings by subscription and by assignment, each
 // with the effect, in the worker: collecting then adds a few hundred
 // counts a chunk rather than looking up maps for each of its thousands of
-// findings.
+// findings. Items and effects are counted by index: a finding costs an
+// increment, not a map lookup.
 type tally struct {
-	bySub, byAssignment map[[2]string]int
+	effects []string         // distinct effects, in the order first seen
+	byItem  [][]int          // item -> effect index -> count
+	bySub   map[string][]int // subscription -> effect index -> count
+	subs    []string         // bySub's keys in the order first seen
+	// The row of the subscription counted last: a resource's findings
+	// share one.
+	lastSub string
+	lastRow []int
 }
 
-func newTally() tally {
-	return tally{bySub: map[[2]string]int{}, byAssignment: map[[2]string]int{}}
+func newTally(items int) *tally {
+	return &tally{byItem: make([][]int, items), bySub: map[string][]int{}}
 }
 
-func (t tally) add(f Finding) {
-	t.bySub[[2]string{f.Subscription, f.Effect}]++
-	t.byAssignment[[2]string{f.Assignment, f.Effect}]++
+func (t *tally) add(item int, sub, effect string) {
+	ei := slices.Index(t.effects, effect)
+	if ei < 0 {
+		ei = len(t.effects)
+		t.effects = append(t.effects, effect)
+	}
+	row := t.byItem[item]
+	if ei >= len(row) {
+		row = append(row, make([]int, ei+1-len(row))...)
+		t.byItem[item] = row
+	}
+	row[ei]++
+	if t.lastRow == nil || sub != t.lastSub {
+		sr, ok := t.bySub[sub]
+		if !ok {
+			t.subs = append(t.subs, sub)
+		}
+		t.lastSub, t.lastRow = sub, sr
+	}
+	if ei >= len(t.lastRow) {
+		t.lastRow = append(t.lastRow, make([]int, ei+1-len(t.lastRow))...)
+		t.bySub[sub] = t.lastRow
+	}
+	t.lastRow[ei]++
 }
 
 // into adds the counts to the report, as Summary.Add would for each
 // finding, and the counts by subscription and assignment.
-func (t tally) into(rep *AuditReport) {
-	for k, n := range t.bySub {
-		if rep.BySubscription[k[0]] == nil {
-			rep.BySubscription[k[0]] = map[string]int{}
+func (t *tally) into(rep *AuditReport, e *Engine) {
+	for _, sub := range t.subs {
+		for ei, n := range t.bySub[sub] {
+			if n == 0 {
+				continue
+			}
+			if rep.BySubscription[sub] == nil {
+				rep.BySubscription[sub] = map[string]int{}
+			}
+			rep.BySubscription[sub][t.effects[ei]] += n
 		}
-		rep.BySubscription[k[0]][k[1]] += n
 	}
-	for k, n := range t.byAssignment {
-		if rep.ByAssignment[k[0]] == nil {
-			rep.ByAssignment[k[0]] = map[string]int{}
+	for item, row := range t.byItem {
+		name := e.items[item].eff.Name
+		for ei, n := range row {
+			if n == 0 {
+				continue
+			}
+			if rep.ByAssignment[name] == nil {
+				rep.ByAssignment[name] = map[string]int{}
+			}
+			rep.ByAssignment[name][t.effects[ei]] += n
+			rep.Summary.Findings += n
+			rep.Summary.ByEffect[t.effects[ei]] += n
 		}
-		rep.ByAssignment[k[0]][k[1]] += n
-		rep.Summary.Findings += n
-		rep.Summary.ByEffect[k[1]] += n
 	}
 }
 

@@ -310,36 +310,60 @@ func (e *Engine) Related(typ, name string, present map[string]bool) bool {
 // groups above the resource's subscription, nil for "all") against res and
 // calls emit for each finding, in assignment order.
 func (e *Engine) Evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, mgs map[string]bool, emit func(Finding)) {
-	e.evaluate(ctx, res, env, mgs, nil, emit)
+	e.evaluate(ctx, res, env, e.applies(mgs), nil, emit, nil)
+}
+
+// applies says, by item, whether it applies under mgs (the management
+// groups above a subscription; nil for "all", then the result is nil):
+// computed once per subscription rather than a map lookup per resource
+// and item.
+func (e *Engine) applies(mgs map[string]bool) []bool {
+	if mgs == nil {
+		return nil
+	}
+	out := make([]bool, len(e.items))
+	for i := range e.items {
+		mg := e.items[i].eff.ManagementGroup
+		out[i] = mg == "" || mgs[mg]
+	}
+	return out
 }
 
 // evaluate is Evaluate with the decisions of the rules' conditions taken
 // from memo (nil: none) when a resource that reads alike was evaluated
-// before; the findings are the same.
-func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, mgs map[string]bool, memo *policy.Memo, emit func(Finding)) {
+// before; the findings are the same. applies is e.applies of the
+// resource's management groups. count, when set, is called for each
+// finding with its item's index and effect; emit, when set, with the
+// finding (built only then).
+func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, applies []bool, memo *policy.Memo, emit func(Finding), count func(item int, effect string)) {
 	refs, ok := e.byType[strings.ToLower(res.Type())]
 	if !ok {
 		refs = e.anyType
 	}
 	for _, ref := range refs {
-		it := &e.items[ref.item]
-		if mgs != nil && it.eff.ManagementGroup != "" && !mgs[it.eff.ManagementGroup] {
+		if applies != nil && !applies[ref.item] {
 			continue
 		}
+		it := &e.items[ref.item]
 		r := it.members[ref.member].EvaluateMemo(ctx, res, env, memo)
 		if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
 			continue
 		}
-		f := Finding{
+		effect := r.Effect
+		if effect == "" && r.State == policy.Failed {
+			effect = "error"
+		}
+		if count != nil {
+			count(ref.item, effect)
+		}
+		if emit == nil {
+			continue
+		}
+		emit(Finding{
 			Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: res.SubscriptionID(),
-			Assignment: it.eff.Name, Scope: it.eff.Scope, DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
-			Effect: r.Effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
-		}
-		f.Definition = it.names[ref.member]
-		if f.Effect == "" && r.State == policy.Failed {
-			f.Effect = "error"
-		}
-		emit(f)
+			Assignment: it.eff.Name, Scope: it.eff.Scope, Definition: it.names[ref.member], DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
+			Effect: effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
+		})
 	}
 }
 

@@ -579,7 +579,7 @@ type Env struct {
 	Brief bool
 	// NoReasons also skips the explanation of non-compliant results, for
 	// callers that only count them (an audit summary over millions of
-	// resources); Reasons then holds at most a fixed phrase.
+	// resources); Reasons is then empty or a fixed phrase.
 	NoReasons bool
 }
 
