@@ -63,21 +63,33 @@ func workload(res Result, name string) Pool {
 
 // TestDataPrepSizes: data preparation runs on general-purpose or
 // memory-optimised sizes, never on an InfiniBand HPC size unless pinned;
-// on Spot when preemptible; unpriced sizes say so with their meter, and a
-// priced size beats every unpriced one.
+// on Spot when preemptible, at the Spot price; the cheapest priced size
+// wins; a priced size beats an unpriced one that has fewer vCPUs and
+// nodes, which the plan names as one that might have won; an unpriced
+// size says so with its meter. The embedded catalog prices every CPU
+// size, so the unpriced one is a synthetic size of an overlay.
 func TestDataPrepSizes(t *testing.T) {
 	large := example(t, "large.yaml")
-	cheapD32 := testSource + "prices:\n  - {sku: Standard_D32ds_v5, region: eastus, payg_usd_per_hour: 1.808, spot_usd_per_hour: 0.30, date: \"2026-12\", source: T-TEST}\n"
+	// One node with the 704 vCPUs the workload asks for: among unpriced
+	// sizes it would win (fewest vCPUs, then fewest nodes).
+	synthetic := testSource + "skus:\n  - {name: Standard_T704ds_test, family: \"test\", vcpus: 704, memory_gib: 2816, gpu_memory_gb: 0, infiniband: false, temp_disk_gib: 4000, network_mbps: 200000, accelerated_networking: true, source: T-TEST}\n"
+	syntheticPriced := synthetic + "prices:\n  - {sku: Standard_T704ds_test, region: eastus, payg_usd_per_hour: 10, spot_usd_per_hour: 0.50, date: \"2026-12\", source: T-TEST}\n"
+	cheapD32 := testSource + "prices:\n  - {sku: Standard_D32ds_v5, region: eastus, payg_usd_per_hour: 1.808, spot_usd_per_hour: 0.01, date: \"2026-12\", source: T-TEST}\n"
 	tests := []struct {
-		name    string
-		cat     map[string]string
-		pin     string
-		wantSKU string // empty: any non-InfiniBand CPU size
-		priced  bool
+		name     string
+		cat      map[string]string
+		pin      string
+		wantSKU  string // empty: any non-InfiniBand CPU size
+		notSKU   string // a size that must not be chosen
+		priced   bool
+		wantCode string // a finding the plan must hold
 	}{
-		{name: "embedded catalog: not priced, by vCPUs"},
-		{name: "a priced size wins over unpriced ones", cat: map[string]string{"p.yaml": cheapD32}, wantSKU: "Standard_D32ds_v5", priced: true},
-		{name: "a pinned HPC size is kept", pin: "Standard_HB176rs_v4", wantSKU: "Standard_HB176rs_v4"},
+		{name: "embedded catalog: the cheapest Spot size", priced: true},
+		{name: "an overlay price changes the choice", cat: map[string]string{"p.yaml": cheapD32}, wantSKU: "Standard_D32ds_v5", priced: true},
+		{name: "a priced size wins over an unpriced one with fewer vCPUs", cat: map[string]string{"s.yaml": synthetic}, notSKU: "Standard_T704ds_test", priced: true, wantCode: "compute.unpriced-might-win"},
+		{name: "the same size priced low wins", cat: map[string]string{"s.yaml": syntheticPriced}, wantSKU: "Standard_T704ds_test", priced: true},
+		{name: "a pinned unpriced size says so with its meter", cat: map[string]string{"s.yaml": synthetic}, pin: "Standard_T704ds_test", wantSKU: "Standard_T704ds_test", wantCode: "compute.no-price"},
+		{name: "a pinned HPC size is kept", pin: "Standard_HB176rs_v4", wantSKU: "Standard_HB176rs_v4", priced: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,6 +110,9 @@ func TestDataPrepSizes(t *testing.T) {
 			if tt.wantSKU != "" && p.SKU != tt.wantSKU {
 				t.Fatalf("chose %s, want %s (%s)", p.SKU, tt.wantSKU, strings.Join(p.Reasons, "; "))
 			}
+			if tt.notSKU != "" && p.SKU == tt.notSKU {
+				t.Fatalf("chose %s (%s)", p.SKU, strings.Join(p.Reasons, "; "))
+			}
 			if tt.pin == "" && (s.InfiniBand || s.IsGPU()) {
 				t.Errorf("data preparation on %s (InfiniBand %v)", p.SKU, s.InfiniBand)
 			}
@@ -107,15 +122,62 @@ func TestDataPrepSizes(t *testing.T) {
 			if tt.priced != (p.USDPerHour > 0) {
 				t.Errorf("priced %v, want %v: %+v", p.USDPerHour > 0, tt.priced, p)
 			}
+			if tt.wantCode != "" && !hasCode(fs, tt.wantCode) {
+				t.Errorf("no %s finding: %v", tt.wantCode, fs)
+			}
 			if p.USDPerHour == 0 && (!strings.Contains(p.Meter, p.SKU) || !strings.Contains(strings.Join(p.Reasons, " "), "not priced")) {
 				t.Errorf("unpriced pool without its meter: %q %v", p.Meter, p.Reasons)
 			}
-			if tt.priced {
-				for _, a := range p.Alternatives {
-					if a.CostUSD == 0 && !strings.Contains(a.Reason, "not priced") {
-						t.Errorf("an unpriced alternative is not said to be unpriced: %+v", a)
-					}
+			if !tt.priced {
+				return
+			}
+			// A Spot pool is priced at the size's Spot rate, not its
+			// pay-as-you-go rate.
+			pr, ok := priceFor(c, p.SKU, p.Region)
+			if !ok || pr.spot <= 0 || pr.spot >= pr.usd {
+				t.Fatalf("%s in %s: want a Spot price below pay-as-you-go, have %+v", p.SKU, p.Region, pr)
+			}
+			if want := round(pr.spot*float64(p.Nodes), 2); p.USDPerHour != want {
+				t.Errorf("%d × %s at $%.2f an hour, want $%.2f (Spot $%g a node)", p.Nodes, p.SKU, p.USDPerHour, want, pr.spot)
+			}
+			for _, a := range p.Alternatives {
+				if a.CostUSD == 0 && !strings.Contains(a.Reason, "not priced") {
+					t.Errorf("an unpriced alternative is not said to be unpriced: %+v", a)
 				}
+				if a.CostUSD > 0 && a.CostUSD < p.USDPerHour*p.MonthlyHours {
+					t.Errorf("alternative %d × %s costs $%.2f, less than the choice's $%.2f", a.Nodes, a.SKU, a.CostUSD, p.USDPerHour*p.MonthlyHours)
+				}
+			}
+		})
+	}
+}
+
+// TestDataPrepLess: priced options rank before unpriced ones, then by
+// cost; unpriced ones (and equal costs) by the fewest vCPUs provisioned,
+// then the fewest nodes, then the name.
+func TestDataPrepLess(t *testing.T) {
+	opt := func(sku string, cost float64, vcpus, nodes int) dataPrepOption {
+		o := dataPrepOption{vcpus: vcpus, priced: !math.IsInf(cost, 1)}
+		o.cost, o.pool.SKU, o.pool.Nodes = cost, sku, nodes
+		return o
+	}
+	unpriced := math.Inf(1)
+	tests := []struct {
+		name string
+		a, b dataPrepOption
+	}{
+		{"priced before unpriced", opt("Standard_Z", 900, 900, 9), opt("Standard_A", unpriced, 64, 1)},
+		{"lower cost first", opt("Standard_Z", 10, 900, 9), opt("Standard_A", 11, 64, 1)},
+		{"unpriced: fewer vCPUs first", opt("Standard_Z", unpriced, 704, 11), opt("Standard_A", unpriced, 768, 8)},
+		{"unpriced, same vCPUs: fewer nodes first", opt("Standard_Z", unpriced, 704, 11), opt("Standard_A", unpriced, 704, 22)},
+		{"equal cost: fewer vCPUs first", opt("Standard_Z", 876, 704, 22), opt("Standard_A", 876, 768, 8)},
+		{"all equal: by name", opt("Standard_A", unpriced, 704, 11), opt("Standard_B", unpriced, 704, 11)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !dataPrepLess(tt.a, tt.b) || dataPrepLess(tt.b, tt.a) {
+				t.Errorf("want %s (cost %v, %d vCPUs, %d nodes) before %s (cost %v, %d vCPUs, %d nodes)",
+					tt.a.pool.SKU, tt.a.cost, tt.a.vcpus, tt.a.pool.Nodes, tt.b.pool.SKU, tt.b.cost, tt.b.vcpus, tt.b.pool.Nodes)
 			}
 		})
 	}
