@@ -3,6 +3,8 @@ package compute
 import (
 	"fmt"
 	"math"
+
+	"github.com/aizone/aizone/units"
 )
 
 // repairHours is how long a failed node stays out of a pool before it is
@@ -62,8 +64,15 @@ func addSpares(p *Pool) {
 	p.Reasons = append(p.Reasons, p.SpareReason)
 	p.USDPerHour += perNode * float64(spares)
 	if p.Training != nil && p.Nodes > 0 {
-		p.Training.CostUSD *= float64(p.Nodes+spares) / float64(p.Nodes)
+		p.Training.CostUSD = round(p.Training.CostUSD*float64(p.Nodes+spares)/float64(p.Nodes), 0)
+		p.Reason += sparesCost(spares, p.Training.CostUSD)
 	}
+}
+
+// sparesCost is what the pool's reason adds once spares are billed: the
+// reason was written when the option was chosen, before its spares.
+func sparesCost(spares int, usd float64) string {
+	return fmt.Sprintf("; with %s the run costs %s", plural(spares, "spare node"), units.USD(usd))
 }
 
 // rackAllotment is how a multi-VM training pool on a size whose NVLink
@@ -170,6 +179,7 @@ func addRackSpares(p *Pool) {
 	p.Reasons = append(p.Reasons, p.SpareReason)
 	p.USDPerHour += perNode * float64(spares)
 	if p.Nodes > 0 {
-		t.CostUSD *= float64(p.Nodes+spares) / float64(p.Nodes)
+		t.CostUSD = round(t.CostUSD*float64(p.Nodes+spares)/float64(p.Nodes), 0)
+		p.Reason += sparesCost(spares, t.CostUSD)
 	}
 }
