@@ -89,6 +89,10 @@ type Bound struct {
 	// deps is what the "if" reads of a resource, for a Memo; nil when it
 	// cannot be memoised.
 	deps *memoDeps
+	// memoID numbers this Bound for a Memo's tables (each Bind and
+	// ForAssignment gives a new one); enforced is assignment.Enforced().
+	memoID   int
+	enforced bool
 	// relType is details.type when it is the same for every resource, and
 	// relTypeLower its lower case, computed once.
 	relType, relTypeLower string
@@ -157,6 +161,7 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 	}
 	b.types = guardTypes(cp.guard, ctx)
 	b.deps = b.memoDeps()
+	b.memoID, b.enforced = int(memoIDs.Add(1)), true
 	if d := cp.details; d != nil && d.typ != nil && (d.typ.node == nil || d.typ.static) {
 		if v, err := ctx.get(d.typ); err == nil {
 			if s, ok := v.(string); ok {

@@ -30,6 +30,7 @@ func (b *Bound) ForAssignment(a *Assignment) *Bound {
 	// (the caller decides which resources sit below the group); decide
 	// that once rather than for every resource.
 	cp.scopeAll = a != nil && (a.Scope == "" || isGroupScope(a.Scope))
+	cp.memoID, cp.enforced = int(memoIDs.Add(1)), a.Enforced()
 	return &cp
 }
 
@@ -48,7 +49,7 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 		ResourceType:    res.typ,
 		DefinitionID:    cp.Def.ID,
 		ReferenceID:     b.refID,
-		Enforced:        b.assignment.Enforced(),
+		Enforced:        b.enforced,
 		FallbackAliases: cp.fallbacks,
 		Compliant:       true,
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aizone/aizone/policy/expr"
 )
@@ -209,8 +210,10 @@ func (a *depWalker) fieldCall(call *expr.Call) {
 // byte for byte. It holds at most a fixed number of entries, forgetting
 // them all when full, so its memory does not grow with the estate.
 type Memo struct {
-	env    *Env
-	tables map[*Bound]*memoTable
+	env *Env
+	// tables by Bound.memoID: a slice index rather than a map lookup for
+	// every rule and resource.
+	tables []*memoTable
 	size   int // entries held
 	max    int
 	buf    []byte
@@ -221,6 +224,11 @@ type Memo struct {
 	res   *Resource
 	epoch uint32
 	slots []memoSlot
+	// The resource's location and apiVersion, encoded, valid when
+	// stamped with epoch.
+	locEpoch, apiEpoch uint32
+	locEnc, apiEnc     []byte
+	locOK, apiOK       bool
 	// Hits and Misses count lookups that found an entry and those that
 	// evaluated (remembered or not), for tests and benchmarks.
 	Hits, Misses int64
@@ -258,8 +266,11 @@ func NewMemo(env *Env, max int) *Memo {
 	if max <= 0 {
 		max = 1 << 15
 	}
-	return &Memo{env: env, tables: map[*Bound]*memoTable{}, max: max}
+	return &Memo{env: env, max: max}
 }
+
+// memoIDs numbers Bounds for Memo.tables.
+var memoIDs atomic.Int64
 
 // EvaluateMemo is Evaluate, with the decision of the "if" taken from m
 // when a resource that reads alike has been evaluated before. env must be
@@ -296,10 +307,13 @@ func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
 	if m == nil || b.deps == nil || m.env != c.env {
 		return b.decide(c)
 	}
-	t := m.tables[b]
+	if b.memoID >= len(m.tables) {
+		m.tables = append(m.tables, make([]*memoTable, b.memoID+1-len(m.tables))...)
+	}
+	t := m.tables[b.memoID]
 	if t == nil {
 		t = &memoTable{m: map[string]memoEntry{}}
-		m.tables[b] = t
+		m.tables[b.memoID] = t
 	}
 	if t.off {
 		return b.decide(c)
@@ -331,7 +345,9 @@ func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
 	}
 	if m.size >= m.max {
 		for _, o := range m.tables {
-			clear(o.m)
+			if o != nil {
+				clear(o.m)
+			}
 		}
 		m.size = 0
 	}
@@ -347,7 +363,6 @@ func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
 // of a type the encoding does not know (then the rule is evaluated).
 func (m *Memo) key(c *evalCtx, d *memoDeps) ([]byte, bool) {
 	buf := m.buf[:0]
-	ok := true
 	r := c.res
 	if r != m.res {
 		// Holding r keeps its address from being reused by another.
@@ -374,14 +389,24 @@ func (m *Memo) key(c *evalCtx, d *memoDeps) ([]byte, bool) {
 	}
 	if d.rg {
 		buf = appendString(buf, r.rg)
-		if buf, ok = m.appendValue(buf, getCI(r.Raw, "location")); !ok {
+		if m.locEpoch != m.epoch {
+			m.locEpoch = m.epoch
+			m.locEnc, m.locOK = m.appendValue(m.locEnc[:0], getCI(r.Raw, "location"))
+		}
+		if !m.locOK {
 			return nil, false
 		}
+		buf = append(buf, m.locEnc...)
 	}
 	if d.api {
-		if buf, ok = m.appendValue(buf, getCI(r.Raw, "apiVersion")); !ok {
+		if m.apiEpoch != m.epoch {
+			m.apiEpoch = m.epoch
+			m.apiEnc, m.apiOK = m.appendValue(m.apiEnc[:0], getCI(r.Raw, "apiVersion"))
+		}
+		if !m.apiOK {
 			return nil, false
 		}
+		buf = append(buf, m.apiEnc...)
 	}
 	m.buf = buf
 	return buf, true

@@ -174,7 +174,7 @@ func TestMemoBounded(t *testing.T) {
 			t.Fatalf("%d entries held, more than 100", m.size)
 		}
 	}
-	if !m.tables[b].off {
+	if !m.tables[b.memoID].off {
 		t.Error("a rule reading names, unique to each resource, is still memoised")
 	}
 	if m.Misses >= 3000 {
