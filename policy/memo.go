@@ -224,11 +224,15 @@ type Memo struct {
 	res   *Resource
 	epoch uint32
 	slots []memoSlot
-	// The resource's location and apiVersion, encoded, valid when
-	// stamped with epoch.
-	locEpoch, apiEpoch uint32
-	locEnc, apiEnc     []byte
-	locOK, apiOK       bool
+	// The numbers of the resource's subscription, resource group,
+	// location and apiVersion (whether the last two have one), valid
+	// when stamped with epoch.
+	ambEpoch uint32
+	amb      [4]uint32
+	ambOK    [2]bool
+	scratch  []byte
+	// intern numbers the encoded values keys are made of.
+	intern map[string]uint32
 	// Hits and Misses count lookups that found an entry and those that
 	// evaluated (remembered or not), for tests and benchmarks.
 	Hits, Misses int64
@@ -248,6 +252,7 @@ type memoSlot struct {
 	epoch uint32
 	ok    bool
 	enc   []byte
+	num   uint32 // enc's number
 }
 
 type memoEntry struct {
@@ -344,6 +349,7 @@ func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
 		return matched, reasons, err
 	}
 	if m.size >= m.max {
+		// The numbers stay: the key just built is made of them.
 		for _, o := range m.tables {
 			if o != nil {
 				clear(o.m)
@@ -361,6 +367,13 @@ func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
 
 // key encodes what the rule reads of c.res; ok is false when a value is
 // of a type the encoding does not know (then the rule is evaluated).
+//
+// Each value's encoding is computed and interned once per resource: the
+// key is the values' numbers, four bytes each, so a rule's lookup hashes
+// and compares a few bytes rather than every value it reads again. Two
+// values have one number only if their encodings are equal, for as long
+// as the numbers are kept; the numbers and every entry keyed by them are
+// forgotten together.
 func (m *Memo) key(c *evalCtx, d *memoDeps) ([]byte, bool) {
 	buf := m.buf[:0]
 	r := c.res
@@ -368,6 +381,9 @@ func (m *Memo) key(c *evalCtx, d *memoDeps) ([]byte, bool) {
 		// Holding r keeps its address from being reused by another.
 		m.res = r
 		m.epoch++
+		if len(m.intern) >= m.max {
+			m.forget()
+		}
 	}
 	for i, f := range d.fields {
 		id := d.ids[i]
@@ -378,38 +394,87 @@ func (m *Memo) key(c *evalCtx, d *memoDeps) ([]byte, bool) {
 		if sl.epoch != m.epoch {
 			sl.epoch = m.epoch
 			sl.enc, sl.ok = m.appendField(sl.enc[:0], c, f)
+			if sl.ok {
+				sl.num = m.number(sl.enc)
+			}
 		}
 		if !sl.ok {
 			return nil, false
 		}
-		buf = append(buf, sl.enc...)
+		buf = binary.LittleEndian.AppendUint32(buf, sl.num)
 	}
-	if d.sub || d.rg {
-		buf = appendString(buf, r.sub)
-	}
-	if d.rg {
-		buf = appendString(buf, r.rg)
-		if m.locEpoch != m.epoch {
-			m.locEpoch = m.epoch
-			m.locEnc, m.locOK = m.appendValue(m.locEnc[:0], getCI(r.Raw, "location"))
+	if d.sub || d.rg || d.api {
+		if m.ambEpoch != m.epoch {
+			m.ambEpoch = m.epoch
+			m.ambOK = m.ambient(r)
 		}
-		if !m.locOK {
-			return nil, false
+		if d.sub || d.rg {
+			buf = binary.LittleEndian.AppendUint32(buf, m.amb[0])
 		}
-		buf = append(buf, m.locEnc...)
-	}
-	if d.api {
-		if m.apiEpoch != m.epoch {
-			m.apiEpoch = m.epoch
-			m.apiEnc, m.apiOK = m.appendValue(m.apiEnc[:0], getCI(r.Raw, "apiVersion"))
+		if d.rg {
+			if !m.ambOK[0] {
+				return nil, false
+			}
+			buf = binary.LittleEndian.AppendUint32(buf, m.amb[1])
+			buf = binary.LittleEndian.AppendUint32(buf, m.amb[2])
 		}
-		if !m.apiOK {
-			return nil, false
+		if d.api {
+			if !m.ambOK[1] {
+				return nil, false
+			}
+			buf = binary.LittleEndian.AppendUint32(buf, m.amb[3])
 		}
-		buf = append(buf, m.apiEnc...)
 	}
 	m.buf = buf
 	return buf, true
+}
+
+// ambient numbers r's subscription, resource group, location and
+// apiVersion into m.amb; it reports whether the location and the
+// apiVersion have encodings.
+func (m *Memo) ambient(r *Resource) [2]bool {
+	var ok [2]bool
+	m.scratch = appendString(m.scratch[:0], r.sub)
+	m.amb[0] = m.number(m.scratch)
+	m.scratch = appendString(m.scratch[:0], r.rg)
+	m.amb[1] = m.number(m.scratch)
+	var enc []byte
+	if enc, ok[0] = m.appendValue(m.scratch[:0], getCI(r.Raw, "location")); ok[0] {
+		m.scratch = enc
+		m.amb[2] = m.number(enc)
+	}
+	if enc, ok[1] = m.appendValue(m.scratch[:0], getCI(r.Raw, "apiVersion")); ok[1] {
+		m.scratch = enc
+		m.amb[3] = m.number(enc)
+	}
+	return ok
+}
+
+// number is the number of an encoded value, the same for equal
+// encodings until the memo forgets.
+func (m *Memo) number(enc []byte) uint32 {
+	if n, ok := m.intern[string(enc)]; ok {
+		return n
+	}
+	if m.intern == nil {
+		m.intern = map[string]uint32{}
+	}
+	n := uint32(len(m.intern))
+	m.intern[string(enc)] = n
+	return n
+}
+
+// forget drops every entry and the numbers their keys are made of; the
+// resource being evaluated has its values numbered again.
+func (m *Memo) forget() {
+	for _, o := range m.tables {
+		if o != nil {
+			clear(o.m)
+		}
+	}
+	m.size = 0
+	clear(m.intern)
+	m.epoch++
 }
 
 // appendField appends the encoding of the field's value in c.res.

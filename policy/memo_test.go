@@ -173,6 +173,10 @@ func TestMemoBounded(t *testing.T) {
 		if m.size > 100 {
 			t.Fatalf("%d entries held, more than 100", m.size)
 		}
+		// Numbers are forgotten with the entries; a resource adds a few.
+		if len(m.intern) > 100+10 {
+			t.Fatalf("%d values numbered, more than 100 and a resource's", len(m.intern))
+		}
 	}
 	if !m.tables[b.memoID].off {
 		t.Error("a rule reading names, unique to each resource, is still memoised")
