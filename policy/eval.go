@@ -93,6 +93,9 @@ type Bound struct {
 	// ForAssignment gives a new one); enforced is assignment.Enforced().
 	memoID   int
 	enforced bool
+	// defID is cp.Def.ID, kept here: reading it through cp.Def for every
+	// resource and rule misses the cache.
+	defID string
 	// relType is details.type when it is the same for every resource, and
 	// relTypeLower its lower case, computed once.
 	relType, relTypeLower string
@@ -111,7 +114,7 @@ type slotVal struct {
 // definition for evaluation. params are plain values by name (use
 // ParseParameterValues to read an assignment's {"value": ...} form).
 func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
-	b := &Bound{cp: cp, params: map[string]any{}}
+	b := &Bound{cp: cp, params: map[string]any{}, defID: cp.Def.ID}
 	given := map[string]any{}
 	for k, v := range params {
 		given[strings.ToLower(k)] = v

@@ -47,7 +47,7 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 	r := Result{
 		ResourceID:      res.id,
 		ResourceType:    res.typ,
-		DefinitionID:    cp.Def.ID,
+		DefinitionID:    b.defID,
 		ReferenceID:     b.refID,
 		Enforced:        b.enforced,
 		FallbackAliases: cp.fallbacks,
@@ -57,25 +57,33 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 		r.AssignmentID = b.assignment.ID
 		if !b.scopeAll && !inScope(res.id, b.assignment.Scope) {
 			r.State = NotApplicable
-			r.Reasons = env.because("outside the assignment scope %s", b.assignment.Scope)
+			if !env.Brief { // boxing the arguments costs even when because ignores them
+				r.Reasons = env.because("outside the assignment scope %s", b.assignment.Scope)
+			}
 			return r
 		}
 		for _, ns := range b.assignment.NotScopes {
 			if inScope(res.id, ns) {
 				r.State = NotApplicable
-				r.Reasons = env.because("excluded by notScopes entry %s", ns)
+				if !env.Brief {
+					r.Reasons = env.because("excluded by notScopes entry %s", ns)
+				}
 				return r
 			}
 		}
 	}
 	if res.exempt {
 		r.State = NotApplicable
-		r.Reasons = env.because("Azure Policy does not evaluate resources of type %s", res.typ)
+		if !env.Brief {
+			r.Reasons = env.because("Azure Policy does not evaluate resources of type %s", res.typ)
+		}
 		return r
 	}
 	if cp.provider {
 		r.State = Skipped
-		r.Reasons = env.because("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)
+		if !env.Brief {
+			r.Reasons = env.because("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)
+		}
 		return r
 	}
 	if b.effect == "disabled" {
@@ -86,7 +94,9 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 	}
 	if cp.mode == "indexed" && !res.indexed {
 		r.State = NotApplicable
-		r.Reasons = env.because("mode Indexed evaluates only resource types that support tags and location, which %s does not", res.typ)
+		if !env.Brief {
+			r.Reasons = env.because("mode Indexed evaluates only resource types that support tags and location, which %s does not", res.typ)
+		}
 		return r
 	}
 	if env.Brief && b.excludes(res) {
@@ -95,9 +105,18 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 		r.State = Compliant
 		return r
 	}
-	c := ctxPool.Get().(*evalCtx)
+	var c *evalCtx
+	if m != nil && !m.ctxBusy {
+		// The worker's own context stays in its cache, unlike one from
+		// the pool.
+		c = &m.ctx
+		m.ctxBusy = true
+		defer func() { m.ctxBusy = false }()
+	} else {
+		c = ctxPool.Get().(*evalCtx)
+		defer ctxPool.Put(c)
+	}
 	*c = evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env, scopes: c.scopes[:0]}
-	defer ctxPool.Put(c)
 	matched, reasons, err := b.decideMemo(c, m)
 	if err != nil {
 		return failed(r, b.effect, err)

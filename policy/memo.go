@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -231,8 +232,18 @@ type Memo struct {
 	amb      [4]uint32
 	ambOK    [2]bool
 	scratch  []byte
-	// intern numbers the encoded values keys are made of.
+	// intern numbers the encoded values keys are made of; gen counts
+	// the times it was forgotten.
 	intern map[string]uint32
+	gen    uint32
+	// The last subscription and resource group numbered, with gen then.
+	lastSub, lastRG       string
+	lastSubNum, lastRGNum uint32
+	lastSubGen, lastRGGen uint32
+	// ctx is the evaluation context of the worker's evaluations (ctxBusy
+	// while one runs).
+	ctx     evalCtx
+	ctxBusy bool
 	// Hits and Misses count lookups that found an entry and those that
 	// evaluated (remembered or not), for tests and benchmarks.
 	Hits, Misses int64
@@ -253,6 +264,8 @@ type memoSlot struct {
 	ok    bool
 	enc   []byte
 	num   uint32 // enc's number
+	gen   uint32 // Memo.gen when num was given
+	prev  []byte // scratch for the next encoding
 }
 
 type memoEntry struct {
@@ -393,10 +406,13 @@ func (m *Memo) key(c *evalCtx, d *memoDeps) ([]byte, bool) {
 		sl := &m.slots[id]
 		if sl.epoch != m.epoch {
 			sl.epoch = m.epoch
-			sl.enc, sl.ok = m.appendField(sl.enc[:0], c, f)
-			if sl.ok {
-				sl.num = m.number(sl.enc)
+			enc, ok := m.appendField(sl.prev[:0], c, f)
+			// A field often holds what it held in the resource before:
+			// then its number is known without hashing.
+			if ok && !(sl.ok && sl.gen == m.gen && bytes.Equal(enc, sl.enc)) {
+				sl.num, sl.gen = m.number(enc), m.gen
 			}
+			sl.prev, sl.enc, sl.ok = sl.enc, enc, ok
 		}
 		if !sl.ok {
 			return nil, false
@@ -434,10 +450,18 @@ func (m *Memo) key(c *evalCtx, d *memoDeps) ([]byte, bool) {
 // apiVersion have encodings.
 func (m *Memo) ambient(r *Resource) [2]bool {
 	var ok [2]bool
-	m.scratch = appendString(m.scratch[:0], r.sub)
-	m.amb[0] = m.number(m.scratch)
-	m.scratch = appendString(m.scratch[:0], r.rg)
-	m.amb[1] = m.number(m.scratch)
+	// Resources come grouped by subscription and resource group, as a
+	// Resource Graph export lists them.
+	if m.lastSubGen != m.gen+1 || m.lastSub != r.sub {
+		m.scratch = appendString(m.scratch[:0], r.sub)
+		m.lastSub, m.lastSubNum, m.lastSubGen = r.sub, m.number(m.scratch), m.gen+1
+	}
+	m.amb[0] = m.lastSubNum
+	if m.lastRGGen != m.gen+1 || m.lastRG != r.rg {
+		m.scratch = appendString(m.scratch[:0], r.rg)
+		m.lastRG, m.lastRGNum, m.lastRGGen = r.rg, m.number(m.scratch), m.gen+1
+	}
+	m.amb[1] = m.lastRGNum
 	var enc []byte
 	if enc, ok[0] = m.appendValue(m.scratch[:0], getCI(r.Raw, "location")); ok[0] {
 		m.scratch = enc
@@ -474,6 +498,7 @@ func (m *Memo) forget() {
 	}
 	m.size = 0
 	clear(m.intern)
+	m.gen++
 	m.epoch++
 }
 
