@@ -1065,19 +1065,11 @@ var keyType, keyName, keyID = []byte("type"), []byte("name"), []byte("id")
 // stringEnd returns the index of the quote that ends the JSON string
 // starting at data[i], and whether the string has escapes.
 func stringEnd(data []byte, i int) (int, bool) {
-	escaped := false
-	for j := i + 1; ; {
-		k := bytes.IndexAny(data[j:], `"\`)
-		if k < 0 {
-			return len(data) - 1, escaped
-		}
-		j += k
-		if data[j] == '"' {
-			return j, escaped
-		}
-		escaped = true
-		j += 2
+	q, escaped, ok := stringClose(data, i)
+	if !ok {
+		return len(data) - 1, escaped
 	}
+	return q, escaped
 }
 
 func describeJSON(data []byte) string {

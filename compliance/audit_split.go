@@ -113,11 +113,14 @@ func valueEnd(data []byte, i int) (int, bool) {
 	case '{', '[':
 		depth := 0
 		for j := i; j < len(data); {
-			k := bytes.IndexAny(data[j:], `"{}[]`)
-			if k < 0 {
+			// A table rather than bytes.IndexAny, which builds its set
+			// on every call: the spans between these bytes are short.
+			for j < len(data) && !structural[data[j]] {
+				j++
+			}
+			if j == len(data) {
 				return 0, false
 			}
-			j += k
 			switch data[j] {
 			case '"':
 				e, ok := quoteEnd(data, j)
@@ -155,19 +158,35 @@ func valueEnd(data []byte, i int) (int, bool) {
 // quoteEnd returns the index of the quote ending the string that starts
 // at data[i]; false when data ends first.
 func quoteEnd(data []byte, i int) (int, bool) {
-	for j := i + 1; j < len(data); {
-		k := bytes.IndexAny(data[j:], `"\`)
-		if k < 0 {
-			return 0, false
-		}
-		j += k
-		if data[j] == '"' {
-			return j, true
-		}
-		j += 2
-	}
-	return 0, false
+	q, _, ok := stringClose(data, i)
+	return q, ok
 }
+
+// stringClose returns the index of the quote ending the string that
+// starts at data[i], whether the string has escapes, and false when data
+// ends first. It looks for the next quote and then for a backslash
+// before it, each with bytes.IndexByte's vector search: most strings have
+// no escape.
+func stringClose(data []byte, i int) (int, bool, bool) {
+	escaped := false
+	for j := i + 1; j < len(data); {
+		k := bytes.IndexByte(data[j:], '"')
+		if k < 0 {
+			return 0, escaped, false
+		}
+		b := bytes.IndexByte(data[j:j+k], '\\')
+		if b < 0 {
+			return j + k, escaped, true
+		}
+		// The escape may be of this quote: step over it and look again.
+		escaped = true
+		j += b + 2
+	}
+	return 0, escaped, false
+}
+
+// structural marks the bytes valueEnd stops at.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
 
 // expect consumes byte c after white space.
 func (s *splitter) expect(c byte) bool {
