@@ -106,12 +106,11 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 		return r
 	}
 	var c *evalCtx
-	if m != nil && !m.ctxBusy {
+	if m != nil {
 		// The worker's own context stays in its cache, unlike one from
-		// the pool.
+		// the pool. A Memo serves one goroutine, and nothing evaluated
+		// here evaluates another rule through it.
 		c = &m.ctx
-		m.ctxBusy = true
-		defer func() { m.ctxBusy = false }()
 	} else {
 		c = ctxPool.Get().(*evalCtx)
 		defer ctxPool.Put(c)

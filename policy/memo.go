@@ -240,10 +240,12 @@ type Memo struct {
 	lastSub, lastRG       string
 	lastSubNum, lastRGNum uint32
 	lastSubGen, lastRGGen uint32
-	// ctx is the evaluation context of the worker's evaluations (ctxBusy
-	// while one runs).
-	ctx     evalCtx
-	ctxBusy bool
+	// ctx is the evaluation context of the worker's evaluations.
+	ctx evalCtx
+	// The encodings of the location and apiVersion of the resource
+	// before, and gen when they were numbered.
+	locEnc, apiEnc []byte
+	locGen, apiGen uint32
 	// Hits and Misses count lookups that found an entry and those that
 	// evaluated (remembered or not), for tests and benchmarks.
 	Hits, Misses int64
@@ -462,16 +464,27 @@ func (m *Memo) ambient(r *Resource) [2]bool {
 		m.lastRG, m.lastRGNum, m.lastRGGen = r.rg, m.number(m.scratch), m.gen+1
 	}
 	m.amb[1] = m.lastRGNum
-	var enc []byte
-	if enc, ok[0] = m.appendValue(m.scratch[:0], getCI(r.Raw, "location")); ok[0] {
-		m.scratch = enc
-		m.amb[2] = m.number(enc)
-	}
-	if enc, ok[1] = m.appendValue(m.scratch[:0], getCI(r.Raw, "apiVersion")); ok[1] {
-		m.scratch = enc
-		m.amb[3] = m.number(enc)
-	}
+	ok[0] = m.numberAgain(&m.amb[2], &m.locEnc, &m.locGen, getCI(r.Raw, "location"))
+	ok[1] = m.numberAgain(&m.amb[3], &m.apiEnc, &m.apiGen, getCI(r.Raw, "apiVersion"))
 	return ok
+}
+
+// numberAgain sets *num to v's number, without hashing when v encodes as
+// *prev did (numbered in generation *gen, stored as gen+1); false when v
+// has no encoding.
+func (m *Memo) numberAgain(num *uint32, prev *[]byte, gen *uint32, v any) bool {
+	enc, ok := m.appendValue(m.scratch[:0], v)
+	if !ok {
+		return false
+	}
+	m.scratch = enc
+	if *gen == m.gen+1 && bytes.Equal(enc, *prev) {
+		return true
+	}
+	*num = m.number(enc)
+	*prev = append((*prev)[:0], enc...)
+	*gen = m.gen + 1
+	return true
 }
 
 // number is the number of an encoded value, the same for equal
