@@ -340,12 +340,13 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 	if !ok {
 		refs = e.anyType
 	}
+	var r policy.Result // one for every rule: no copy out of each evaluation
 	for _, ref := range refs {
 		if applies != nil && !applies[ref.item] {
 			continue
 		}
 		it := &e.items[ref.item]
-		r := it.members[ref.member].EvaluateMemo(ctx, res, env, memo)
+		it.members[ref.member].EvaluateMemoInto(ctx, res, env, memo, &r)
 		if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
 			continue
 		}

@@ -40,11 +40,19 @@ func (b *Bound) Evaluate(ctx context.Context, res *Resource, env *Env) Result {
 }
 
 func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) Result {
+	var r Result
+	b.evaluateInto(ctx, res, env, m, &r)
+	return r
+}
+
+// evaluateInto is evaluate writing its result into r: an audit reuses one
+// rather than copying a result out for every rule and resource.
+func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Memo, r *Result) {
 	if env == nil {
 		env = &Env{}
 	}
 	cp := b.cp
-	r := Result{
+	*r = Result{
 		ResourceID:      res.id,
 		ResourceType:    res.typ,
 		DefinitionID:    b.defID,
@@ -60,7 +68,7 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 			if !env.Brief { // boxing the arguments costs even when because ignores them
 				r.Reasons = env.because("outside the assignment scope %s", b.assignment.Scope)
 			}
-			return r
+			return
 		}
 		for _, ns := range b.assignment.NotScopes {
 			if inScope(res.id, ns) {
@@ -68,7 +76,7 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 				if !env.Brief {
 					r.Reasons = env.because("excluded by notScopes entry %s", ns)
 				}
-				return r
+				return
 			}
 		}
 	}
@@ -77,33 +85,33 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 		if !env.Brief {
 			r.Reasons = env.because("Azure Policy does not evaluate resources of type %s", res.typ)
 		}
-		return r
+		return
 	}
 	if cp.provider {
 		r.State = Skipped
 		if !env.Brief {
 			r.Reasons = env.because("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)
 		}
-		return r
+		return
 	}
 	if b.effect == "disabled" {
 		r.State = NotApplicable
 		r.Effect = "disabled"
 		r.Reasons = []string{"effect is disabled"}
-		return r
+		return
 	}
 	if cp.mode == "indexed" && !res.indexed {
 		r.State = NotApplicable
 		if !env.Brief {
 			r.Reasons = env.because("mode Indexed evaluates only resource types that support tags and location, which %s does not", res.typ)
 		}
-		return r
+		return
 	}
 	if env.Brief && b.excludes(res) {
 		// The rule's leading type condition fails: compliant, and with no
 		// explanation asked for there is nothing more to do.
 		r.State = Compliant
-		return r
+		return
 	}
 	var c *evalCtx
 	if m != nil {
@@ -118,12 +126,13 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 	*c = evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env, scopes: c.scopes[:0]}
 	matched, reasons, err := b.decideMemo(c, m)
 	if err != nil {
-		return failed(r, b.effect, err)
+		*r = failed(*r, b.effect, err)
+		return
 	}
 	r.Reasons = reasons
 	if !matched {
 		r.State = Compliant
-		return r
+		return
 	}
 	r.Effect = b.effect
 	switch b.effect {
@@ -133,7 +142,8 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 	case "append":
 		ops, err := b.appendOps(c)
 		if err != nil {
-			return failed(r, b.effect, err)
+			*r = failed(*r, b.effect, err)
+			return
 		}
 		r.Operations = ops
 		r.State = NonCompliant
@@ -141,7 +151,8 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 	case "modify":
 		ops, err := b.modifyOps(c)
 		if err != nil {
-			return failed(r, b.effect, err)
+			*r = failed(*r, b.effect, err)
+			return
 		}
 		r.Operations = ops
 		r.State = NonCompliant
@@ -152,7 +163,8 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 			r.Reasons = append(r.Reasons, "no modify operation applies (every operation's condition is false)")
 		}
 	case "auditIfNotExists", "deployIfNotExists":
-		return b.ifNotExists(c, r)
+		*r = b.ifNotExists(c, *r)
+		return
 	case "denyAction", "auditAction":
 		// denyAction blocks deletes; it does not make a resource
 		// non-compliant.
@@ -180,7 +192,6 @@ func (b *Bound) evaluate(ctx context.Context, res *Resource, env *Env, m *Memo) 
 	if !r.Enforced && !r.Compliant && !env.NoReasons {
 		r.Reasons = append(r.Reasons, "enforcement mode DoNotEnforce: reported only, not enforced")
 	}
-	return r
 }
 
 // ctxPool recycles evaluation contexts: one is needed per resource and

@@ -299,6 +299,12 @@ func (b *Bound) EvaluateMemo(ctx context.Context, res *Resource, env *Env, m *Me
 	return b.evaluate(ctx, res, env, m)
 }
 
+// EvaluateMemoInto is EvaluateMemo writing the result into r, which the
+// caller may reuse from one evaluation to the next.
+func (b *Bound) EvaluateMemoInto(ctx context.Context, res *Resource, env *Env, m *Memo, r *Result) {
+	b.evaluateInto(ctx, res, env, m, r)
+}
+
 // decide evaluates the "if": whether it matches, the reasons the Env asks
 // for, or the error.
 func (b *Bound) decide(c *evalCtx) (bool, []string, error) {
