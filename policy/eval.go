@@ -93,9 +93,13 @@ type Bound struct {
 	// ForAssignment gives a new one); enforced is assignment.Enforced().
 	memoID   int
 	enforced bool
-	// defID is cp.Def.ID, kept here: reading it through cp.Def for every
-	// resource and rule misses the cache.
-	defID string
+	// defID is cp.Def.ID, fallbacks cp.fallbacks, provider cp.provider
+	// and indexedOnly whether cp.mode is indexed, kept here: reading them
+	// through cp for every resource and rule misses the cache.
+	defID       string
+	fallbacks   []string
+	provider    bool
+	indexedOnly bool
 	// relType is details.type when it is the same for every resource, and
 	// relTypeLower its lower case, computed once.
 	relType, relTypeLower string
@@ -114,7 +118,7 @@ type slotVal struct {
 // definition for evaluation. params are plain values by name (use
 // ParseParameterValues to read an assignment's {"value": ...} form).
 func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
-	b := &Bound{cp: cp, params: map[string]any{}, defID: cp.Def.ID}
+	b := &Bound{cp: cp, params: map[string]any{}, defID: cp.Def.ID, fallbacks: cp.fallbacks, provider: cp.provider, indexedOnly: cp.mode == "indexed"}
 	given := map[string]any{}
 	for k, v := range params {
 		given[strings.ToLower(k)] = v

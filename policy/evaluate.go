@@ -58,7 +58,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		DefinitionID:    b.defID,
 		ReferenceID:     b.refID,
 		Enforced:        b.enforced,
-		FallbackAliases: cp.fallbacks,
+		FallbackAliases: b.fallbacks,
 		Compliant:       true,
 	}
 	if b.assignment != nil {
@@ -87,7 +87,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		}
 		return
 	}
-	if cp.provider {
+	if b.provider {
 		r.State = Skipped
 		if !env.Brief {
 			r.Reasons = env.because("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)
@@ -100,7 +100,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		r.Reasons = []string{"effect is disabled"}
 		return
 	}
-	if cp.mode == "indexed" && !res.indexed {
+	if b.indexedOnly && !res.indexed {
 		r.State = NotApplicable
 		if !env.Brief {
 			r.Reasons = env.because("mode Indexed evaluates only resource types that support tags and location, which %s does not", res.typ)
