@@ -70,6 +70,9 @@ type AuditOptions struct {
 	// before resources that read alike shared evaluations; tests compare
 	// the two.
 	noMemo bool
+	// noWhole evaluates every rule of every resource, with the memo of
+	// each rule's decision but not the memo of whole resources.
+	noWhole bool
 }
 
 // Progress counts an audit's work while it runs; another goroutine may
@@ -107,6 +110,8 @@ type AuditReport struct {
 	// memoHits and memoMisses count the rule decisions the workers' memos
 	// gave and those they evaluated, for tests and benchmarks.
 	memoHits, memoMisses int64
+	// resourceHits and resourceMisses count the whole-resource lookups.
+	resourceHits, resourceMisses int64
 }
 
 // memoEntries bounds each worker's memo of rule decisions: tens of
@@ -227,6 +232,7 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		var m *policy.Memo
 		if !opt.noMemo {
 			m = policy.NewMemo(env, memoEntries)
+			m.Whole = !opt.noWhole
 		}
 		memos <- m
 	}
@@ -326,6 +332,8 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		if m := <-memos; m != nil {
 			rep.memoHits += m.Hits
 			rep.memoMisses += m.Misses
+			rep.resourceHits += m.ResourceHits
+			rep.resourceMisses += m.ResourceMisses
 		}
 	}
 	var stop *stopError

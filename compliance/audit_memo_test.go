@@ -124,7 +124,8 @@ func vary(rng *rand.Rand, r map[string]any) {
 // TestAuditMemoKeepsFindings: with the workers' memos the audit gives
 // every finding, reason and count it gives evaluating every rule for
 // every resource, over estates of near duplicates, at every worker
-// count, with findings taken one by one and only counted.
+// count, with findings taken one by one and only counted, with and
+// without the memo of whole resources.
 func TestAuditMemoKeepsFindings(t *testing.T) {
 	e := engineAt(t, "landingzones", "eastus")
 	for _, seed := range []uint64{1, 2} {
@@ -139,18 +140,23 @@ func TestAuditMemoKeepsFindings(t *testing.T) {
 		}
 		wantCounts := countsOnly(t, e, open, plain)
 		for _, workers := range []int{1, 2, 7} {
-			o := opt
-			o.Workers = workers
-			if got := digestAudit(t, e, open, o); !reflect.DeepEqual(got, want) {
-				t.Errorf("seed %d, %d workers: with memos %d findings %v (%s), without %d %v (%s)",
-					seed, workers, got.Findings, got.ByEffect, got.SHA256, want.Findings, want.ByEffect, want.SHA256)
-			}
-			rep, counts := auditCounts(t, e, open, o)
-			if counts != wantCounts {
-				t.Errorf("seed %d, %d workers: counting only, with memos the report is\n%s\nwithout\n%s", seed, workers, counts, wantCounts)
-			}
-			if rep.memoHits == 0 || rep.memoMisses == 0 {
-				t.Errorf("seed %d, %d workers: %d decisions shared, %d evaluated: the memo is not exercised", seed, workers, rep.memoHits, rep.memoMisses)
+			for _, whole := range []bool{false, true} {
+				o := opt
+				o.Workers, o.noWhole = workers, !whole
+				if got := digestAudit(t, e, open, o); !reflect.DeepEqual(got, want) {
+					t.Errorf("seed %d, %d workers, whole-resource memo %v: with memos %d findings %v (%s), without %d %v (%s)",
+						seed, workers, whole, got.Findings, got.ByEffect, got.SHA256, want.Findings, want.ByEffect, want.SHA256)
+				}
+				rep, counts := auditCounts(t, e, open, o)
+				if counts != wantCounts {
+					t.Errorf("seed %d, %d workers, whole-resource memo %v: counting only, with memos the report is\n%s\nwithout\n%s", seed, workers, whole, counts, wantCounts)
+				}
+				if rep.memoHits == 0 || rep.memoMisses == 0 {
+					t.Errorf("seed %d, %d workers: %d decisions shared, %d evaluated: the memo is not exercised", seed, workers, rep.memoHits, rep.memoMisses)
+				}
+				if whole != (rep.resourceHits > 0 && rep.resourceMisses > 0) {
+					t.Errorf("seed %d, %d workers, whole-resource memo %v: %d resources shared, %d evaluated", seed, workers, whole, rep.resourceHits, rep.resourceMisses)
+				}
 			}
 		}
 	}

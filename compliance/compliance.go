@@ -9,6 +9,7 @@ package compliance
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -340,6 +341,37 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 	if !ok {
 		refs = e.anyType
 	}
+	// A resource whose rules all read as those of one before gives what
+	// that one gave, but for its id and type (policy.Memo.Resource).
+	group := -1
+	if memo != nil && memo.Whole {
+		var ap *bool
+		if len(applies) > 0 {
+			ap = &applies[0]
+		}
+		lt := strings.ToLower(res.Type())
+		group = memo.Group(groupID{ap, lt}, func() []*policy.Bound {
+			var bs []*policy.Bound
+			for _, ref := range refs {
+				if applies == nil || applies[ref.item] {
+					bs = append(bs, e.items[ref.item].members[ref.member])
+				}
+			}
+			return bs
+		})
+		if group >= 0 {
+			if o, ok := memo.Resource(ctx, res, env, group); ok {
+				for _, w := range o.([]wholeFinding) {
+					r := w.r
+					r.ResourceID, r.ResourceType = res.ID(), res.Type()
+					e.finding(res, w.ref, &r, emit, count)
+				}
+				return
+			}
+		}
+	}
+	reusable := group >= 0
+	var kept []wholeFinding
 	var r policy.Result // one for every rule: no copy out of each evaluation
 	for _, ref := range refs {
 		if applies != nil && !applies[ref.item] {
@@ -347,25 +379,54 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 		}
 		it := &e.items[ref.item]
 		it.members[ref.member].EvaluateMemoInto(ctx, res, env, memo, &r)
+		if reusable && !memo.Reusable() {
+			reusable, kept = false, nil
+		}
 		if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
 			continue
 		}
-		effect := r.Effect
-		if effect == "" && r.State == policy.Failed {
-			effect = "error"
+		if reusable {
+			kept = append(kept, wholeFinding{ref, r})
 		}
-		if count != nil {
-			count(ref.item, effect)
-		}
-		if emit == nil {
-			continue
-		}
-		emit(Finding{
-			Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: res.SubscriptionID(),
-			Assignment: it.eff.Name, Scope: it.eff.Scope, Definition: it.names[ref.member], DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
-			Effect: effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
-		})
+		e.finding(res, ref, &r, emit, count)
 	}
+	if reusable {
+		memo.Remember(group, slices.Clip(kept))
+	}
+}
+
+// groupID names the rules evaluated for one resource type under one
+// subscription's assignments (applies' first element; nil: all apply).
+type groupID struct {
+	applies *bool
+	typ     string
+}
+
+// wholeFinding is a finding a resource gave, kept for resources that read
+// alike.
+type wholeFinding struct {
+	ref memberRef
+	r   policy.Result
+}
+
+// finding counts and emits the finding r of ref's rule for res.
+func (e *Engine) finding(res *policy.Resource, ref memberRef, r *policy.Result, emit func(Finding), count func(item int, effect string)) {
+	effect := r.Effect
+	if effect == "" && r.State == policy.Failed {
+		effect = "error"
+	}
+	if count != nil {
+		count(ref.item, effect)
+	}
+	if emit == nil {
+		return
+	}
+	it := &e.items[ref.item]
+	emit(Finding{
+		Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: res.SubscriptionID(),
+		Assignment: it.eff.Name, Scope: it.eff.Scope, Definition: it.names[ref.member], DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
+		Effect: effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
+	})
 }
 
 // memberRef names one member of one item.

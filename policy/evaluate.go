@@ -52,6 +52,17 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		env = &Env{}
 	}
 	cp := b.cp
+	// idFree: nothing before the "if" reads the resource's id. Every
+	// outcome below marked reusable for m is a function of the rule,
+	// the resource's type, indexed and exempt flags, and the rule's memo
+	// key (see Memo.Resource).
+	idFree := b.assignment == nil || (b.scopeAll && len(b.assignment.NotScopes) == 0)
+	reuse := func(ok bool) {
+		if m != nil {
+			m.reusable = ok && idFree
+		}
+	}
+	reuse(false)
 	*r = Result{
 		ResourceID:      res.id,
 		ResourceType:    res.typ,
@@ -81,6 +92,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		}
 	}
 	if res.exempt {
+		reuse(true)
 		r.State = NotApplicable
 		if !env.Brief {
 			r.Reasons = env.because("Azure Policy does not evaluate resources of type %s", res.typ)
@@ -88,6 +100,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		return
 	}
 	if b.provider {
+		reuse(true)
 		r.State = Skipped
 		if !env.Brief {
 			r.Reasons = env.because("mode %s is evaluated by the resource provider inside Azure, not by an offline engine", cp.mode)
@@ -95,12 +108,14 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		return
 	}
 	if b.effect == "disabled" {
+		reuse(true)
 		r.State = NotApplicable
 		r.Effect = "disabled"
 		r.Reasons = []string{"effect is disabled"}
 		return
 	}
 	if b.indexedOnly && !res.indexed {
+		reuse(true)
 		r.State = NotApplicable
 		if !env.Brief {
 			r.Reasons = env.because("mode Indexed evaluates only resource types that support tags and location, which %s does not", res.typ)
@@ -110,6 +125,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 	if env.Brief && b.excludes(res) {
 		// The rule's leading type condition fails: compliant, and with no
 		// explanation asked for there is nothing more to do.
+		reuse(true)
 		r.State = Compliant
 		return
 	}
@@ -125,18 +141,22 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 	}
 	*c = evalCtx{ctx: ctx, b: b, res: res, primary: res, env: env, scopes: c.scopes[:0]}
 	matched, reasons, err := b.decideMemo(c, m)
+	covered := m != nil && m.covered
 	if err != nil {
+		reuse(covered)
 		*r = failed(*r, b.effect, err)
 		return
 	}
 	r.Reasons = reasons
 	if !matched {
+		reuse(covered)
 		r.State = Compliant
 		return
 	}
 	r.Effect = b.effect
 	switch b.effect {
 	case "deny", "audit":
+		reuse(covered)
 		r.State = NonCompliant
 		r.Compliant = false
 	case "append":
@@ -186,6 +206,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 			r.Reasons = append(r.Reasons, "manual effect: compliance must be attested")
 		}
 	default:
+		reuse(covered)
 		r.State = NonCompliant
 		r.Compliant = false
 	}

@@ -249,6 +249,22 @@ type Memo struct {
 	// Hits and Misses count lookups that found an entry and those that
 	// evaluated (remembered or not), for tests and benchmarks.
 	Hits, Misses int64
+
+	// covered: the last decideMemo's decision is a function of the rule's
+	// key (found, or evaluated reading nothing outside it). reusable:
+	// the last evaluateInto's whole result is (see Memo.Resource).
+	covered, reusable bool
+	// The whole-resource memo: groups by the caller's id, their
+	// entries counted in wholeSize.
+	groups    []*wholeGroup
+	groupIDs  map[any]int
+	wholeSize int
+	wkey      []byte
+	// Whole asks callers that evaluate every rule of a resource to use
+	// the whole-resource memo (Group, Resource, Remember).
+	Whole bool
+	// ResourceHits and ResourceMisses count lookups of whole resources.
+	ResourceHits, ResourceMisses int64
 }
 
 // memoTable holds one bound rule's decisions.
@@ -330,6 +346,9 @@ func (b *Bound) decide(c *evalCtx) (bool, []string, error) {
 
 // decideMemo is decide through m.
 func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
+	if m != nil {
+		m.covered = false
+	}
 	if m == nil || b.deps == nil || m.env != c.env {
 		return b.decide(c)
 	}
@@ -352,6 +371,7 @@ func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
 	if e, ok := t.m[string(key)]; ok {
 		t.hits++
 		m.Hits++
+		m.covered = true
 		return e.matched, e.reasons, e.err
 	}
 	m.Misses++
@@ -383,6 +403,7 @@ func (b *Bound) decideMemo(c *evalCtx, m *Memo) (bool, []string, error) {
 	reasons = slices.Clip(reasons)
 	t.m[string(key)] = memoEntry{matched, reasons, err}
 	m.size++
+	m.covered = true
 	return matched, reasons, err
 }
 
@@ -517,6 +538,10 @@ func (m *Memo) forget() {
 	}
 	m.size = 0
 	clear(m.intern)
+	for _, g := range m.groups {
+		clear(g.m)
+	}
+	m.wholeSize = 0
 	m.gen++
 	m.epoch++
 }

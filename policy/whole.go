@@ -1,0 +1,138 @@
+package policy
+
+import "context"
+
+// A whole-resource memo remembers, for one list of bound rules (those that
+// apply to one resource type under one set of assignments), what all of
+// them gave a resource, keyed by the union of what they read: the numbers
+// of every field any of their "if"s reads, the ambient values any of them
+// asks for, and the resource's indexed and exempt flags. The caller keeps
+// the outcomes; the Memo keeps the keys.
+//
+// Exactness: a rule's result is stored only when Memo.Reusable says it is
+// a function of the rule itself, the resource's lower-case type, indexed
+// and exempt flags and the rule's own memo key: nothing before the "if"
+// read the id (scope at a management group, no notScopes), the decision
+// came from the rule's memo or from an evaluation that read nothing
+// outside its key, and the effect's part reads nothing of the resource
+// (deny, audit, or no match; never an *IfNotExists lookup, modify,
+// append, denyAction or manual). A resource is stored only when every one
+// of its rules was. Each rule's key is a projection of the union key, so
+// a later resource of the same group with the same union key has the
+// same key for every rule, hence the same results but for its id and the
+// type as spelled.
+
+// wholeGroup is one list of rules' entries.
+type wholeGroup struct {
+	deps          memoDeps
+	first         *Bound
+	m             map[string]any
+	lookups, hits int
+	off           bool
+}
+
+// Group returns the number of the group id names (comparable), made from
+// bounds on first use; -1 when some rule cannot be memoised at all.
+func (m *Memo) Group(id any, bounds func() []*Bound) int {
+	if g, ok := m.groupIDs[id]; ok {
+		return g
+	}
+	if m.groupIDs == nil {
+		m.groupIDs = map[any]int{}
+	}
+	bs := bounds()
+	g := &wholeGroup{m: map[string]any{}}
+	n := -1
+	seen := map[int]bool{}
+	for _, b := range bs {
+		if b.deps == nil {
+			g = nil
+			break
+		}
+		if g.first == nil {
+			g.first = b
+		}
+		for i, f := range b.deps.fields {
+			if id := b.deps.ids[i]; !seen[id] {
+				seen[id] = true
+				g.deps.fields = append(g.deps.fields, f)
+				g.deps.ids = append(g.deps.ids, id)
+			}
+		}
+		g.deps.rg = g.deps.rg || b.deps.rg
+		g.deps.sub = g.deps.sub || b.deps.sub
+		g.deps.api = g.deps.api || b.deps.api
+	}
+	if g != nil && g.first != nil {
+		n = len(m.groups)
+		m.groups = append(m.groups, g)
+	}
+	m.groupIDs[id] = n
+	return n
+}
+
+// Resource looks up what the rules of group g gave a resource that reads
+// as res does; found is false when none is remembered, and then
+// Remember may store the outcome under the key built here, until res
+// changes.
+func (m *Memo) Resource(ctx context.Context, res *Resource, env *Env, g int) (outcome any, found bool) {
+	m.wkey = m.wkey[:0]
+	if g < 0 || env != m.env {
+		return nil, false
+	}
+	grp := m.groups[g]
+	if grp.off {
+		return nil, false
+	}
+	c := &m.ctx
+	*c = evalCtx{ctx: ctx, b: grp.first, res: res, primary: res, env: env, scopes: c.scopes[:0]}
+	key, ok := m.key(c, &grp.deps)
+	if !ok {
+		return nil, false
+	}
+	var flags byte
+	if res.indexed {
+		flags |= 1
+	}
+	if res.exempt {
+		flags |= 2
+	}
+	m.wkey = append(append(m.wkey, key...), flags)
+	grp.lookups++
+	if o, ok := grp.m[string(m.wkey)]; ok {
+		grp.hits++
+		m.ResourceHits++
+		return o, true
+	}
+	m.ResourceMisses++
+	if grp.lookups >= memoWindow {
+		if grp.hits < memoWindow/4 {
+			grp.off = true
+			m.wholeSize -= len(grp.m)
+			clear(grp.m)
+		}
+		grp.lookups, grp.hits = 0, 0
+	}
+	return nil, false
+}
+
+// Remember stores outcome for the key the last Resource call built for
+// group g (nothing when it built none).
+func (m *Memo) Remember(g int, outcome any) {
+	if g < 0 || len(m.wkey) == 0 || m.groups[g].off {
+		return
+	}
+	if m.wholeSize >= m.max {
+		for _, o := range m.groups {
+			clear(o.m)
+		}
+		m.wholeSize = 0
+	}
+	m.groups[g].m[string(m.wkey)] = outcome
+	m.wholeSize++
+}
+
+// Reusable reports whether the result of the last evaluation through m is
+// a function of the rule, the resource's type and flags and the rule's
+// memo key (see Group).
+func (m *Memo) Reusable() bool { return m.reusable }
