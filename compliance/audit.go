@@ -238,11 +238,22 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	}
 	// What applies to each subscription's resources, decided once per
 	// subscription.
+	// Subscriptions under the same management groups share one slice:
+	// the memo of whole resources groups rules by it.
 	applies := make(map[string][]bool, len(ancestry))
-	for sub, mgs := range ancestry {
-		applies[sub] = e.applies(mgs)
+	same := map[string][]bool{}
+	share := func(ap []bool) []bool {
+		k := fmt.Sprint(ap)
+		if s, ok := same[k]; ok {
+			return s
+		}
+		same[k] = ap
+		return ap
 	}
-	defApplies := e.applies(def)
+	for sub, mgs := range ancestry {
+		applies[sub] = share(e.applies(mgs))
+	}
+	defApplies := share(e.applies(def))
 	type result struct {
 		findings []Finding // only when opt.Findings takes them
 		tally    *tally

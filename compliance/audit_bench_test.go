@@ -91,6 +91,9 @@ func BenchmarkAudit1M(b *testing.B) {
 		if n := rep.memoHits + rep.memoMisses; n > 0 {
 			b.ReportMetric(float64(rep.memoHits)/float64(n), "memo-hit-ratio")
 		}
+		if n := rep.resourceHits + rep.resourceMisses; n > 0 {
+			b.ReportMetric(float64(rep.resourceHits)/float64(n), "resource-hit-ratio")
+		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "resources/s")
 }

@@ -361,8 +361,13 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 		})
 		if group >= 0 {
 			if o, ok := memo.Resource(ctx, res, env, group); ok {
-				for _, w := range o.([]wholeFinding) {
-					r := w.r
+				var r policy.Result
+				for _, w := range o.([]wholeStep) {
+					if w.eval {
+						e.evalRule(ctx, res, env, memo, w.ref, &r, emit, count)
+						continue
+					}
+					r = w.r
 					r.ResourceID, r.ResourceType = res.ID(), res.Type()
 					e.finding(res, w.ref, &r, emit, count)
 				}
@@ -370,29 +375,40 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 			}
 		}
 	}
-	reusable := group >= 0
-	var kept []wholeFinding
+	// What to do for a resource that reads alike: the findings of rules
+	// whose results are functions of their keys, and the rules to
+	// evaluate again (an *IfNotExists lookup, modify, a rule reading
+	// outside its key), in order.
+	var steps []wholeStep
 	var r policy.Result // one for every rule: no copy out of each evaluation
 	for _, ref := range refs {
 		if applies != nil && !applies[ref.item] {
 			continue
 		}
-		it := &e.items[ref.item]
-		it.members[ref.member].EvaluateMemoInto(ctx, res, env, memo, &r)
-		if reusable && !memo.Reusable() {
-			reusable, kept = false, nil
-		}
-		if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
+		finding := e.evalRule(ctx, res, env, memo, ref, &r, emit, count)
+		if group < 0 {
 			continue
 		}
-		if reusable {
-			kept = append(kept, wholeFinding{ref, r})
+		if !memo.Reusable() {
+			steps = append(steps, wholeStep{ref: ref, eval: true})
+		} else if finding {
+			steps = append(steps, wholeStep{ref: ref, r: r})
 		}
-		e.finding(res, ref, &r, emit, count)
 	}
-	if reusable {
-		memo.Remember(group, slices.Clip(kept))
+	if group >= 0 {
+		memo.Remember(group, slices.Clip(steps))
 	}
+}
+
+// evalRule evaluates ref's rule for res into r, counts and emits its
+// finding, and reports whether there was one.
+func (e *Engine) evalRule(ctx context.Context, res *policy.Resource, env *policy.Env, memo *policy.Memo, ref memberRef, r *policy.Result, emit func(Finding), count func(item int, effect string)) bool {
+	e.items[ref.item].members[ref.member].EvaluateMemoInto(ctx, res, env, memo, r)
+	if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
+		return false
+	}
+	e.finding(res, ref, r, emit, count)
+	return true
 }
 
 // groupID names the rules evaluated for one resource type under one
@@ -402,11 +418,12 @@ type groupID struct {
 	typ     string
 }
 
-// wholeFinding is a finding a resource gave, kept for resources that read
-// alike.
-type wholeFinding struct {
-	ref memberRef
-	r   policy.Result
+// wholeStep is a finding a resource gave (r), or a rule to evaluate again
+// (eval), kept for resources that read alike.
+type wholeStep struct {
+	ref  memberRef
+	r    policy.Result
+	eval bool
 }
 
 // finding counts and emits the finding r of ref's rule for res.

@@ -16,41 +16,37 @@ import "context"
 // came from the rule's memo or from an evaluation that read nothing
 // outside its key, and the effect's part reads nothing of the resource
 // (deny, audit, or no match; never an *IfNotExists lookup, modify,
-// append, denyAction or manual). A resource is stored only when every one
-// of its rules was. Each rule's key is a projection of the union key, so
-// a later resource of the same group with the same union key has the
-// same key for every rule, hence the same results but for its id and the
-// type as spelled.
+// append, denyAction or manual). The caller keeps those results and
+// evaluates the other rules again for every resource. Each rule's key is
+// a projection of the union key, so a later resource of the same group
+// with the same union key has the same key for every rule, hence the same
+// results from the kept rules but for its id and the type as spelled.
 
 // wholeGroup is one list of rules' entries.
 type wholeGroup struct {
+	bounds        []*Bound
 	deps          memoDeps
 	first         *Bound
 	m             map[string]any
 	lookups, hits int
 	off           bool
+	// left: how many rules the key leaves out (see union).
+	left int
 }
 
-// Group returns the number of the group id names (comparable), made from
-// bounds on first use; -1 when some rule cannot be memoised at all.
-func (m *Memo) Group(id any, bounds func() []*Bound) int {
-	if g, ok := m.groupIDs[id]; ok {
-		return g
-	}
-	if m.groupIDs == nil {
-		m.groupIDs = map[any]int{}
-	}
-	bs := bounds()
-	g := &wholeGroup{m: map[string]any{}}
-	n := -1
+// union makes g's key of what its rules read, leaving out the rules that
+// are never memoised (no deps) and those whose own memo gave up (their
+// resources rarely agree: they read names or ids). A rule left out is
+// never Reusable, since its decision never comes from its own memo,
+// and a table that gave up never takes up again, so the caller evaluates
+// it for every resource.
+func (g *wholeGroup) union(m *Memo) {
+	g.deps, g.left = memoDeps{}, 0
 	seen := map[int]bool{}
-	for _, b := range bs {
-		if b.deps == nil {
-			g = nil
-			break
-		}
-		if g.first == nil {
-			g.first = b
+	for _, b := range g.bounds {
+		if b.deps == nil || (b.memoID < len(m.tables) && m.tables[b.memoID] != nil && m.tables[b.memoID].off) {
+			g.left++
+			continue
 		}
 		for i, f := range b.deps.fields {
 			if id := b.deps.ids[i]; !seen[id] {
@@ -63,7 +59,22 @@ func (m *Memo) Group(id any, bounds func() []*Bound) int {
 		g.deps.sub = g.deps.sub || b.deps.sub
 		g.deps.api = g.deps.api || b.deps.api
 	}
-	if g != nil && g.first != nil {
+}
+
+// Group returns the number of the group id names (comparable), made from
+// bounds on first use; -1 when there are no rules.
+func (m *Memo) Group(id any, bounds func() []*Bound) int {
+	if g, ok := m.groupIDs[id]; ok {
+		return g
+	}
+	if m.groupIDs == nil {
+		m.groupIDs = map[any]int{}
+	}
+	bs := bounds()
+	n := -1
+	if len(bs) > 0 {
+		g := &wholeGroup{bounds: bs, first: bs[0], m: map[string]any{}}
+		g.union(m)
 		n = len(m.groups)
 		m.groups = append(m.groups, g)
 	}
@@ -107,9 +118,14 @@ func (m *Memo) Resource(ctx context.Context, res *Resource, env *Env, g int) (ou
 	m.ResourceMisses++
 	if grp.lookups >= memoWindow {
 		if grp.hits < memoWindow/4 {
-			grp.off = true
+			// Resources rarely agree: on a rule whose own memo has since
+			// given up, then the key leaves it out; else give up.
+			left := grp.left
 			m.wholeSize -= len(grp.m)
 			clear(grp.m)
+			if grp.union(m); grp.left == left {
+				grp.off = true
+			}
 		}
 		grp.lookups, grp.hits = 0, 0
 	}
