@@ -1,9 +1,9 @@
 package bicep
 
 import (
-	"fmt"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/aizone/aizone/emit/bicep/lex"
 )
 
 // The parser of the Bicep subset this package writes: declarations
@@ -15,41 +15,106 @@ import (
 // file:line:col.
 
 // Pos is a place in a file.
-type Pos struct {
-	File      string
-	Line, Col int
-}
-
-func (p Pos) String() string { return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col) }
+type Pos = lex.Pos
 
 // Error is an error at a place in a Bicep file.
-type Error struct {
-	Pos Pos
-	Msg string
+type Error = lex.Error
+
+var errAt = lex.Errorf
+
+// maxNesting bounds how deep objects, arrays, calls and interpolations
+// nest, so that hostile input cannot exhaust the stack.
+const maxNesting = lex.MaxNesting
+
+// subsetPunct is the punctuation of the subset; the lexer knows all of
+// Bicep's.
+const subsetPunct = "{}[]():.,=@"
+
+// subset checks each token as the lexer produces it, so that the first
+// one outside the subset is the error even when a later one would not
+// lex. It makes a minus sign and the integer after it one token.
+func subset(next func() (lex.Token, error)) ([]lex.Token, error) {
+	var out []lex.Token
+	for {
+		t, err := next()
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case t.Kind == lex.Punct && t.Text == "-":
+			n, err := next()
+			if err != nil {
+				return nil, err
+			}
+			if n.Kind != lex.Int || n.Pos != (Pos{File: t.Pos.File, Line: t.Pos.Line, Col: t.Pos.Col + 1}) {
+				return nil, errAt(t.Pos, "a minus sign is only written before an integer")
+			}
+			t.Kind, t.Text = lex.Int, "-"+n.Text
+		case t.Kind == lex.Punct && (len(t.Text) > 1 || !strings.Contains(subsetPunct, t.Text)):
+			return nil, errAt(t.Pos, "unexpected '%s': not in the Bicep aizone writes (declarations, literals, names, calls, . and [])", t.Text)
+		case t.Kind == lex.String && t.Multiline:
+			return nil, errAt(t.Pos, "a multi-line string: not in the Bicep aizone writes (write \\n)")
+		case t.Kind == lex.String:
+			parts := make([]lex.Part, len(t.Parts))
+			for i, p := range t.Parts {
+				parts[i] = p
+				if !p.Interp {
+					continue
+				}
+				rest := p.Toks
+				toks, err := subset(func() (lex.Token, error) {
+					n := rest[0]
+					rest = rest[1:]
+					if n.Kind == lex.Newline {
+						return n, errAt(p.Pos, "unterminated ${")
+					}
+					return n, nil
+				})
+				if err != nil {
+					return nil, err
+				}
+				parts[i].Toks = toks
+			}
+			t.Parts = parts
+		}
+		if t.Kind == lex.Int && len(t.Text) > 19 {
+			return nil, errAt(t.Pos, "integer %s is too long", t.Text)
+		}
+		out = append(out, t)
+		if t.Kind == lex.EOF {
+			return out, nil
+		}
+	}
 }
 
-func (e *Error) Error() string { return e.Pos.String() + ": " + e.Msg }
-
-func errAt(p Pos, format string, args ...any) error {
-	return &Error{Pos: p, Msg: fmt.Sprintf(format, args...)}
+// interpolation parses the expression of a string's ${}.
+func (p *parser) interpolation(part lex.Part) (expr, error) {
+	ps := &parser{toks: part.Toks, depth: p.depth + 1}
+	x, err := ps.expr()
+	if err != nil {
+		return nil, err
+	}
+	if ps.peek().Kind != lex.EOF {
+		return nil, errAt(ps.peek().Pos, "unexpected %s in ${}", ps.peek())
+	}
+	return x, nil
 }
 
-type tokKind int
-
-const (
-	tEOF tokKind = iota
-	tNewline
-	tIdent
-	tString
-	tInt
-	tPunct
-)
-
-type token struct {
-	kind  tokKind
-	text  string // identifier, punctuation or integer as written
-	parts []strPart
-	pos   Pos
+// strExpr is a string token's expression, its interpolations parsed.
+func (p *parser) strExpr(t lex.Token) (*strExpr, error) {
+	s := &strExpr{pos: t.Pos}
+	for _, part := range t.Parts {
+		if !part.Interp {
+			s.parts = append(s.parts, strPart{lit: part.Lit})
+			continue
+		}
+		x, err := p.interpolation(part)
+		if err != nil {
+			return nil, err
+		}
+		s.parts = append(s.parts, strPart{expr: x, isExpr: true})
+	}
+	return s, nil
 }
 
 // strPart is a literal run of a string or an interpolated expression.
@@ -57,225 +122,6 @@ type strPart struct {
 	lit    string
 	expr   expr
 	isExpr bool
-}
-
-type lexer struct {
-	file      string
-	src       string
-	i         int
-	line, col int
-	depth     int
-}
-
-// maxNesting bounds how deep objects, arrays, calls and interpolations
-// nest, so that hostile input cannot exhaust the stack.
-const maxNesting = 64
-
-func (l *lexer) pos() Pos { return Pos{l.file, l.line, l.col} }
-
-func (l *lexer) advance() {
-	if l.src[l.i] == '\n' {
-		l.line++
-		l.col = 1
-	} else {
-		l.col++
-	}
-	l.i++
-}
-
-func (l *lexer) tokens() ([]token, error) {
-	if !utf8.ValidString(l.src) {
-		return nil, errAt(Pos{l.file, 1, 1}, "the file is not UTF-8")
-	}
-	var out []token
-	for {
-		t, err := l.next()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-		if t.kind == tEOF {
-			return out, nil
-		}
-	}
-}
-
-func (l *lexer) next() (token, error) {
-	for l.i < len(l.src) {
-		c := l.src[l.i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r':
-			l.advance()
-		case c == '/' && strings.HasPrefix(l.src[l.i:], "//"):
-			for l.i < len(l.src) && l.src[l.i] != '\n' {
-				l.advance()
-			}
-		case c == '/' && strings.HasPrefix(l.src[l.i:], "/*"):
-			start := l.pos()
-			for l.i < len(l.src) && !strings.HasPrefix(l.src[l.i:], "*/") {
-				l.advance()
-			}
-			if l.i >= len(l.src) {
-				return token{}, errAt(start, "unterminated comment")
-			}
-			l.advance()
-			l.advance()
-		default:
-			return l.token()
-		}
-	}
-	return token{kind: tEOF, pos: l.pos()}, nil
-}
-
-func (l *lexer) token() (token, error) {
-	p := l.pos()
-	c := l.src[l.i]
-	switch {
-	case c == '\n':
-		l.advance()
-		return token{kind: tNewline, text: "\n", pos: p}, nil
-	case c == '\'':
-		parts, err := l.str()
-		if err != nil {
-			return token{}, err
-		}
-		return token{kind: tString, parts: parts, pos: p}, nil
-	case c == '-' || c >= '0' && c <= '9':
-		start := l.i
-		l.advance()
-		for l.i < len(l.src) && l.src[l.i] >= '0' && l.src[l.i] <= '9' {
-			l.advance()
-		}
-		text := l.src[start:l.i]
-		if text == "-" {
-			return token{}, errAt(p, "a minus sign is only written before an integer")
-		}
-		if len(text) > 19 {
-			return token{}, errAt(p, "integer %s is too long", text)
-		}
-		return token{kind: tInt, text: text, pos: p}, nil
-	case isIdentStart(c):
-		start := l.i
-		for l.i < len(l.src) && (isIdentStart(l.src[l.i]) || l.src[l.i] >= '0' && l.src[l.i] <= '9') {
-			l.advance()
-		}
-		return token{kind: tIdent, text: l.src[start:l.i], pos: p}, nil
-	case strings.IndexByte("{}[]():.,=@", c) >= 0:
-		l.advance()
-		return token{kind: tPunct, text: string(c), pos: p}, nil
-	}
-	r, _ := utf8.DecodeRuneInString(l.src[l.i:])
-	return token{}, errAt(p, "unexpected %q: not in the Bicep aizone writes (declarations, literals, names, calls, . and [])", r)
-}
-
-func isIdentStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-
-// str reads a single-quoted string with its escapes and interpolations.
-func (l *lexer) str() ([]strPart, error) {
-	start := l.pos()
-	l.advance() // opening quote
-	var parts []strPart
-	var lit strings.Builder
-	flush := func() {
-		if lit.Len() > 0 {
-			parts = append(parts, strPart{lit: lit.String()})
-			lit.Reset()
-		}
-	}
-	for l.i < len(l.src) {
-		c := l.src[l.i]
-		switch {
-		case c == '\'':
-			l.advance()
-			flush()
-			return parts, nil
-		case c == '\n':
-			return nil, errAt(l.pos(), "a line break in a string (write \\n)")
-		case c == '\\':
-			p := l.pos()
-			l.advance()
-			if l.i >= len(l.src) {
-				return nil, errAt(p, "unterminated escape")
-			}
-			e := l.src[l.i]
-			l.advance()
-			switch e {
-			case '\\':
-				lit.WriteByte('\\')
-			case '\'':
-				lit.WriteByte('\'')
-			case 'n':
-				lit.WriteByte('\n')
-			case 'r':
-				lit.WriteByte('\r')
-			case 't':
-				lit.WriteByte('\t')
-			case '$':
-				lit.WriteByte('$')
-			case 'u':
-				end := strings.IndexByte(l.src[l.i:], '}')
-				if l.i >= len(l.src) || l.src[l.i] != '{' || end < 0 || end > 9 {
-					return nil, errAt(p, "a \\u escape is written \\u{hex}")
-				}
-				var r rune
-				if _, err := fmt.Sscanf(l.src[l.i+1:l.i+end], "%X", &r); err != nil || fmt.Sprintf("%X", r) != strings.ToUpper(l.src[l.i+1:l.i+end]) || !utf8.ValidRune(r) {
-					return nil, errAt(p, "bad \\u escape %q", l.src[l.i:l.i+end+1])
-				}
-				for k := 0; k <= end; k++ {
-					l.advance()
-				}
-				lit.WriteRune(r)
-			default:
-				return nil, errAt(p, "unknown escape \\%c", e)
-			}
-		case c == '$' && strings.HasPrefix(l.src[l.i:], "${"):
-			flush()
-			p := l.pos()
-			l.advance()
-			l.advance()
-			if l.depth >= maxNesting {
-				return nil, errAt(p, "nested more than %d deep", maxNesting)
-			}
-			// The interpolation's tokens, up to its closing brace.
-			l.depth++
-			var toks []token
-			braces := 0
-			for {
-				t, err := l.next()
-				if err != nil {
-					return nil, err
-				}
-				if t.kind == tEOF || t.kind == tNewline {
-					return nil, errAt(p, "unterminated ${")
-				}
-				if t.kind == tPunct && t.text == "{" {
-					braces++
-				}
-				if t.kind == tPunct && t.text == "}" {
-					if braces == 0 {
-						toks = append(toks, token{kind: tEOF, pos: t.pos})
-						break
-					}
-					braces--
-				}
-				toks = append(toks, t)
-			}
-			l.depth--
-			ps := &parser{toks: toks, depth: l.depth + 1}
-			x, err := ps.expr()
-			if err != nil {
-				return nil, err
-			}
-			if ps.peek().kind != tEOF {
-				return nil, errAt(ps.peek().pos, "unexpected %s in ${}", ps.peek().describe())
-			}
-			parts = append(parts, strPart{expr: x, isExpr: true})
-		default:
-			lit.WriteByte(c)
-			l.advance()
-		}
-	}
-	return nil, errAt(start, "unterminated string")
 }
 
 // Expressions.
@@ -359,28 +205,16 @@ type decl struct {
 }
 
 type parser struct {
-	toks  []token
+	toks  []lex.Token
 	i     int
 	depth int
 }
 
-func (t token) describe() string {
-	switch t.kind {
-	case tEOF:
-		return "end of input"
-	case tNewline:
-		return "line break"
-	case tString:
-		return "string"
-	}
-	return fmt.Sprintf("%q", t.text)
-}
+func (p *parser) peek() lex.Token { return p.toks[p.i] }
 
-func (p *parser) peek() token { return p.toks[p.i] }
-
-func (p *parser) nextTok() token {
+func (p *parser) nextTok() lex.Token {
 	t := p.toks[p.i]
-	if t.kind != tEOF {
+	if t.Kind != lex.EOF {
 		p.i++
 	}
 	return t
@@ -388,23 +222,23 @@ func (p *parser) nextTok() token {
 
 func (p *parser) punct(s string) error {
 	t := p.nextTok()
-	if t.kind != tPunct || t.text != s {
-		return errAt(t.pos, "expected %q, found %s", s, t.describe())
+	if t.Kind != lex.Punct || t.Text != s {
+		return errAt(t.Pos, "expected %q, found %s", s, t)
 	}
 	return nil
 }
 
-func (p *parser) ident() (token, error) {
+func (p *parser) ident() (lex.Token, error) {
 	t := p.nextTok()
-	if t.kind != tIdent {
-		return t, errAt(t.pos, "expected a name, found %s", t.describe())
+	if t.Kind != lex.Ident {
+		return t, errAt(t.Pos, "expected a name, found %s", t)
 	}
 	return t, nil
 }
 
 func (p *parser) newlines() int {
 	n := 0
-	for p.peek().kind == tNewline {
+	for p.peek().Kind == lex.Newline {
 		p.i++
 		n++
 	}
@@ -415,8 +249,8 @@ func (p *parser) newlines() int {
 // entry.
 func (p *parser) endOfLine() error {
 	t := p.peek()
-	if t.kind != tNewline && t.kind != tEOF {
-		return errAt(t.pos, "expected a line break, found %s", t.describe())
+	if t.Kind != lex.Newline && t.Kind != lex.EOF {
+		return errAt(t.Pos, "expected a line break, found %s", t)
 	}
 	p.newlines()
 	return nil
@@ -425,15 +259,14 @@ func (p *parser) endOfLine() error {
 // parseFile parses a .bicep (params false) or .bicepparam (params true)
 // file.
 func parseFile(name string, src []byte, params bool) ([]decl, error) {
-	l := &lexer{file: name, src: string(src), line: 1, col: 1}
-	toks, err := l.tokens()
+	toks, err := subset(lex.New(name, string(src)).Next)
 	if err != nil {
 		return nil, err
 	}
 	p := &parser{toks: toks}
 	p.newlines()
 	var out []decl
-	for p.peek().kind != tEOF {
+	for p.peek().Kind != lex.EOF {
 		d, err := p.decl(params)
 		if err != nil {
 			return nil, err
@@ -449,26 +282,26 @@ func parseFile(name string, src []byte, params bool) ([]decl, error) {
 var paramTypes = map[string]bool{"string": true, "int": true, "array": true, "object": true, "bool": true}
 
 func (p *parser) decl(params bool) (decl, error) {
-	d := decl{pos: p.peek().pos}
-	if !params && p.peek().kind == tPunct && p.peek().text == "@" {
+	d := decl{pos: p.peek().Pos}
+	if !params && p.peek().Kind == lex.Punct && p.peek().Text == "@" {
 		p.nextTok()
 		t, err := p.ident()
 		if err != nil {
 			return d, err
 		}
-		if t.text != "description" {
-			return d, errAt(t.pos, "decorator @%s: only @description is written by aizone", t.text)
+		if t.Text != "description" {
+			return d, errAt(t.Pos, "decorator @%s: only @description is written by aizone", t.Text)
 		}
 		if err := p.punct("("); err != nil {
 			return d, err
 		}
 		s := p.nextTok()
-		if s.kind != tString {
-			return d, errAt(s.pos, "@description takes a string, found %s", s.describe())
+		if s.Kind != lex.String {
+			return d, errAt(s.Pos, "@description takes a string, found %s", s)
 		}
-		lit, ok := (&strExpr{parts: s.parts}).literal()
+		lit, ok := s.Literal()
 		if !ok {
-			return d, errAt(s.pos, "@description takes a string without interpolation")
+			return d, errAt(s.Pos, "@description takes a string without interpolation")
 		}
 		if err := p.punct(")"); err != nil {
 			return d, err
@@ -477,24 +310,24 @@ func (p *parser) decl(params bool) (decl, error) {
 			return d, err
 		}
 		d.desc, d.hasDesc = lit, true
-		if t := p.peek(); t.kind != tIdent || t.text != "param" {
-			return d, errAt(t.pos, "@description stands before a param, found %s", t.describe())
+		if t := p.peek(); t.Kind != lex.Ident || t.Text != "param" {
+			return d, errAt(t.Pos, "@description stands before a param, found %s", t)
 		}
 	}
 	kw, err := p.ident()
 	if err != nil {
 		return d, err
 	}
-	d.kind = kw.text
-	d.pos = kw.pos
+	d.kind = kw.Text
+	d.pos = kw.Pos
 	str := func(what string) (string, error) {
 		t := p.nextTok()
-		if t.kind != tString {
-			return "", errAt(t.pos, "expected %s as a string, found %s", what, t.describe())
+		if t.Kind != lex.String {
+			return "", errAt(t.Pos, "expected %s as a string, found %s", what, t)
 		}
-		s, ok := (&strExpr{parts: t.parts}).literal()
+		s, ok := t.Literal()
 		if !ok {
-			return "", errAt(t.pos, "%s is a string without interpolation", what)
+			return "", errAt(t.Pos, "%s is a string without interpolation", what)
 		}
 		return s, nil
 	}
@@ -507,20 +340,20 @@ func (p *parser) decl(params bool) (decl, error) {
 		return err
 	}
 	switch {
-	case params && kw.text == "using":
+	case params && kw.Text == "using":
 		d.typ, err = str("the template's path")
 		return d, err
-	case params && kw.text == "param":
+	case params && kw.Text == "param":
 		t, err := p.ident()
 		if err != nil {
 			return d, err
 		}
-		d.name = t.text
+		d.name = t.Text
 		return d, value()
 	case params:
-		return d, errAt(kw.pos, "%s: a parameters file holds using and param declarations", kw.text)
+		return d, errAt(kw.Pos, "%s: a parameters file holds using and param declarations", kw.Text)
 	}
-	switch kw.text {
+	switch kw.Text {
 	case "targetScope":
 		return d, value()
 	case "param", "output":
@@ -528,16 +361,16 @@ func (p *parser) decl(params bool) (decl, error) {
 		if err != nil {
 			return d, err
 		}
-		d.name = t.text
+		d.name = t.Text
 		ty, err := p.ident()
 		if err != nil {
 			return d, err
 		}
-		if !paramTypes[ty.text] {
-			return d, errAt(ty.pos, "type %s: aizone writes string, int, array, object or bool", ty.text)
+		if !paramTypes[ty.Text] {
+			return d, errAt(ty.Pos, "type %s: aizone writes string, int, array, object or bool", ty.Text)
 		}
-		d.typ = ty.text
-		if kw.text == "param" && p.peek().kind != tPunct {
+		d.typ = ty.Text
+		if kw.Text == "param" && p.peek().Kind != lex.Punct {
 			return d, nil
 		}
 		return d, value()
@@ -546,18 +379,18 @@ func (p *parser) decl(params bool) (decl, error) {
 		if err != nil {
 			return d, err
 		}
-		d.name = t.text
+		d.name = t.Text
 		return d, value()
 	case "resource", "module":
 		t, err := p.ident()
 		if err != nil {
 			return d, err
 		}
-		d.name = t.text
-		if d.typ, err = str("the " + kw.text + "'s " + map[string]string{"resource": "type@apiVersion", "module": "path"}[kw.text]); err != nil {
+		d.name = t.Text
+		if d.typ, err = str("the " + kw.Text + "'s " + map[string]string{"resource": "type@apiVersion", "module": "path"}[kw.Text]); err != nil {
 			return d, err
 		}
-		if kw.text == "resource" && p.peek().kind == tIdent && p.peek().text == "existing" {
+		if kw.Text == "resource" && p.peek().Kind == lex.Ident && p.peek().Text == "existing" {
 			p.nextTok()
 			d.existing = true
 		}
@@ -565,31 +398,35 @@ func (p *parser) decl(params bool) (decl, error) {
 			return d, err
 		}
 		if _, ok := d.value.(*objExpr); !ok {
-			return d, errAt(d.value.at(), "a %s's body is an object", kw.text)
+			return d, errAt(d.value.at(), "a %s's body is an object", kw.Text)
 		}
 		return d, nil
 	}
-	return d, errAt(kw.pos, "%s: not a declaration aizone writes (targetScope, param, var, resource, module, output)", kw.text)
+	return d, errAt(kw.Pos, "%s: not a declaration aizone writes (targetScope, param, var, resource, module, output)", kw.Text)
 }
 
 func (p *parser) expr() (expr, error) {
 	if p.depth >= maxNesting {
-		return nil, errAt(p.peek().pos, "nested more than %d deep", maxNesting)
+		return nil, errAt(p.peek().Pos, "nested more than %d deep", maxNesting)
 	}
 	p.depth++
 	defer func() { p.depth-- }()
 	t := p.nextTok()
 	var x expr
 	switch {
-	case t.kind == tString:
-		x = &strExpr{pos: t.pos, parts: t.parts}
-	case t.kind == tInt:
-		x = &intExpr{pos: t.pos, text: t.text}
-	case t.kind == tIdent:
-		if p.peek().kind == tPunct && p.peek().text == "(" {
+	case t.Kind == lex.String:
+		s, err := p.strExpr(t)
+		if err != nil {
+			return nil, err
+		}
+		x = s
+	case t.Kind == lex.Int:
+		x = &intExpr{pos: t.Pos, text: t.Text}
+	case t.Kind == lex.Ident:
+		if p.peek().Kind == lex.Punct && p.peek().Text == "(" {
 			p.nextTok()
-			c := &callExpr{pos: t.pos, name: t.text}
-			if p.peek().kind == tPunct && p.peek().text == ")" {
+			c := &callExpr{pos: t.Pos, name: t.Text}
+			if p.peek().Kind == lex.Punct && p.peek().Text == ")" {
 				p.nextTok()
 			} else {
 				for {
@@ -599,44 +436,47 @@ func (p *parser) expr() (expr, error) {
 					}
 					c.args = append(c.args, a)
 					n := p.nextTok()
-					if n.kind == tPunct && n.text == "," {
+					if n.Kind == lex.Punct && n.Text == "," {
 						continue
 					}
-					if n.kind == tPunct && n.text == ")" {
+					if n.Kind == lex.Punct && n.Text == ")" {
 						break
 					}
-					return nil, errAt(n.pos, "expected , or ) in the arguments of %s, found %s", t.text, n.describe())
+					return nil, errAt(n.Pos, "expected , or ) in the arguments of %s, found %s", t.Text, n)
 				}
 			}
 			x = c
 		} else {
-			x = &identExpr{pos: t.pos, name: t.text}
+			x = &identExpr{pos: t.Pos, name: t.Text}
 		}
-	case t.kind == tPunct && t.text == "{":
-		o := &objExpr{pos: t.pos}
-		if p.peek().kind == tPunct && p.peek().text == "}" {
+	case t.Kind == lex.Punct && t.Text == "{":
+		o := &objExpr{pos: t.Pos}
+		if p.peek().Kind == lex.Punct && p.peek().Text == "}" {
 			p.nextTok()
 			x = o
 			break
 		}
 		if p.newlines() == 0 {
-			return nil, errAt(p.peek().pos, "an object's entries start on the next line")
+			return nil, errAt(p.peek().Pos, "an object's entries start on the next line")
 		}
-		for !(p.peek().kind == tPunct && p.peek().text == "}") {
+		for !(p.peek().Kind == lex.Punct && p.peek().Text == "}") {
 			k := p.nextTok()
-			prop := objProp{pos: k.pos}
-			switch k.kind {
-			case tIdent:
-				prop.key = k.text
-			case tString:
-				s := &strExpr{pos: k.pos, parts: k.parts}
+			prop := objProp{pos: k.Pos}
+			switch k.Kind {
+			case lex.Ident:
+				prop.key = k.Text
+			case lex.String:
+				s, err := p.strExpr(k)
+				if err != nil {
+					return nil, err
+				}
 				if lit, ok := s.literal(); ok {
 					prop.key = lit
 				} else {
 					prop.keyX = s
 				}
 			default:
-				return nil, errAt(k.pos, "expected a property name, found %s", k.describe())
+				return nil, errAt(k.Pos, "expected a property name, found %s", k)
 			}
 			if err := p.punct(":"); err != nil {
 				return nil, err
@@ -647,53 +487,53 @@ func (p *parser) expr() (expr, error) {
 			}
 			prop.val = v
 			o.props = append(o.props, prop)
-			if n := p.peek(); n.kind != tNewline {
-				return nil, errAt(n.pos, "expected a line break after a property, found %s", n.describe())
+			if n := p.peek(); n.Kind != lex.Newline {
+				return nil, errAt(n.Pos, "expected a line break after a property, found %s", n)
 			}
 			p.newlines()
 		}
 		p.nextTok()
 		x = o
-	case t.kind == tPunct && t.text == "[":
-		a := &arrExpr{pos: t.pos}
-		if p.peek().kind == tPunct && p.peek().text == "]" {
+	case t.Kind == lex.Punct && t.Text == "[":
+		a := &arrExpr{pos: t.Pos}
+		if p.peek().Kind == lex.Punct && p.peek().Text == "]" {
 			p.nextTok()
 			x = a
 			break
 		}
 		if p.newlines() == 0 {
-			return nil, errAt(p.peek().pos, "an array's items start on the next line")
+			return nil, errAt(p.peek().Pos, "an array's items start on the next line")
 		}
-		for !(p.peek().kind == tPunct && p.peek().text == "]") {
+		for !(p.peek().Kind == lex.Punct && p.peek().Text == "]") {
 			v, err := p.expr()
 			if err != nil {
 				return nil, err
 			}
 			a.items = append(a.items, v)
-			if n := p.peek(); n.kind != tNewline {
-				return nil, errAt(n.pos, "expected a line break after an item, found %s", n.describe())
+			if n := p.peek(); n.Kind != lex.Newline {
+				return nil, errAt(n.Pos, "expected a line break after an item, found %s", n)
 			}
 			p.newlines()
 		}
 		p.nextTok()
 		x = a
 	default:
-		return nil, errAt(t.pos, "expected a value, found %s", t.describe())
+		return nil, errAt(t.Pos, "expected a value, found %s", t)
 	}
 	// Accessors bind to the term before them.
 	for {
 		n := p.peek()
-		if n.kind != tPunct {
+		if n.Kind != lex.Punct {
 			return x, nil
 		}
-		switch n.text {
+		switch n.Text {
 		case ".":
 			p.nextTok()
 			id, err := p.ident()
 			if err != nil {
 				return nil, err
 			}
-			x = &propExpr{pos: id.pos, x: x, name: id.text}
+			x = &propExpr{pos: id.Pos, x: x, name: id.Text}
 		case "[":
 			p.nextTok()
 			i, err := p.expr()
@@ -703,7 +543,7 @@ func (p *parser) expr() (expr, error) {
 			if err := p.punct("]"); err != nil {
 				return nil, err
 			}
-			x = &indexExpr{pos: n.pos, x: x, i: i}
+			x = &indexExpr{pos: n.Pos, x: x, i: i}
 		default:
 			return x, nil
 		}

@@ -43,7 +43,7 @@ func Read(files map[string][]byte) (*equiv.Model, error) {
 		return nil, fmt.Errorf("no %s", FileMain)
 	}
 	if main.target != "subscription" {
-		return nil, errAt(Pos{FileMain, 1, 1}, "main.bicep deploys at subscription scope (targetScope = 'subscription')")
+		return nil, errAt(Pos{File: FileMain, Line: 1, Col: 1}, "main.bicep deploys at subscription scope (targetScope = 'subscription')")
 	}
 	main.kind = kindMain
 	m := &equiv.Model{Records: map[string]equiv.Record{}, Order: equiv.Graph{}, Outputs: map[string]string{}, Params: map[string]equiv.Param{}}
@@ -54,7 +54,7 @@ func Read(files map[string][]byte) (*equiv.Model, error) {
 	for _, name := range slices.Sorted(maps.Keys(rd.files)) {
 		f := rd.files[name]
 		if f != main && f.caller == nil {
-			return nil, errAt(Pos{name, 1, 1}, "no module deploys this file")
+			return nil, errAt(Pos{File: name, Line: 1, Col: 1}, "no module deploys this file")
 		}
 	}
 	if err := rd.bindArgs(main); err != nil {
@@ -208,7 +208,7 @@ func (rd *reader) bindModules(f *rfile) error {
 			return errAt(s.d.pos, "module %s: %s is already deployed by %s", s.d.name, target, g.mod.d.name)
 		}
 		if g.target != "" && g.target != "resourceGroup" {
-			return errAt(Pos{g.name, 1, 1}, "a module deploys at resourceGroup scope")
+			return errAt(Pos{File: g.name, Line: 1, Col: 1}, "a module deploys at resourceGroup scope")
 		}
 		g.caller, g.mod = f, s
 		sc, ok := s.body["scope"]
@@ -993,7 +993,7 @@ func (rd *reader) params(main *rfile, file []byte) error {
 		return err
 	}
 	if len(decls) == 0 || decls[0].kind != "using" || decls[0].typ != FileMain {
-		return errAt(Pos{FileParams, 1, 1}, "a parameters file starts with using '%s'", FileMain)
+		return errAt(Pos{File: FileParams, Line: 1, Col: 1}, "a parameters file starts with using '%s'", FileMain)
 	}
 	for _, d := range decls[1:] {
 		if d.kind != "param" {

@@ -20,222 +20,20 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/aizone/aizone/emit/bicep/lex"
 )
 
-// --- lexer ---
-
-type tokKind int
-
-const (
-	tEOF tokKind = iota
-	tNewline
-	tIdent
-	tString // a string literal; interp marks one with ${...}
-	tNumber
-	tPunct
-)
-
-type token struct {
-	kind      tokKind
-	text      string // identifier, punctuation or number as written
-	str       string // decoded string literal
-	interp    bool
-	line, col int
-}
-
-func (t token) String() string {
-	switch t.kind {
-	case tEOF:
-		return "end of file"
-	case tNewline:
-		return "end of line"
-	case tString:
-		return strconv.Quote(t.str)
+// lexFile is the file's tokens. A string a line break cuts short is
+// reported where it opened: in a real template that is the likelier
+// mistake.
+func lexFile(file, src string) ([]lex.Token, error) {
+	toks, err := lex.All(file, src)
+	var le *lex.Error
+	if errors.As(err, &le) && le.Open != (lex.Pos{}) {
+		return nil, fmt.Errorf("%s: unterminated string", le.Open)
 	}
-	return strconv.Quote(t.text)
-}
-
-type lexer struct {
-	file      string
-	src       string
-	pos       int
-	line, col int
-}
-
-func (l *lexer) errf(line, col int, format string, args ...any) error {
-	return fmt.Errorf("%s:%d:%d: %s", l.file, line, col, fmt.Sprintf(format, args...))
-}
-
-func (l *lexer) peekByte(off int) byte {
-	if l.pos+off < len(l.src) {
-		return l.src[l.pos+off]
-	}
-	return 0
-}
-
-func (l *lexer) advance(n int) {
-	for i := 0; i < n && l.pos < len(l.src); i++ {
-		if l.src[l.pos] == '\n' {
-			l.line++
-			l.col = 1
-		} else {
-			l.col++
-		}
-		l.pos++
-	}
-}
-
-// lex splits a Bicep file into tokens. Newlines are tokens: Bicep ends
-// statements and separates object properties with them.
-func lex(file, src string) ([]token, error) {
-	l := &lexer{file: file, src: src, line: 1, col: 1}
-	var out []token
-	for {
-		t, err := l.next()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-		if t.kind == tEOF {
-			return out, nil
-		}
-	}
-}
-
-func isIdentStart(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
-func isIdentPart(c byte) bool { return isIdentStart(c) || c >= '0' && c <= '9' }
-
-// punct is every operator and delimiter Bicep uses; two-character ones
-// first so that they win over their first character.
-var punct = []string{"??", "==", "!=", ">=", "<=", "&&", "||", "=>", ".?", "{", "}", "[", "]", "(", ")", ":", ",", "=", "?", "|", ".", "@", "*", "!", "<", ">", "+", "-", "/", "%"}
-
-func (l *lexer) next() (token, error) {
-	for l.pos < len(l.src) {
-		c := l.src[l.pos]
-		switch {
-		case c == ' ' || c == '\t' || c == '\r':
-			l.advance(1)
-		case c == '/' && l.peekByte(1) == '/':
-			for l.pos < len(l.src) && l.src[l.pos] != '\n' {
-				l.advance(1)
-			}
-		case c == '/' && l.peekByte(1) == '*':
-			line, col := l.line, l.col
-			end := strings.Index(l.src[l.pos+2:], "*/")
-			if end < 0 {
-				return token{}, l.errf(line, col, "unterminated block comment")
-			}
-			l.advance(end + 4)
-		default:
-			goto tok
-		}
-	}
-	return token{kind: tEOF, line: l.line, col: l.col}, nil
-tok:
-	line, col := l.line, l.col
-	c := l.src[l.pos]
-	switch {
-	case c == '\n':
-		l.advance(1)
-		return token{kind: tNewline, text: "\n", line: line, col: col}, nil
-	case isIdentStart(c):
-		start := l.pos
-		for l.pos < len(l.src) && isIdentPart(l.src[l.pos]) {
-			l.advance(1)
-		}
-		return token{kind: tIdent, text: l.src[start:l.pos], line: line, col: col}, nil
-	case c >= '0' && c <= '9':
-		start := l.pos
-		for l.pos < len(l.src) && l.src[l.pos] >= '0' && l.src[l.pos] <= '9' {
-			l.advance(1)
-		}
-		if l.pos < len(l.src) && (l.src[l.pos] == '.' && l.peekByte(1) >= '0' && l.peekByte(1) <= '9' || isIdentStart(l.src[l.pos])) {
-			return token{}, l.errf(line, col, "unsupported number literal %q (only integers)", l.src[start:l.pos+1])
-		}
-		return token{kind: tNumber, text: l.src[start:l.pos], line: line, col: col}, nil
-	case c == '\'':
-		return l.str(line, col)
-	}
-	for _, p := range punct {
-		if strings.HasPrefix(l.src[l.pos:], p) {
-			l.advance(len(p))
-			return token{kind: tPunct, text: p, line: line, col: col}, nil
-		}
-	}
-	r, _ := utf8.DecodeRuneInString(l.src[l.pos:])
-	return token{}, l.errf(line, col, "unexpected character %q", r)
-}
-
-// str reads a string literal: '...' with escapes and ${...} interpolation
-// (whose expression is lexed and dropped: such a string is not a
-// literal), or a multi-line string between triple quotes, which takes
-// no escapes.
-func (l *lexer) str(line, col int) (token, error) {
-	if strings.HasPrefix(l.src[l.pos:], "'''") {
-		end := strings.Index(l.src[l.pos+3:], "'''")
-		if end < 0 {
-			return token{}, l.errf(line, col, "unterminated multi-line string")
-		}
-		s := l.src[l.pos+3 : l.pos+3+end]
-		l.advance(end + 6)
-		// A line break right after the opening quotes is not part of the
-		// value.
-		s = strings.TrimPrefix(strings.TrimPrefix(s, "\r"), "\n")
-		return token{kind: tString, str: s, line: line, col: col}, nil
-	}
-	l.advance(1)
-	var b strings.Builder
-	interp := false
-	for {
-		if l.pos >= len(l.src) || l.src[l.pos] == '\n' {
-			return token{}, l.errf(line, col, "unterminated string")
-		}
-		c := l.src[l.pos]
-		switch {
-		case c == '\'':
-			l.advance(1)
-			return token{kind: tString, str: b.String(), interp: interp, line: line, col: col}, nil
-		case c == '\\':
-			e := l.peekByte(1)
-			switch e {
-			case '\\', '\'', '$':
-				b.WriteByte(e)
-			case 'n':
-				b.WriteByte('\n')
-			case 'r':
-				b.WriteByte('\r')
-			case 't':
-				b.WriteByte('\t')
-			default:
-				return token{}, l.errf(l.line, l.col, "unsupported escape \\%c in string", e)
-			}
-			l.advance(2)
-		case c == '$' && l.peekByte(1) == '{':
-			interp = true
-			l.advance(2)
-			depth := 1
-			for depth > 0 {
-				t, err := l.next()
-				if err != nil {
-					return token{}, err
-				}
-				switch {
-				case t.kind == tEOF:
-					return token{}, l.errf(line, col, "unterminated interpolation in string")
-				case t.kind == tPunct && t.text == "{":
-					depth++
-				case t.kind == tPunct && t.text == "}":
-					depth--
-				}
-			}
-		default:
-			b.WriteByte(c)
-			l.advance(1)
-		}
-	}
+	return toks, err
 }
 
 // --- declarations ---
@@ -320,56 +118,56 @@ type bicepFile struct {
 
 type parser struct {
 	file string
-	toks []token
+	toks []lex.Token
 	i    int
 }
 
-func (p *parser) peek() token { return p.toks[p.i] }
+func (p *parser) peek() lex.Token { return p.toks[p.i] }
 
-func (p *parser) peekAt(n int) token {
+func (p *parser) peekAt(n int) lex.Token {
 	if p.i+n < len(p.toks) {
 		return p.toks[p.i+n]
 	}
 	return p.toks[len(p.toks)-1]
 }
 
-func (p *parser) take() token {
+func (p *parser) take() lex.Token {
 	t := p.toks[p.i]
-	if t.kind != tEOF {
+	if t.Kind != lex.EOF {
 		p.i++
 	}
 	return t
 }
 
-func (p *parser) errAt(t token, format string, args ...any) error {
-	return fmt.Errorf("%s:%d:%d: %s", p.file, t.line, t.col, fmt.Sprintf(format, args...))
+func (p *parser) errAt(t lex.Token, format string, args ...any) error {
+	return fmt.Errorf("%s: %s", t.Pos, fmt.Sprintf(format, args...))
 }
 
-func (p *parser) posOf(t token) string { return fmt.Sprintf("%s:%d:%d", p.file, t.line, t.col) }
+func (p *parser) posOf(t lex.Token) string { return t.Pos.String() }
 
 func (p *parser) isPunct(s string) bool {
 	t := p.peek()
-	return t.kind == tPunct && t.text == s
+	return t.Kind == lex.Punct && t.Text == s
 }
 
 func (p *parser) expectPunct(s string) error {
 	t := p.take()
-	if t.kind != tPunct || t.text != s {
+	if t.Kind != lex.Punct || t.Text != s {
 		return p.errAt(t, "expected %q, found %s", s, t)
 	}
 	return nil
 }
 
-func (p *parser) expectIdent() (token, error) {
+func (p *parser) expectIdent() (lex.Token, error) {
 	t := p.take()
-	if t.kind != tIdent {
+	if t.Kind != lex.Ident {
 		return t, p.errAt(t, "expected a name, found %s", t)
 	}
 	return t, nil
 }
 
 func (p *parser) skipNewlines() {
-	for p.peek().kind == tNewline {
+	for p.peek().Kind == lex.Newline {
 		p.i++
 	}
 }
@@ -378,11 +176,11 @@ func (p *parser) skipNewlines() {
 // of the file.
 func (p *parser) endOfStatement() error {
 	t := p.peek()
-	switch t.kind {
-	case tNewline:
+	switch t.Kind {
+	case lex.Newline:
 		p.i++
 		return nil
-	case tEOF:
+	case lex.EOF:
 		return nil
 	}
 	return p.errAt(t, "expected the end of the line, found %s", t)
@@ -390,7 +188,7 @@ func (p *parser) endOfStatement() error {
 
 // parseBicep reads one file's declarations.
 func parseBicep(name, src string) (*bicepFile, error) {
-	toks, err := lex(name, src)
+	toks, err := lexFile(name, src)
 	if err != nil {
 		return nil, err
 	}
@@ -400,13 +198,13 @@ func parseBicep(name, src string) (*bicepFile, error) {
 	for {
 		p.skipNewlines()
 		t := p.peek()
-		if t.kind == tEOF {
+		if t.Kind == lex.EOF {
 			if len(decs) > 0 {
 				return nil, p.errAt(t, "decorator @%s is not followed by a declaration", decs[0].name)
 			}
 			return f, nil
 		}
-		if t.kind == tPunct && t.text == "@" {
+		if t.Kind == lex.Punct && t.Text == "@" {
 			d, err := p.decorator()
 			if err != nil {
 				return nil, err
@@ -414,10 +212,10 @@ func parseBicep(name, src string) (*bicepFile, error) {
 			decs = append(decs, d)
 			continue
 		}
-		if t.kind != tIdent {
+		if t.Kind != lex.Ident {
 			return nil, p.errAt(t, "expected a declaration, found %s", t)
 		}
-		switch t.text {
+		switch t.Text {
 		case "targetScope":
 			p.take()
 			if err := p.expectPunct("="); err != nil {
@@ -458,7 +256,7 @@ func parseBicep(name, src string) (*bicepFile, error) {
 				return nil, err
 			}
 		default:
-			return nil, p.errAt(t, "unsupported declaration %q", t.text)
+			return nil, p.errAt(t, "unsupported declaration %q", t.Text)
 		}
 		decs = nil
 	}
@@ -467,7 +265,7 @@ func parseBicep(name, src string) (*bicepFile, error) {
 type decorator struct {
 	name string
 	args []any
-	tok  token
+	tok  lex.Token
 }
 
 // knownDecorators are the decorators the reader understands; any other is
@@ -483,16 +281,16 @@ func (p *parser) decorator() (decorator, error) {
 	if err != nil {
 		return decorator{}, err
 	}
-	if name.text == "sys" && p.isPunct(".") {
+	if name.Text == "sys" && p.isPunct(".") {
 		p.take()
 		if name, err = p.expectIdent(); err != nil {
 			return decorator{}, err
 		}
 	}
-	if !knownDecorators[name.text] {
-		return decorator{}, p.errAt(name, "unsupported decorator @%s", name.text)
+	if !knownDecorators[name.Text] {
+		return decorator{}, p.errAt(name, "unsupported decorator @%s", name.Text)
 	}
-	d := decorator{name: name.text, tok: at}
+	d := decorator{name: name.Text, tok: at}
 	if err := p.expectPunct("("); err != nil {
 		return d, err
 	}
@@ -518,7 +316,7 @@ func (p *parser) decorator() (decorator, error) {
 	}
 	// A decorator stands on its own line or before the declaration on
 	// the same line.
-	if p.peek().kind == tNewline {
+	if p.peek().Kind == lex.Newline {
 		p.take()
 	}
 	return d, nil
@@ -607,14 +405,14 @@ func (p *parser) importDecl() (bicepImport, error) {
 	case p.isPunct("*"):
 		p.take()
 		as, err := p.expectIdent()
-		if err != nil || as.text != "as" {
+		if err != nil || as.Text != "as" {
 			return imp, p.errAt(as, "expected `as` after `import *`")
 		}
 		alias, err := p.expectIdent()
 		if err != nil {
 			return imp, err
 		}
-		imp.alias = alias.text
+		imp.alias = alias.Text
 	case p.isPunct("{"):
 		p.take()
 		for {
@@ -627,10 +425,10 @@ func (p *parser) importDecl() (bicepImport, error) {
 			if err != nil {
 				return imp, err
 			}
-			if p.peek().kind == tIdent && p.peek().text == "as" {
+			if p.peek().Kind == lex.Ident && p.peek().Text == "as" {
 				return imp, p.errAt(p.peek(), "import renaming (`as`) is not supported")
 			}
-			imp.names = append(imp.names, n.text)
+			imp.names = append(imp.names, n.Text)
 			if p.isPunct(",") {
 				p.take()
 			}
@@ -639,14 +437,15 @@ func (p *parser) importDecl() (bicepImport, error) {
 		return imp, p.errAt(p.peek(), "unsupported import form")
 	}
 	from, err := p.expectIdent()
-	if err != nil || from.text != "from" {
+	if err != nil || from.Text != "from" {
 		return imp, p.errAt(from, "expected `from` in import")
 	}
 	path := p.take()
-	if path.kind != tString || path.interp {
+	lit, ok := path.Literal()
+	if path.Kind != lex.String || !ok {
 		return imp, p.errAt(path, "expected the imported file's path")
 	}
-	imp.path = path.str
+	imp.path = lit
 	return imp, p.endOfStatement()
 }
 
@@ -660,7 +459,7 @@ func (p *parser) paramDecl(decs []decorator) (*bicepParam, error) {
 	if err != nil {
 		return nil, err
 	}
-	prm := &bicepParam{name: name.text, typ: typ, pos: p.posOf(name)}
+	prm := &bicepParam{name: name.Text, typ: typ, pos: p.posOf(name)}
 	if err := applyDecorators(decs, &typ.cons, nil, p); err != nil {
 		return nil, err
 	}
@@ -669,7 +468,7 @@ func (p *parser) paramDecl(decs []decorator) (*bicepParam, error) {
 		prm.hasDefault = true
 		start := p.i
 		v, err := p.literal()
-		if err == nil && (p.peek().kind == tNewline || p.peek().kind == tEOF) {
+		if err == nil && (p.peek().Kind == lex.Newline || p.peek().Kind == lex.EOF) {
 			prm.def, prm.defLiteral = v, true
 		} else {
 			// An expression, not a literal: valid Bicep that sets a
@@ -700,7 +499,7 @@ func (p *parser) typeDecl(decs []decorator) (string, *bicepType, error) {
 	if err := applyDecorators(decs, &typ.cons, typ, p); err != nil {
 		return "", nil, err
 	}
-	return name.text, typ, p.endOfStatement()
+	return name.Text, typ, p.endOfStatement()
 }
 
 // typeExpr reads a type: members joined by |, each a primary type with
@@ -733,7 +532,7 @@ func (p *parser) postfixType() (*bicepType, error) {
 	}
 	for {
 		switch {
-		case p.isPunct("[") && p.peekAt(1).kind == tPunct && p.peekAt(1).text == "]":
+		case p.isPunct("[") && p.peekAt(1).Kind == lex.Punct && p.peekAt(1).Text == "]":
 			p.take()
 			p.take()
 			t = &bicepType{kind: kArray, elem: t, pos: t.pos}
@@ -755,39 +554,40 @@ func (p *parser) primaryType() (*bicepType, error) {
 	t := p.take()
 	pos := p.posOf(t)
 	switch {
-	case t.kind == tIdent:
-		switch t.text {
+	case t.Kind == lex.Ident:
+		switch t.Text {
 		case kString, kInt, kBool, kObject, kArray:
-			return &bicepType{kind: t.text, pos: pos}, nil
+			return &bicepType{kind: t.Text, pos: pos}, nil
 		case "true", "false":
-			return &bicepType{kind: kLiteral, lit: t.text == "true", pos: pos}, nil
+			return &bicepType{kind: kLiteral, lit: t.Text == "true", pos: pos}, nil
 		case "any", "resourceInput", "resourceOutput", "resource":
-			return nil, p.errAt(t, "unsupported type %q", t.text)
+			return nil, p.errAt(t, "unsupported type %q", t.Text)
 		}
-		name := t.text
+		name := t.Text
 		if p.isPunct(".") {
 			p.take()
 			n, err := p.expectIdent()
 			if err != nil {
 				return nil, err
 			}
-			name += "." + n.text
+			name += "." + n.Text
 		}
 		return &bicepType{kind: kRef, ref: name, pos: pos}, nil
-	case t.kind == tString:
-		if t.interp {
+	case t.Kind == lex.String:
+		lit, ok := t.Literal()
+		if !ok {
 			return nil, p.errAt(t, "interpolated string in a type")
 		}
-		return &bicepType{kind: kLiteral, lit: t.str, pos: pos}, nil
-	case t.kind == tNumber:
-		n, err := strconv.ParseInt(t.text, 10, 64)
+		return &bicepType{kind: kLiteral, lit: lit, pos: pos}, nil
+	case t.Kind == lex.Int:
+		n, err := strconv.ParseInt(t.Text, 10, 64)
 		if err != nil {
 			return nil, p.errAt(t, "integer literal out of range")
 		}
 		return &bicepType{kind: kLiteral, lit: n, pos: pos}, nil
-	case t.kind == tPunct && t.text == "{":
+	case t.Kind == lex.Punct && t.Text == "{":
 		return p.objectType(pos)
-	case t.kind == tPunct && t.text == "(":
+	case t.Kind == lex.Punct && t.Text == "(":
 		inner, err := p.typeExpr()
 		if err != nil {
 			return nil, err
@@ -818,11 +618,11 @@ func (p *parser) objectType(pos string) (*bicepType, error) {
 		k := p.take()
 		var name string
 		switch {
-		case k.kind == tIdent:
-			name = k.text
-		case k.kind == tString && !k.interp:
-			name = k.str
-		case k.kind == tPunct && k.text == "*":
+		case k.Kind == lex.Ident:
+			name = k.Text
+		case k.Kind == lex.String && isLiteral(k):
+			name, _ = k.Literal()
+		case k.Kind == lex.Punct && k.Text == "*":
 			name = "*"
 		default:
 			return nil, p.errAt(k, "expected a property name, found %s", k)
@@ -847,15 +647,20 @@ func (p *parser) objectType(pos string) (*bicepType, error) {
 			o.props = append(o.props, prop{name: name, typ: typ})
 		}
 		switch t := p.peek(); {
-		case t.kind == tNewline:
-		case t.kind == tPunct && (t.text == "," || t.text == "}"):
-			if t.text == "," {
+		case t.Kind == lex.Newline:
+		case t.Kind == lex.Punct && (t.Text == "," || t.Text == "}"):
+			if t.Text == "," {
 				p.take()
 			}
 		default:
 			return nil, p.errAt(t, "expected a new line, a comma or } after property %s, found %s", name, t)
 		}
 	}
+}
+
+func isLiteral(t lex.Token) bool {
+	_, ok := t.Literal()
+	return ok
 }
 
 var errNotLiteral = errors.New("not a literal")
@@ -867,28 +672,28 @@ var errNotLiteral = errors.New("not a literal")
 func (p *parser) literal() (any, error) {
 	t := p.take()
 	switch {
-	case t.kind == tString:
-		if t.interp {
-			return nil, errNotLiteral
+	case t.Kind == lex.String:
+		if lit, ok := t.Literal(); ok {
+			return lit, nil
 		}
-		return t.str, nil
-	case t.kind == tNumber:
-		n, err := strconv.ParseInt(t.text, 10, 64)
+		return nil, errNotLiteral
+	case t.Kind == lex.Int:
+		n, err := strconv.ParseInt(t.Text, 10, 64)
 		if err != nil {
 			return nil, p.errAt(t, "integer literal out of range")
 		}
 		return n, nil
-	case t.kind == tPunct && t.text == "-" && p.peek().kind == tNumber:
-		n, err := strconv.ParseInt("-"+p.take().text, 10, 64)
+	case t.Kind == lex.Punct && t.Text == "-" && p.peek().Kind == lex.Int:
+		n, err := strconv.ParseInt("-"+p.take().Text, 10, 64)
 		if err != nil {
 			return nil, p.errAt(t, "integer literal out of range")
 		}
 		return n, nil
-	case t.kind == tIdent && (t.text == "true" || t.text == "false"):
-		return t.text == "true", nil
-	case t.kind == tIdent && t.text == "null":
+	case t.Kind == lex.Ident && (t.Text == "true" || t.Text == "false"):
+		return t.Text == "true", nil
+	case t.Kind == lex.Ident && t.Text == "null":
 		return nil, nil
-	case t.kind == tPunct && t.text == "[":
+	case t.Kind == lex.Punct && t.Text == "[":
 		out := []any{}
 		for {
 			p.skipNewlines()
@@ -903,11 +708,11 @@ func (p *parser) literal() (any, error) {
 			out = append(out, v)
 			if p.isPunct(",") {
 				p.take()
-			} else if k := p.peek().kind; k != tNewline && !p.isPunct("]") {
+			} else if k := p.peek().Kind; k != lex.Newline && !p.isPunct("]") {
 				return nil, errNotLiteral
 			}
 		}
-	case t.kind == tPunct && t.text == "{":
+	case t.Kind == lex.Punct && t.Text == "{":
 		out := map[string]any{}
 		for {
 			p.skipNewlines()
@@ -918,10 +723,10 @@ func (p *parser) literal() (any, error) {
 			k := p.take()
 			var key string
 			switch {
-			case k.kind == tIdent:
-				key = k.text
-			case k.kind == tString && !k.interp:
-				key = k.str
+			case k.Kind == lex.Ident:
+				key = k.Text
+			case k.Kind == lex.String && isLiteral(k):
+				key, _ = k.Literal()
 			default:
 				return nil, errNotLiteral
 			}
@@ -936,7 +741,7 @@ func (p *parser) literal() (any, error) {
 			out[key] = v
 			if p.isPunct(",") {
 				p.take()
-			} else if k := p.peek().kind; k != tNewline && !p.isPunct("}") {
+			} else if k := p.peek().Kind; k != lex.Newline && !p.isPunct("}") {
 				return nil, errNotLiteral
 			}
 		}
@@ -948,36 +753,36 @@ func (p *parser) literal() (any, error) {
 // brackets, unless the next line continues the expression (it starts with
 // an operator such as ? or :, as a multi-line conditional does).
 func (p *parser) skipExpr() error {
-	var stack []token
+	var stack []lex.Token
 	closing := map[string]string{"(": ")", "[": "]", "{": "}"}
 	for {
 		t := p.peek()
-		switch t.kind {
-		case tEOF:
+		switch t.Kind {
+		case lex.EOF:
 			if len(stack) > 0 {
-				return p.errAt(stack[len(stack)-1], "unclosed %q", stack[len(stack)-1].text)
+				return p.errAt(stack[len(stack)-1], "unclosed %q", stack[len(stack)-1].Text)
 			}
 			return nil
-		case tNewline:
+		case lex.Newline:
 			if len(stack) == 0 {
 				j := p.i
-				for p.toks[j].kind == tNewline {
+				for p.toks[j].Kind == lex.Newline {
 					j++
 				}
-				if n := p.toks[j]; n.kind == tPunct && n.text != "@" {
+				if n := p.toks[j]; n.Kind == lex.Punct && n.Text != "@" {
 					p.i = j
 					continue
 				}
 				p.i++
 				return nil
 			}
-		case tPunct:
-			switch t.text {
+		case lex.Punct:
+			switch t.Text {
 			case "(", "[", "{":
 				stack = append(stack, t)
 			case ")", "]", "}":
-				if len(stack) == 0 || closing[stack[len(stack)-1].text] != t.text {
-					return p.errAt(t, "unbalanced %q", t.text)
+				if len(stack) == 0 || closing[stack[len(stack)-1].Text] != t.Text {
+					return p.errAt(t, "unbalanced %q", t.Text)
 				}
 				stack = stack[:len(stack)-1]
 			}
