@@ -350,7 +350,7 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 			ap = &applies[0]
 		}
 		lt := strings.ToLower(res.Type())
-		group = memo.Group(groupID{ap, lt}, func() []*policy.Bound {
+		group = memo.Group(groupID{ap, lt}, res, func() []*policy.Bound {
 			var bs []*policy.Bound
 			for _, ref := range refs {
 				if applies == nil || applies[ref.item] {

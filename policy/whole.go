@@ -1,6 +1,9 @@
 package policy
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // A whole-resource memo remembers, for one list of bound rules (those that
 // apply to one resource type under one set of assignments), what all of
@@ -30,8 +33,13 @@ type wholeGroup struct {
 	m             map[string]any
 	lookups, hits int
 	off           bool
-	// left: how many rules the key leaves out (see union).
-	left int
+	// left: how many rules the key leaves out (see union); idle: the
+	// windows that failed and left it unchanged.
+	left, idle int
+	// typLower and brief: the resources' type, and whether the Env asks
+	// for no explanations.
+	typLower string
+	brief    bool
 }
 
 // union makes g's key of what its rules read, leaving out the rules that
@@ -44,6 +52,10 @@ func (g *wholeGroup) union(m *Memo) {
 	g.deps, g.left = memoDeps{}, 0
 	seen := map[int]bool{}
 	for _, b := range g.bounds {
+		if b.stopsBefore(g.typLower, g.brief) {
+			// Its result never depends on what its "if" reads.
+			continue
+		}
 		if b.deps == nil || (b.memoID < len(m.tables) && m.tables[b.memoID] != nil && m.tables[b.memoID].off) {
 			g.left++
 			continue
@@ -62,8 +74,9 @@ func (g *wholeGroup) union(m *Memo) {
 }
 
 // Group returns the number of the group id names (comparable), made from
-// bounds on first use; -1 when there are no rules.
-func (m *Memo) Group(id any, bounds func() []*Bound) int {
+// bounds on first use; -1 when there are no rules. Every resource of a
+// group must have the type of res (compared without regard to case).
+func (m *Memo) Group(id any, res *Resource, bounds func() []*Bound) int {
 	if g, ok := m.groupIDs[id]; ok {
 		return g
 	}
@@ -73,7 +86,7 @@ func (m *Memo) Group(id any, bounds func() []*Bound) int {
 	bs := bounds()
 	n := -1
 	if len(bs) > 0 {
-		g := &wholeGroup{bounds: bs, first: bs[0], m: map[string]any{}}
+		g := &wholeGroup{bounds: bs, first: bs[0], m: map[string]any{}, typLower: res.typLower, brief: m.env != nil && m.env.Brief}
 		g.union(m)
 		n = len(m.groups)
 		m.groups = append(m.groups, g)
@@ -123,7 +136,11 @@ func (m *Memo) Resource(ctx context.Context, res *Resource, env *Env, g int) (ou
 			left := grp.left
 			m.wholeSize -= len(grp.m)
 			clear(grp.m)
-			if grp.union(m); grp.left == left {
+			// Rules' memos give up on the same window: the group gives
+			// up after two windows left it as it was.
+			if grp.union(m); grp.left != left {
+				grp.idle = 0
+			} else if grp.idle++; grp.idle >= 2 {
 				grp.off = true
 			}
 		}
@@ -152,3 +169,17 @@ func (m *Memo) Remember(g int, outcome any) {
 // a function of the rule, the resource's type and flags and the rule's
 // memo key (see Group).
 func (m *Memo) Reusable() bool { return m.reusable }
+
+// stopsBefore reports whether every resource of type typLower stops before
+// b's "if" whatever it holds (with brief, the Env's Brief): the rule is
+// evaluated by the provider or disabled, Azure Policy exempts the type, or
+// the rule's leading type condition excludes it.
+func (b *Bound) stopsBefore(typLower string, brief bool) bool {
+	if b.provider || b.effect == "disabled" || exemptType(typLower) {
+		return true
+	}
+	if !brief || b.types == nil {
+		return false
+	}
+	return !slices.Contains(b.types, typLower)
+}
