@@ -337,7 +337,8 @@ func (e *Engine) applies(mgs map[string]bool) []bool {
 // finding with its item's index and effect; emit, when set, with the
 // finding (built only then).
 func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, applies []bool, memo *policy.Memo, emit func(Finding), count func(item int, effect string)) {
-	refs, ok := e.byType[strings.ToLower(res.Type())]
+	lt := res.TypeLower()
+	refs, ok := e.byType[lt]
 	if !ok {
 		refs = e.anyType
 	}
@@ -349,7 +350,6 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 		if len(applies) > 0 {
 			ap = &applies[0]
 		}
-		lt := strings.ToLower(res.Type())
 		group = memo.Group(groupID{ap, lt}, res, func() []*policy.Bound {
 			var bs []*policy.Bound
 			for _, ref := range refs {

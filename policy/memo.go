@@ -256,10 +256,13 @@ type Memo struct {
 	covered, reusable bool
 	// The whole-resource memo: groups by the caller's id, their
 	// entries counted in wholeSize.
-	groups    []*wholeGroup
-	groupIDs  map[any]int
-	wholeSize int
-	wkey      []byte
+	groups   []*wholeGroup
+	groupIDs map[any]int
+	// The group Group returned last, and its id.
+	lastGroupID any
+	lastGroup   int
+	wholeSize   int
+	wkey        []byte
 	// Whole asks callers that evaluate every rule of a resource to use
 	// the whole-resource memo (Group, Resource, Remember).
 	Whole bool

@@ -298,6 +298,9 @@ func buildID(sub, rg, typ, name string) string {
 	return b.String()
 }
 
+// TypeLower is Type in lower case, as rules compare types.
+func (r *Resource) TypeLower() string { return r.typLower }
+
 // scopeOf extracts the subscription id and resource group name from an id.
 func scopeOf(id string) (sub, rg string) {
 	seg := strings.Split(strings.Trim(id, "/"), "/")

@@ -77,7 +77,13 @@ func (g *wholeGroup) union(m *Memo) {
 // bounds on first use; -1 when there are no rules. Every resource of a
 // group must have the type of res (compared without regard to case).
 func (m *Memo) Group(id any, res *Resource, bounds func() []*Bound) int {
+	// Resources come grouped by type and subscription: the group of the
+	// resource before is most often this one's.
+	if m.groupIDs != nil && id == m.lastGroupID {
+		return m.lastGroup
+	}
 	if g, ok := m.groupIDs[id]; ok {
+		m.lastGroupID, m.lastGroup = id, g
 		return g
 	}
 	if m.groupIDs == nil {
@@ -92,6 +98,7 @@ func (m *Memo) Group(id any, res *Resource, bounds func() []*Bound) int {
 		m.groups = append(m.groups, g)
 	}
 	m.groupIDs[id] = n
+	m.lastGroupID, m.lastGroup = id, n
 	return n
 }
 
