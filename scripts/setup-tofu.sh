@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# An empty CLI configuration: tofu warns when ~/.terraformrc is missing.
+export TF_CLI_CONFIG_FILE=/dev/null
 version="${TOFU_VERSION:-v1.10.6}"
 bin=.tools/bin/tofu
 if [[ -x "$bin" ]] && "$bin" version 2>/dev/null | grep -q "OpenTofu ${version}"; then
