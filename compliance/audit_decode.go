@@ -25,13 +25,7 @@ var errPrune = errors.New("prune")
 func decodePruned(data []byte, root *policy.ReadNode, i int) (map[string]any, error) {
 	d := pruneDecoder{data: data}
 	d.ws()
-	var v any
-	var err error
-	if root == nil {
-		v, err = d.any()
-	} else {
-		v, err = d.node(root)
-	}
+	v, err := d.node(root)
 	if err == nil {
 		d.ws()
 		if d.pos != len(d.data) {
@@ -62,10 +56,11 @@ func (d *pruneDecoder) ws() {
 	}
 }
 
-// node decodes the value at the position keeping what n holds.
+// node decodes the value at the position keeping what n holds; a nil n
+// (or one that reads the whole value) keeps all of it.
 func (d *pruneDecoder) node(n *policy.ReadNode) (any, error) {
-	if n.Whole() {
-		return d.any()
+	if n != nil && n.Whole() {
+		n = nil
 	}
 	if d.pos >= len(d.data) {
 		return nil, errPrune
@@ -91,14 +86,20 @@ func (d *pruneDecoder) node(n *policy.ReadNode) (any, error) {
 			}
 			d.pos++
 			d.ws()
-			if kid := n.Child(key); kid != nil {
+			var kid *policy.ReadNode
+			if n != nil {
+				if kid = n.Child(key); kid == nil {
+					if err := d.skip(); err != nil {
+						return nil, err
+					}
+				}
+			}
+			if n == nil || kid != nil {
 				v, err := d.node(kid)
 				if err != nil {
 					return nil, err
 				}
 				m[key] = v
-			} else if err := d.skip(); err != nil {
-				return nil, err
 			}
 			if done, err := d.next('}'); err != nil || done {
 				return m, err
@@ -123,8 +124,20 @@ func (d *pruneDecoder) node(n *policy.ReadNode) (any, error) {
 				return out, err
 			}
 		}
+	case '"':
+		return d.str()
+	case 't':
+		return true, d.lit("true")
+	case 'f':
+		return false, d.lit("false")
+	case 'n':
+		return nil, d.lit("null")
 	}
-	return d.any()
+	s, err := d.number()
+	if err != nil {
+		return nil, err
+	}
+	return strconv.ParseFloat(s, 64)
 }
 
 // next reads the ',' between members or the closing byte.
@@ -142,76 +155,6 @@ func (d *pruneDecoder) next(closing byte) (bool, error) {
 		return true, nil
 	}
 	return false, errPrune
-}
-
-// any decodes the whole value at the position.
-func (d *pruneDecoder) any() (any, error) {
-	if d.pos >= len(d.data) {
-		return nil, errPrune
-	}
-	switch c := d.data[d.pos]; c {
-	case '{':
-		d.pos++
-		m := map[string]any{}
-		d.ws()
-		if d.pos < len(d.data) && d.data[d.pos] == '}' {
-			d.pos++
-			return m, nil
-		}
-		for {
-			d.ws()
-			key, err := d.str()
-			if err != nil {
-				return nil, err
-			}
-			d.ws()
-			if d.pos >= len(d.data) || d.data[d.pos] != ':' {
-				return nil, errPrune
-			}
-			d.pos++
-			d.ws()
-			v, err := d.any()
-			if err != nil {
-				return nil, err
-			}
-			m[key] = v
-			if done, err := d.next('}'); err != nil || done {
-				return m, err
-			}
-		}
-	case '[':
-		d.pos++
-		out := []any{}
-		d.ws()
-		if d.pos < len(d.data) && d.data[d.pos] == ']' {
-			d.pos++
-			return out, nil
-		}
-		for {
-			d.ws()
-			v, err := d.any()
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, v)
-			if done, err := d.next(']'); err != nil || done {
-				return out, err
-			}
-		}
-	case '"':
-		return d.str()
-	case 't':
-		return true, d.lit("true")
-	case 'f':
-		return false, d.lit("false")
-	case 'n':
-		return nil, d.lit("null")
-	}
-	s, err := d.number()
-	if err != nil {
-		return nil, err
-	}
-	return strconv.ParseFloat(s, 64)
 }
 
 func (d *pruneDecoder) lit(word string) error {
