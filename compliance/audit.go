@@ -441,18 +441,19 @@ type stopError struct{ err error }
 
 func (s *stopError) Error() string { return s.err.Error() }
 
-// elemSource calls each for every element of an export, in order.
-type elemSource func(ctx context.Context, each func(elem []byte, i int) error) error
+// elemSource calls each for every element of an export, in order. The
+// bytes of an element may be reused once rec counts it collected.
+type elemSource func(ctx context.Context, rec *recycler, each func(elem []byte, i int) error) error
 
 // splitSource reads elements with the splitter; read counts bytes.
 func splitSource(open Opener, read func(int)) elemSource {
-	return func(ctx context.Context, each func(elem []byte, i int) error) error {
+	return func(ctx context.Context, rec *recycler, each func(elem []byte, i int) error) error {
 		rc, err := open()
 		if err != nil {
 			return err
 		}
 		defer rc.Close()
-		s := &splitter{r: rc, read: read}
+		s := &splitter{r: rc, read: read, rec: rec}
 		return s.split(ctx, each)
 	}
 }
@@ -460,7 +461,7 @@ func splitSource(open Opener, read func(int)) elemSource {
 // strictSource reads elements with encoding/json's decoder, which says
 // where an export goes wrong.
 func strictSource(open Opener) elemSource {
-	return func(ctx context.Context, each func(elem []byte, i int) error) error {
+	return func(ctx context.Context, _ *recycler, each func(elem []byte, i int) error) error {
 		return streamElems(ctx, open, func(dec *json.Decoder, i int) error {
 			var data json.RawMessage
 			if err := dec.Decode(&data); err != nil {
@@ -480,8 +481,9 @@ type chunk struct {
 }
 
 // chunkSize is the elements a worker takes at a time: enough to make the
-// hand-over cheap, few enough that the batches in flight stay small.
-const chunkSize = 256
+// hand-over cheap, few enough that the batches in flight stay small. A
+// variable for tests.
+var chunkSize = 256
 
 // pipeline hands the source's elements to workers in chunks and collects
 // each chunk, in input order, once its worker is done. The first error of
@@ -502,6 +504,7 @@ func pipeline(ctx context.Context, workers int, src elemSource, work func(*chunk
 	}
 	collected := make(chan error, 1)
 	stop := make(chan struct{})
+	rec := &recycler{}
 	go func() {
 		var cerr error
 		for c := range order {
@@ -511,6 +514,9 @@ func pipeline(ctx context.Context, workers int, src elemSource, work func(*chunk
 					close(stop)
 				}
 			}
+			// Nothing holds the chunk's bytes any more: not its worker,
+			// which is done, nor collect, which copies what it keeps.
+			rec.collected.Store(int64(c.first + len(c.elems)))
 		}
 		collected <- cerr
 	}()
@@ -521,7 +527,7 @@ func pipeline(ctx context.Context, workers int, src elemSource, work func(*chunk
 		jobs <- cur
 		cur = &chunk{first: next, done: make(chan struct{})}
 	}
-	err := src(ctx, func(elem []byte, i int) error {
+	err := src(ctx, rec, func(elem []byte, i int) error {
 		if len(cur.elems) == 0 {
 			select {
 			case <-stop:
@@ -571,28 +577,28 @@ func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *P
 		heads []elemHead
 		bad   bool
 	}
-	var scanners sync.Pool
+	type scratch struct {
+		ks    keyScanner
+		lower []byte
+	}
+	var scratches sync.Pool
 	work := func(c *chunk) {
-		ks, _ := scanners.Get().(*keyScanner)
-		if ks == nil {
-			ks = &keyScanner{}
+		sc, _ := scratches.Get().(*scratch)
+		if sc == nil {
+			sc = &scratch{}
 		}
-		defer scanners.Put(ks)
+		defer scratches.Put(sc)
 		r := result{heads: make([]elemHead, len(c.elems))}
 		for k, data := range c.elems {
-			if !validJSON(data) {
-				r.bad = true
-				break
-			}
-			h, serr := ks.scan(data)
+			h, serr := sc.ks.scan(data)
 			if serr != nil {
 				r.bad = true
 				break
 			}
 			eh := elemHead{head: h}
-			eh.candidate = e.Related(h.typ, h.name, nil)
-			eh.group = strings.EqualFold(h.typ, "microsoft.resources/subscriptions/resourcegroups")
-			eh.sub = strings.EqualFold(h.typ, "microsoft.resources/subscriptions")
+			eh.candidate = e.candidate(h.typ, h.name, &sc.lower)
+			eh.group = bytes.EqualFold(h.typ, typeGroup)
+			eh.sub = bytes.EqualFold(h.typ, typeSubscription)
 			if eh.group || eh.sub {
 				raw, err := decodeResource(data, c.first+k)
 				if err != nil {
@@ -606,6 +612,7 @@ func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *P
 		prog.Read.Add(int64(len(c.elems)))
 		c.out = r
 	}
+	var lower []byte
 	collect := func(c *chunk) error {
 		r := c.out.(result)
 		if r.bad {
@@ -613,12 +620,11 @@ func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *P
 		}
 		for k, h := range r.heads {
 			i := c.first + k
-			cen.ids.add(h.id, i)
-			cen.present[strings.ToLower(h.typ)] = true
+			cen.add(h.head, i, &lower)
 			if h.candidate {
 				// A copy: the element's bytes are in a block of the export
 				// that should not stay in memory for it.
-				cen.candidates = append(cen.candidates, held{h.typ, h.name, i, bytes.Clone(c.elems[k])})
+				cen.candidates = append(cen.candidates, held{string(h.typ), string(h.name), i, bytes.Clone(c.elems[k])})
 			}
 			if h.group {
 				cen.groups[strings.ToLower(policy.NewResource(h.raw).Name())] = groupObject(h.raw)
@@ -641,11 +647,41 @@ func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *P
 	return cen, false, err
 }
 
+var typeGroup, typeSubscription = []byte("microsoft.resources/subscriptions/resourcegroups"), []byte("microsoft.resources/subscriptions")
+
+// add counts resource i's id and type; lower is scratch.
+func (cen *census) add(h head, i int, lower *[]byte) {
+	cen.ids.add(h.id, i)
+	*lower = appendLower((*lower)[:0], h.typ)
+	if !cen.present[string(*lower)] {
+		cen.present[string(*lower)] = true
+	}
+}
+
+// candidate is Related(typ, name, nil) on the bytes of the head, with
+// lower as scratch: the first pass asks it of every resource.
+func (e *Engine) candidate(typ, name []byte, lower *[]byte) bool {
+	if e.relatedAny {
+		return true
+	}
+	*lower = appendLower((*lower)[:0], typ)
+	n := e.related[string(*lower)]
+	if n == nil {
+		return false
+	}
+	if n.names == nil {
+		return true
+	}
+	*lower = appendLower((*lower)[:0], name)
+	return n.names[string(*lower)]
+}
+
 // firstPassStrict is the first pass with encoding/json's decoder, one
 // element at a time: slower, and exact about what is wrong and where.
 func firstPassStrict(ctx context.Context, e *Engine, open Opener, prog *Progress) (*census, error) {
 	cen := &census{present: map[string]bool{}, groups: map[string]map[string]any{}}
 	var ks keyScanner
+	var lower []byte
 	err := streamElems(ctx, open, func(dec *json.Decoder, i int) error {
 		var rawMsg json.RawMessage
 		if err := dec.Decode(&rawMsg); err != nil {
@@ -659,13 +695,12 @@ func firstPassStrict(ctx context.Context, e *Engine, open Opener, prog *Progress
 			serr.Resource = i
 			return serr
 		}
-		cen.ids.add(h.id, i)
-		cen.present[strings.ToLower(h.typ)] = true
-		if e.Related(h.typ, h.name, nil) {
-			cen.candidates = append(cen.candidates, held{h.typ, h.name, i, rawMsg})
+		cen.add(h, i, &lower)
+		if e.candidate(h.typ, h.name, &lower) {
+			cen.candidates = append(cen.candidates, held{string(h.typ), string(h.name), i, rawMsg})
 		}
-		isGroup := strings.EqualFold(h.typ, "microsoft.resources/subscriptions/resourcegroups")
-		isSub := strings.EqualFold(h.typ, "microsoft.resources/subscriptions")
+		isGroup := bytes.EqualFold(h.typ, typeGroup)
+		isSub := bytes.EqualFold(h.typ, typeSubscription)
 		if !isGroup && !isSub {
 			return nil
 		}
@@ -944,22 +979,14 @@ type idAt struct {
 
 // add records the id (compared without regard to case, as ARM compares
 // ids) of resource i; resources without an id are never repeats.
-func (l *idList) add(id string, i int) {
-	if id == "" {
+func (l *idList) add(id []byte, i int) {
+	if len(id) == 0 {
 		return
 	}
 	if l.list == nil {
 		l.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
 	}
-	l.buf = append(l.buf[:0], id...)
-	for k, c := range l.buf {
-		if 'A' <= c && c <= 'Z' {
-			l.buf[k] = c + 'a' - 'A'
-		}
-	}
-	if !isASCII(l.buf) {
-		l.buf = append(l.buf[:0], strings.ToLower(id)...)
-	}
+	l.buf = appendLower(l.buf[:0], id)
 	l.list = append(l.list, idAt{[2]uint64{maphash.Bytes(l.seeds[0], l.buf), maphash.Bytes(l.seeds[1], l.buf)}, i})
 }
 
@@ -994,113 +1021,6 @@ func (l *idList) repeats() map[int]bool {
 		}
 	}
 	return out
-}
-
-// head is what the first pass reads of a resource.
-type head struct{ typ, name, id string }
-
-// keyScanner reads the top-level type, name and id of one exported
-// resource (matched without regard to case, as the policy engine reads
-// them) and checks that no object in it repeats a key: encoding/json
-// keeps the last of two, and the policy engine, like ARM, reads property
-// names without regard to case, so "a" and "A" would be one property with
-// two values. It reuses its buffers across resources.
-type keyScanner struct {
-	frames []keyFrame
-	keys   [][]byte
-}
-
-type keyFrame struct {
-	object  bool
-	keyNext bool // in an object, the next string is a key
-	first   int  // this object's keys are keys[first:]
-}
-
-// scan reads one resource, a valid JSON value (the decoder checked it).
-func (s *keyScanner) scan(data []byte) (head, *ExportError) {
-	var h head
-	if len(data) == 0 || data[0] != '{' {
-		return h, &ExportError{Msg: "a resource is a JSON object; got " + describeJSON(data)}
-	}
-	s.frames, s.keys = s.frames[:0], s.keys[:0]
-	var field *string // the top-level field the next string value is
-	for i := 0; i < len(data); i++ {
-		switch c := data[i]; c {
-		case '{', '[':
-			s.frames = append(s.frames, keyFrame{object: c == '{', keyNext: c == '{', first: len(s.keys)})
-		case '}', ']':
-			top := s.frames[len(s.frames)-1]
-			s.keys = s.keys[:top.first]
-			s.frames = s.frames[:len(s.frames)-1]
-		case ',':
-			if top := &s.frames[len(s.frames)-1]; top.object {
-				top.keyNext = true
-			}
-			if len(s.frames) == 1 {
-				field = nil
-			}
-		case '"':
-			end, escaped := stringEnd(data, i)
-			text := data[i+1 : end]
-			if escaped {
-				var u string
-				_ = json.Unmarshal(data[i:end+1], &u)
-				text = []byte(u)
-			}
-			top := &s.frames[len(s.frames)-1]
-			switch {
-			case top.object && top.keyNext:
-				top.keyNext = false
-				for _, k := range s.keys[top.first:] {
-					if len(k) == len(text) && bytes.EqualFold(k, text) {
-						return h, &ExportError{Offset: int64(i), Msg: fmt.Sprintf("duplicate key %q in one object (keys are compared without regard to case, as ARM compares property names)", text)}
-					}
-				}
-				s.keys = append(s.keys, text)
-				if len(s.frames) == 1 {
-					switch {
-					case bytes.EqualFold(text, keyType):
-						field = &h.typ
-					case bytes.EqualFold(text, keyName):
-						field = &h.name
-					case bytes.EqualFold(text, keyID):
-						field = &h.id
-					default:
-						field = nil
-					}
-				}
-			case field != nil && len(s.frames) == 1:
-				*field = string(text)
-				field = nil
-			}
-			i = end
-		}
-	}
-	return h, nil
-}
-
-var keyType, keyName, keyID = []byte("type"), []byte("name"), []byte("id")
-
-// stringEnd returns the index of the quote that ends the JSON string
-// starting at data[i], and whether the string has escapes.
-func stringEnd(data []byte, i int) (int, bool) {
-	q, escaped, ok := stringClose(data, i)
-	if !ok {
-		return len(data) - 1, escaped
-	}
-	return q, escaped
-}
-
-func describeJSON(data []byte) string {
-	switch {
-	case len(data) == 0:
-		return "nothing"
-	case data[0] == '[':
-		return "an array"
-	case data[0] == '"':
-		return "a string"
-	}
-	return string(data[:min(len(data), 20)])
 }
 
 // decodeResource decodes one exported resource, numbers as float64: the
