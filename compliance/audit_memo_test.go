@@ -180,3 +180,64 @@ func auditCounts(t *testing.T, e *Engine, open Opener, opt AuditOptions) (*Audit
 	}
 	return rep, string(b)
 }
+
+// TestAuditMemoWithRelated: *IfNotExists rules whose lookups find nothing
+// are shared between resources that read alike, and must not be once a
+// resource of the related type is known. Here a third of the storage
+// accounts have an approved private endpoint connection (what "Storage
+// accounts should use private link" looks for) and a sixth a rejected
+// one; the findings with the memos must be those without.
+func TestAuditMemoWithRelated(t *testing.T) {
+	e := engineAt(t, "landingzones", "eastus")
+	// Alike but for their names, in one resource group, so that the
+	// memos share what they can.
+	var estate []map[string]any
+	for n := range 3000 {
+		id := fmt.Sprintf("/subscriptions/%s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st%d", PlaceholderSubscription, n)
+		estate = append(estate, map[string]any{
+			"id": id, "name": fmt.Sprintf("st%d", n), "type": "Microsoft.Storage/storageAccounts",
+			"location": "eastus", "kind": "StorageV2", "sku": map[string]any{"name": "Standard_LRS"},
+			"properties": map[string]any{"publicNetworkAccess": "Disabled", "minimumTlsVersion": "TLS1_2"},
+		})
+		status := ""
+		switch n % 6 {
+		case 0, 2:
+			status = "Approved"
+		case 4:
+			status = "Rejected"
+		default:
+			continue
+		}
+		estate = append(estate, map[string]any{
+			"id":   id + "/privateEndpointConnections/pe",
+			"name": fmt.Sprintf("st%d/pe", n),
+			"type": "Microsoft.Storage/storageAccounts/privateEndpointConnections",
+			"properties": map[string]any{
+				"privateLinkServiceConnectionState": map[string]any{"status": status},
+			},
+		})
+	}
+	data, err := json.Marshal(estate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	opt := AuditOptions{DefaultPath: []string{"alz", "landingzones"}}
+	plain := opt
+	plain.noMemo = true
+	want := digestAudit(t, e, open, plain)
+	wantCounts := countsOnly(t, e, open, plain)
+	if want.Related == 0 {
+		t.Fatal("no related resource held: the estate tests nothing")
+	}
+	for _, workers := range []int{1, 2} {
+		o := opt
+		o.Workers = workers
+		if got := digestAudit(t, e, open, o); !reflect.DeepEqual(got, want) {
+			t.Errorf("%d workers: with memos %d findings %v (%s), without %d %v (%s)", workers, got.Findings, got.ByEffect, got.SHA256, want.Findings, want.ByEffect, want.SHA256)
+		}
+		if _, counts := auditCounts(t, e, open, o); counts != wantCounts {
+			t.Errorf("%d workers, counting only: with memos\n%s\nwithout\n%s", workers, counts, wantCounts)
+		}
+	}
+}

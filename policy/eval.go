@@ -103,6 +103,11 @@ type Bound struct {
 	// relType is details.type when it is the same for every resource, and
 	// relTypeLower its lower case, computed once.
 	relType, relTypeLower string
+	// lookupFixed: an *IfNotExists lookup whose details.type is relType
+	// and whose name, existenceScope and resourceGroupName cannot fail
+	// (see fixedLookup); nameFixed: details.name is the same for every
+	// resource.
+	lookupFixed, nameFixed bool
 	// Assignment context.
 	assignment   *Assignment
 	scopeAll     bool // the assignment's scope contains every resource
@@ -175,8 +180,53 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 				b.relType, b.relTypeLower = s, strings.ToLower(s)
 			}
 		}
+		b.lookupFixed, b.nameFixed = b.fixedLookup(d)
 	}
 	return b, nil
+}
+
+// fixedLookup reports whether an *IfNotExists lookup that finds nothing
+// gives every resource the same result: details.type is fixed, and the
+// name, existenceScope and resourceGroupName are either fixed (a literal,
+// or an expression of parameters, evaluated once) or, for the name only,
+// field() of the resource's name, full name, id or type, which is always
+// a string and cannot fail. nameFixed also says whether the name is fixed:
+// explanations name it.
+func (b *Bound) fixedLookup(d *details) (lookup, name bool) {
+	fixed := func(v *valueSrc) bool { return v == nil || v.tmpl == nil && (v.node == nil || v.static) }
+	if b.relTypeLower == "" || !fixed(d.existenceScope) || !fixed(d.resourceGroupName) {
+		return false, false
+	}
+	if fixed(d.name) {
+		return true, true
+	}
+	if d.name.tmpl != nil {
+		return false, false
+	}
+	call, ok := d.name.node.(*expr.Call)
+	if !ok || call.Name != "field" || len(call.Args) != 1 {
+		return false, false
+	}
+	lit, ok := call.Args[0].(*expr.Lit)
+	if !ok {
+		return false, false
+	}
+	switch s, _ := lit.V.(string); strings.ToLower(s) {
+	case "name", "fullname", "id", "type":
+		return true, false
+	}
+	return false, false
+}
+
+// findsNothing reports whether b's *IfNotExists lookup finds nothing
+// for any resource of type typLower in env: no resource of the related
+// type is known, and the evaluated resource is not of it (a rule whose
+// related type is the resource's own finds the resource itself).
+func (b *Bound) findsNothing(env *Env, typLower string) bool {
+	if !b.lookupFixed || b.relTypeLower == typLower {
+		return false
+	}
+	return env.Resources == nil || len(env.Resources.byType[b.relTypeLower]) == 0
 }
 
 // guardTypes evaluates the type guard's operands once per assignment. Any

@@ -184,6 +184,11 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		}
 	case "auditIfNotExists", "deployIfNotExists":
 		*r = b.ifNotExists(c, *r)
+		// A lookup that finds nothing, whatever the resource, gives a
+		// result that is a function of the decision and of the rule: its
+		// explanation names the related type and, when the caller asks
+		// for explanations, the name, which must then be fixed too.
+		reuse(covered && b.findsNothing(env, res.typLower) && (env.NoReasons || b.nameFixed))
 		return
 	case "denyAction", "auditAction":
 		// denyAction blocks deletes; it does not make a resource

@@ -185,3 +185,66 @@ func TestMemoBounded(t *testing.T) {
 		t.Errorf("%d keys built for 3,000 resources: memoising never stopped", m.Misses)
 	}
 }
+
+// TestIfNotExistsReusable: an *IfNotExists result is offered to the
+// memo of whole resources only when its lookup finds nothing whatever
+// the resource (no resource of the related type known, a name that
+// cannot fail) and, when explanations are asked for, names nothing of
+// the resource.
+func TestIfNotExistsReusable(t *testing.T) {
+	res := parseRes(t, `{"id": "/subscriptions/s1/resourceGroups/rg-1/providers/Microsoft.Storage/storageAccounts/st1", "name": "st1", "type": "Microsoft.Storage/storageAccounts", "location": "eastus"}`)
+	diag := parseRes(t, `{"id": "/subscriptions/s1/resourceGroups/rg-1/providers/Microsoft.Storage/storageAccounts/st9/providers/Microsoft.Insights/diagnosticSettings/d", "name": "d", "type": "Microsoft.Insights/diagnosticSettings"}`)
+	for _, tc := range []struct {
+		name    string
+		details string
+		known   bool // a diagnostic setting is among the Env's resources
+		// Reusable without explanations, and with them.
+		brief, full bool
+	}{
+		{"no name", `{"type": "Microsoft.Insights/diagnosticSettings"}`, false, true, true},
+		{"literal name", `{"type": "Microsoft.Insights/diagnosticSettings", "name": "setByPolicy"}`, false, true, true},
+		{"name of a parameter", `{"type": "Microsoft.Insights/diagnosticSettings", "name": "[parameters('tag')]"}`, false, true, true},
+		{"field('name')", `{"type": "Microsoft.Insights/diagnosticSettings", "name": "[field('name')]"}`, false, true, false},
+		{"concat of field('name')", `{"type": "Microsoft.Insights/diagnosticSettings", "name": "[concat(field('name'), '/x')]"}`, false, false, false},
+		{"type known", `{"type": "Microsoft.Insights/diagnosticSettings"}`, true, false, false},
+		{"type of an expression", `{"type": "[field('type')]"}`, false, false, false},
+		{"its own type", `{"type": "Microsoft.Storage/storageAccounts", "name": "[field('name')]"}`, false, false, false},
+		{"resource group of the resource", `{"type": "Microsoft.Insights/diagnosticSettings", "resourceGroupName": "[resourceGroup().name]"}`, false, false, false},
+		{"fixed existence scope", `{"type": "Microsoft.Insights/diagnosticSettings", "existenceScope": "subscription"}`, false, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ParseDefinition([]byte(`{"properties": {"parameters": {"tag": {"type": "String", "defaultValue": "env"}},
+				"policyRule": {"if": {"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, "then": {"effect": "auditIfNotExists", "details": ` + tc.details + `}}}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp, err := Compile(d, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := cp.Bind(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, noReasons := range []bool{true, false} {
+				env := &Env{Brief: noReasons, NoReasons: noReasons}
+				if tc.known {
+					env.Resources = NewResources([]*Resource{diag})
+				}
+				m := NewMemo(env, 0)
+				var r Result
+				b.EvaluateMemoInto(context.Background(), res, env, m, &r)
+				if r.State != NonCompliant && !(strings.Contains(tc.details, "field('type')") || tc.name == "its own type") {
+					t.Fatalf("state %s: the rule tests nothing", r.State)
+				}
+				want := tc.full
+				if noReasons {
+					want = tc.brief
+				}
+				if m.Reusable() != want {
+					t.Errorf("explanations %t: reusable %t, want %t", !noReasons, m.Reusable(), want)
+				}
+			}
+		})
+	}
+}
