@@ -286,12 +286,11 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				r.repeated = append(r.repeated, v.ID)
 				continue
 			}
-			raw, err := decodePruned(data, root, i)
+			res, err := decodePruned(data, root, i)
 			if err != nil {
 				r.err = err
 				break
 			}
-			res := policy.NewResource(raw)
 			sub = res.SubscriptionID()
 			ap, ok := applies[strings.ToLower(sub)]
 			if !ok {
@@ -566,9 +565,11 @@ var errStopped = errors.New("stopped")
 // strict reader, whose errors say what is wrong and where. fast reports
 // whether the splitter read it, so that the second pass can too.
 func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *Progress) (*census, bool, error) {
-	cen := &census{present: map[string]bool{}, groups: map[string]map[string]any{}}
+	cen := &census{present: map[string]bool{}, groups: map[string]map[string]any{}, ids: newIDList()}
 	type elemHead struct {
 		head
+		idHash     [2]uint64
+		hasID      bool
 		group, sub bool
 		raw        map[string]any // groups and subscriptions, decoded
 		candidate  bool
@@ -596,6 +597,7 @@ func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *P
 				break
 			}
 			eh := elemHead{head: h}
+			eh.idHash, eh.hasID = cen.ids.hash(h.id, &sc.lower)
 			eh.candidate = e.candidate(h.typ, h.name, &sc.lower)
 			eh.group = bytes.EqualFold(h.typ, typeGroup)
 			eh.sub = bytes.EqualFold(h.typ, typeSubscription)
@@ -620,7 +622,10 @@ func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *P
 		}
 		for k, h := range r.heads {
 			i := c.first + k
-			cen.add(h.head, i, &lower)
+			if h.hasID {
+				cen.ids.list = append(cen.ids.list, idAt{h.idHash, i})
+			}
+			cen.addType(h.typ, &lower)
 			if h.candidate {
 				// A copy: the element's bytes are in a block of the export
 				// that should not stay in memory for it.
@@ -652,7 +657,12 @@ var typeGroup, typeSubscription = []byte("microsoft.resources/subscriptions/reso
 // add counts resource i's id and type; lower is scratch.
 func (cen *census) add(h head, i int, lower *[]byte) {
 	cen.ids.add(h.id, i)
-	*lower = appendLower((*lower)[:0], h.typ)
+	cen.addType(h.typ, lower)
+}
+
+// addType counts a type as present.
+func (cen *census) addType(typ []byte, lower *[]byte) {
+	*lower = appendLower((*lower)[:0], typ)
 	if !cen.present[string(*lower)] {
 		cen.present[string(*lower)] = true
 	}
@@ -679,7 +689,7 @@ func (e *Engine) candidate(typ, name []byte, lower *[]byte) bool {
 // firstPassStrict is the first pass with encoding/json's decoder, one
 // element at a time: slower, and exact about what is wrong and where.
 func firstPassStrict(ctx context.Context, e *Engine, open Opener, prog *Progress) (*census, error) {
-	cen := &census{present: map[string]bool{}, groups: map[string]map[string]any{}}
+	cen := &census{present: map[string]bool{}, groups: map[string]map[string]any{}, ids: newIDList()}
 	var ks keyScanner
 	var lower []byte
 	err := streamElems(ctx, open, func(dec *json.Decoder, i int) error {
@@ -980,14 +990,23 @@ type idAt struct {
 // add records the id (compared without regard to case, as ARM compares
 // ids) of resource i; resources without an id are never repeats.
 func (l *idList) add(id []byte, i int) {
+	if h, ok := l.hash(id, &l.buf); ok {
+		l.list = append(l.list, idAt{h, i})
+	}
+}
+
+// hash is the pair of hashes add keeps of id (false for none), with buf
+// as scratch: the first pass computes them in its workers.
+func (l *idList) hash(id []byte, buf *[]byte) ([2]uint64, bool) {
 	if len(id) == 0 {
-		return
+		return [2]uint64{}, false
 	}
-	if l.list == nil {
-		l.seeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-	}
-	l.buf = appendLower(l.buf[:0], id)
-	l.list = append(l.list, idAt{[2]uint64{maphash.Bytes(l.seeds[0], l.buf), maphash.Bytes(l.seeds[1], l.buf)}, i})
+	*buf = appendLower((*buf)[:0], id)
+	return [2]uint64{maphash.Bytes(l.seeds[0], *buf), maphash.Bytes(l.seeds[1], *buf)}, true
+}
+
+func newIDList() idList {
+	return idList{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}}
 }
 
 func isASCII(b []byte) bool {

@@ -22,7 +22,7 @@ var errPrune = errors.New("prune")
 // changes no result; it saves building the maps and strings of most of
 // an export. Values are what encoding/json gives: float64 numbers, strings
 // with invalid UTF-8 replaced.
-func decodePruned(data []byte, root *policy.ReadNode, i int) (map[string]any, error) {
+func decodePruned(data []byte, root *policy.ReadNode, i int) (*policy.Resource, error) {
 	d := pruneDecoder{data: data}
 	d.ws()
 	v, err := d.node(root)
@@ -35,14 +35,21 @@ func decodePruned(data []byte, root *policy.ReadNode, i int) (map[string]any, er
 	m, isMap := v.(map[string]any)
 	if err != nil || !isMap {
 		// Whatever is wrong, encoding/json says it as before.
-		return decodeResource(data, i)
+		raw, err := decodeResource(data, i)
+		if err != nil {
+			return nil, err
+		}
+		return policy.NewResource(raw), nil
 	}
-	return m, nil
+	return policy.NewResourceKeys(m, &d.keys), nil
 }
 
 type pruneDecoder struct {
 	data []byte
 	pos  int
+	// keys are those of every object built: the resource's filter of
+	// keys, made here rather than by walking it again.
+	keys policy.KeyFilter
 }
 
 func (d *pruneDecoder) ws() {
@@ -100,6 +107,7 @@ func (d *pruneDecoder) node(n *policy.ReadNode) (any, error) {
 					return nil, err
 				}
 				m[key] = v
+				d.keys.Add(key)
 			}
 			if done, err := d.next('}'); err != nil || done {
 				return m, err

@@ -261,7 +261,7 @@ func FuzzDecodePruned(f *testing.F) {
 			if err != nil || ferr != nil {
 				continue
 			}
-			if err := prunedMatches(full, got, n, ""); err != nil {
+			if err := prunedMatches(full, got.Raw, n, ""); err != nil {
 				t.Fatal(err)
 			}
 		}

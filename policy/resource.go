@@ -116,6 +116,21 @@ func collectKeys(v any, into *keyFilter) {
 	}
 }
 
+// KeyFilter records the object keys of a resource as a decoder meets
+// them, so that NewResourceKeys need not walk the decoded value for them.
+type KeyFilter struct{ f keyFilter }
+
+// Add records one object key.
+func (k *KeyFilter) Add(key string) { k.f.add(foldHash(key)) }
+
+// NewResourceKeys is NewResource for a raw value whose every object key,
+// at any depth, was added to keys.
+func NewResourceKeys(raw map[string]any, keys *KeyFilter) *Resource {
+	r := NewResource(raw)
+	r.keysOnce.Do(func() { r.keys = keys.f })
+	return r
+}
+
 // NewResource wraps a decoded resource. Resources without an id (template
 // form) get one built from subscription, resourceGroup (template extension
 // keys many tools emit) or the placeholders "00000000-0000-0000-0000-000000000000"
@@ -166,9 +181,19 @@ func newResourceIn(raw map[string]any, at placement) *Resource {
 		}
 	}
 	r.idLower = strings.ToLower(r.id)
-	r.sub, r.rg = scopeOf(r.id)
-	r.subLower, r.rgLower = strings.ToLower(r.sub), strings.ToLower(r.rg)
-	r.fullName = fullNameFromID(r.id)
+	sp := scopeSpans(r.id)
+	r.sub, r.rg = r.id[sp[0]:sp[1]], r.id[sp[2]:sp[3]]
+	if isASCII(r.id) {
+		// Lowering ASCII keeps every byte where it was: the lower-case
+		// subscription and group are slices of idLower, and the full
+		// name of a resource that is not a child one of id, where an
+		// audit would otherwise build three strings for every resource.
+		r.subLower, r.rgLower = r.idLower[sp[0]:sp[1]], r.idLower[sp[2]:sp[3]]
+		r.fullName = fullNameFromIDs(r.id, r.idLower)
+	} else {
+		r.subLower, r.rgLower = strings.ToLower(r.sub), strings.ToLower(r.rg)
+		r.fullName = fullNameFromID(r.id)
+	}
 	if r.fullName == "" {
 		r.fullName = rawName
 	}
@@ -301,18 +326,84 @@ func buildID(sub, rg, typ, name string) string {
 // TypeLower is Type in lower case, as rules compare types.
 func (r *Resource) TypeLower() string { return r.typLower }
 
-// scopeOf extracts the subscription id and resource group name from an id.
+// scopeOf extracts the subscription id and resource group name from an
+// id: the segments after the first "subscriptions" and "resourceGroups"
+// segments with a name after them.
 func scopeOf(id string) (sub, rg string) {
-	seg := strings.Split(strings.Trim(id, "/"), "/")
-	for i := 0; i+1 < len(seg); i++ {
-		switch {
-		case strings.EqualFold(seg[i], "subscriptions") && sub == "":
-			sub = seg[i+1]
-		case strings.EqualFold(seg[i], "resourceGroups") && rg == "":
-			rg = seg[i+1]
-		}
+	sp := scopeSpans(id)
+	return id[sp[0]:sp[1]], id[sp[2]:sp[3]]
+}
+
+// scopeSpans is where in id scopeOf finds the subscription and the
+// resource group: start and end of each (equal when there is none).
+func scopeSpans(id string) (sp [4]int) {
+	off := 0
+	for off < len(id) && id[off] == '/' {
+		off++
 	}
-	return sub, rg
+	rest := strings.TrimRight(id[off:], "/")
+	prev, first := "", true
+	for {
+		i := strings.IndexByte(rest, '/')
+		seg := rest
+		if i >= 0 {
+			seg = rest[:i]
+		}
+		if !first {
+			switch {
+			case sp[0] == sp[1] && strings.EqualFold(prev, "subscriptions"):
+				sp[0], sp[1] = off, off+len(seg)
+			case sp[2] == sp[3] && strings.EqualFold(prev, "resourceGroups"):
+				sp[2], sp[3] = off, off+len(seg)
+			}
+		}
+		if i < 0 {
+			return sp
+		}
+		prev, first, rest, off = seg, false, rest[i+1:], off+i+1
+	}
+}
+
+// fullNameFromIDs is fullNameFromID of an ASCII id given with its lower
+// case: a slice of id when the resource is not a child.
+func fullNameFromIDs(id, lower string) string {
+	i := strings.LastIndex(lower, "/providers/")
+	if i < 0 {
+		return ""
+	}
+	rest := strings.Trim(id[i+len("/providers/"):], "/")
+	// rest: namespace/type/name, then type/name for each level of
+	// nesting; the names are the segments at even places from the third.
+	var b strings.Builder
+	var one string // the only name so far, when b is empty
+	names := 0
+	for k := 0; ; k++ {
+		j := strings.IndexByte(rest, '/')
+		seg := rest
+		if j >= 0 {
+			seg = rest[:j]
+		}
+		if k >= 2 && k%2 == 0 {
+			switch names++; names {
+			case 1:
+				one = seg
+			case 2:
+				b.WriteString(one)
+				fallthrough
+			default:
+				b.WriteByte('/')
+				b.WriteString(seg)
+			}
+		}
+		if j < 0 {
+			break
+		}
+		rest = rest[j+1:]
+	}
+	if names <= 1 {
+		return one
+	}
+	return b.String()
 }
 
 // fullNameFromID returns the names after the last "/providers/" joined by

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -106,4 +107,61 @@ func TestResourcesScopeIndex(t *testing.T) {
 			t.Errorf("%+v: %d resources, want %d", tt.key, got, tt.want)
 		}
 	}
+}
+
+// scopeOfSplit and fullNameSplit are scopeOf and fullNameFromIDs as they
+// were written first, by splitting the id: the references the allocation-
+// free versions must agree with.
+func scopeOfSplit(id string) (sub, rg string) {
+	seg := strings.Split(strings.Trim(id, "/"), "/")
+	for i := 0; i+1 < len(seg); i++ {
+		switch {
+		case strings.EqualFold(seg[i], "subscriptions") && sub == "":
+			sub = seg[i+1]
+		case strings.EqualFold(seg[i], "resourceGroups") && rg == "":
+			rg = seg[i+1]
+		}
+	}
+	return sub, rg
+}
+
+func fullNameSplit(id string) string {
+	i := strings.LastIndex(strings.ToLower(id), "/providers/")
+	if i < 0 {
+		return ""
+	}
+	seg := strings.Split(strings.Trim(id[i+len("/providers/"):], "/"), "/")
+	var names []string
+	for j := 2; j < len(seg); j += 2 {
+		names = append(names, seg[j])
+	}
+	return strings.Join(names, "/")
+}
+
+func FuzzScopeOf(f *testing.F) {
+	for _, id := range []string{
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/sn",
+		"/SUBSCRIPTIONS/s/RESOURCEGROUPS/rg/providers/A.B/c/n/providers/Microsoft.Insights/diagnosticSettings/d",
+		"//subscriptions//resourceGroups/x/", "subscriptions/s", "/providers/A.B/c/n/", "/subscriptions/s/resourcegroups/", "",
+		"/subscriptions/a/subscriptions/b/resourceGroups/r1/resourceGroups/r2/providers/A/b/c/d/e/f",
+	} {
+		f.Add(id)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		sub, rg := scopeOf(id)
+		wsub, wrg := scopeOfSplit(id)
+		if sub != wsub || rg != wrg {
+			t.Fatalf("scopeOf(%q) = %q, %q; want %q, %q", id, sub, rg, wsub, wrg)
+		}
+		if !isASCII(id) {
+			return
+		}
+		if got, want := fullNameFromIDs(id, strings.ToLower(id)), fullNameSplit(id); got != want {
+			t.Fatalf("fullNameFromIDs(%q) = %q, want %q", id, got, want)
+		}
+		r := NewResource(map[string]any{"id": id, "type": "A.B/c"})
+		if r.subLower != strings.ToLower(r.sub) || r.rgLower != strings.ToLower(r.rg) {
+			t.Fatalf("%q: lower-case scope %q, %q", id, r.subLower, r.rgLower)
+		}
+	})
 }
