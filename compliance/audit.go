@@ -73,6 +73,9 @@ type AuditOptions struct {
 	// noWhole evaluates every rule of every resource, with the memo of
 	// each rule's decision but not the memo of whole resources.
 	noWhole bool
+	// noRaw finds whole resources by their decoded values only, never by
+	// their bytes (policy.RawNeeds).
+	noRaw bool
 }
 
 // Progress counts an audit's work while it runs; another goroutine may
@@ -110,8 +113,10 @@ type AuditReport struct {
 	// memoHits and memoMisses count the rule decisions the workers' memos
 	// gave and those they evaluated, for tests and benchmarks.
 	memoHits, memoMisses int64
-	// resourceHits and resourceMisses count the whole-resource lookups.
+	// resourceHits and resourceMisses count the whole-resource lookups;
+	// rawHits and rawMisses those by bytes.
 	resourceHits, resourceMisses int64
+	rawHits, rawMisses           int64
 }
 
 // memoEntries bounds each worker's memo of rule decisions: tens of
@@ -227,14 +232,14 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	// Each worker remembers the decisions of rules for resources that
 	// read alike (policy.Memo): an estate's resources repeat their
 	// settings, and a rule's decision depends on nothing else.
-	memos := make(chan *policy.Memo, workers)
+	memos := make(chan *auditWorker, workers)
 	for range workers {
-		var m *policy.Memo
+		w := &auditWorker{raw: !opt.noRaw && !opt.noWhole}
 		if !opt.noMemo {
-			m = policy.NewMemo(env, memoEntries)
-			m.Whole = !opt.noWhole
+			w.memo = policy.NewMemo(env, memoEntries)
+			w.memo.Whole = !opt.noWhole
 		}
-		memos <- m
+		memos <- w
 	}
 	// What applies to each subscription's resources, decided once per
 	// subscription.
@@ -274,8 +279,9 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		}
 		var sub string // of the resource being evaluated
 		count := func(item int, effect string) { r.tally.add(item, sub, effect) }
-		memo := <-memos
-		defer func() { memos <- memo }()
+		w := <-memos
+		defer func() { memos <- w }()
+		memo := w.memo
 		for k, data := range c.elems {
 			i := c.first + k
 			if repeats[i] {
@@ -285,6 +291,35 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				_ = json.Unmarshal(data, &v)
 				r.repeated = append(r.repeated, v.ID)
 				continue
+			}
+			// A resource whose bytes read as those of one before gives
+			// what it gave, undecoded (policy.RawNeeds).
+			rawG := -1
+			var needs policy.RawNeeds
+			if w.raw && memo != nil && w.shape.scan(data, root) {
+				sh := &w.shape
+				sp := policy.ScopeSpans(sh.id)
+				sub = w.intern(sh.id[sp[0]:sp[1]])
+				ap, placed := applies[strings.ToLower(sub)]
+				if !placed {
+					ap = defApplies
+				}
+				g := e.group(memo, ap, w.lower(sh.typ))
+				if needs = memo.RawNeeds(g); needs.On {
+					key := sh.finish(needs)
+					if o, ok := memo.RawLookup(g, key); ok {
+						if !placed {
+							r.unplaced++
+						}
+						decode := func() (*policy.Resource, error) { return decodePruned(data, root, i) }
+						if err := e.replay(ctx, o.([]wholeStep), sh, decode, env, memo, emit, count); err != nil {
+							r.err = err
+							break
+						}
+						continue
+					}
+					rawG = g
+				}
 			}
 			res, err := decodePruned(data, root, i)
 			if err != nil {
@@ -297,7 +332,9 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				ap = defApplies
 				r.unplaced++
 			}
-			e.evaluate(ctx, res, env, ap, memo, emit, count)
+			if o, kept := e.evaluate(ctx, res, env, ap, memo, emit, count); kept && rawG >= 0 {
+				memo.RawRemember(rawG, needs, w.shape.key, o)
+			}
 		}
 		prog.Evaluated.Add(int64(len(c.elems)))
 		c.out = r
@@ -339,11 +376,13 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	}
 	err = pipeline(ctx, workers, src, work, collect)
 	for range workers {
-		if m := <-memos; m != nil {
+		if m := (<-memos).memo; m != nil {
 			rep.memoHits += m.Hits
 			rep.memoMisses += m.Misses
 			rep.resourceHits += m.ResourceHits
 			rep.resourceMisses += m.ResourceMisses
+			rep.rawHits += m.RawHits
+			rep.rawMisses += m.RawMisses
 		}
 	}
 	var stop *stopError
@@ -357,6 +396,51 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		return nil, locate(open, err)
 	}
 	return rep, nil
+}
+
+// auditWorker is what one worker of an audit's second pass keeps from one
+// chunk to the next: its memo, the scanner of resources' bytes, and the
+// subscriptions and lower-case types it has met, as strings made once.
+type auditWorker struct {
+	memo  *policy.Memo
+	raw   bool // find resources by their bytes
+	shape shapeScanner
+	subs  map[string]string
+	types map[string]string
+}
+
+// maxInterned bounds each of a worker's tables of strings; past it,
+// strings are made for each resource.
+const maxInterned = 1 << 14
+
+// intern is b as a string, made once.
+func (w *auditWorker) intern(b []byte) string {
+	if s, ok := w.subs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if w.subs == nil {
+		w.subs = map[string]string{}
+	}
+	if len(w.subs) < maxInterned {
+		w.subs[s] = s
+	}
+	return s
+}
+
+// lower is an ASCII type in lower case, made once.
+func (w *auditWorker) lower(typ []byte) string {
+	if s, ok := w.types[string(typ)]; ok {
+		return s
+	}
+	s := strings.ToLower(string(typ))
+	if w.types == nil {
+		w.types = map[string]string{}
+	}
+	if len(w.types) < maxInterned {
+		w.types[string(typ)] = s
+	}
+	return s
 }
 
 // tally counts a chunk's findings by subscription and by assignment, each

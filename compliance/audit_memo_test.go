@@ -140,22 +140,26 @@ func TestAuditMemoKeepsFindings(t *testing.T) {
 		}
 		wantCounts := countsOnly(t, e, open, plain)
 		for _, workers := range []int{1, 2, 7} {
-			for _, whole := range []bool{false, true} {
+			for _, memo := range []string{"rules", "whole", "bytes"} {
+				whole := memo != "rules"
 				o := opt
-				o.Workers, o.noWhole = workers, !whole
+				o.Workers, o.noWhole, o.noRaw = workers, !whole, memo != "bytes"
 				if got := digestAudit(t, e, open, o); !reflect.DeepEqual(got, want) {
-					t.Errorf("seed %d, %d workers, whole-resource memo %v: with memos %d findings %v (%s), without %d %v (%s)",
-						seed, workers, whole, got.Findings, got.ByEffect, got.SHA256, want.Findings, want.ByEffect, want.SHA256)
+					t.Errorf("seed %d, %d workers, %s memo: with memos %d findings %v (%s), without %d %v (%s)",
+						seed, workers, memo, got.Findings, got.ByEffect, got.SHA256, want.Findings, want.ByEffect, want.SHA256)
 				}
 				rep, counts := auditCounts(t, e, open, o)
 				if counts != wantCounts {
-					t.Errorf("seed %d, %d workers, whole-resource memo %v: counting only, with memos the report is\n%s\nwithout\n%s", seed, workers, whole, counts, wantCounts)
+					t.Errorf("seed %d, %d workers, %s memo: counting only, with memos the report is\n%s\nwithout\n%s", seed, workers, memo, counts, wantCounts)
 				}
 				if rep.memoHits == 0 || rep.memoMisses == 0 {
 					t.Errorf("seed %d, %d workers: %d decisions shared, %d evaluated: the memo is not exercised", seed, workers, rep.memoHits, rep.memoMisses)
 				}
 				if whole != (rep.resourceHits > 0 && rep.resourceMisses > 0) {
 					t.Errorf("seed %d, %d workers, whole-resource memo %v: %d resources shared, %d evaluated", seed, workers, whole, rep.resourceHits, rep.resourceMisses)
+				}
+				if (memo == "bytes") != (rep.rawHits > 0 && rep.rawMisses > 0) {
+					t.Errorf("seed %d, %d workers, %s memo: %d resources found by their bytes, %d not", seed, workers, memo, rep.rawHits, rep.rawMisses)
 				}
 			}
 		}

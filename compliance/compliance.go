@@ -336,44 +336,24 @@ func (e *Engine) applies(mgs map[string]bool) []bool {
 // resource's management groups. count, when set, is called for each
 // finding with its item's index and effect; emit, when set, with the
 // finding (built only then).
-func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, applies []bool, memo *policy.Memo, emit func(Finding), count func(item int, effect string)) {
+func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy.Env, applies []bool, memo *policy.Memo, emit func(Finding), count func(item int, effect string)) (outcome []wholeStep, kept bool) {
 	lt := res.TypeLower()
-	refs, ok := e.byType[lt]
-	if !ok {
-		refs = e.anyType
-	}
 	// A resource whose rules all read as those of one before gives what
 	// that one gave, but for its id and type (policy.Memo.Resource).
 	group := -1
 	if memo != nil && memo.Whole {
-		var ap *bool
-		if len(applies) > 0 {
-			ap = &applies[0]
-		}
-		group = memo.Group(groupID{ap, lt}, res, func() []*policy.Bound {
-			var bs []*policy.Bound
-			for _, ref := range refs {
-				if applies == nil || applies[ref.item] {
-					bs = append(bs, e.items[ref.item].members[ref.member])
-				}
-			}
-			return bs
-		})
+		group = e.group(memo, applies, lt)
 		if group >= 0 {
 			if o, ok := memo.Resource(ctx, res, env, group); ok {
-				var r policy.Result
-				for _, w := range o.([]wholeStep) {
-					if w.eval {
-						e.evalRule(ctx, res, env, memo, w.ref, &r, emit, count)
-						continue
-					}
-					r = w.r
-					r.ResourceID, r.ResourceType = res.ID(), res.Type()
-					e.finding(res, w.ref, &r, emit, count)
-				}
-				return
+				steps := o.([]wholeStep)
+				_ = e.replay(ctx, steps, resIdent{res}, func() (*policy.Resource, error) { return res, nil }, env, memo, emit, count)
+				return steps, true
 			}
 		}
+	}
+	refs, ok := e.byType[lt]
+	if !ok {
+		refs = e.anyType
 	}
 	// What to do for a resource that reads alike: the findings of rules
 	// whose results are functions of their keys, and the rules to
@@ -396,8 +376,73 @@ func (e *Engine) evaluate(ctx context.Context, res *policy.Resource, env *policy
 		}
 	}
 	if group >= 0 {
-		memo.Remember(group, slices.Clip(steps))
+		steps = slices.Clip(steps)
+		return steps, memo.Remember(group, steps)
 	}
+	return nil, false
+}
+
+// group is the number of the memo's group of whole resources of type
+// typLower (lower case) under applies.
+func (e *Engine) group(memo *policy.Memo, applies []bool, typLower string) int {
+	var ap *bool
+	if len(applies) > 0 {
+		ap = &applies[0]
+	}
+	return memo.GroupOf(groupID{ap, typLower}, typLower, func() []*policy.Bound {
+		refs, ok := e.byType[typLower]
+		if !ok {
+			refs = e.anyType
+		}
+		var bs []*policy.Bound
+		for _, ref := range refs {
+			if applies == nil || applies[ref.item] {
+				bs = append(bs, e.items[ref.item].members[ref.member])
+			}
+		}
+		return bs
+	})
+}
+
+// ident is who a finding is of: the resource's id, type as written and
+// subscription, asked for only when findings are emitted one by one.
+type ident interface {
+	ID() string
+	Type() string
+	SubscriptionID() string
+}
+
+type resIdent struct{ r *policy.Resource }
+
+func (x resIdent) ID() string             { return x.r.ID() }
+func (x resIdent) Type() string           { return x.r.Type() }
+func (x resIdent) SubscriptionID() string { return x.r.SubscriptionID() }
+
+// replay gives the findings a resource that reads alike gave: the kept
+// results, with who of, and the rules to evaluate again, for which the
+// resource is decoded (once).
+func (e *Engine) replay(ctx context.Context, steps []wholeStep, who ident, decode func() (*policy.Resource, error), env *policy.Env, memo *policy.Memo, emit func(Finding), count func(item int, effect string)) error {
+	var r policy.Result
+	var res *policy.Resource
+	for _, w := range steps {
+		if w.eval {
+			if res == nil {
+				var err error
+				if res, err = decode(); err != nil {
+					return err
+				}
+			}
+			e.evalRule(ctx, res, env, memo, w.ref, &r, emit, count)
+			continue
+		}
+		r = w.r
+		sub := ""
+		if emit != nil {
+			r.ResourceID, r.ResourceType, sub = who.ID(), who.Type(), who.SubscriptionID()
+		}
+		e.finding(sub, w.ref, &r, emit, count)
+	}
+	return nil
 }
 
 // evalRule evaluates ref's rule for res into r, counts and emits its
@@ -407,7 +452,7 @@ func (e *Engine) evalRule(ctx context.Context, res *policy.Resource, env *policy
 	if r.Compliant || r.State == policy.NotApplicable || r.State == policy.Skipped {
 		return false
 	}
-	e.finding(res, ref, r, emit, count)
+	e.finding(res.SubscriptionID(), ref, r, emit, count)
 	return true
 }
 
@@ -426,8 +471,9 @@ type wholeStep struct {
 	eval bool
 }
 
-// finding counts and emits the finding r of ref's rule for res.
-func (e *Engine) finding(res *policy.Resource, ref memberRef, r *policy.Result, emit func(Finding), count func(item int, effect string)) {
+// finding counts and emits the finding r of ref's rule for a resource of
+// subscription sub.
+func (e *Engine) finding(sub string, ref memberRef, r *policy.Result, emit func(Finding), count func(item int, effect string)) {
 	effect := r.Effect
 	if effect == "" && r.State == policy.Failed {
 		effect = "error"
@@ -440,7 +486,7 @@ func (e *Engine) finding(res *policy.Resource, ref memberRef, r *policy.Result, 
 	}
 	it := &e.items[ref.item]
 	emit(Finding{
-		Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: res.SubscriptionID(),
+		Resource: r.ResourceID, ResourceType: r.ResourceType, Subscription: sub,
 		Assignment: it.eff.Name, Scope: it.eff.Scope, Definition: it.names[ref.member], DefinitionID: r.DefinitionID, ReferenceID: r.ReferenceID,
 		Effect: effect, State: r.State, Enforced: r.Enforced, Reasons: r.Reasons, Operations: r.Operations, Related: r.Related,
 	})

@@ -266,8 +266,10 @@ type Memo struct {
 	// Whole asks callers that evaluate every rule of a resource to use
 	// the whole-resource memo (Group, Resource, Remember).
 	Whole bool
-	// ResourceHits and ResourceMisses count lookups of whole resources.
+	// ResourceHits and ResourceMisses count lookups of whole resources;
+	// RawHits and RawMisses those by their bytes (RawLookup).
 	ResourceHits, ResourceMisses int64
+	RawHits, RawMisses           int64
 }
 
 // memoTable holds one bound rule's decisions.
@@ -541,10 +543,7 @@ func (m *Memo) forget() {
 	}
 	m.size = 0
 	clear(m.intern)
-	for _, g := range m.groups {
-		clear(g.m)
-	}
-	m.wholeSize = 0
+	m.clearWhole()
 	m.gen++
 	m.epoch++
 }

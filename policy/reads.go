@@ -140,6 +140,29 @@ func isASCIIString(s string) bool {
 	return true
 }
 
+// ChildBytes is Child of a key given as the bytes of a JSON string
+// without escapes, looked up without building a string.
+func (n *ReadNode) ChildBytes(key []byte) *ReadNode {
+	if len(n.kids) == 0 {
+		return nil
+	}
+	var buf [64]byte
+	if n.fold || len(key) > len(buf) {
+		return n.Child(string(key))
+	}
+	b := buf[:len(key)]
+	for i, c := range key {
+		if c >= utf8.RuneSelf {
+			return n.Child(string(key))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return n.kids[string(b)]
+}
+
 // Whole reports whether everything below n is read.
 func (n *ReadNode) Whole() bool { return n.whole }
 

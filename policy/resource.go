@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Resource is one Azure resource in the JSON shape ARM uses: as deployed
@@ -181,7 +182,7 @@ func newResourceIn(raw map[string]any, at placement) *Resource {
 		}
 	}
 	r.idLower = strings.ToLower(r.id)
-	sp := scopeSpans(r.id)
+	sp := ScopeSpans(r.id)
 	r.sub, r.rg = r.id[sp[0]:sp[1]], r.id[sp[2]:sp[3]]
 	if isASCII(r.id) {
 		// Lowering ASCII keeps every byte where it was: the lower-case
@@ -330,38 +331,68 @@ func (r *Resource) TypeLower() string { return r.typLower }
 // id: the segments after the first "subscriptions" and "resourceGroups"
 // segments with a name after them.
 func scopeOf(id string) (sub, rg string) {
-	sp := scopeSpans(id)
+	sp := ScopeSpans(id)
 	return id[sp[0]:sp[1]], id[sp[2]:sp[3]]
 }
 
-// scopeSpans is where in id scopeOf finds the subscription and the
-// resource group: start and end of each (equal when there is none).
-func scopeSpans(id string) (sp [4]int) {
-	off := 0
-	for off < len(id) && id[off] == '/' {
-		off++
+// ScopeSpans is where in an id a Resource finds its subscription and
+// resource group: the start and end of each (equal when there is none).
+// An audit reads them from the bytes of an export.
+func ScopeSpans[S ~string | ~[]byte](id S) (sp [4]int) {
+	start, end := 0, len(id)
+	for start < end && id[start] == '/' {
+		start++
 	}
-	rest := strings.TrimRight(id[off:], "/")
-	prev, first := "", true
-	for {
-		i := strings.IndexByte(rest, '/')
-		seg := rest
-		if i >= 0 {
-			seg = rest[:i]
+	for end > start && id[end-1] == '/' {
+		end--
+	}
+	// prev is the segment before the one at off, when there is one.
+	prevAt, prevEnd := -1, -1
+	for off := start; ; {
+		j := off
+		for j < end && id[j] != '/' {
+			j++
 		}
-		if !first {
+		if prevAt >= 0 {
 			switch {
-			case sp[0] == sp[1] && strings.EqualFold(prev, "subscriptions"):
-				sp[0], sp[1] = off, off+len(seg)
-			case sp[2] == sp[3] && strings.EqualFold(prev, "resourceGroups"):
-				sp[2], sp[3] = off, off+len(seg)
+			case sp[0] == sp[1] && foldEq(id[prevAt:prevEnd], "subscriptions"):
+				sp[0], sp[1] = off, j
+			case sp[2] == sp[3] && foldEq(id[prevAt:prevEnd], "resourceGroups"):
+				sp[2], sp[3] = off, j
 			}
 		}
-		if i < 0 {
+		if j >= end {
 			return sp
 		}
-		prev, first, rest, off = seg, false, rest[i+1:], off+i+1
+		prevAt, prevEnd, off = off, j, j+1
 	}
+}
+
+// foldEq is strings.EqualFold(string(s), ascii) for an ASCII word,
+// without building a string unless s holds other bytes.
+func foldEq[S ~string | ~[]byte](s S, ascii string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return strings.EqualFold(string(s), ascii)
+		}
+	}
+	if len(s) != len(ascii) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		d := ascii[i]
+		if 'A' <= d && d <= 'Z' {
+			d += 'a' - 'A'
+		}
+		if c != d {
+			return false
+		}
+	}
+	return true
 }
 
 // fullNameFromIDs is fullNameFromID of an ASCII id given with its lower

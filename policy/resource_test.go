@@ -153,6 +153,9 @@ func FuzzScopeOf(f *testing.F) {
 		if sub != wsub || rg != wrg {
 			t.Fatalf("scopeOf(%q) = %q, %q; want %q, %q", id, sub, rg, wsub, wrg)
 		}
+		if ScopeSpans([]byte(id)) != ScopeSpans(id) {
+			t.Fatalf("ScopeSpans of the bytes of %q differ", id)
+		}
 		if !isASCII(id) {
 			return
 		}

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
 // A whole-resource memo remembers, for one list of bound rules (those that
@@ -42,6 +43,11 @@ type wholeGroup struct {
 	// for no explanations.
 	typLower string
 	brief    bool
+	// The memo of resources' bytes (see RawNeeds): its entries, what
+	// its keys hold, and its window, as for m.
+	raw                 map[string]any
+	needs               RawNeeds
+	rawLookups, rawHits int
 }
 
 // union makes g's key of what its rules read, leaving out the rules that
@@ -73,12 +79,157 @@ func (g *wholeGroup) union(m *Memo) {
 		g.deps.sub = g.deps.sub || b.deps.sub
 		g.deps.api = g.deps.api || b.deps.api
 	}
+	// What the key is made of changed: so does what a key of bytes must
+	// hold, and the entries of both go.
+	g.needs = RawNeeds{On: true, Scope: g.deps.sub || g.deps.rg}
+	for _, f := range g.deps.fields {
+		if readsIdentity(f) {
+			g.needs.Identity = true
+		}
+	}
+	m.wholeSize -= len(g.raw)
+	clear(g.raw)
+	g.rawLookups, g.rawHits = 0, 0
+}
+
+// readsIdentity reports whether f can read a resource's id or name: the
+// identity fields, or a path whose walk can look at the top-level "id"
+// or "name" (its first key; for a lenient path under "properties", the
+// next, which the walk also looks for at the top).
+func readsIdentity(f *fieldRef) bool {
+	switch f.kind {
+	case fkName, fkFullName, fkID:
+		return true
+	case fkPath:
+	default:
+		return false
+	}
+	top := func(segs []seg) bool {
+		var keys []string
+		for _, sg := range segs {
+			if sg.key != "" {
+				keys = append(keys, sg.key)
+				if len(keys) == 2 {
+					break
+				}
+			}
+		}
+		if len(keys) == 0 {
+			return false
+		}
+		ident := func(k string) bool { return strings.EqualFold(k, "id") || strings.EqualFold(k, "name") }
+		return ident(keys[0]) || f.lenient && len(keys) > 1 && strings.EqualFold(keys[0], "properties") && ident(keys[1])
+	}
+	if top(f.segs) {
+		return true
+	}
+	for _, alt := range f.alts {
+		if top(alt) {
+			return true
+		}
+	}
+	return false
+}
+
+// RawNeeds says what a key made of a resource's bytes must hold to stand
+// for a group's key (Memo.Resource), when it holds the bytes of every
+// property the assignments read (ReadSet) but the id and the name, in
+// the order the resource has them:
+//
+//   - Identity: the id and the name, when a rule of the group can read
+//     either (most do not, and the key then serves every resource that
+//     reads alike);
+//   - Scope: the subscription and resource group in the id, when a rule
+//     asks for them (resourceGroup(), subscription(), resourceId());
+//   - Parent: the id less its last type and name, whenever the Env knows
+//     resources, one of which may be the parent whose location and tags
+//     a child is evaluated with.
+//
+// Equal bytes decode to equal values, so two resources whose keys of
+// bytes are equal have equal keys, and the outcome kept for one is the
+// other's: a caller finds it without decoding the resource (RawLookup).
+// The converse does not hold (the same value spelled two ways), which
+// only costs a miss. On is false when the group keeps no such memo:
+// resources rarely agreed.
+type RawNeeds struct {
+	On, Identity, Scope, Parent bool
+}
+
+// RawNeeds is what keys of bytes for group g must hold.
+func (m *Memo) RawNeeds(g int) RawNeeds {
+	if g < 0 || m.groups[g].off {
+		return RawNeeds{}
+	}
+	n := m.groups[g].needs
+	n.Parent = m.env != nil && m.env.Resources != nil && len(m.env.Resources.all) > 0
+	return n
+}
+
+// RawLookup finds the outcome kept for a resource of group g whose key of
+// bytes (see RawNeeds) is key.
+func (m *Memo) RawLookup(g int, key []byte) (outcome any, found bool) {
+	grp := m.groups[g]
+	if !grp.needs.On {
+		return nil, false
+	}
+	grp.rawLookups++
+	if o, ok := grp.raw[string(key)]; ok {
+		grp.rawHits++
+		m.RawHits++
+		return o, true
+	}
+	m.RawMisses++
+	if grp.rawLookups >= memoWindow {
+		if grp.rawHits < memoWindow/4 {
+			// Resources rarely agree byte for byte (they differ in what
+			// is read, or in how it is spelled): stop until the group's
+			// key changes.
+			grp.needs.On = false
+			m.wholeSize -= len(grp.raw)
+			clear(grp.raw)
+		}
+		grp.rawLookups, grp.rawHits = 0, 0
+	}
+	return nil, false
+}
+
+// RawRemember keeps outcome, what the rules of group g gave a resource
+// whose key of bytes, made for needs, is key, as Remember keeps it under
+// the group's key. Nothing is kept when the group's needs have changed
+// since (its key left out a rule).
+func (m *Memo) RawRemember(g int, needs RawNeeds, key []byte, outcome any) {
+	grp := m.groups[g]
+	if grp.off || !grp.needs.On || needs.Identity != grp.needs.Identity || needs.Scope != grp.needs.Scope {
+		return
+	}
+	if m.wholeSize >= m.max {
+		m.clearWhole()
+	}
+	if grp.raw == nil {
+		grp.raw = map[string]any{}
+	}
+	grp.raw[string(key)] = outcome
+	m.wholeSize++
+}
+
+// clearWhole forgets every outcome of whole resources.
+func (m *Memo) clearWhole() {
+	for _, o := range m.groups {
+		clear(o.m)
+		clear(o.raw)
+	}
+	m.wholeSize = 0
 }
 
 // Group returns the number of the group id names (comparable), made from
 // bounds on first use; -1 when there are no rules. Every resource of a
 // group must have the type of res (compared without regard to case).
 func (m *Memo) Group(id any, res *Resource, bounds func() []*Bound) int {
+	return m.GroupOf(id, res.typLower, bounds)
+}
+
+// GroupOf is Group for resources of type typLower, in lower case.
+func (m *Memo) GroupOf(id any, typLower string, bounds func() []*Bound) int {
 	// Resources come grouped by type and subscription: the group of the
 	// resource before is most often this one's.
 	if m.groupIDs != nil && id == m.lastGroupID {
@@ -94,7 +245,7 @@ func (m *Memo) Group(id any, res *Resource, bounds func() []*Bound) int {
 	bs := bounds()
 	n := -1
 	if len(bs) > 0 {
-		g := &wholeGroup{bounds: bs, first: bs[0], m: map[string]any{}, typLower: res.typLower, brief: m.env != nil && m.env.Brief}
+		g := &wholeGroup{bounds: bs, first: bs[0], m: map[string]any{}, typLower: typLower, brief: m.env != nil && m.env.Brief}
 		g.union(m)
 		n = len(m.groups)
 		m.groups = append(m.groups, g)
@@ -159,19 +310,17 @@ func (m *Memo) Resource(ctx context.Context, res *Resource, env *Env, g int) (ou
 }
 
 // Remember stores outcome for the key the last Resource call built for
-// group g (nothing when it built none).
-func (m *Memo) Remember(g int, outcome any) {
+// group g (nothing when it built none), and reports whether it did.
+func (m *Memo) Remember(g int, outcome any) bool {
 	if g < 0 || len(m.wkey) == 0 || m.groups[g].off {
-		return
+		return false
 	}
 	if m.wholeSize >= m.max {
-		for _, o := range m.groups {
-			clear(o.m)
-		}
-		m.wholeSize = 0
+		m.clearWhole()
 	}
 	m.groups[g].m[string(m.wkey)] = outcome
 	m.wholeSize++
+	return true
 }
 
 // Reusable reports whether the result of the last evaluation through m is

@@ -1,0 +1,111 @@
+package compliance
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/aizone/aizone/alz"
+	"github.com/aizone/aizone/policy"
+)
+
+// TestAuditBytesMemoScopeAndParent: resources whose bytes are alike but
+// for their id must still be told apart when a rule reads what only the
+// id says: the resource group (resourceGroup()), or the parent a child
+// without a location of its own is evaluated with. Storage accounts here
+// differ only in their group, subnets only in their virtual network,
+// whose location decides a rule; the findings with the memo of bytes
+// must be those without any memo.
+func TestAuditBytesMemoScopeAndParent(t *testing.T) {
+	defs := map[string]string{
+		"rg-b": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"value": "[resourceGroup().name]", "equals": "rg-b"}]}, "then": {"effect": "audit"}}`,
+		"west": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, {"field": "location", "equals": "westeurope"}]}, "then": {"effect": "audit"}}`,
+		// Makes the virtual networks related resources, held for lookups
+		// and so known as parents.
+		"vnet": `{"if": {"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, "then": {"effect": "auditIfNotExists", "details": {"type": "Microsoft.Network/virtualNetworks"}}}`,
+	}
+	sub := "/subscriptions/" + PlaceholderSubscription + "/resourceGroups/"
+	accounts := func() (out []any) {
+		for i := range 3000 {
+			rg := []string{"rg-a", "rg-b"}[i%2]
+			out = append(out, map[string]any{
+				"id": fmt.Sprintf("%s%s/providers/Microsoft.Storage/storageAccounts/st%d", sub, rg, i), "name": fmt.Sprintf("st%d", i),
+				"type": "Microsoft.Storage/storageAccounts", "location": "eastus", "properties": map[string]any{"minimumTlsVersion": "TLS1_2"},
+			})
+		}
+		return out
+	}
+	subnets := func() []any {
+		out := []any{
+			map[string]any{"id": sub + "net/providers/Microsoft.Network/virtualNetworks/vnet-a", "name": "vnet-a", "type": "Microsoft.Network/virtualNetworks", "location": "eastus"},
+			map[string]any{"id": sub + "net/providers/Microsoft.Network/virtualNetworks/vnet-b", "name": "vnet-b", "type": "Microsoft.Network/virtualNetworks", "location": "westeurope"},
+		}
+		for i := range 3000 {
+			vnet := []string{"vnet-a", "vnet-b"}[i/3%2]
+			out = append(out, map[string]any{
+				"id": fmt.Sprintf("%snet/providers/Microsoft.Network/virtualNetworks/%s/subnets/s%d", sub, vnet, i), "name": fmt.Sprintf("s%d", i),
+				"type": "Microsoft.Network/virtualNetworks/subnets", "properties": map[string]any{"addressPrefix": "10.0.0.0/24"},
+			})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name    string
+		rules   []string
+		estate  []any
+		related int
+	}{
+		// No related resources, so no parents: the key must hold the group.
+		{"resource group", []string{"rg-b"}, accounts(), 0},
+		{"parent", []string{"vnet", "west"}, subnets(), 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := &Source{Extra: map[string]*policy.Definition{}}
+			var effs []alz.Effective
+			for _, name := range tc.rules {
+				id := "/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyDefinitions/" + name
+				d, err := policy.ParseDefinition([]byte(`{"name": "` + name + `", "properties": {"displayName": "` + name + `", "policyRule": ` + defs[name] + `}}`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				src.Extra[strings.ToLower(id)] = d
+				effs = append(effs, alz.Effective{Name: name, ManagementGroup: "mg", ID: alz.MGScope("mg") + "/providers/Microsoft.Authorization/policyAssignments/" + name,
+					Scope: alz.MGScope("mg"), DefinitionID: id, EnforcementMode: "Default"})
+			}
+			e := New(src, effs)
+			if len(e.Problems()) > 0 {
+				t.Fatalf("problems: %v", e.Problems())
+			}
+			data, err := json.Marshal(tc.estate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+			opt := AuditOptions{DefaultPath: []string{"mg"}}
+			plain := opt
+			plain.noMemo = true
+			want := digestAudit(t, e, open, plain)
+			if want.Findings != 1500 || want.Related != tc.related {
+				t.Fatalf("%d findings, %d related resources: the estate does not test what it should", want.Findings, want.Related)
+			}
+			for _, workers := range []int{1, 2} {
+				o := opt
+				o.Workers = workers
+				if got := digestAudit(t, e, open, o); !reflect.DeepEqual(got, want) {
+					t.Errorf("%d workers: with memos %d findings %v (%s), without %d %v (%s)", workers, got.Findings, got.ByEffect, got.SHA256, want.Findings, want.ByEffect, want.SHA256)
+				}
+				rep, counts := auditCounts(t, e, open, o)
+				if counts != countsOnly(t, e, open, plain) {
+					t.Errorf("%d workers, counting only: the counts differ from those without memos", workers)
+				}
+				if rep.rawHits == 0 {
+					t.Errorf("%d workers: no resource found by its bytes", workers)
+				}
+			}
+		})
+	}
+}
