@@ -108,6 +108,10 @@ type Bound struct {
 	// (see fixedLookup); nameFixed: details.name is the same for every
 	// resource.
 	lookupFixed, nameFixed bool
+	// opsFixed: every modify operation is the same for every resource
+	// (its condition, name, field and value are literals or expressions
+	// of parameters).
+	opsFixed bool
 	// Assignment context.
 	assignment   *Assignment
 	scopeAll     bool // the assignment's scope contains every resource
@@ -182,6 +186,16 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 		}
 		b.lookupFixed, b.nameFixed = b.fixedLookup(d)
 	}
+	if d := cp.details; d != nil {
+		b.opsFixed = true
+		for _, o := range d.operations {
+			for _, v := range []*valueSrc{o.operation, o.field, o.value, o.condition} {
+				if !fixedSrc(v) {
+					b.opsFixed = false
+				}
+			}
+		}
+	}
 	return b, nil
 }
 
@@ -193,7 +207,7 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 // a string and cannot fail. nameFixed also says whether the name is fixed:
 // explanations name it.
 func (b *Bound) fixedLookup(d *details) (lookup, name bool) {
-	fixed := func(v *valueSrc) bool { return v == nil || v.tmpl == nil && (v.node == nil || v.static) }
+	fixed := fixedSrc
 	if b.relTypeLower == "" || !fixed(d.existenceScope) || !fixed(d.resourceGroupName) {
 		return false, false
 	}
@@ -216,6 +230,39 @@ func (b *Bound) fixedLookup(d *details) (lookup, name bool) {
 		return true, false
 	}
 	return false, false
+}
+
+// fixedSrc reports whether v gives every resource the same value (or
+// error): absent, a literal, an expression of parameters (evaluated once
+// per assignment), or an object or array holding no expression.
+func fixedSrc(v *valueSrc) bool {
+	if v == nil {
+		return true
+	}
+	if v.tmpl != nil {
+		return !holdsExpression(v.tmpl)
+	}
+	return v.node == nil || v.static
+}
+
+func holdsExpression(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return expr.IsExpression(x)
+	case []any:
+		for _, el := range x {
+			if holdsExpression(el) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, el := range x {
+			if expr.IsExpression(k) || holdsExpression(el) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // findsNothing reports whether b's *IfNotExists lookup finds nothing

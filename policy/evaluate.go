@@ -182,6 +182,9 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 			r.Compliant = true
 			r.Reasons = append(r.Reasons, "no modify operation applies (every operation's condition is false)")
 		}
+		// Operations that read nothing of the resource are the same for
+		// every resource the decision is.
+		reuse(covered && b.opsFixed)
 	case "auditIfNotExists", "deployIfNotExists":
 		*r = b.ifNotExists(c, *r)
 		// A lookup that finds nothing, whatever the resource, gives a

@@ -248,3 +248,48 @@ func TestIfNotExistsReusable(t *testing.T) {
 		})
 	}
 }
+
+// TestModifyReusable: a modify result is offered to the memo of whole
+// resources only when its operations read nothing of the resource.
+func TestModifyReusable(t *testing.T) {
+	res := parseRes(t, `{"id": "/subscriptions/s1/resourceGroups/rg-1/providers/Microsoft.Compute/virtualMachines/vm1", "name": "vm1", "type": "Microsoft.Compute/virtualMachines", "location": "eastus"}`)
+	for _, tc := range []struct {
+		name, ops string
+		want      bool
+	}{
+		{"literal", `[{"operation": "addOrReplace", "field": "identity.type", "value": "SystemAssigned"}]`, true},
+		{"parameter", `[{"operation": "addOrReplace", "field": "[concat('tags[', parameters('tag'), ']')]", "value": "x"}]`, true},
+		{"object", `[{"operation": "addOrReplace", "field": "identity", "value": {"type": "UserAssigned", "ids": ["a"]}}]`, true},
+		{"value of the resource", `[{"operation": "addOrReplace", "field": "tags['n']", "value": "[field('name')]"}]`, false},
+		{"condition on the resource", `[{"operation": "addOrReplace", "field": "tags['n']", "value": "x", "condition": "[equals(field('location'), 'eastus')]"}]`, false},
+		{"object with an expression", `[{"operation": "addOrReplace", "field": "identity", "value": {"type": "[field('kind')]"}}]`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := ParseDefinition([]byte(`{"properties": {"parameters": {"tag": {"type": "String", "defaultValue": "env"}},
+				"policyRule": {"if": {"field": "type", "equals": "Microsoft.Compute/virtualMachines"}, "then": {"effect": "modify", "details": {"roleDefinitionIds": ["/r"], "operations": ` + tc.ops + `}}}}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp, err := Compile(d, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := cp.Bind(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, brief := range []bool{true, false} {
+				env := &Env{Brief: brief, NoReasons: brief}
+				m := NewMemo(env, 0)
+				var r Result
+				b.EvaluateMemoInto(context.Background(), res, env, m, &r)
+				if r.State != NonCompliant || len(r.Operations) == 0 {
+					t.Fatalf("state %s, %d operations: the rule tests nothing", r.State, len(r.Operations))
+				}
+				if m.Reusable() != tc.want {
+					t.Errorf("brief %t: reusable %t, want %t", brief, m.Reusable(), tc.want)
+				}
+			}
+		})
+	}
+}
