@@ -166,11 +166,13 @@ type subAncestry struct {
 // scanning elements a splitter cuts out) finds the types present, the
 // subscriptions' ancestry, the resource groups, repeated ids and the
 // related resources *IfNotExists rules can look for, which alone are
-// held. The second decodes each resource keeping only the properties the
-// assignments read (Engine.Reads) and evaluates it, in parallel batches
-// whose findings are emitted in input order. Memory is the related
-// resources, 24 bytes a resource for repeated ids, and the batches in
-// flight.
+// held (those met before any resource a rule would look for them from
+// are read again, should such a resource come later). The second finds
+// each resource in the workers' memos by its bytes, or decodes it keeping
+// only the properties the assignments read (Engine.Reads) and evaluates
+// it, in parallel batches whose findings are emitted in input order.
+// Memory is the related resources, 24 bytes a resource for repeated ids,
+// the memos (bounded) and the batches in flight.
 func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*AuditReport, error) {
 	rep := &AuditReport{
 		BySubscription: map[string]map[string]int{},
@@ -204,9 +206,20 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	// evaluated once, at its first occurrence.
 	repeats := cen.ids.repeats()
 	cen.ids = idList{}
+	var late []int
+	for k, c := range cen.candidates {
+		if c.raw == nil && !repeats[c.index] && e.Related(c.typ, c.name, cen.present) {
+			late = append(late, k)
+		}
+	}
+	if len(late) > 0 {
+		if err := fetchHeld(ctx, open, cen.candidates, late); err != nil {
+			return nil, err
+		}
+	}
 	var related []*policy.Resource
 	for _, c := range cen.candidates {
-		if repeats[c.index] || !e.Related(c.typ, c.name, cen.present) {
+		if c.raw == nil || repeats[c.index] || !e.Related(c.typ, c.name, cen.present) {
 			continue
 		}
 		raw, err := decodeResource(c.raw, c.index)
@@ -707,13 +720,17 @@ func firstPass(ctx context.Context, e *Engine, open Opener, workers int, prog *P
 		for k, h := range r.heads {
 			i := c.first + k
 			if h.hasID {
-				cen.ids.list = append(cen.ids.list, idAt{h.idHash, i})
+				cen.ids.push(idAt{h.idHash, i})
 			}
 			cen.addType(h.typ, &lower)
 			if h.candidate {
-				// A copy: the element's bytes are in a block of the export
-				// that should not stay in memory for it.
-				cen.candidates = append(cen.candidates, held{string(h.typ), string(h.name), i, bytes.Clone(c.elems[k])})
+				hd := held{typ: string(h.typ), name: string(h.name), index: i}
+				if e.guarded(lower, cen.present) {
+					// A copy: the element's bytes are in a block of the
+					// export that should not stay in memory for it.
+					hd.raw = bytes.Clone(c.elems[k])
+				}
+				cen.candidates = append(cen.candidates, hd)
 			}
 			if h.group {
 				cen.groups[strings.ToLower(policy.NewResource(h.raw).Name())] = groupObject(h.raw)
@@ -750,6 +767,47 @@ func (cen *census) addType(typ []byte, lower *[]byte) {
 	if !cen.present[string(*lower)] {
 		cen.present[string(*lower)] = true
 	}
+}
+
+// guarded reports whether a candidate related resource of type typLower
+// (lower case) may be needed given the types present so far: a rule that
+// looks for it applies to a type met already, or to any type. Others are
+// kept as their place alone, and read again should such a type come later
+// (fetchHeld): an estate of virtual machines should not be held whole for
+// a rule on a type it lacks.
+func (e *Engine) guarded(typLower []byte, present map[string]bool) bool {
+	n := e.related[string(typLower)]
+	if n == nil || n.guards == nil {
+		return true
+	}
+	for g := range n.guards {
+		if present[g] {
+			return true
+		}
+	}
+	return false
+}
+
+// fetchHeld reads the bytes of the candidates at want (indexes into
+// held, in input order) from the export again.
+func fetchHeld(ctx context.Context, open Opener, held []held, want []int) error {
+	k := 0
+	err := splitSource(open, nil)(ctx, nil, func(elem []byte, i int) error {
+		if k < len(want) && held[want[k]].index == i {
+			held[want[k]].raw = bytes.Clone(elem)
+			if k++; k == len(want) {
+				return errStopped
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errStopped) || err == nil && k == len(want) {
+		return nil
+	}
+	if err == nil || errors.Is(err, errSlowPath) {
+		return errors.New("reading resources: the export changed while it was audited; audit it again")
+	}
+	return err
 }
 
 // candidate is Related(typ, name, nil) on the bytes of the head, with
@@ -1063,7 +1121,9 @@ func locate(open Opener, err error) error {
 type idList struct {
 	seeds [2]maphash.Seed
 	buf   []byte
-	list  []idAt
+	// blocks of idBlock entries: appending never copies what is there,
+	// which for a million resources is 24 MB.
+	blocks [][]idAt
 }
 
 type idAt struct {
@@ -1075,7 +1135,7 @@ type idAt struct {
 // ids) of resource i; resources without an id are never repeats.
 func (l *idList) add(id []byte, i int) {
 	if h, ok := l.hash(id, &l.buf); ok {
-		l.list = append(l.list, idAt{h, i})
+		l.push(idAt{h, i})
 	}
 }
 
@@ -1087,6 +1147,24 @@ func (l *idList) hash(id []byte, buf *[]byte) ([2]uint64, bool) {
 	}
 	*buf = appendLower((*buf)[:0], id)
 	return [2]uint64{maphash.Bytes(l.seeds[0], *buf), maphash.Bytes(l.seeds[1], *buf)}, true
+}
+
+const idBlock = 1 << 16
+
+func (l *idList) push(a idAt) {
+	if n := len(l.blocks); n == 0 || len(l.blocks[n-1]) == idBlock {
+		l.blocks = append(l.blocks, make([]idAt, 0, idBlock))
+	}
+	last := &l.blocks[len(l.blocks)-1]
+	*last = append(*last, a)
+}
+
+func (l *idList) len() int {
+	n := 0
+	for _, b := range l.blocks {
+		n += len(b)
+	}
+	return n
 }
 
 func newIDList() idList {
@@ -1105,7 +1183,12 @@ func isASCII(b []byte) bool {
 // repeats returns the indexes of the resources whose id repeats an
 // earlier one's.
 func (l *idList) repeats() map[int]bool {
-	slices.SortFunc(l.list, func(a, b idAt) int {
+	list := make([]idAt, 0, l.len())
+	for _, b := range l.blocks {
+		list = append(list, b...)
+	}
+	l.blocks = nil
+	slices.SortFunc(list, func(a, b idAt) int {
 		if c := cmp.Compare(a.h[0], b.h[0]); c != 0 {
 			return c
 		}
@@ -1115,12 +1198,12 @@ func (l *idList) repeats() map[int]bool {
 		return cmp.Compare(a.i, b.i)
 	})
 	var out map[int]bool
-	for k := 1; k < len(l.list); k++ {
-		if l.list[k].h == l.list[k-1].h {
+	for k := 1; k < len(list); k++ {
+		if list[k].h == list[k-1].h {
 			if out == nil {
 				out = map[int]bool{}
 			}
-			out[l.list[k].i] = true
+			out[list[k].i] = true
 		}
 	}
 	return out

@@ -25,7 +25,8 @@ func TestAuditBytesMemoScopeAndParent(t *testing.T) {
 		"rg-b": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"value": "[resourceGroup().name]", "equals": "rg-b"}]}, "then": {"effect": "audit"}}`,
 		"west": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, {"field": "location", "equals": "westeurope"}]}, "then": {"effect": "audit"}}`,
 		// Makes the virtual networks related resources, held for lookups
-		// and so known as parents.
+		// and so known as parents. They come before any subnet, so the
+		// first pass keeps only their places, and they are read again.
 		"vnet": `{"if": {"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, "then": {"effect": "auditIfNotExists", "details": {"type": "Microsoft.Network/virtualNetworks"}}}`,
 	}
 	sub := "/subscriptions/" + PlaceholderSubscription + "/resourceGroups/"
