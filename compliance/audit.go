@@ -309,7 +309,7 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 			// what it gave, undecoded (policy.RawNeeds).
 			rawG := -1
 			var needs policy.RawNeeds
-			if w.raw && memo != nil && w.shape.scan(data, root) {
+			if w.raw && memo != nil && w.shape.head(data) {
 				sh := &w.shape
 				sp := policy.ScopeSpans(sh.id)
 				sub = w.intern(sh.id[sp[0]:sp[1]])
@@ -318,8 +318,13 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 					ap = defApplies
 				}
 				g := e.group(memo, ap, w.lower(sh.typ))
-				if needs = memo.RawNeeds(g); needs.On {
-					key := sh.finish(needs)
+				needs = memo.RawNeeds(g)
+				var key []byte
+				ok := needs.On
+				if ok {
+					key, ok = sh.keyFor(root, needs)
+				}
+				if ok {
 					if o, ok := memo.RawLookup(g, key); ok {
 						if !placed {
 							r.unplaced++

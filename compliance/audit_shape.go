@@ -7,19 +7,20 @@ import (
 )
 
 // shapeScanner makes a resource's key of bytes (policy.RawNeeds) from the
-// bytes of its element: the properties the assignments read (the read
-// set), in the order the element has them, with no white space, but the
-// top-level id and name, which it keeps aside with the type: the JSON
-// text of what decodePruned decodes, less the id and the name. Most
-// resources of an estate are found by this key in the memo of whole
-// resources, and are then never decoded.
+// bytes of its element: the properties the rules of its group read, in
+// the order the element has them, with no white space, as JSON text, and
+// after them what the group's needs add (the id and name, the scope, the
+// parent). Most resources of an estate are found by this key in the memo
+// of whole resources, and are then never decoded.
 //
-// It walks exactly as decodePruned does, keeps what it keeps, and checks
-// what it checks (a number beyond float64 where decodePruned decodes
-// one), so that a resource whose decoding would fail is never found by
-// its bytes. It gives up (ok false) on anything unusual: a key with an
-// escape or a byte beyond ASCII, an id or type that is not a plain ASCII
-// string, a name that is not a string without escapes, no id. The resource is then decoded as before.
+// It walks as decodePruned does, over the properties the assignments
+// read, and checks what it checks (a number beyond float64 where
+// decodePruned decodes one, or skips one at the top of an object), so
+// that a resource whose decoding would fail is never found by its bytes.
+// It gives up (ok false) on anything unusual: a key with an escape or a
+// byte beyond ASCII, an id or type that is not a plain ASCII string, a
+// name that is not a string without escapes, no id. The resource is then
+// decoded as before.
 type shapeScanner struct {
 	data          []byte
 	pos           int
@@ -27,22 +28,127 @@ type shapeScanner struct {
 	typ, id, name []byte
 }
 
-// scan walks data (a resource the first pass checked) with root, the read
-// set's top level (nil: everything).
-func (s *shapeScanner) scan(data []byte, root *policy.ReadNode) bool {
-	s.data, s.pos, s.key = data, 0, s.key[:0]
+// head reads the top-level id, name and type of data (a resource the
+// first pass checked): what finds the resource's group.
+func (s *shapeScanner) head(data []byte) bool {
+	s.data, s.pos = data, 0
 	s.typ, s.id, s.name = nil, nil, nil
 	s.ws()
-	if s.pos >= len(data) || data[s.pos] != '{' || !s.value(root, true) {
+	if s.peek() != '{' {
 		return false
 	}
-	// The type names the group and the id the subscription, as decoded:
-	// ASCII bytes are what they decode to.
-	return len(s.id) > 0 && s.typ != nil && isASCII(s.id) && isASCII(s.typ)
+	s.pos++
+	s.ws()
+	if s.peek() == '}' {
+		return false
+	}
+	for {
+		s.ws()
+		k, _, ok := s.objectKey()
+		if !ok {
+			return false
+		}
+		var field *[]byte
+		switch {
+		case equalFoldASCII(k, "id"):
+			field = &s.id
+		case equalFoldASCII(k, "name"):
+			field = &s.name
+		case equalFoldASCII(k, "type"):
+			field = &s.typ
+		}
+		if field != nil {
+			if !s.identity(field) {
+				return false
+			}
+		} else {
+			if s.pos >= len(s.data) {
+				return false
+			}
+			end, complete := valueEnd(s.data, s.pos)
+			if end < 0 || !complete {
+				return false
+			}
+			s.pos = end
+		}
+		s.ws()
+		switch s.peek() {
+		case '}':
+			// The type names the group and the id the subscription, as
+			// decoded: ASCII bytes are what they decode to.
+			return len(s.id) > 0 && s.typ != nil && isASCII(s.id) && isASCII(s.typ)
+		case ',':
+			s.pos++
+		default:
+			return false
+		}
+	}
+}
+
+// objectKey reads a key and its colon: the key's bytes, and its quoted
+// bytes; false for a key with an escape or a byte beyond ASCII.
+func (s *shapeScanner) objectKey() (k, quoted []byte, ok bool) {
+	at := s.pos
+	if s.peek() != '"' {
+		return nil, nil, false
+	}
+	end, escaped, ok := stringClose(s.data, at)
+	if !ok || escaped {
+		return nil, nil, false
+	}
+	k = s.data[at+1 : end]
+	if !isASCII(k) {
+		return nil, nil, false
+	}
+	s.pos = end + 1
+	s.ws()
+	if s.peek() != ':' {
+		return nil, nil, false
+	}
+	s.pos++
+	s.ws()
+	return k, s.data[at : end+1], true
+}
+
+// keyFor walks the resource head read again, with root, the top of the read
+// set of every assignment (nil: everything), and makes its key for needs.
+// It stays valid until the next head.
+func (s *shapeScanner) keyFor(root *policy.ReadNode, needs policy.RawNeeds) ([]byte, bool) {
+	s.pos, s.key = 0, s.key[:0]
+	s.ws()
+	if !s.value(at(root), at(needs.Reads), true) {
+		return nil, false
+	}
+	return s.finish(needs), true
+}
+
+// place is where a walk stands in a read set: outside it, or in it at a
+// node (nil: everything below is read).
+type place struct {
+	in bool
+	n  *policy.ReadNode
+}
+
+func at(n *policy.ReadNode) place {
+	if n != nil && n.Whole() {
+		n = nil
+	}
+	return place{true, n}
+}
+
+func (p place) child(k []byte) place {
+	if !p.in || p.n == nil {
+		return p
+	}
+	c := p.n.ChildBytes(k)
+	if c == nil {
+		return place{}
+	}
+	return at(c)
 }
 
 // finish appends to the key what needs asks for beyond the properties
-// read, and returns it; it stays valid until the next scan.
+// read.
 func (s *shapeScanner) finish(needs policy.RawNeeds) []byte {
 	if needs.Identity {
 		s.key = append(s.key, 0)
@@ -98,92 +204,88 @@ func (s *shapeScanner) ws() {
 	}
 }
 
-// value appends the value at the position as n keeps it (nil: whole).
-func (s *shapeScanner) value(n *policy.ReadNode, top bool) bool {
-	if n != nil && n.Whole() {
-		n = nil
-	}
+// value walks the value at the position, which the assignments read as
+// g says; it appends it to the key as k, the group's read set, says.
+func (s *shapeScanner) value(g, k place, top bool) bool {
 	d := s.data
 	switch s.peek() {
 	case '{':
 		s.pos++
-		s.key = append(s.key, '{')
+		if k.in {
+			s.key = append(s.key, '{')
+		}
 		mark := len(s.key) // members after it need a comma before them
 		s.ws()
 		if s.peek() == '}' {
 			s.pos++
-			s.key = append(s.key, '}')
+			if k.in {
+				s.key = append(s.key, '}')
+			}
 			return true
 		}
 		for {
 			s.ws()
-			kat := s.pos
-			if s.peek() != '"' {
-				return false
-			}
-			end, escaped, ok := stringClose(d, kat)
-			if !ok || escaped {
-				return false
-			}
-			k := d[kat+1 : end]
-			if !isASCII(k) {
-				return false
-			}
-			s.pos = end + 1
-			s.ws()
-			if s.peek() != ':' {
-				return false
-			}
-			s.pos++
-			s.ws()
-			if !s.member(n, k, d[kat:end+1], top, mark) {
+			key, quoted, ok := s.objectKey()
+			if !ok || !s.member(g.child(key), k.child(key), key, quoted, top, mark) {
 				return false
 			}
 			s.ws()
-			if s.peek() == '}' {
+			switch s.peek() {
+			case '}':
 				s.pos++
-				s.key = append(s.key, '}')
+				if k.in {
+					s.key = append(s.key, '}')
+				}
 				return true
-			}
-			if s.peek() != ',' {
+			case ',':
+				s.pos++
+			default:
 				return false
 			}
-			s.pos++
 		}
 	case '[':
 		s.pos++
-		s.key = append(s.key, '[')
+		if k.in {
+			s.key = append(s.key, '[')
+		}
 		s.ws()
 		if s.peek() == ']' {
 			s.pos++
-			s.key = append(s.key, ']')
+			if k.in {
+				s.key = append(s.key, ']')
+			}
 			return true
 		}
 		for first := true; ; first = false {
 			s.ws()
-			if !first {
+			if !first && k.in {
 				s.key = append(s.key, ',')
 			}
-			if !s.value(n, false) {
+			if !s.value(g, k, false) {
 				return false
 			}
 			s.ws()
-			if s.peek() == ']' {
+			switch s.peek() {
+			case ']':
 				s.pos++
-				s.key = append(s.key, ']')
+				if k.in {
+					s.key = append(s.key, ']')
+				}
 				return true
-			}
-			if s.peek() != ',' {
+			case ',':
+				s.pos++
+			default:
 				return false
 			}
-			s.pos++
 		}
 	case '"':
 		end, _, ok := stringClose(d, s.pos)
 		if !ok {
 			return false
 		}
-		s.key = append(s.key, d[s.pos:end+1]...)
+		if k.in {
+			s.key = append(s.key, d[s.pos:end+1]...)
+		}
 		s.pos = end + 1
 		return true
 	case 't', 'f', 'n':
@@ -191,7 +293,9 @@ func (s *shapeScanner) value(n *policy.ReadNode, top bool) bool {
 		if !complete {
 			return false
 		}
-		s.key = append(s.key, d[s.pos:end]...)
+		if k.in {
+			s.key = append(s.key, d[s.pos:end]...)
+		}
 		s.pos = end
 		return true
 	}
@@ -202,49 +306,34 @@ func (s *shapeScanner) value(n *policy.ReadNode, top bool) bool {
 	if _, err := strconv.ParseFloat(string(num), 64); err != nil {
 		return false // decoding fails: say so as decodePruned does
 	}
-	s.key = append(s.key, num...)
+	if k.in {
+		s.key = append(s.key, num...)
+	}
 	return true
 }
 
-// member appends the value of the member keyed k (quoted: its bytes in
-// quotes) of an object n keeps, or skips it. At the top level it keeps
-// the id and the name aside, and the type aside too.
-func (s *shapeScanner) member(n *policy.ReadNode, k, quoted []byte, top bool, mark int) bool {
-	comma := func() {
+// member walks the value of the member keyed key (quoted: its bytes in
+// quotes) of an object: g and k say how the assignments and the group
+// read it. At the top level the id and the name stay out of the key.
+func (s *shapeScanner) member(g, k place, key, quoted []byte, top bool, mark int) bool {
+	if top && (equalFoldASCII(key, "id") || equalFoldASCII(key, "name")) {
+		var skip []byte
+		return s.identity(&skip)
+	}
+	if !g.in {
+		if k.in {
+			return false // the group reads what the assignments do not: never so
+		}
+		return s.skip()
+	}
+	if k.in {
 		if len(s.key) > mark {
 			s.key = append(s.key, ',')
 		}
+		s.key = append(s.key, quoted...)
+		s.key = append(s.key, ':')
 	}
-	if top {
-		switch {
-		case equalFoldASCII(k, "id"):
-			return s.identity(&s.id)
-		case equalFoldASCII(k, "name"):
-			return s.identity(&s.name)
-		case equalFoldASCII(k, "type"):
-			at := s.pos
-			if !s.identity(&s.typ) {
-				return false
-			}
-			if n == nil || n.ChildBytes(k) != nil {
-				comma()
-				s.key = append(s.key, quoted...)
-				s.key = append(s.key, ':')
-				s.key = append(s.key, s.data[at:s.pos]...)
-			}
-			return true
-		}
-	}
-	var kid *policy.ReadNode
-	if n != nil {
-		if kid = n.ChildBytes(k); kid == nil {
-			return s.skip()
-		}
-	}
-	comma()
-	s.key = append(s.key, quoted...)
-	s.key = append(s.key, ':')
-	return s.value(kid, false)
+	return s.value(g, k, false)
 }
 
 // identity reads a top-level id, name or type into field: a string

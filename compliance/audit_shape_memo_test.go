@@ -6,23 +6,21 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strings"
 	"testing"
-
-	"github.com/aizone/aizone/alz"
-	"github.com/aizone/aizone/policy"
 )
 
-// TestAuditBytesMemoScopeAndParent: resources whose bytes are alike but
+// TestAuditBytesMemoTellsApart: resources whose bytes are alike but
 // for their id must still be told apart when a rule reads what only the
 // id says: the resource group (resourceGroup()), or the parent a child
-// without a location of its own is evaluated with. Storage accounts here
+// without a location of its own is evaluated with; and resources that
+// differ in one tag, when a rule reads that tag. Storage accounts here
 // differ only in their group, subnets only in their virtual network,
 // whose location decides a rule; the findings with the memo of bytes
 // must be those without any memo.
-func TestAuditBytesMemoScopeAndParent(t *testing.T) {
+func TestAuditBytesMemoTellsApart(t *testing.T) {
 	defs := map[string]string{
 		"rg-b": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"value": "[resourceGroup().name]", "equals": "rg-b"}]}, "then": {"effect": "audit"}}`,
+		"env":  `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"field": "tags['env']", "equals": "prod"}]}, "then": {"effect": "audit"}}`,
 		"west": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, {"field": "location", "equals": "westeurope"}]}, "then": {"effect": "audit"}}`,
 		// Makes the virtual networks related resources, held for lookups
 		// and so known as parents. They come before any subnet, so the
@@ -30,13 +28,20 @@ func TestAuditBytesMemoScopeAndParent(t *testing.T) {
 		"vnet": `{"if": {"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, "then": {"effect": "auditIfNotExists", "details": {"type": "Microsoft.Network/virtualNetworks"}}}`,
 	}
 	sub := "/subscriptions/" + PlaceholderSubscription + "/resourceGroups/"
-	accounts := func() (out []any) {
+	accounts := func(tagged bool) (out []any) {
 		for i := range 3000 {
 			rg := []string{"rg-a", "rg-b"}[i%2]
-			out = append(out, map[string]any{
+			if tagged {
+				rg = "rg-a"
+			}
+			r := map[string]any{
 				"id": fmt.Sprintf("%s%s/providers/Microsoft.Storage/storageAccounts/st%d", sub, rg, i), "name": fmt.Sprintf("st%d", i),
 				"type": "Microsoft.Storage/storageAccounts", "location": "eastus", "properties": map[string]any{"minimumTlsVersion": "TLS1_2"},
-			})
+			}
+			if tagged {
+				r["tags"] = map[string]any{"env": []string{"dev", "prod"}[i%2]}
+			}
+			out = append(out, r)
 		}
 		return out
 	}
@@ -61,26 +66,17 @@ func TestAuditBytesMemoScopeAndParent(t *testing.T) {
 		related int
 	}{
 		// No related resources, so no parents: the key must hold the group.
-		{"resource group", []string{"rg-b"}, accounts(), 0},
+		{"resource group", []string{"rg-b"}, accounts(false), 0},
+		// The key must hold the tag the rule reads.
+		{"tag", []string{"env"}, accounts(true), 0},
 		{"parent", []string{"vnet", "west"}, subnets(), 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			src := &Source{Extra: map[string]*policy.Definition{}}
-			var effs []alz.Effective
+			rules := map[string]string{}
 			for _, name := range tc.rules {
-				id := "/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyDefinitions/" + name
-				d, err := policy.ParseDefinition([]byte(`{"name": "` + name + `", "properties": {"displayName": "` + name + `", "policyRule": ` + defs[name] + `}}`))
-				if err != nil {
-					t.Fatal(err)
-				}
-				src.Extra[strings.ToLower(id)] = d
-				effs = append(effs, alz.Effective{Name: name, ManagementGroup: "mg", ID: alz.MGScope("mg") + "/providers/Microsoft.Authorization/policyAssignments/" + name,
-					Scope: alz.MGScope("mg"), DefinitionID: id, EnforcementMode: "Default"})
+				rules[name] = defs[name]
 			}
-			e := New(src, effs)
-			if len(e.Problems()) > 0 {
-				t.Fatalf("problems: %v", e.Problems())
-			}
+			e := smallEngine(t, rules)
 			data, err := json.Marshal(tc.estate)
 			if err != nil {
 				t.Fatal(err)

@@ -3,53 +3,64 @@ package compliance
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/aizone/aizone/alz"
 	"github.com/aizone/aizone/policy"
 )
 
 // checkShape holds a resource's key of bytes to what it stands for: the
-// JSON text of what decodePruned decodes, less the top-level id and name,
-// which with the type it keeps aside as they are. Equal keys then mean
-// equal decoded resources but for id and name, which RawNeeds adds when
-// rules read them. It reports whether the scanner took the resource.
-func checkShape(t *testing.T, data []byte, root *policy.ReadNode) bool {
+// JSON text of what decodePruned decodes with the group's read set, less
+// the top-level id and name, which with the type it keeps aside as they
+// are. Equal keys then mean equal values of everything the group reads,
+// but for id and name, which RawNeeds adds when rules read them. global
+// is the read set of every assignment, group one within it. It reports
+// whether the scanner took the resource.
+func checkShape(t *testing.T, data []byte, global, group *policy.ReadNode) bool {
 	t.Helper()
 	var ks keyScanner
 	if _, err := ks.scan(data); err != nil {
 		return false // the first pass sends it to the strict reader
 	}
 	var s shapeScanner
-	if !s.scan(data, root) {
+	if !s.head(data) {
 		return false
 	}
-	res, err := decodePruned(data, root, 0)
+	key, ok := s.keyFor(global, policy.RawNeeds{On: true, Reads: group})
+	if !ok {
+		return false
+	}
+	res, err := decodePruned(data, global, 0)
 	if err != nil {
 		t.Fatalf("the scanner took what decodePruned refuses (%v): %s", err, data)
 	}
+	sub, err := decodePruned(data, group, 0)
+	if err != nil {
+		t.Fatalf("decodePruned refuses with the group's reads what it takes with all (%v): %s", err, data)
+	}
 	var got map[string]any
-	if err := json.Unmarshal(s.key, &got); err != nil {
-		t.Fatalf("key %s is not JSON: %v", s.key, err)
+	if err := json.Unmarshal(key, &got); err != nil {
+		t.Fatalf("key %s is not JSON: %v", key, err)
 	}
 	want := map[string]any{}
-	for k, v := range res.Raw {
-		if !strings.EqualFold(k, "id") && !strings.EqualFold(k, "name") {
+	var name string
+	for k, v := range sub.Raw {
+		switch {
+		case strings.EqualFold(k, "id"):
+		case strings.EqualFold(k, "name"):
+			name, _ = v.(string)
+		default:
 			want[k] = v
 		}
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("key %s decodes to\n%v\nthe resource to\n%v", s.key, got, want)
+		t.Fatalf("key %s decodes to\n%v\nthe resource to\n%v", key, got, want)
 	}
 	if string(s.id) != res.ID() || string(s.typ) != res.Type() {
 		t.Fatalf("id %q type %q, the resource's %q %q", s.id, s.typ, res.ID(), res.Type())
-	}
-	var name string
-	for k, v := range res.Raw {
-		if strings.EqualFold(k, "name") {
-			name, _ = v.(string)
-		}
 	}
 	if utf8.Valid(s.name) && string(s.name) != name {
 		t.Fatalf("name %q, the resource's %q", s.name, name)
@@ -70,16 +81,19 @@ var shapeSeeds = []string{
 }
 
 func TestShapeScanner(t *testing.T) {
-	root := engineAt(t, "landingzones", "eastus").Reads().Root()
+	global := engineAt(t, "landingzones", "eastus").Reads().Root()
+	group := smallEngine(t, map[string]string{
+		"pna": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"field": "Microsoft.Storage/storageAccounts/publicNetworkAccess", "equals": "Enabled"}]}, "then": {"effect": "audit"}}`,
+	}).Reads().Root()
 	took := 0
 	for _, s := range shapeSeeds {
-		for _, r := range []*policy.ReadNode{nil, root} {
-			if checkShape(t, []byte(s), r) {
+		for _, sets := range [][2]*policy.ReadNode{{nil, nil}, {global, global}, {nil, group}, {global, group}} {
+			if checkShape(t, []byte(s), sets[0], sets[1]) {
 				took++
 			}
 		}
 	}
-	if took < 4 {
+	if took < 8 {
 		t.Errorf("the scanner took %d of the resources: it tests little", took)
 	}
 	// What it gives up on, each for its reason: numbers decoding
@@ -87,23 +101,56 @@ func TestShapeScanner(t *testing.T) {
 	// not a string.
 	for _, s := range shapeSeeds[3:] {
 		var sc shapeScanner
-		if sc.scan([]byte(s), root) {
-			t.Errorf("took %s", s)
+		if sc.head([]byte(s)) {
+			if _, ok := sc.keyFor(global, policy.RawNeeds{On: true, Reads: global}); ok {
+				t.Errorf("took %s", s)
+			}
 		}
 	}
 }
 
 func FuzzShapeScanner(f *testing.F) {
-	root := engineAt(f, "landingzones", "eastus").Reads().Root()
+	global := engineAt(f, "landingzones", "eastus").Reads().Root()
 	for _, s := range shapeSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		checkShape(t, data, root)
-		checkShape(t, data, nil)
+		checkShape(t, data, global, global)
+		checkShape(t, data, nil, global)
+		checkShape(t, data, nil, nil)
 		// Whatever the bytes (an export that changed after the first
 		// pass), the scanner ends.
 		var s shapeScanner
-		s.scan(data, root)
+		if s.head(data) {
+			s.keyFor(global, policy.RawNeeds{On: true, Reads: global})
+		}
 	})
+}
+
+// smallEngine is an engine of the given rules (name: policyRule), each
+// assigned at the management group mg.
+func smallEngine(tb testing.TB, rules map[string]string) *Engine {
+	tb.Helper()
+	src := &Source{Extra: map[string]*policy.Definition{}}
+	var effs []alz.Effective
+	names := make([]string, 0, len(rules))
+	for name := range rules {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		id := "/providers/Microsoft.Management/managementGroups/mg/providers/Microsoft.Authorization/policyDefinitions/" + name
+		d, err := policy.ParseDefinition([]byte(`{"name": "` + name + `", "properties": {"displayName": "` + name + `", "policyRule": ` + rules[name] + `}}`))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		src.Extra[strings.ToLower(id)] = d
+		effs = append(effs, alz.Effective{Name: name, ManagementGroup: "mg", ID: alz.MGScope("mg") + "/providers/Microsoft.Authorization/policyAssignments/" + name,
+			Scope: alz.MGScope("mg"), DefinitionID: id, EnforcementMode: "Default"})
+	}
+	e := New(src, effs)
+	if len(e.Problems()) > 0 {
+		tb.Fatalf("problems: %v", e.Problems())
+	}
+	return e
 }

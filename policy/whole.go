@@ -82,11 +82,42 @@ func (g *wholeGroup) union(m *Memo) {
 	// What the key is made of changed: so does what a key of bytes must
 	// hold, and the entries of both go.
 	g.needs = RawNeeds{On: true, Scope: g.deps.sub || g.deps.rg}
+	reads := &ReadSet{}
+	top := func(key string) { reads.root.child(key).whole = true }
 	for _, f := range g.deps.fields {
 		if readsIdentity(f) {
 			g.needs.Identity = true
 		}
+		switch f.kind {
+		case fkPath:
+			reads.addPath(readPath{f.segs, f.lenient})
+			for _, alt := range f.alts {
+				reads.addPath(readPath{alt, f.lenient})
+			}
+		case fkType:
+			top("type")
+		case fkKind:
+			top("kind")
+		case fkLocation:
+			top("location")
+		case fkTags:
+			top("tags")
+		case fkTag:
+			reads.root.child("tags").child(f.tag).whole = true
+		}
 	}
+	if g.deps.rg {
+		top("location") // the ambient location (resourceGroup())
+	}
+	if g.deps.api {
+		top("apiVersion")
+	}
+	if strings.Count(g.typLower, "/") > 1 {
+		// Whether a child type is evaluated in mode Indexed can depend on
+		// its having a location.
+		top("location")
+	}
+	g.needs.Reads = &reads.root
 	m.wholeSize -= len(g.raw)
 	clear(g.raw)
 	g.rawLookups, g.rawHits = 0, 0
@@ -133,7 +164,7 @@ func readsIdentity(f *fieldRef) bool {
 
 // RawNeeds says what a key made of a resource's bytes must hold to stand
 // for a group's key (Memo.Resource), when it holds the bytes of every
-// property the assignments read (ReadSet) but the id and the name, in
+// property the group's rules read (Reads) but the id and the name, in
 // the order the resource has them:
 //
 //   - Identity: the id and the name, when a rule of the group can read
@@ -153,6 +184,9 @@ func readsIdentity(f *fieldRef) bool {
 // resources rarely agreed.
 type RawNeeds struct {
 	On, Identity, Scope, Parent bool
+	// Reads is what the group's rules read of a resource: the properties
+	// whose bytes the key holds (a subset of the ReadSet of every rule).
+	Reads *ReadNode
 }
 
 // RawNeeds is what keys of bytes for group g must hold.
