@@ -94,6 +94,9 @@ func BenchmarkAudit1M(b *testing.B) {
 		if n := rep.resourceHits + rep.resourceMisses; n > 0 {
 			b.ReportMetric(float64(rep.resourceHits)/float64(n), "resource-hit-ratio")
 		}
+		if n := rep.rawHits + rep.rawMisses; n > 0 {
+			b.ReportMetric(float64(rep.rawHits)/float64(rows), "found-by-bytes")
+		}
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "resources/s")
 }
