@@ -61,6 +61,11 @@ func (s *shapeScanner) head(data []byte) bool {
 			if !s.identity(field) {
 				return false
 			}
+			if s.id != nil && s.name != nil && s.typ != nil {
+				// Resource Graph writes them first: the rest is keyFor's
+				// to walk (the first pass checked the element).
+				return s.plainHead()
+			}
 		} else {
 			if s.pos >= len(s.data) {
 				return false
@@ -74,15 +79,20 @@ func (s *shapeScanner) head(data []byte) bool {
 		s.ws()
 		switch s.peek() {
 		case '}':
-			// The type names the group and the id the subscription, as
-			// decoded: ASCII bytes are what they decode to.
-			return len(s.id) > 0 && s.typ != nil && isASCII(s.id) && isASCII(s.typ)
+			return s.plainHead()
 		case ',':
 			s.pos++
 		default:
 			return false
 		}
 	}
+}
+
+// plainHead reports whether the head found has an id and a type in
+// ASCII: the type names the group and the id the subscription as
+// decoded, and ASCII bytes are what they decode to.
+func (s *shapeScanner) plainHead() bool {
+	return len(s.id) > 0 && s.typ != nil && isASCII(s.id) && isASCII(s.typ)
 }
 
 // objectKey reads a key and its colon: the key's bytes, and its quoted
