@@ -160,10 +160,14 @@ func (p place) child(k []byte) place {
 // finish appends to the key what needs asks for beyond the properties
 // read.
 func (s *shapeScanner) finish(needs policy.RawNeeds) []byte {
-	if needs.Identity {
+	switch {
+	case needs.Identity || needs.Name && len(s.name) == 0:
 		s.key = append(s.key, 0)
 		s.key = append(s.key, s.id...)
 		s.key = append(s.key, 0)
+		s.key = append(s.key, s.name...)
+	case needs.Name:
+		s.key = append(s.key, 3)
 		s.key = append(s.key, s.name...)
 	}
 	if needs.Scope {

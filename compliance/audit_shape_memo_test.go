@@ -11,7 +11,7 @@ import (
 
 // TestAuditBytesMemoTellsApart: resources whose bytes are alike but
 // for their id must still be told apart when a rule reads what only the
-// id says: the resource group (resourceGroup()), or the parent a child
+// id says: the id itself, the resource group (resourceGroup()), or the parent a child
 // without a location of its own is evaluated with; and resources that
 // differ in one tag, when a rule reads that tag. Storage accounts here
 // differ only in their group, subnets only in their virtual network,
@@ -20,6 +20,7 @@ import (
 func TestAuditBytesMemoTellsApart(t *testing.T) {
 	defs := map[string]string{
 		"rg-b": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"value": "[resourceGroup().name]", "equals": "rg-b"}]}, "then": {"effect": "audit"}}`,
+		"id":   `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"field": "id", "contains": "/resourceGroups/rg-b"}]}, "then": {"effect": "audit"}}`,
 		"env":  `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, {"field": "tags['env']", "equals": "prod"}]}, "then": {"effect": "audit"}}`,
 		"west": `{"if": {"allOf": [{"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, {"field": "location", "equals": "westeurope"}]}, "then": {"effect": "audit"}}`,
 		// Makes the virtual networks related resources, held for lookups
@@ -28,14 +29,20 @@ func TestAuditBytesMemoTellsApart(t *testing.T) {
 		"vnet": `{"if": {"field": "type", "equals": "Microsoft.Network/virtualNetworks/subnets"}, "then": {"effect": "auditIfNotExists", "details": {"type": "Microsoft.Network/virtualNetworks"}}}`,
 	}
 	sub := "/subscriptions/" + PlaceholderSubscription + "/resourceGroups/"
-	accounts := func(tagged bool) (out []any) {
+	accounts := func(tagged, oneName bool) (out []any) {
 		for i := range 3000 {
 			rg := []string{"rg-a", "rg-b"}[i%2]
 			if tagged {
 				rg = "rg-a"
 			}
+			name := fmt.Sprintf("st%d", i)
+			if oneName {
+				// The same name in each of many groups, which only the
+				// ids tell apart.
+				rg, name = fmt.Sprintf("rg-%c%d", "ab"[i%2], i), "st"
+			}
 			r := map[string]any{
-				"id": fmt.Sprintf("%s%s/providers/Microsoft.Storage/storageAccounts/st%d", sub, rg, i), "name": fmt.Sprintf("st%d", i),
+				"id": fmt.Sprintf("%s%s/providers/Microsoft.Storage/storageAccounts/%s", sub, rg, name), "name": name,
 				"type": "Microsoft.Storage/storageAccounts", "location": "eastus", "properties": map[string]any{"minimumTlsVersion": "TLS1_2"},
 			}
 			if tagged {
@@ -66,9 +73,10 @@ func TestAuditBytesMemoTellsApart(t *testing.T) {
 		related int
 	}{
 		// No related resources, so no parents: the key must hold the group.
-		{"resource group", []string{"rg-b"}, accounts(false), 0},
+		{"resource group", []string{"rg-b"}, accounts(false, false), 0},
+		{"id", []string{"id"}, accounts(false, true), 0},
 		// The key must hold the tag the rule reads.
-		{"tag", []string{"env"}, accounts(true), 0},
+		{"tag", []string{"env"}, accounts(true, false), 0},
 		{"parent", []string{"vnet", "west"}, subnets(), 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

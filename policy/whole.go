@@ -64,7 +64,20 @@ func (g *wholeGroup) union(m *Memo) {
 			// Its result never depends on what its "if" reads.
 			continue
 		}
-		if b.deps == nil || (b.memoID < len(m.tables) && m.tables[b.memoID] != nil && m.tables[b.memoID].off) {
+		var t *memoTable
+		if b.memoID < len(m.tables) {
+			t = m.tables[b.memoID]
+		}
+		if t != nil && !t.off && t.lookups >= memoWindow/2 && t.hits < t.lookups/4 {
+			// The rule's own memo is about to give up (its window runs a
+			// lookup behind the group's): it reads names or ids. Give up
+			// now, so that the key leaves it out from this window on; a
+			// rule left out must never be memoised.
+			t.off = true
+			m.size -= len(t.m)
+			clear(t.m)
+		}
+		if b.deps == nil || t != nil && t.off {
 			g.left++
 			continue
 		}
@@ -85,9 +98,9 @@ func (g *wholeGroup) union(m *Memo) {
 	reads := &ReadSet{}
 	top := func(key string) { reads.root.child(key).whole = true }
 	for _, f := range g.deps.fields {
-		if readsIdentity(f) {
-			g.needs.Identity = true
-		}
+		name, id := readsIdentity(f)
+		g.needs.Name = g.needs.Name || name
+		g.needs.Identity = g.needs.Identity || id
 		switch f.kind {
 		case fkPath:
 			reads.addPath(readPath{f.segs, f.lenient})
@@ -123,19 +136,23 @@ func (g *wholeGroup) union(m *Memo) {
 	g.rawLookups, g.rawHits = 0, 0
 }
 
-// readsIdentity reports whether f can read a resource's id or name: the
-// identity fields, or a path whose walk can look at the top-level "id"
-// or "name" (its first key; for a lenient path under "properties", the
-// next, which the walk also looks for at the top).
-func readsIdentity(f *fieldRef) bool {
+// readsIdentity reports whether f can read a resource's name (the
+// top-level "name", or the name field, which is its last segment) or its
+// id (the id field, the full name made from it, or the top-level "id"):
+// the identity fields, or a path whose walk can look at the top-level
+// "id" or "name" (its first key; for a lenient path under "properties",
+// the next, which the walk also looks for at the top).
+func readsIdentity(f *fieldRef) (name, id bool) {
 	switch f.kind {
-	case fkName, fkFullName, fkID:
-		return true
+	case fkName:
+		return true, false
+	case fkFullName, fkID:
+		return true, true
 	case fkPath:
 	default:
-		return false
+		return false, false
 	}
-	top := func(segs []seg) bool {
+	top := func(segs []seg) {
 		var keys []string
 		for _, sg := range segs {
 			if sg.key != "" {
@@ -146,20 +163,24 @@ func readsIdentity(f *fieldRef) bool {
 			}
 		}
 		if len(keys) == 0 {
-			return false
+			return
 		}
-		ident := func(k string) bool { return strings.EqualFold(k, "id") || strings.EqualFold(k, "name") }
-		return ident(keys[0]) || f.lenient && len(keys) > 1 && strings.EqualFold(keys[0], "properties") && ident(keys[1])
+		k := keys[0]
+		if f.lenient && len(keys) > 1 && strings.EqualFold(k, "properties") {
+			k = keys[1]
+		}
+		switch {
+		case strings.EqualFold(keys[0], "name") || strings.EqualFold(k, "name"):
+			name = true
+		case strings.EqualFold(keys[0], "id") || strings.EqualFold(k, "id"):
+			id = true
+		}
 	}
-	if top(f.segs) {
-		return true
-	}
+	top(f.segs)
 	for _, alt := range f.alts {
-		if top(alt) {
-			return true
-		}
+		top(alt)
 	}
-	return false
+	return name, id
 }
 
 // RawNeeds says what a key made of a resource's bytes must hold to stand
@@ -168,8 +189,10 @@ func readsIdentity(f *fieldRef) bool {
 // the order the resource has them:
 //
 //   - Identity: the id and the name, when a rule of the group can read
-//     either (most do not, and the key then serves every resource that
-//     reads alike);
+//     the id (most do not, and the key then serves every resource that
+//     reads alike); Name: the name alone, when one can read the name
+//     (and the id too when there is no name, as the name is then taken
+//     from the id);
 //   - Scope: the subscription and resource group in the id, when a rule
 //     asks for them (resourceGroup(), subscription(), resourceId());
 //   - Parent: the id less its last type and name, whenever the Env knows
@@ -183,7 +206,7 @@ func readsIdentity(f *fieldRef) bool {
 // only costs a miss. On is false when the group keeps no such memo:
 // resources rarely agreed.
 type RawNeeds struct {
-	On, Identity, Scope, Parent bool
+	On, Identity, Name, Scope, Parent bool
 	// Reads is what the group's rules read of a resource: the properties
 	// whose bytes the key holds (a subset of the ReadSet of every rule).
 	Reads *ReadNode
@@ -233,7 +256,7 @@ func (m *Memo) RawLookup(g int, key []byte) (outcome any, found bool) {
 // since (its key left out a rule).
 func (m *Memo) RawRemember(g int, needs RawNeeds, key []byte, outcome any) {
 	grp := m.groups[g]
-	if grp.off || !grp.needs.On || needs.Identity != grp.needs.Identity || needs.Scope != grp.needs.Scope {
+	if grp.off || !grp.needs.On || needs.Identity != grp.needs.Identity || needs.Name != grp.needs.Name || needs.Scope != grp.needs.Scope {
 		return
 	}
 	if m.wholeSize >= m.max {
