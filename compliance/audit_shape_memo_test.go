@@ -114,3 +114,63 @@ func TestAuditBytesMemoTellsApart(t *testing.T) {
 		})
 	}
 }
+
+// TestAuditMemoSelfLookup: rules whose related resource is the evaluated
+// resource itself (details.type its own type, as "Assign Built-In
+// User-Assigned Managed Identity to Virtual Machines" has) check it with
+// their existence condition, so resources that read alike but for what
+// that condition reads must not share a result. Virtual machines here
+// differ only in their identity; the findings with the memos must be
+// those without.
+func TestAuditMemoSelfLookup(t *testing.T) {
+	e := engineAt(t, "landingzones", "eastus")
+	uami := func(names ...string) any {
+		ids := map[string]any{}
+		for _, n := range names {
+			ids["/subscriptions/"+PlaceholderSubscription+"/resourceGroups/"+n] = map[string]any{}
+		}
+		return map[string]any{"type": "UserAssigned", "userAssignedIdentities": ids}
+	}
+	// The same identity type, and the rule's existence condition tells
+	// them apart by the identities themselves: one, two, or two with the
+	// built-in one.
+	identities := []any{
+		nil,
+		map[string]any{"type": "SystemAssigned"},
+		uami("r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u"),
+		uami("r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u", "r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/v"),
+		uami("r/providers/Microsoft.ManagedIdentity/userAssignedIdentities/u", "Built-In-Identity-RG/providers/Microsoft.ManagedIdentity/userAssignedIdentities/Built-In-Identity-eastus"),
+	}
+	var estate []any
+	for i := range 3000 {
+		vm := map[string]any{
+			"id":   fmt.Sprintf("/subscriptions/%s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm%d", PlaceholderSubscription, i),
+			"name": fmt.Sprintf("vm%d", i), "type": "Microsoft.Compute/virtualMachines", "location": "eastus",
+			"properties": map[string]any{"hardwareProfile": map[string]any{"vmSize": "Standard_ND96isr_H100_v5"}, "storageProfile": map[string]any{"osDisk": map[string]any{"osType": "Linux"}}},
+		}
+		if id := identities[i/7%len(identities)]; id != nil {
+			vm["identity"] = id
+		}
+		estate = append(estate, vm)
+	}
+	data, err := json.Marshal(estate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }
+	opt := AuditOptions{DefaultPath: []string{"alz", "landingzones"}}
+	plain := opt
+	plain.noMemo = true
+	want := countsOnly(t, e, open, plain)
+	for _, workers := range []int{1, 2} {
+		o := opt
+		o.Workers = workers
+		rep, got := auditCounts(t, e, open, o)
+		if got != want {
+			t.Errorf("%d workers, counting only: with memos\n%s\nwithout\n%s", workers, got, want)
+		}
+		if rep.rawHits < 500 {
+			t.Errorf("%d workers: %d of 3,000 virtual machines found by their bytes", workers, rep.rawHits)
+		}
+	}
+}

@@ -112,6 +112,11 @@ type Bound struct {
 	// (its condition, name, field and value are literals or expressions
 	// of parameters).
 	opsFixed bool
+	// existDeps is what the existence condition reads of a resource of
+	// the related type, when it can look at the evaluated resource
+	// itself and a key can hold what it reads (see selfLookup); nil
+	// otherwise.
+	existDeps *memoDeps
 	// Assignment context.
 	assignment   *Assignment
 	scopeAll     bool // the assignment's scope contains every resource
@@ -185,6 +190,9 @@ func (cp *Compiled) Bind(params map[string]any) (*Bound, error) {
 			}
 		}
 		b.lookupFixed, b.nameFixed = b.fixedLookup(d)
+		if b.selfable(d) {
+			b.existDeps = b.depsOf(d.existenceCondition)
+		}
 	}
 	if d := cp.details; d != nil {
 		b.opsFixed = true
@@ -263,6 +271,44 @@ func holdsExpression(v any) bool {
 		}
 	}
 	return false
+}
+
+// selfable reports whether a lookup of b's related type from a resource
+// of that type itself can find only that resource, checked with the
+// existence condition, as Azure documents for rules whose details.type
+// is the evaluated resource's own: the name is absent or field('name'),
+// which the resource matches, and the resource group is the resource's.
+func (b *Bound) selfable(d *details) bool {
+	if b.relTypeLower == "" || d.existenceCondition == nil || d.resourceGroupName != nil || !fixedSrc(d.existenceScope) {
+		return false
+	}
+	if d.name == nil {
+		return true
+	}
+	if d.name.tmpl != nil {
+		return false
+	}
+	call, ok := d.name.node.(*expr.Call)
+	if !ok || call.Name != "field" || len(call.Args) != 1 {
+		return false
+	}
+	lit, ok := call.Args[0].(*expr.Lit)
+	if !ok {
+		return false
+	}
+	s, _ := lit.V.(string)
+	return strings.EqualFold(s, "name")
+}
+
+// findsItself reports whether b's *IfNotExists lookup, for a resource of
+// type typLower in env, checks the resource itself and nothing else: its
+// related type is the resource's own, no resource of that type is known,
+// and the existence condition reads what a key can hold (existDeps). Its
+// result is then a function of the decision and of what existDeps reads,
+// without explanations (which name the resource).
+func (b *Bound) findsItself(env *Env, typLower string) bool {
+	return b.existDeps != nil && b.relTypeLower == typLower && env.NoReasons &&
+		(env.Resources == nil || len(env.Resources.byType[typLower]) == 0)
 }
 
 // findsNothing reports whether b's *IfNotExists lookup finds nothing
@@ -492,6 +538,10 @@ type evalCtx struct {
 	// outcome is then not remembered.
 	track     *memoDeps
 	uncovered bool
+	// existTrack and existUncovered are track and uncovered for the
+	// existence condition of an *IfNotExists lookup (see findsItself).
+	existTrack     *memoDeps
+	existUncovered bool
 }
 
 type runScope struct {

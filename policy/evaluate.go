@@ -186,12 +186,19 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		// every resource the decision is.
 		reuse(covered && b.opsFixed)
 	case "auditIfNotExists", "deployIfNotExists":
+		self := m != nil && b.findsItself(env, res.typLower)
+		if self {
+			c.existTrack = b.existDeps
+		}
 		*r = b.ifNotExists(c, *r)
 		// A lookup that finds nothing, whatever the resource, gives a
 		// result that is a function of the decision and of the rule: its
 		// explanation names the related type and, when the caller asks
 		// for explanations, the name, which must then be fixed too.
-		reuse(covered && b.findsNothing(env, res.typLower) && (env.NoReasons || b.nameFixed))
+		// One that finds the resource alone, checked by a condition that
+		// read nothing outside what the memo of whole resources keys
+		// (Memo.Group adds existDeps), is a function of that key.
+		reuse(covered && (b.findsNothing(env, res.typLower) && (env.NoReasons || b.nameFixed) || self && !c.existUncovered))
 		return
 	case "denyAction", "auditAction":
 		// denyAction blocks deletes; it does not make a resource
@@ -435,8 +442,9 @@ func (b *Bound) ifNotExists(c *evalCtx, r Result) Result {
 			r.Related = append(r.Related, cand.id)
 			break
 		}
-		ec := &evalCtx{ctx: c.ctx, b: b, res: cand, primary: res, env: c.env}
+		ec := &evalCtx{ctx: c.ctx, b: b, res: cand, primary: res, env: c.env, track: c.existTrack}
 		ok, err := d.existenceCondition.eval(ec)
+		c.existUncovered = c.existUncovered || ec.uncovered
 		if err != nil {
 			return failed(r, b.effect, fmt.Errorf("existenceCondition on %s: %w", cand.id, err))
 		}

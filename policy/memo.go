@@ -62,9 +62,15 @@ type memoDeps struct {
 
 // memoDeps analyses what b's "if" reads; nil when a key cannot hold it.
 func (b *Bound) memoDeps() *memoDeps {
+	return b.depsOf(b.cp.cond)
+}
+
+// depsOf analyses what condition n reads of the resource it is evaluated
+// against; nil when a key cannot hold it.
+func (b *Bound) depsOf(n node) *memoDeps {
 	d := &memoDeps{names: map[string]bool{}}
 	a := &depWalker{b: b, d: d, seen: map[string]bool{}}
-	a.node(b.cp.cond)
+	a.node(n)
 	if a.fail {
 		return nil
 	}

@@ -194,6 +194,7 @@ func TestMemoBounded(t *testing.T) {
 func TestIfNotExistsReusable(t *testing.T) {
 	res := parseRes(t, `{"id": "/subscriptions/s1/resourceGroups/rg-1/providers/Microsoft.Storage/storageAccounts/st1", "name": "st1", "type": "Microsoft.Storage/storageAccounts", "location": "eastus"}`)
 	diag := parseRes(t, `{"id": "/subscriptions/s1/resourceGroups/rg-1/providers/Microsoft.Storage/storageAccounts/st9/providers/Microsoft.Insights/diagnosticSettings/d", "name": "d", "type": "Microsoft.Insights/diagnosticSettings"}`)
+	other := parseRes(t, `{"id": "/subscriptions/s1/resourceGroups/rg-1/providers/Microsoft.Storage/storageAccounts/st9", "name": "st9", "type": "Microsoft.Storage/storageAccounts", "kind": "StorageV2"}`)
 	for _, tc := range []struct {
 		name    string
 		details string
@@ -209,6 +210,13 @@ func TestIfNotExistsReusable(t *testing.T) {
 		{"type known", `{"type": "Microsoft.Insights/diagnosticSettings"}`, true, false, false},
 		{"type of an expression", `{"type": "[field('type')]"}`, false, false, false},
 		{"its own type", `{"type": "Microsoft.Storage/storageAccounts", "name": "[field('name')]"}`, false, false, false},
+		// The resource itself, checked by what a key holds: reusable
+		// when explanations (which name it) are not asked for.
+		{"itself", `{"type": "Microsoft.Storage/storageAccounts", "name": "[field('name')]", "existenceCondition": {"field": "kind", "equals": "BlobStorage"}}`, false, true, false},
+		{"itself, any name", `{"type": "Microsoft.Storage/storageAccounts", "existenceCondition": {"field": "tags['x']", "exists": true}}`, false, true, false},
+		{"itself, a field named per resource", `{"type": "Microsoft.Storage/storageAccounts", "existenceCondition": {"field": "[concat('tags[', field('location'), ']')]", "exists": true}}`, false, false, false},
+		{"itself, another group", `{"type": "Microsoft.Storage/storageAccounts", "resourceGroupName": "other", "existenceCondition": {"field": "kind", "equals": "BlobStorage"}}`, false, false, false},
+		{"itself, known", `{"type": "Microsoft.Storage/storageAccounts", "existenceCondition": {"field": "kind", "equals": "BlobStorage"}}`, true, false, false},
 		{"resource group of the resource", `{"type": "Microsoft.Insights/diagnosticSettings", "resourceGroupName": "[resourceGroup().name]"}`, false, false, false},
 		{"fixed existence scope", `{"type": "Microsoft.Insights/diagnosticSettings", "existenceScope": "subscription"}`, false, true, true},
 	} {
@@ -229,12 +237,12 @@ func TestIfNotExistsReusable(t *testing.T) {
 			for _, noReasons := range []bool{true, false} {
 				env := &Env{Brief: noReasons, NoReasons: noReasons}
 				if tc.known {
-					env.Resources = NewResources([]*Resource{diag})
+					env.Resources = NewResources([]*Resource{diag, other})
 				}
 				m := NewMemo(env, 0)
 				var r Result
 				b.EvaluateMemoInto(context.Background(), res, env, m, &r)
-				if r.State != NonCompliant && !(strings.Contains(tc.details, "field('type')") || tc.name == "its own type") {
+				if r.State != NonCompliant && !(strings.Contains(tc.details, "field('type')") || tc.name == "its own type" || tc.name == "itself, a field named per resource") {
 					t.Fatalf("state %s: the rule tests nothing", r.State)
 				}
 				want := tc.full

@@ -81,16 +81,12 @@ func (g *wholeGroup) union(m *Memo) {
 			g.left++
 			continue
 		}
-		for i, f := range b.deps.fields {
-			if id := b.deps.ids[i]; !seen[id] {
-				seen[id] = true
-				g.deps.fields = append(g.deps.fields, f)
-				g.deps.ids = append(g.deps.ids, id)
-			}
+		g.merge(b.deps, seen)
+		if b.existDeps != nil && b.relTypeLower == g.typLower {
+			// Its lookup can find the resource itself: the key holds what
+			// the existence condition reads of it too (findsItself).
+			g.merge(b.existDeps, seen)
 		}
-		g.deps.rg = g.deps.rg || b.deps.rg
-		g.deps.sub = g.deps.sub || b.deps.sub
-		g.deps.api = g.deps.api || b.deps.api
 	}
 	// What the key is made of changed: so does what a key of bytes must
 	// hold, and the entries of both go.
@@ -134,6 +130,21 @@ func (g *wholeGroup) union(m *Memo) {
 	m.wholeSize -= len(g.raw)
 	clear(g.raw)
 	g.rawLookups, g.rawHits = 0, 0
+}
+
+// merge adds what d reads to the group's key; seen holds the field ids
+// already in it.
+func (g *wholeGroup) merge(d *memoDeps, seen map[int]bool) {
+	for i, f := range d.fields {
+		if id := d.ids[i]; !seen[id] {
+			seen[id] = true
+			g.deps.fields = append(g.deps.fields, f)
+			g.deps.ids = append(g.deps.ids, id)
+		}
+	}
+	g.deps.rg = g.deps.rg || d.rg
+	g.deps.sub = g.deps.sub || d.sub
+	g.deps.api = g.deps.api || d.api
 }
 
 // readsIdentity reports whether f can read a resource's name (the
