@@ -72,8 +72,14 @@ func memoResources(t *testing.T) ([]*Resource, *Env) {
 
 func memoBound(t *testing.T, rule string) *Bound {
 	t.Helper()
+	return bindRule(t, `{"if": `+rule+`, "then": {"effect": "audit"}}`)
+}
+
+// bindRule binds a policy rule with one parameter, tag ("env").
+func bindRule(t *testing.T, policyRule string) *Bound {
+	t.Helper()
 	d, err := ParseDefinition([]byte(`{"properties": {"parameters": {"tag": {"type": "String", "defaultValue": "env"}},
-		"policyRule": {"if": ` + rule + `, "then": {"effect": "audit"}}}}`))
+		"policyRule": ` + policyRule + `}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,19 +227,7 @@ func TestIfNotExistsReusable(t *testing.T) {
 		{"fixed existence scope", `{"type": "Microsoft.Insights/diagnosticSettings", "existenceScope": "subscription"}`, false, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ParseDefinition([]byte(`{"properties": {"parameters": {"tag": {"type": "String", "defaultValue": "env"}},
-				"policyRule": {"if": {"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, "then": {"effect": "auditIfNotExists", "details": ` + tc.details + `}}}}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cp, err := Compile(d, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := cp.Bind(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := bindRule(t, `{"if": {"field": "type", "equals": "Microsoft.Storage/storageAccounts"}, "then": {"effect": "auditIfNotExists", "details": `+tc.details+`}}`)
 			for _, noReasons := range []bool{true, false} {
 				env := &Env{Brief: noReasons, NoReasons: noReasons}
 				if tc.known {
@@ -273,19 +267,7 @@ func TestModifyReusable(t *testing.T) {
 		{"object with an expression", `[{"operation": "addOrReplace", "field": "identity", "value": {"type": "[field('kind')]"}}]`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ParseDefinition([]byte(`{"properties": {"parameters": {"tag": {"type": "String", "defaultValue": "env"}},
-				"policyRule": {"if": {"field": "type", "equals": "Microsoft.Compute/virtualMachines"}, "then": {"effect": "modify", "details": {"roleDefinitionIds": ["/r"], "operations": ` + tc.ops + `}}}}}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cp, err := Compile(d, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := cp.Bind(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := bindRule(t, `{"if": {"field": "type", "equals": "Microsoft.Compute/virtualMachines"}, "then": {"effect": "modify", "details": {"roleDefinitionIds": ["/r"], "operations": `+tc.ops+`}}}`)
 			for _, brief := range []bool{true, false} {
 				env := &Env{Brief: brief, NoReasons: brief}
 				m := NewMemo(env, 0)

@@ -109,9 +109,9 @@ func TestResourcesScopeIndex(t *testing.T) {
 	}
 }
 
-// scopeOfSplit and fullNameSplit are scopeOf and fullNameFromIDs as they
-// were written first, by splitting the id: the references the allocation-
-// free versions must agree with.
+// scopeOfSplit is scopeOf as it was written first, by splitting the id:
+// the reference the allocation-free version must agree with, as
+// fullNameFromID (kept for ids beyond ASCII) is fullNameFromIDs'.
 func scopeOfSplit(id string) (sub, rg string) {
 	seg := strings.Split(strings.Trim(id, "/"), "/")
 	for i := 0; i+1 < len(seg); i++ {
@@ -123,19 +123,6 @@ func scopeOfSplit(id string) (sub, rg string) {
 		}
 	}
 	return sub, rg
-}
-
-func fullNameSplit(id string) string {
-	i := strings.LastIndex(strings.ToLower(id), "/providers/")
-	if i < 0 {
-		return ""
-	}
-	seg := strings.Split(strings.Trim(id[i+len("/providers/"):], "/"), "/")
-	var names []string
-	for j := 2; j < len(seg); j += 2 {
-		names = append(names, seg[j])
-	}
-	return strings.Join(names, "/")
 }
 
 func FuzzScopeOf(f *testing.F) {
@@ -159,7 +146,7 @@ func FuzzScopeOf(f *testing.F) {
 		if !isASCII(id) {
 			return
 		}
-		if got, want := fullNameFromIDs(id, strings.ToLower(id)), fullNameSplit(id); got != want {
+		if got, want := fullNameFromIDs(id, strings.ToLower(id)), fullNameFromID(id); got != want {
 			t.Fatalf("fullNameFromIDs(%q) = %q, want %q", id, got, want)
 		}
 		r := NewResource(map[string]any{"id": id, "type": "A.B/c"})
