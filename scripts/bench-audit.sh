@@ -22,10 +22,17 @@ echo "== building aizone and auditbench" >&2
 go build -o "$dir/aizone" ./cmd/aizone
 go build -o "$dir/auditbench" ./scripts/auditbench
 
-export_file="${AIZONE_AUDIT_FILE:-$dir/estate-$((n + 20)).json}"
+# AIZONE_AUDIT_KIND=varied audits resources far less alike
+# (compliance.GenerateVariedEstate, with 200 subscriptions rows).
+kind="${AIZONE_AUDIT_KIND:-alike}"
+case "$kind" in
+  alike) export_file="${AIZONE_AUDIT_FILE:-$dir/estate-$((n + 20)).json}"; gen=gen ;;
+  varied) export_file="${AIZONE_AUDIT_FILE:-$dir/varied-$((n + 200)).json}"; gen=gen-varied ;;
+  *) echo "AIZONE_AUDIT_KIND=$kind: want alike or varied" >&2; exit 2 ;;
+esac
 if [[ ! -f "$export_file" ]]; then
   echo "== generating $export_file" >&2
-  "$dir/auditbench" gen "$n" "$export_file.tmp"
+  "$dir/auditbench" "$gen" "$n" "$export_file.tmp"
   mv "$export_file.tmp" "$export_file"
 fi
 

@@ -3,13 +3,15 @@
 // an export with encoding/json on every core, the floor the audit's speed
 // is measured against.
 //
-//	auditbench gen RESOURCES FILE   write RESOURCES resources and 20 subscriptions rows
-//	auditbench floor FILE           decode FILE into maps; print the count and the time
+//	auditbench gen RESOURCES FILE          write RESOURCES resources and 20 subscriptions rows
+//	auditbench gen-varied RESOURCES FILE   the same, of resources far less alike (GenerateVariedEstate)
+//	auditbench floor FILE                  decode FILE into maps; print the count and the time
 package main
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"time"
@@ -26,16 +28,20 @@ func main() {
 
 func run(args []string) error {
 	switch {
-	case len(args) == 3 && args[0] == "gen":
+	case len(args) == 3 && (args[0] == "gen" || args[0] == "gen-varied"):
 		n, err := strconv.Atoi(args[1])
 		if err != nil || n < 0 {
-			return fmt.Errorf("gen %q: want a count of resources", args[1])
+			return fmt.Errorf("%s %q: want a count of resources", args[0], args[1])
 		}
 		f, err := os.Create(args[2])
 		if err != nil {
 			return err
 		}
-		if err := compliance.GenerateEstate(f, n, 20); err != nil {
+		gen := func(w io.Writer) error { return compliance.GenerateEstate(w, n, 20) }
+		if args[0] == "gen-varied" {
+			gen = func(w io.Writer) error { return compliance.GenerateVariedEstate(w, n) }
+		}
+		if err := gen(f); err != nil {
 			f.Close()
 			return fmt.Errorf("writing %s: %w", args[2], err)
 		}
@@ -49,5 +55,5 @@ func run(args []string) error {
 		fmt.Printf("%d resources decoded in %.2f s\n", n, time.Since(t0).Seconds())
 		return nil
 	}
-	return fmt.Errorf("usage: auditbench gen RESOURCES FILE | auditbench floor FILE")
+	return fmt.Errorf("usage: auditbench gen|gen-varied RESOURCES FILE | auditbench floor FILE")
 }
