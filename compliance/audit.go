@@ -323,6 +323,10 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				ok := needs.On
 				if ok {
 					key, ok = sh.keyFor(root, needs)
+					// The memo keeps up to 32,768 keys, 32 MB at most this
+					// long: a longer one (a rule reads whole what is
+					// large) is not worth its memory.
+					ok = ok && len(key) <= maxRawKey
 				}
 				if ok {
 					if o, ok := memo.RawLookup(g, key); ok {
@@ -426,6 +430,9 @@ type auditWorker struct {
 	subs  map[string]string
 	types map[string]string
 }
+
+// maxRawKey is the longest key of bytes a worker's memo keeps.
+const maxRawKey = 1024
 
 // maxInterned bounds each of a worker's tables of strings; past it,
 // strings are made for each resource.
