@@ -860,11 +860,12 @@ func unpricedMightWin(opts []option, best option, r Request, fs *finding.List) [
 		}
 		return cs[i].o.pool.SKU < cs[j].o.pool.SKU
 	})
-	var out []string
+	var out, briefs []string
+	var than string
 	const most = 3 // the likeliest winners; the rest are counted
 	for _, c := range cs[:min(len(cs), most)] {
 		o := c.o
-		var what, than string
+		var what string
 		switch {
 		case o.pool.Training != nil:
 			what = fmt.Sprintf("%d × %s finish in %s (%.0f VM-hours with spares)", o.pool.Nodes, o.pool.SKU, humanHours(o.hours), o.unitHours)
@@ -878,11 +879,23 @@ func unpricedMightWin(opts []option, best option, r Request, fs *finding.List) [
 		}
 		msg := fmt.Sprintf("%s is not priced in the catalog and might have won: %s; below $%.2f per VM-hour it would cost less than %s (meter: %s; add the price with aizone catalog prices fetch and --catalog)",
 			o.pool.SKU, what, c.breakEven, than, o.pool.Meter)
-		fs.Add(finding.Warning, "compute.unpriced-might-win", r.Path, msg)
 		out = append(out, msg)
+		briefs = append(briefs, fmt.Sprintf("%s $%.2f", o.pool.SKU, c.breakEven))
 	}
+	more := ""
 	if len(cs) > most {
-		out = append(out, fmt.Sprintf("%s more could meet the targets at some price", plural(len(cs)-most, "unpriced size")))
+		more = fmt.Sprintf("%s more could meet the targets at some price", plural(len(cs)-most, "unpriced size"))
+		out = append(out, more)
+		more = "; " + more
+	}
+	// One warning a workload, however many sizes: the reasons say each
+	// one's pool and meter.
+	if len(out) == 1 {
+		fs.Add(finding.Warning, "compute.unpriced-might-win", r.Path, out[0])
+	} else if len(briefs) > 0 {
+		fs.Add(finding.Warning, "compute.unpriced-might-win", r.Path, fmt.Sprintf(
+			"%s not priced in the catalog might have won; each would cost less than %s below this price per VM-hour: %s%s (the plan's reasons give each one's pool and meter, armSkuName its size; add the prices with aizone catalog prices fetch and --catalog)",
+			plural(len(briefs), "size"), than, strings.Join(briefs, ", "), more))
 	}
 	return out
 }
