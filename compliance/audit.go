@@ -295,6 +295,43 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		w := <-memos
 		defer func() { memos <- w }()
 		memo := w.memo
+		// byBytes finds resource i in the memo by its bytes
+		// (policy.RawNeeds) and gives again what the one before gave,
+		// undecoded. Otherwise it returns the group, -1 for none, and the
+		// needs under which to keep what the evaluation gives.
+		byBytes := func(w *auditWorker, data []byte, i int) (bool, int, policy.RawNeeds, error) {
+			if !w.raw || memo == nil || !w.shape.head(data) {
+				return false, -1, policy.RawNeeds{}, nil
+			}
+			sh := &w.shape
+			sp := policy.ScopeSpans(sh.id)
+			sub = w.intern(sh.id[sp[0]:sp[1]])
+			ap, placed := applies[strings.ToLower(sub)]
+			if !placed {
+				ap = defApplies
+			}
+			g := e.group(memo, ap, w.lower(sh.typ))
+			needs := memo.RawNeeds(g)
+			if !needs.On {
+				return false, -1, needs, nil
+			}
+			key, ok := sh.keyFor(root, needs)
+			// The memo keeps up to 32,768 keys, 32 MB at most this long:
+			// a longer one (a rule reads whole what is large) is not
+			// worth its memory.
+			if !ok || len(key) > maxRawKey {
+				return false, -1, needs, nil
+			}
+			o, ok := memo.RawLookup(g, key)
+			if !ok {
+				return false, g, needs, nil
+			}
+			if !placed {
+				r.unplaced++
+			}
+			decode := func() (*policy.Resource, error) { return decodePruned(data, root, i) }
+			return true, g, needs, e.replay(ctx, o.([]wholeStep), sh, decode, env, memo, emit, count)
+		}
 		for k, data := range c.elems {
 			i := c.first + k
 			if repeats[i] {
@@ -305,43 +342,13 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				r.repeated = append(r.repeated, v.ID)
 				continue
 			}
-			// A resource whose bytes read as those of one before gives
-			// what it gave, undecoded (policy.RawNeeds).
-			rawG := -1
-			var needs policy.RawNeeds
-			if w.raw && memo != nil && w.shape.head(data) {
-				sh := &w.shape
-				sp := policy.ScopeSpans(sh.id)
-				sub = w.intern(sh.id[sp[0]:sp[1]])
-				ap, placed := applies[strings.ToLower(sub)]
-				if !placed {
-					ap = defApplies
-				}
-				g := e.group(memo, ap, w.lower(sh.typ))
-				needs = memo.RawNeeds(g)
-				var key []byte
-				ok := needs.On
-				if ok {
-					key, ok = sh.keyFor(root, needs)
-					// The memo keeps up to 32,768 keys, 32 MB at most this
-					// long: a longer one (a rule reads whole what is
-					// large) is not worth its memory.
-					ok = ok && len(key) <= maxRawKey
-				}
-				if ok {
-					if o, ok := memo.RawLookup(g, key); ok {
-						if !placed {
-							r.unplaced++
-						}
-						decode := func() (*policy.Resource, error) { return decodePruned(data, root, i) }
-						if err := e.replay(ctx, o.([]wholeStep), sh, decode, env, memo, emit, count); err != nil {
-							r.err = err
-							break
-						}
-						continue
-					}
-					rawG = g
-				}
+			found, rawG, needs, err := byBytes(w, data, i)
+			if err != nil {
+				r.err = err
+				break
+			}
+			if found {
+				continue
 			}
 			res, err := decodePruned(data, root, i)
 			if err != nil {
