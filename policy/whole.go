@@ -19,10 +19,13 @@ import (
 // read the id (scope at a management group, no notScopes), the decision
 // came from the rule's memo or from an evaluation that read nothing
 // outside its key, and the effect's part reads nothing of the resource
-// (deny, audit, no match, or an *IfNotExists lookup that finds nothing
-// whatever the resource: no resource of its type is known, and what it
-// explains names nothing of the resource; never modify, append,
-// denyAction or manual). The caller keeps those results and
+// beyond the key: deny, audit, no match; a modify whose operations read
+// nothing of the resource; an *IfNotExists lookup that finds nothing
+// whatever the resource (no resource of its type is known, and what it
+// explains names nothing of the resource); or one that can find only the
+// resource itself, whose existence condition's reads the group's key
+// then holds (findsItself). Never append, denyAction or manual. The
+// caller keeps those results and
 // evaluates the other rules again for every resource. Each rule's key is
 // a projection of the union key, so a later resource of the same group
 // with the same union key has the same key for every rule, hence the same
