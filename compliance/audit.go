@@ -829,8 +829,10 @@ func fetchHeld(ctx context.Context, open Opener, held []held, want []int) error 
 	return err
 }
 
-// candidate is Related(typ, name, nil) on the bytes of the head, with
-// lower as scratch: the first pass asks it of every resource.
+// candidate reports whether a resource of type typ named name may be the
+// related resource of an *IfNotExists rule whatever types are present
+// (Related with present nil), on the bytes of its head, with lower as
+// scratch: the first pass asks it of every resource.
 func (e *Engine) candidate(typ, name []byte, lower *[]byte) bool {
 	if e.relatedAny {
 		return true

@@ -286,25 +286,11 @@ func (e *Engine) needs(spec policy.RelatedSpec, guard map[string]bool) {
 // as the related resource of an *IfNotExists rule, given the types present
 // in the estate (nil: assume every type is).
 func (e *Engine) Related(typ, name string, present map[string]bool) bool {
-	if e.relatedAny {
-		return true
-	}
-	n := e.related[strings.ToLower(typ)]
-	if n == nil {
+	var lower []byte
+	if !e.candidate([]byte(typ), []byte(name), &lower) {
 		return false
 	}
-	if n.names != nil && !n.names[strings.ToLower(name)] {
-		return false
-	}
-	if n.guards == nil || present == nil {
-		return true
-	}
-	for g := range n.guards {
-		if present[g] {
-			return true
-		}
-	}
-	return false
+	return e.relatedAny || present == nil || e.guarded(appendLower(lower[:0], []byte(typ)), present)
 }
 
 // Evaluate evaluates every assignment that applies to mgs (the management

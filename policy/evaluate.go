@@ -197,7 +197,7 @@ func (b *Bound) evaluateInto(ctx context.Context, res *Resource, env *Env, m *Me
 		// for explanations, the name, which must then be fixed too.
 		// One that finds the resource alone, checked by a condition that
 		// read nothing outside what the memo of whole resources keys
-		// (Memo.Group adds existDeps), is a function of that key.
+		// (the group's key adds existDeps), is a function of that key.
 		reuse(covered && (b.findsNothing(env, res.typLower) && (env.NoReasons || b.nameFixed) || self && !c.existUncovered))
 		return
 	case "denyAction", "auditAction":

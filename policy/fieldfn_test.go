@@ -62,18 +62,7 @@ func TestFieldFunctionTable(t *testing.T) {
 // evalOn evaluates one expression of a policy rule against res.
 func evalOn(t *testing.T, res *Resource, text string) any {
 	t.Helper()
-	d, err := ParseDefinition([]byte(`{"properties": {"mode": "All", "policyRule": {"if": {"field": "type", "equals": "x"}, "then": {"effect": "audit"}}}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp, err := Compile(d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := cp.Bind(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := bindDefinition(t, `{"mode": "All", "policyRule": {"if": {"field": "type", "equals": "x"}, "then": {"effect": "audit"}}}`)
 	n, err := expr.Parse(text)
 	if err != nil {
 		t.Fatal(err)

@@ -26,19 +26,8 @@ func TestTypeGuard(t *testing.T) {
 		{"in an empty list", `{"field": "type", "in": []}`, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := ParseDefinition([]byte(`{"properties": {"parameters": {"types": {"type": "Array", "defaultValue": ["A.B/p"]}},
-				"policyRule": {"if": ` + tc.rule + `, "then": {"effect": "audit"}}}}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			cp, err := Compile(d, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := cp.Bind(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := bindDefinition(t, `{"parameters": {"types": {"type": "Array", "defaultValue": ["A.B/p"]}},
+				"policyRule": {"if": `+tc.rule+`, "then": {"effect": "audit"}}}`)
 			if !reflect.DeepEqual(b.types, tc.want) {
 				t.Errorf("guard %q, want %q", b.types, tc.want)
 			}

@@ -270,7 +270,7 @@ type Memo struct {
 	wholeSize   int
 	wkey        []byte
 	// Whole asks callers that evaluate every rule of a resource to use
-	// the whole-resource memo (Group, Resource, Remember).
+	// the whole-resource memo (GroupOf, Resource, Remember).
 	Whole bool
 	// ResourceHits and ResourceMisses count lookups of whole resources;
 	// RawHits and RawMisses those by their bytes (RawLookup).

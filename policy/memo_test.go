@@ -78,8 +78,14 @@ func memoBound(t *testing.T, rule string) *Bound {
 // bindRule binds a policy rule with one parameter, tag ("env").
 func bindRule(t *testing.T, policyRule string) *Bound {
 	t.Helper()
-	d, err := ParseDefinition([]byte(`{"properties": {"parameters": {"tag": {"type": "String", "defaultValue": "env"}},
-		"policyRule": ` + policyRule + `}}`))
+	return bindDefinition(t, `{"parameters": {"tag": {"type": "String", "defaultValue": "env"}}, "policyRule": `+policyRule+`}`)
+}
+
+// bindDefinition binds the definition whose properties are given, with
+// the parameters' defaults.
+func bindDefinition(t *testing.T, properties string) *Bound {
+	t.Helper()
+	d, err := ParseDefinition([]byte(`{"properties": ` + properties + `}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,42 +125,10 @@ func (n *ReadNode) child(key string) *ReadNode {
 	}
 	k := &ReadNode{}
 	n.kids[low] = k
-	if !isASCIIString(key) {
+	if !isASCII(key) {
 		n.fold = true
 	}
 	return k
-}
-
-func isASCIIString(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// ChildBytes is Child of a key given as the bytes of a JSON string
-// without escapes, looked up without building a string.
-func (n *ReadNode) ChildBytes(key []byte) *ReadNode {
-	if len(n.kids) == 0 {
-		return nil
-	}
-	var buf [64]byte
-	if n.fold || len(key) > len(buf) {
-		return n.Child(string(key))
-	}
-	b := buf[:len(key)]
-	for i, c := range key {
-		if c >= utf8.RuneSelf {
-			return n.Child(string(key))
-		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
-	}
-	return n.kids[string(b)]
 }
 
 // Whole reports whether everything below n is read.
@@ -169,27 +137,38 @@ func (n *ReadNode) Whole() bool { return n.whole }
 // Child is the node for key below n (compared as the engine compares
 // property names, without regard to case), or nil when no rule reads it.
 // key is a JSON object key as decoded.
-func (n *ReadNode) Child(key string) *ReadNode {
+func (n *ReadNode) Child(key string) *ReadNode { return childOf(n, key) }
+
+// ChildBytes is Child of a key given as the bytes of a JSON string
+// without escapes, looked up without building a string.
+func (n *ReadNode) ChildBytes(key []byte) *ReadNode { return childOf(n, key) }
+
+func childOf[S ~string | ~[]byte](n *ReadNode, key S) *ReadNode {
 	if len(n.kids) == 0 {
 		return nil
 	}
-	if !n.fold && isASCIIString(key) {
-		var buf [64]byte
-		if len(key) <= len(buf) {
-			b := buf[:len(key)]
-			for i := 0; i < len(key); i++ {
-				c := key[i]
-				if 'A' <= c && c <= 'Z' {
-					c += 'a' - 'A'
-				}
-				b[i] = c
+	var buf [64]byte
+	if !n.fold && len(key) <= len(buf) {
+		b := buf[:len(key)]
+		ascii := true
+		for i := 0; i < len(key) && ascii; i++ {
+			c := key[i]
+			ascii = c < utf8.RuneSelf
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
 			}
+			b[i] = c
+		}
+		if ascii {
 			return n.kids[string(b)] // no allocation for a map lookup
 		}
-		return n.kids[strings.ToLower(key)]
 	}
-	for k, kid := range n.kids {
-		if strings.EqualFold(k, key) {
+	k := string(key)
+	if !n.fold && isASCII(k) {
+		return n.kids[strings.ToLower(k)]
+	}
+	for low, kid := range n.kids {
+		if strings.EqualFold(low, k) {
 			return kid
 		}
 	}

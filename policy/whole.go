@@ -292,14 +292,9 @@ func (m *Memo) clearWhole() {
 	m.wholeSize = 0
 }
 
-// Group returns the number of the group id names (comparable), made from
-// bounds on first use; -1 when there are no rules. Every resource of a
-// group must have the type of res (compared without regard to case).
-func (m *Memo) Group(id any, res *Resource, bounds func() []*Bound) int {
-	return m.GroupOf(id, res.typLower, bounds)
-}
-
-// GroupOf is Group for resources of type typLower, in lower case.
+// GroupOf returns the number of the group id names (comparable), made
+// from bounds on first use; -1 when there are no rules. Every resource of
+// a group must be of type typLower (in lower case).
 func (m *Memo) GroupOf(id any, typLower string, bounds func() []*Bound) int {
 	// Resources come grouped by type and subscription: the group of the
 	// resource before is most often this one's.
@@ -396,7 +391,7 @@ func (m *Memo) Remember(g int, outcome any) bool {
 
 // Reusable reports whether the result of the last evaluation through m is
 // a function of the rule, the resource's type and flags and the rule's
-// memo key (see Group).
+// memo key (see GroupOf).
 func (m *Memo) Reusable() bool { return m.reusable }
 
 // stopsBefore reports whether every resource of type typLower stops before
