@@ -206,10 +206,15 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 	// evaluated once, at its first occurrence.
 	repeats := cen.ids.repeats()
 	cen.ids = idList{}
-	var late []int
+	// The candidates some rule can look for, and of those the ones the
+	// first pass kept only the place of.
+	var need, late []int
 	for k, c := range cen.candidates {
-		if c.raw == nil && !repeats[c.index] && e.Related(c.typ, c.name, cen.present) {
-			late = append(late, k)
+		if !repeats[c.index] && e.Related(c.typ, c.name, cen.present) {
+			need = append(need, k)
+			if c.raw == nil {
+				late = append(late, k)
+			}
 		}
 	}
 	if len(late) > 0 {
@@ -218,10 +223,8 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		}
 	}
 	var related []*policy.Resource
-	for _, c := range cen.candidates {
-		if c.raw == nil || repeats[c.index] || !e.Related(c.typ, c.name, cen.present) {
-			continue
-		}
+	for _, k := range need {
+		c := cen.candidates[k]
 		raw, err := decodeResource(c.raw, c.index)
 		if err != nil {
 			return nil, err
@@ -299,7 +302,7 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 		// (policy.RawNeeds) and gives again what the one before gave,
 		// undecoded. Otherwise it returns the group, -1 for none, and the
 		// needs under which to keep what the evaluation gives.
-		byBytes := func(w *auditWorker, data []byte, i int) (bool, int, policy.RawNeeds, error) {
+		byBytes := func(data []byte, i int) (bool, int, policy.RawNeeds, error) {
 			if !w.raw || memo == nil || !w.shape.head(data) {
 				return false, -1, policy.RawNeeds{}, nil
 			}
@@ -342,7 +345,7 @@ func Audit(ctx context.Context, e *Engine, open Opener, opt AuditOptions) (*Audi
 				r.repeated = append(r.repeated, v.ID)
 				continue
 			}
-			found, rawG, needs, err := byBytes(w, data, i)
+			found, rawG, needs, err := byBytes(data, i)
 			if err != nil {
 				r.err = err
 				break
@@ -447,30 +450,26 @@ const maxInterned = 1 << 14
 
 // intern is b as a string, made once.
 func (w *auditWorker) intern(b []byte) string {
-	if s, ok := w.subs[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if w.subs == nil {
-		w.subs = map[string]string{}
-	}
-	if len(w.subs) < maxInterned {
-		w.subs[s] = s
-	}
-	return s
+	return once(&w.subs, b, func(b []byte) string { return string(b) })
 }
 
 // lower is an ASCII type in lower case, made once.
 func (w *auditWorker) lower(typ []byte) string {
-	if s, ok := w.types[string(typ)]; ok {
+	return once(&w.types, typ, func(b []byte) string { return strings.ToLower(string(b)) })
+}
+
+// once is what table t keeps for b, made by mk the first time while the
+// table has room.
+func once(t *map[string]string, b []byte, mk func([]byte) string) string {
+	if s, ok := (*t)[string(b)]; ok {
 		return s
 	}
-	s := strings.ToLower(string(typ))
-	if w.types == nil {
-		w.types = map[string]string{}
+	s := mk(b)
+	if *t == nil {
+		*t = map[string]string{}
 	}
-	if len(w.types) < maxInterned {
-		w.types[string(typ)] = s
+	if len(*t) < maxInterned {
+		(*t)[string(b)] = s
 	}
 	return s
 }

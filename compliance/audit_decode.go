@@ -1,6 +1,7 @@
 package compliance
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strconv"
@@ -173,43 +174,52 @@ func (d *pruneDecoder) lit(word string) error {
 	return nil
 }
 
-// number reads a number's text, in JSON's grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?.
+// number reads a number's text.
 func (d *pruneDecoder) number() (string, error) {
-	start, p := d.pos, d.data
-	i := start
+	end := numberEnd(d.data, d.pos)
+	if end < 0 {
+		return "", errPrune
+	}
+	s := string(d.data[d.pos:end])
+	d.pos = end
+	return s, nil
+}
+
+// numberEnd is where the number at data[i] ends in JSON's grammar,
+// -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?, or -1 when there is none.
+func numberEnd(data []byte, i int) int {
 	digits := func() bool {
 		j := i
-		for i < len(p) && p[i] >= '0' && p[i] <= '9' {
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
 			i++
 		}
 		return i > j
 	}
-	if i < len(p) && p[i] == '-' {
+	if i < len(data) && data[i] == '-' {
 		i++
 	}
 	switch {
-	case i < len(p) && p[i] == '0':
+	case i < len(data) && data[i] == '0':
 		i++
 	case !digits():
-		return "", errPrune
+		return -1
 	}
-	if i < len(p) && p[i] == '.' {
+	if i < len(data) && data[i] == '.' {
 		i++
 		if !digits() {
-			return "", errPrune
+			return -1
 		}
 	}
-	if i < len(p) && (p[i] == 'e' || p[i] == 'E') {
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
 		i++
-		if i < len(p) && (p[i] == '+' || p[i] == '-') {
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
 			i++
 		}
 		if !digits() {
-			return "", errPrune
+			return -1
 		}
 	}
-	d.pos = i
-	return string(p[start:i]), nil
+	return i
 }
 
 // str decodes the string at the position: plain ASCII directly, anything
@@ -241,45 +251,48 @@ func (d *pruneDecoder) str() (string, error) {
 	return "", errPrune
 }
 
-// skip moves past the value at the position without building it. A
-// number too large for a float64 is still an error, as encoding/json
-// makes it.
+// skip moves past the value at the position without building it.
 func (d *pruneDecoder) skip() error {
-	if d.pos >= len(d.data) {
+	end, ok := skipValue(d.data, d.pos)
+	if !ok {
 		return errPrune
 	}
-	switch c := d.data[d.pos]; c {
-	case '{', '[', '"':
-		end, complete := valueEnd(d.data, d.pos)
-		if end < 0 || !complete {
-			return errPrune
-		}
-		d.pos = end
-		return nil
-	case 't':
-		return d.lit("true")
-	case 'f':
-		return d.lit("false")
-	case 'n':
-		return d.lit("null")
-	}
-	s, err := d.number()
-	if err != nil {
-		return err
-	}
-	if len(s) > 300 || containsExponent(s) {
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return errPrune
-		}
-	}
+	d.pos = end
 	return nil
 }
 
-func containsExponent(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 'e' || s[i] == 'E' {
-			return true
+// skipValue is where the value at data[i] ends, found without building
+// it. A number too large for a float64 is still an error (false), as
+// encoding/json makes it.
+func skipValue(data []byte, i int) (int, bool) {
+	if i >= len(data) {
+		return 0, false
+	}
+	switch c := data[i]; c {
+	case '{', '[', '"':
+		end, complete := valueEnd(data, i)
+		return end, end >= 0 && complete
+	case 't', 'f', 'n':
+		word := "null"
+		switch c {
+		case 't':
+			word = "true"
+		case 'f':
+			word = "false"
+		}
+		if len(data)-i < len(word) || string(data[i:i+len(word)]) != word {
+			return 0, false
+		}
+		return i + len(word), true
+	}
+	end := numberEnd(data, i)
+	if end < 0 {
+		return 0, false
+	}
+	if s := data[i:end]; len(s) > 300 || bytes.ContainsAny(s, "eE") {
+		if _, err := strconv.ParseFloat(string(s), 64); err != nil {
+			return 0, false
 		}
 	}
-	return false
+	return end, true
 }

@@ -300,44 +300,13 @@ func (s *keyScanner) lit(word string) bool {
 	return true
 }
 
-// number checks JSON's grammar: -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)?.
+// number checks JSON's grammar for a number.
 func (s *keyScanner) number() bool {
-	d, i := s.data, s.pos
-	digits := func() bool {
-		j := i
-		for i < len(d) && '0' <= d[i] && d[i] <= '9' {
-			i++
-		}
-		return i > j
+	end := numberEnd(s.data, s.pos)
+	if end < 0 {
+		return s.fail("invalid JSON: a malformed number")
 	}
-	if d[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(d) && d[i] == '0':
-		i++
-	case !digits():
-		s.pos = i
-		return s.fail("invalid JSON: a number without digits")
-	}
-	if i < len(d) && d[i] == '.' {
-		i++
-		if !digits() {
-			s.pos = i
-			return s.fail("invalid JSON: no digits after a decimal point")
-		}
-	}
-	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
-		i++
-		if i < len(d) && (d[i] == '+' || d[i] == '-') {
-			i++
-		}
-		if !digits() {
-			s.pos = i
-			return s.fail("invalid JSON: no digits in an exponent")
-		}
-	}
-	s.pos = i
+	s.pos = end
 	return true
 }
 

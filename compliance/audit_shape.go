@@ -369,42 +369,20 @@ func (s *shapeScanner) identity(field *[]byte) bool {
 // skip moves past a value no rule reads, checking what decodePruned's
 // skip checks.
 func (s *shapeScanner) skip() bool {
-	d := s.data
-	switch s.peek() {
-	case 0:
-		return false
-	case '{', '[', '"', 't', 'f', 'n':
-		end, complete := valueEnd(d, s.pos)
-		if end < 0 || !complete {
-			return false
-		}
-		s.pos = end
-		return true
-	}
-	num, ok := s.number()
-	if !ok {
-		return false
-	}
-	if len(num) > 300 || containsExponent(string(num)) {
-		if _, err := strconv.ParseFloat(string(num), 64); err != nil {
-			return false
-		}
-	}
-	return true
+	end, ok := skipValue(s.data, s.pos)
+	s.pos = end
+	return ok
 }
 
-// number reads a number the first pass checked.
+// number reads a number.
 func (s *shapeScanner) number() ([]byte, bool) {
-	start := s.pos
-	for s.pos < len(s.data) {
-		switch c := s.data[s.pos]; {
-		case '0' <= c && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
-			s.pos++
-			continue
-		}
-		break
+	end := numberEnd(s.data, s.pos)
+	if end < 0 {
+		return nil, false
 	}
-	return s.data[start:s.pos], s.pos > start
+	num := s.data[s.pos:end]
+	s.pos = end
+	return num, true
 }
 
 // equalFoldASCII compares b with an ASCII word without regard to case.
